@@ -1,0 +1,70 @@
+"""miroir: statistical engine for mirror studies.
+
+An employee survey and a customer survey analysed side by side: how employee engagement and
+customer satisfaction move together, where customer-facing staff are less engaged, and which key
+interactions enchant customers while exhausting employees.
+"""
+
+from miroir._core import (
+    DataError,
+    DataQualityWarning,
+    DtypeError,
+    DuplicateIdError,
+    EmptyTableError,
+    FileError,
+    InvalidArgumentError,
+    MiroirError,
+    MissingColumnError,
+    MissingValueError,
+    OrphanMentionError,
+    OutOfRangeError,
+    SchemaError,
+    StatsError,
+    UnknownCategoryError,
+)
+from miroir._core import Schema
+from miroir._core import version as _version
+from miroir.analysis import (
+    Report,
+    exposure_gap,
+    indicators,
+    linkage,
+    linkage_units,
+    moment_effects,
+    moments,
+    report,
+)
+from miroir.study import Study, load_study, synthetic_study
+
+__version__: str = _version()
+
+__all__ = [
+    "DataError",
+    "DataQualityWarning",
+    "DtypeError",
+    "DuplicateIdError",
+    "EmptyTableError",
+    "FileError",
+    "InvalidArgumentError",
+    "MiroirError",
+    "MissingColumnError",
+    "MissingValueError",
+    "OrphanMentionError",
+    "OutOfRangeError",
+    "Report",
+    "Schema",
+    "SchemaError",
+    "Study",
+    "StatsError",
+    "UnknownCategoryError",
+    "__version__",
+    "exposure_gap",
+    "indicators",
+    "linkage",
+    "linkage_units",
+    "moment_effects",
+    "moments",
+    "report",
+    "load_study",
+    "synthetic_study",
+]

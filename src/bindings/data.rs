@@ -1,0 +1,202 @@
+//! `Schema` and the validated `Study` (the Python `miroir.Study` wraps this one).
+
+use crate::data::{self, Schema, Study, StudyPaths, Table};
+use pyo3::prelude::*;
+use super::frame::PyDataFrame;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// How a client's export maps onto miroir's data model, with scales and limits.
+#[pyclass(name = "Schema", module = "miroir._core", frozen, from_py_object)]
+#[derive(Clone)]
+pub struct PySchema {
+    pub inner: Schema,
+}
+
+#[pymethods]
+impl PySchema {
+    #[new]
+    #[pyo3(signature = (
+        *, employees=None, customers=None, mentions=None, satisfaction_scale=(0.0, 10.0),
+        satisfied_threshold=7.0, engagement_items=None, item_scale=(1.0, 5.0),
+        min_group_size=5, min_text_group_size=10
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        employees: Option<HashMap<String, String>>,
+        customers: Option<HashMap<String, String>>,
+        mentions: Option<HashMap<String, String>>,
+        satisfaction_scale: (f64, f64),
+        satisfied_threshold: f64,
+        engagement_items: Option<Vec<String>>,
+        item_scale: (f64, f64),
+        min_group_size: usize,
+        min_text_group_size: usize,
+    ) -> PyResult<Self> {
+        let mut b = Schema::builder();
+        for (table, map) in [(Table::Employees, employees), (Table::Customers, customers), (Table::Mentions, mentions)] {
+            let mut pairs: Vec<(String, String)> = map.unwrap_or_default().into_iter().collect();
+            pairs.sort();
+            for (source, target) in pairs {
+                b = b.map_column(table, &source, &target);
+            }
+        }
+        b = b
+            .satisfaction_scale(satisfaction_scale.0, satisfaction_scale.1)
+            .satisfied_threshold(satisfied_threshold)
+            .min_group_size(min_group_size)
+            .min_text_group_size(min_text_group_size);
+        if let Some(items) = engagement_items {
+            b = b.engagement_items(items, item_scale.0, item_scale.1);
+        }
+        Ok(PySchema { inner: b.build()? })
+    }
+
+    /// Client column -> canonical column, per table.
+    #[getter]
+    fn columns(&self) -> HashMap<String, HashMap<String, String>> {
+        Table::ALL
+            .iter()
+            .map(|t| {
+                let m = self.inner.rename(*t).map(|(a, b)| (a.to_string(), b.to_string())).collect();
+                (t.as_str().to_string(), m)
+            })
+            .collect()
+    }
+    #[getter]
+    fn satisfaction_scale(&self) -> (f64, f64) {
+        self.inner.satisfaction_scale()
+    }
+    #[getter]
+    fn satisfied_threshold(&self) -> f64 {
+        self.inner.satisfied_threshold()
+    }
+    #[getter]
+    fn engagement_items(&self) -> Option<Vec<String>> {
+        self.inner.engagement_items().map(|i| i.columns.clone())
+    }
+    #[getter]
+    fn item_scale(&self) -> Option<(f64, f64)> {
+        self.inner.engagement_items().map(|i| i.scale)
+    }
+    #[getter]
+    fn min_group_size(&self) -> usize {
+        self.inner.min_group_size()
+    }
+    #[getter]
+    fn min_text_group_size(&self) -> usize {
+        self.inner.min_text_group_size()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Schema(satisfaction_scale={:?}, satisfied_threshold={}, engagement_items={:?}, \
+             min_group_size={}, min_text_group_size={}, columns={:?})",
+            self.inner.satisfaction_scale(),
+            self.inner.satisfied_threshold(),
+            self.engagement_items(),
+            self.inner.min_group_size(),
+            self.inner.min_text_group_size(),
+            Table::ALL
+                .iter()
+                .map(|t| (t.as_str(), self.inner.rename(*t).collect::<Vec<_>>()))
+                .filter(|(_, m)| !m.is_empty())
+                .collect::<Vec<_>>()
+        )
+    }
+}
+
+/// A validated mirror study (the core object behind `miroir.Study`).
+#[pyclass(name = "Study", module = "miroir._core", frozen)]
+pub struct PyStudy {
+    pub inner: Study,
+}
+
+#[pymethods]
+impl PyStudy {
+    #[new]
+    #[pyo3(signature = (employees, customers, mentions=None, schema=None))]
+    fn new(
+        py: Python<'_>,
+        employees: PyDataFrame,
+        customers: PyDataFrame,
+        mentions: Option<PyDataFrame>,
+        schema: Option<PySchema>,
+    ) -> PyResult<Self> {
+        let schema = schema.map(|s| s.inner).unwrap_or_default();
+        let inner = py.detach(|| Study::new(employees.0, customers.0, mentions.map(|m| m.0), schema))?;
+        Ok(PyStudy { inner })
+    }
+
+    #[getter]
+    fn employees(&self) -> PyDataFrame {
+        PyDataFrame(self.inner.employees().clone())
+    }
+    #[getter]
+    fn customers(&self) -> PyDataFrame {
+        PyDataFrame(self.inner.customers().clone())
+    }
+    #[getter]
+    fn mentions(&self) -> Option<PyDataFrame> {
+        self.inner.mentions().map(|m| PyDataFrame(m.clone()))
+    }
+    #[getter]
+    fn schema(&self) -> PySchema {
+        PySchema { inner: self.inner.schema().clone() }
+    }
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.inner.warnings().to_vec()
+    }
+    fn summary(&self, py: Python<'_>) -> PyResult<PyDataFrame> {
+        Ok(PyDataFrame(py.detach(|| self.inner.summary())?))
+    }
+}
+
+/// Reads and validates a study from files.
+#[pyfunction]
+#[pyo3(signature = (employees, customers, mentions=None, schema=None))]
+fn load_study(
+    py: Python<'_>,
+    employees: PathBuf,
+    customers: PathBuf,
+    mentions: Option<PathBuf>,
+    schema: Option<PySchema>,
+) -> PyResult<PyStudy> {
+    let schema = schema.map(|s| s.inner).unwrap_or_default();
+    let paths = StudyPaths { employees, customers, mentions };
+    let inner = py.detach(|| data::load_study(&paths, schema))?;
+    Ok(PyStudy { inner })
+}
+
+/// `employees.*`, `customers.*`, `mentions.*` (optional) in a folder, as paths.
+#[pyfunction]
+fn study_paths(dir: PathBuf) -> PyResult<(PathBuf, PathBuf, Option<PathBuf>)> {
+    let p = StudyPaths::from_dir(&dir)?;
+    Ok((p.employees, p.customers, p.mentions))
+}
+
+/// Reads one table (CSV or Parquet) without validating it.
+#[pyfunction]
+fn read_table(py: Python<'_>, path: PathBuf) -> PyResult<PyDataFrame> {
+    Ok(PyDataFrame(py.detach(|| data::read_table(&path))?))
+}
+
+/// Generates and validates the synthetic mirror study.
+#[pyfunction]
+#[pyo3(signature = (studies=20, employees=20_000, customers=100_000, seed=0))]
+fn synthetic_study(py: Python<'_>, studies: usize, employees: usize, customers: usize, seed: u64) -> PyResult<PyStudy> {
+    let cfg = crate::synth::model::SynthConfig { studies, employees, customers, seed };
+    let inner = py.detach(|| crate::synth::synthetic_study(&cfg))?;
+    Ok(PyStudy { inner })
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PySchema>()?;
+    m.add_class::<PyStudy>()?;
+    m.add_function(wrap_pyfunction!(load_study, m)?)?;
+    m.add_function(wrap_pyfunction!(study_paths, m)?)?;
+    m.add_function(wrap_pyfunction!(read_table, m)?)?;
+    m.add_function(wrap_pyfunction!(synthetic_study, m)?)?;
+    Ok(())
+}

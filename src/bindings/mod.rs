@@ -1,0 +1,26 @@
+//! The pyo3 layer (`miroir._core`): converts arguments, calls the core, converts results and
+//! errors. A binding function is a few lines; anything longer belongs in the core.
+
+mod analysis;
+mod convert;
+mod data;
+mod errors;
+mod frame;
+mod stats;
+
+use pyo3::prelude::*;
+
+#[pyfunction]
+fn version() -> &'static str {
+    crate::version()
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::register(m)?;
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    data::register(m)?;
+    stats::register(m)?;
+    analysis::register(m)?;
+    Ok(())
+}

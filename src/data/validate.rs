@@ -1,0 +1,481 @@
+//! Validation, once, at load: every column is mapped, typed, range-checked and categorised here;
+//! nothing downstream re-checks. Errors name the table, the column and the first offending rows.
+
+use super::schema::{ColumnSpec, Kind, Range, Schema, Table};
+use crate::error::{MiroirError, Result, Rows};
+use polars::prelude::*;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// Words accepted for yes/no columns exported as text (case-insensitive, trimmed).
+const TRUE_WORDS: &[&str] = &["true", "yes", "y", "oui", "o", "1", "vrai"];
+const FALSE_WORDS: &[&str] = &["false", "no", "n", "non", "0", "faux"];
+
+/// Applies the schema's column mapping to one table. A mapped column that is absent is an error
+/// naming both names.
+pub(crate) fn apply_mapping(df: &mut DataFrame, table: Table, schema: &Schema) -> Result<()> {
+    for (source, target) in schema.rename(table) {
+        if df.get_column_index(source).is_none() {
+            return Err(MiroirError::MissingColumn {
+                table: table.to_string(),
+                column: source.to_string(),
+                detail: format!("the schema maps it to '{target}'; columns present: {}", names(df)),
+            });
+        }
+        if source != target && df.get_column_index(target).is_some() {
+            return Err(MiroirError::InvalidSchema {
+                detail: format!(
+                    "table '{table}': '{source}' is mapped to '{target}' but a column named \
+                     '{target}' already exists"
+                ),
+            });
+        }
+        df.rename(source, target.into())?;
+    }
+    Ok(())
+}
+
+fn names(df: &DataFrame) -> String {
+    df.get_column_names().iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Turns a column into its canonical dtype, refusing what cannot be converted.
+fn normalise(df: &DataFrame, table: Table, spec: &ColumnSpec, schema: &Schema) -> Result<Column> {
+    let s = df.column(spec.name)?.as_materialized_series().clone();
+    let dtype = s.dtype().clone();
+    let wrong = || MiroirError::WrongType {
+        table: table.to_string(),
+        column: spec.name.to_string(),
+        expected: spec.kind.describe(),
+        found: describe_dtype(&dtype),
+    };
+    let out: Series = match spec.kind {
+        Kind::Str | Kind::Category(_) => {
+            if dtype.is_string() {
+                s
+            } else if dtype.is_categorical() || dtype.is_enum() || dtype.is_integer() {
+                s.cast(&DataType::String)?
+            } else if dtype == DataType::Null {
+                s.cast(&DataType::String)?
+            } else {
+                return Err(wrong());
+            }
+        }
+        Kind::Bool => normalise_bool(&s, table, spec.name).map_err(|e| e.unwrap_or_else(wrong))?,
+        Kind::Float => {
+            if dtype.is_primitive_numeric() || dtype == DataType::Null {
+                let f = s.cast(&DataType::Float64)?;
+                // NaN means missing: store it as null so there is one notion of missing.
+                let ca = f.f64()?;
+                ca.apply(|v| v.filter(|x| !x.is_nan())).into_series()
+            } else {
+                return Err(wrong());
+            }
+        }
+        Kind::Int => {
+            if dtype.is_integer() || dtype == DataType::Null {
+                s.cast(&DataType::Int64)?
+            } else if dtype.is_float() {
+                let f = s.cast(&DataType::Float64)?;
+                let ca = f.f64()?;
+                let bad = Rows::collect(
+                    ca.iter()
+                        .enumerate()
+                        .filter(|(_, v)| v.is_some_and(|x| x.is_finite() && x.fract() != 0.0))
+                        .map(|(i, _)| i),
+                );
+                if !bad.is_empty() {
+                    return Err(MiroirError::OutOfRange {
+                        table: table.to_string(),
+                        column: spec.name.to_string(),
+                        rows: bad,
+                        detail: "values must be whole numbers".into(),
+                    });
+                }
+                ca.apply(|v| v.filter(|x| x.is_finite())).into_series().cast(&DataType::Int64)?
+            } else {
+                return Err(wrong());
+            }
+        }
+    };
+    let out = out.with_name(spec.name.into());
+    check_missing(&out, table, spec)?;
+    check_values(&out, table, spec, schema)?;
+    Ok(out.into_column())
+}
+
+fn describe_dtype(dtype: &DataType) -> String {
+    if dtype.is_string() {
+        "text (str)".into()
+    } else {
+        dtype.to_string()
+    }
+}
+
+/// Booleans, 0/1 numbers, or yes/no words. `Err(None)` = wrong dtype (the caller words it).
+fn normalise_bool(s: &Series, table: Table, column: &str) -> std::result::Result<Series, Option<MiroirError>> {
+    let dtype = s.dtype();
+    if dtype.is_bool() {
+        return Ok(s.clone());
+    }
+    let name = s.name().clone();
+    if dtype.is_primitive_numeric() {
+        let f = s.cast(&DataType::Float64).map_err(|e| Some(e.into()))?;
+        let ca = f.f64().map_err(|e| Some(e.into()))?;
+        let bad = Rows::collect(
+            ca.iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_some_and(|x| !x.is_nan() && x != 0.0 && x != 1.0))
+                .map(|(i, _)| i),
+        );
+        if !bad.is_empty() {
+            return Err(Some(MiroirError::OutOfRange {
+                table: table.to_string(),
+                column: column.to_string(),
+                rows: bad,
+                detail: "a yes/no column given as numbers must hold only 0 and 1".into(),
+            }));
+        }
+        let out: BooleanChunked =
+            ca.iter().map(|v| v.filter(|x| !x.is_nan()).map(|x| x == 1.0)).collect();
+        return Ok(out.with_name(name).into_series());
+    }
+    if dtype.is_string() || dtype.is_categorical() || dtype.is_enum() {
+        let st = s.cast(&DataType::String).map_err(|e| Some(e.into()))?;
+        let ca = st.str().map_err(|e| Some(e.into()))?;
+        let parse = |v: &str| {
+            let w = v.trim().to_lowercase();
+            if TRUE_WORDS.contains(&w.as_str()) {
+                Some(true)
+            } else if FALSE_WORDS.contains(&w.as_str()) {
+                Some(false)
+            } else {
+                None
+            }
+        };
+        let bad = Rows::collect(
+            ca.iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_some_and(|x| parse(x).is_none()))
+                .map(|(i, _)| i),
+        );
+        if !bad.is_empty() {
+            let example = ca.get(bad.first[0]).unwrap_or_default().to_string();
+            return Err(Some(MiroirError::UnknownCategory {
+                table: table.to_string(),
+                column: column.to_string(),
+                rows: bad,
+                detail: format!(
+                    "'{example}' is not a yes/no answer (accepted: true/false, yes/no, oui/non, 1/0)"
+                ),
+            }));
+        }
+        let out: BooleanChunked = ca.iter().map(|v| v.and_then(parse)).collect();
+        return Ok(out.with_name(name).into_series());
+    }
+    Err(None)
+}
+
+fn check_missing(s: &Series, table: Table, spec: &ColumnSpec) -> Result<()> {
+    if spec.required && s.null_count() > 0 {
+        let rows = Rows::collect(
+            s.is_null().iter().enumerate().filter(|(_, v)| *v == Some(true)).map(|(i, _)| i),
+        );
+        return Err(MiroirError::MissingValue {
+            table: table.to_string(),
+            column: spec.name.to_string(),
+            rows,
+            detail: "required values are missing (null or NaN)".into(),
+        });
+    }
+    Ok(())
+}
+
+fn check_values(s: &Series, table: Table, spec: &ColumnSpec, schema: &Schema) -> Result<()> {
+    let err_range = |rows: Rows, detail: String| MiroirError::OutOfRange {
+        table: table.to_string(),
+        column: spec.name.to_string(),
+        rows,
+        detail,
+    };
+    if let Kind::Category(allowed) = spec.kind {
+        let ca = s.str()?;
+        let bad = Rows::collect(
+            ca.iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_some_and(|x| !allowed.contains(&x)))
+                .map(|(i, _)| i),
+        );
+        if !bad.is_empty() {
+            let example = ca.get(bad.first[0]).unwrap_or_default().to_string();
+            return Err(MiroirError::UnknownCategory {
+                table: table.to_string(),
+                column: spec.name.to_string(),
+                rows: bad,
+                detail: format!("'{example}' is not one of {}", allowed.join(", ")),
+            });
+        }
+        return Ok(());
+    }
+    if !matches!(spec.kind, Kind::Float | Kind::Int) {
+        return Ok(());
+    }
+    let f = s.cast(&DataType::Float64)?;
+    let ca = f.f64()?;
+    let (test, detail): (Box<dyn Fn(f64) -> bool>, String) = match spec.range {
+        Range::Any => return Ok(()),
+        Range::Closed(lo, hi) => (Box::new(move |x| x >= lo && x <= hi), format!("values outside [{lo}, {hi}]")),
+        Range::Positive => (Box::new(|x: f64| x > 0.0 && x.is_finite()), "values must be positive and finite".into()),
+        Range::NonNegative => (Box::new(|x: f64| x >= 0.0 && x.is_finite()), "values must be zero or more".into()),
+        Range::SatisfactionScale => {
+            let (lo, hi) = schema.satisfaction_scale();
+            (
+                Box::new(move |x| x >= lo && x <= hi),
+                format!("values outside the satisfaction scale [{lo}, {hi}] (set it in the Schema)"),
+            )
+        }
+    };
+    let bad = Rows::collect(
+        ca.iter().enumerate().filter(|(_, v)| v.is_some_and(|x| !test(x))).map(|(i, _)| i),
+    );
+    if !bad.is_empty() {
+        let example = ca.get(bad.first[0]).unwrap_or(f64::NAN);
+        return Err(err_range(bad, format!("{detail} (e.g. {example})")));
+    }
+    Ok(())
+}
+
+/// Builds the engagement index from Likert items: mean of the items rescaled to 0–100.
+/// Returns the index and the item columns (for Cronbach's alpha).
+fn engagement_from_items(df: &DataFrame, schema: &Schema) -> Result<Option<(Column, Vec<Vec<f64>>)>> {
+    let Some(items) = schema.engagement_items() else { return Ok(None) };
+    let table = Table::Employees;
+    if df.get_column_index("engagement").is_some() {
+        return Err(MiroirError::InvalidSchema {
+            detail: "employees: engagement is given both as a column and as items; drop one".into(),
+        });
+    }
+    let (lo, hi) = items.scale;
+    let mut values: Vec<Vec<f64>> = Vec::with_capacity(items.columns.len());
+    for name in &items.columns {
+        if df.get_column_index(name).is_none() {
+            return Err(MiroirError::MissingColumn {
+                table: table.to_string(),
+                column: name.clone(),
+                detail: format!("declared as an engagement item; columns present: {}", names(df)),
+            });
+        }
+        let spec = ColumnSpec { name: "", kind: Kind::Float, required: true, range: Range::Closed(lo, hi) };
+        let s = df.column(name)?.as_materialized_series();
+        if !s.dtype().is_primitive_numeric() {
+            return Err(MiroirError::WrongType {
+                table: table.to_string(),
+                column: name.clone(),
+                expected: "a number (engagement item)".into(),
+                found: describe_dtype(s.dtype()),
+            });
+        }
+        let f = s.cast(&DataType::Float64)?;
+        let ca = f.f64()?;
+        let missing = Rows::collect(
+            ca.iter().enumerate().filter(|(_, v)| v.is_none_or(|x| x.is_nan())).map(|(i, _)| i),
+        );
+        if !missing.is_empty() {
+            return Err(MiroirError::MissingValue {
+                table: table.to_string(),
+                column: name.clone(),
+                rows: missing,
+                detail: "engagement items must be answered (impute or drop these respondents)".into(),
+            });
+        }
+        let _ = spec;
+        let col: Vec<f64> = ca.iter().map(Option::unwrap_or_default).collect();
+        let bad = Rows::collect(col.iter().enumerate().filter(|(_, x)| **x < lo || **x > hi).map(|(i, _)| i));
+        if !bad.is_empty() {
+            return Err(MiroirError::OutOfRange {
+                table: table.to_string(),
+                column: name.clone(),
+                rows: bad,
+                detail: format!("item values outside the item scale [{lo}, {hi}]"),
+            });
+        }
+        values.push(col);
+    }
+    let n = df.height();
+    let k = values.len() as f64;
+    let index: Vec<f64> = (0..n)
+        .map(|i| {
+            let m = values.iter().map(|c| c[i]).sum::<f64>() / k;
+            (m - lo) / (hi - lo) * 100.0
+        })
+        .collect();
+    Ok(Some((Column::new("engagement".into(), index), values)))
+}
+
+/// A validated table: canonical columns first (in data-model order), extra columns kept after.
+pub(crate) struct CleanTable {
+    pub df: DataFrame,
+}
+
+pub(crate) fn clean_table(mut df: DataFrame, table: Table, schema: &Schema) -> Result<(CleanTable, Option<Vec<Vec<f64>>>)> {
+    apply_mapping(&mut df, table, schema)?;
+    let mut items = None;
+    if table == Table::Employees {
+        if let Some((col, values)) = engagement_from_items(&df, schema)? {
+            df.with_column(col)?;
+            items = Some(values);
+        }
+    }
+    for spec in table.columns().iter().filter(|c| c.required) {
+        if df.get_column_index(spec.name).is_none() {
+            return Err(MiroirError::MissingColumn {
+                table: table.to_string(),
+                column: spec.name.to_string(),
+                detail: format!(
+                    "columns present: {}; map a client column onto it with the Schema",
+                    names(&df)
+                ),
+            });
+        }
+    }
+    if df.height() == 0 {
+        return Err(MiroirError::EmptyTable {
+            table: table.to_string(),
+            detail: "a study needs at least one respondent on each side".into(),
+        });
+    }
+    let mut canonical = Vec::new();
+    for spec in table.columns() {
+        if df.get_column_index(spec.name).is_some() {
+            canonical.push(normalise(&df, table, spec, schema)?);
+        }
+    }
+    let known: HashSet<&str> = table.columns().iter().map(|c| c.name).collect();
+    for c in df.columns() {
+        if !known.contains(c.name().as_str()) {
+            canonical.push(c.clone());
+        }
+    }
+    let df = DataFrame::new(df.height(), canonical)?;
+    Ok((CleanTable { df }, items))
+}
+
+/// Row indices of the second and later occurrences of (study, id), as an error.
+pub(crate) fn check_unique_ids(df: &DataFrame, table: Table, id: &str) -> Result<()> {
+    let study = df.column("study")?.str()?;
+    let ids = df.column(id)?.str()?;
+    let mut seen: HashSet<(&str, &str)> = HashSet::with_capacity(df.height());
+    let mut first_dup: Option<(String, String)> = None;
+    let rows = Rows::collect(
+        study
+            .iter().map(Option::unwrap_or_default)
+            .zip(ids.iter().map(Option::unwrap_or_default))
+            .enumerate()
+            .filter_map(|(i, key)| {
+                if seen.insert(key) {
+                    None
+                } else {
+                    first_dup.get_or_insert_with(|| (key.1.to_string(), key.0.to_string()));
+                    Some(i)
+                }
+            }),
+    );
+    if let Some((dup, st)) = first_dup {
+        return Err(MiroirError::DuplicateId {
+            table: table.to_string(),
+            column: id.to_string(),
+            rows,
+            detail: format!("ids must be unique within a study ('{dup}' repeats in study '{st}')"),
+        });
+    }
+    Ok(())
+}
+
+/// Every mention's respondent must exist on its side, in its study.
+pub(crate) fn check_mentions(mentions: &DataFrame, employees: &DataFrame, customers: &DataFrame) -> Result<()> {
+    let key_set = |df: &DataFrame, id: &str| -> Result<HashSet<(String, String)>> {
+        let s = df.column("study")?.str()?;
+        let i = df.column(id)?.str()?;
+        Ok(s.iter().map(Option::unwrap_or_default)
+            .zip(i.iter().map(Option::unwrap_or_default))
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect())
+    };
+    let emp = key_set(employees, "employee_id")?;
+    let cus = key_set(customers, "customer_id")?;
+    let study = mentions.column("study")?.str()?;
+    let side = mentions.column("side")?.str()?;
+    let resp = mentions.column("respondent_id")?.str()?;
+    let mut example: Option<String> = None;
+    let rows = Rows::collect(
+        study
+            .iter().map(Option::unwrap_or_default)
+            .zip(side.iter().map(Option::unwrap_or_default))
+            .zip(resp.iter().map(Option::unwrap_or_default))
+            .enumerate()
+            .filter_map(|(i, ((st, sd), r))| {
+                let key = (st.to_string(), r.to_string());
+                let ok = if sd == "employee" { emp.contains(&key) } else { cus.contains(&key) };
+                if ok {
+                    None
+                } else {
+                    example.get_or_insert_with(|| format!("{sd} '{r}' of study '{st}'"));
+                    Some(i)
+                }
+            }),
+    );
+    if let Some(ex) = example {
+        return Err(MiroirError::OrphanMention {
+            table: "mentions".into(),
+            column: "respondent_id".into(),
+            rows,
+            detail: format!("respondents not found in the employees / customers tables (e.g. {ex})"),
+        });
+    }
+    Ok(())
+}
+
+/// Units present on one side only: a warning, not an error (they cannot enter the linkage).
+pub(crate) fn one_sided_units(employees: &DataFrame, customers: &DataFrame) -> Result<Vec<String>> {
+    let units = |df: &DataFrame| -> Result<BTreeSet<(String, String)>> {
+        let s = df.column("study")?.str()?;
+        let u = df.column("unit")?.str()?;
+        Ok(s.iter().map(Option::unwrap_or_default)
+            .zip(u.iter().map(Option::unwrap_or_default))
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect())
+    };
+    let e = units(employees)?;
+    let c = units(customers)?;
+    let mut warnings = Vec::new();
+    let fmt = |set: Vec<&(String, String)>| -> String {
+        let shown: Vec<String> = set.iter().take(10).map(|(s, u)| format!("{s}/{u}")).collect();
+        let more = if set.len() > 10 { format!(", ... ({} in all)", set.len()) } else { String::new() };
+        format!("{}{more}", shown.join(", "))
+    };
+    let only_e: Vec<_> = e.difference(&c).collect();
+    if !only_e.is_empty() {
+        warnings.push(format!(
+            "{} unit(s) have employees but no customers and cannot enter the linkage: {}",
+            only_e.len(),
+            fmt(only_e)
+        ));
+    }
+    let only_c: Vec<_> = c.difference(&e).collect();
+    if !only_c.is_empty() {
+        warnings.push(format!(
+            "{} unit(s) have customers but no employees and cannot enter the linkage: {}",
+            only_c.len(),
+            fmt(only_c)
+        ));
+    }
+    Ok(warnings)
+}
+
+/// Counts respondents per value of a string column (used by summaries).
+pub(crate) fn count_by(df: &DataFrame, column: &str) -> Result<HashMap<String, usize>> {
+    let mut out = HashMap::new();
+    for v in df.column(column)?.str()?.iter().map(Option::unwrap_or_default) {
+        *out.entry(v.to_string()).or_insert(0) += 1;
+    }
+    Ok(out)
+}
