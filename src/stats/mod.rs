@@ -5,10 +5,19 @@
 //! results NaN with a note or a typed [`StatsError`], never a panic; random procedures seeded and
 //! identical for any number of threads.
 
+pub mod correlation;
 pub mod descriptive;
 pub mod dist;
 pub mod error;
+pub mod meta;
+pub mod multiple;
+pub mod proportions;
+pub mod regression;
+pub mod reliability;
+pub mod resample;
 pub mod result;
+pub mod tables;
+pub mod two_sample;
 
 pub use error::{StatsError, StatsResult};
 pub use result::{Alternative, TestResult};

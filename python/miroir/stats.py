@@ -1,0 +1,323 @@
+"""The statistical kernel (Rust), verified against scipy, statsmodels and R.
+
+Every test returns a one-row polars DataFrame with the same core columns, so results stack,
+filter and plot without special cases:
+
+``estimate, statistic, df, p_value, ci_low, ci_high, n, method, alternative``, then
+method-specific columns (documented per function), then ``note`` (why a value is NaN, or null).
+
+Inputs are numbers as lists, numpy arrays, pandas or polars Series; missing values are refused
+(drop or impute them first). ``alternative`` is ``"two-sided"``, ``"less"`` or ``"greater"``;
+``confidence`` defaults to 0.95. Tail probabilities come from survival functions, so tiny
+p-values do not underflow to 0. Undefined results (a constant column, too few observations) are
+NaN with a ``note``, or a :class:`miroir.StatsError`; never a silent 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+
+from miroir import _core
+from miroir._frames import to_float_series, to_label_series, to_polars_frame
+
+__all__ = [
+    "adjust_pvalues",
+    "binom_test",
+    "bootstrap_pearson",
+    "chi2_independence",
+    "cronbach_alpha",
+    "fisher_exact",
+    "hedges_g",
+    "icc",
+    "kendall",
+    "mann_whitney",
+    "meta_correlations",
+    "meta_random",
+    "ols",
+    "pearson",
+    "permutation_pearson",
+    "proportion_ci",
+    "rwg",
+    "rwg_j",
+    "spearman",
+    "student_t",
+    "two_proportions",
+    "weighted_pearson",
+    "welch_t",
+]
+
+
+def _items(items: Any, name: str) -> pl.DataFrame:
+    if isinstance(items, (pl.DataFrame, pl.LazyFrame)) or type(items).__module__.startswith("pandas"):
+        return to_polars_frame(items, name)
+    import numpy as np
+
+    arr = np.asarray(items, dtype=float)
+    if arr.ndim != 2:
+        raise _core.InvalidArgumentError(
+            f"invalid argument '{name}': expected a 2-D table (rows = respondents, "
+            f"columns = items), got {arr.ndim} dimension(s)"
+        )
+    return pl.DataFrame({f"item{j}": arr[:, j] for j in range(arr.shape[1])})
+
+
+# -- correlation ----------------------------------------------------------------------------
+
+
+def pearson(x: Any, y: Any, *, alternative: str = "two-sided", confidence: float = 0.95) -> pl.DataFrame:
+    """Pearson's r with the exact p-value (t with n - 2 df) and a Fisher-z confidence interval.
+
+    Same method as ``scipy.stats.pearsonr`` and its ``confidence_interval()``.
+
+    Examples
+    --------
+    >>> import miroir.stats as ms
+    >>> r = ms.pearson([1, 2, 3, 4, 5], [2, 1, 4, 3, 5])
+    >>> r.select("estimate", "p_value", "ci_low", "ci_high").round(4)
+    shape: (1, 4)
+    ┌──────────┬─────────┬─────────┬──────────┐
+    │ estimate ┆ p_value ┆ ci_low  ┆ ci_high  │
+    │ ---      ┆ ---     ┆ ---     ┆ ---      │
+    │ f64      ┆ f64     ┆ f64     ┆ f64      │
+    ╞══════════╪═════════╪═════════╪══════════╡
+    │ 0.8      ┆ 0.1041  ┆ -0.2942 ┆ 0.9868   │
+    └──────────┴─────────┴─────────┴──────────┘
+    """
+    return _core.stats_pearson(to_float_series(x, "x"), to_float_series(y, "y"), alternative, confidence)
+
+
+def spearman(x: Any, y: Any, *, alternative: str = "two-sided", confidence: float = 0.95) -> pl.DataFrame:
+    """Spearman's rho on average ranks; p as ``scipy.stats.spearmanr`` (t approximation);
+    CI by Fisher z with the Bonett-Wright (2000) variance (1 + rho^2/2) / (n - 3)."""
+    return _core.stats_spearman(to_float_series(x, "x"), to_float_series(y, "y"), alternative, confidence)
+
+
+def kendall(
+    x: Any, y: Any, *, alternative: str = "two-sided", method: str = "auto", confidence: float = 0.95
+) -> pl.DataFrame:
+    """Kendall's tau-b (tie-corrected), as ``scipy.stats.kendalltau`` (``method="auto"``: exact
+    for small samples without ties); CI by Fisher z with variance 0.437 / (n - 4)."""
+    return _core.stats_kendall(
+        to_float_series(x, "x"), to_float_series(y, "y"), alternative, method, confidence
+    )
+
+
+def weighted_pearson(
+    x: Any, y: Any, w: Any, *, alternative: str = "two-sided", confidence: float = 0.95
+) -> pl.DataFrame:
+    """Weighted Pearson correlation; p and CI use Kish's effective sample size."""
+    return _core.stats_weighted_pearson(
+        to_float_series(x, "x"), to_float_series(y, "y"), to_float_series(w, "w"), alternative, confidence
+    )
+
+
+# -- two samples (estimate = a - b) ------------------------------------------------------------
+
+
+def welch_t(a: Any, b: Any, *, alternative: str = "two-sided", confidence: float = 0.95) -> pl.DataFrame:
+    """Welch's t-test of mean(a) - mean(b) (Welch-Satterthwaite df), with the CI of the
+    difference; as ``scipy.stats.ttest_ind(a, b, equal_var=False)``.
+
+    Examples
+    --------
+    >>> import miroir.stats as ms
+    >>> ms.welch_t([61, 58, 70, 66, 72], [50, 47, 55, 58]).select("estimate", "df", "p_value").round(4)
+    shape: (1, 3)
+    ┌──────────┬────────┬─────────┐
+    │ estimate ┆ df     ┆ p_value │
+    │ ---      ┆ ---    ┆ ---     │
+    │ f64      ┆ f64    ┆ f64     │
+    ╞══════════╪════════╪═════════╡
+    │ 12.9     ┆ 6.9757 ┆ 0.0079  │
+    └──────────┴────────┴─────────┘
+    """
+    return _core.stats_welch_t(to_float_series(a, "a"), to_float_series(b, "b"), alternative, confidence)
+
+
+def student_t(a: Any, b: Any, *, alternative: str = "two-sided", confidence: float = 0.95) -> pl.DataFrame:
+    """Student's two-sample t-test (pooled variance), as ``scipy.stats.ttest_ind``."""
+    return _core.stats_student_t(to_float_series(a, "a"), to_float_series(b, "b"), alternative, confidence)
+
+
+def hedges_g(a: Any, b: Any, *, confidence: float = 0.95) -> pl.DataFrame:
+    """Hedges' g (bias-corrected standardised mean difference of a - b) with its CI."""
+    return _core.stats_hedges_g(to_float_series(a, "a"), to_float_series(b, "b"), confidence)
+
+
+def mann_whitney(
+    a: Any, b: Any, *, alternative: str = "two-sided", method: str = "auto", use_continuity: bool = True
+) -> pl.DataFrame:
+    """Mann-Whitney U test as ``scipy.stats.mannwhitneyu`` (statistic = U of ``a``), with the
+    rank-biserial correlation as extra column ``rank_biserial``."""
+    return _core.stats_mann_whitney(
+        to_float_series(a, "a"), to_float_series(b, "b"), alternative, method, use_continuity
+    )
+
+
+# -- resampling ---------------------------------------------------------------------------------
+
+
+def bootstrap_pearson(
+    x: Any,
+    y: Any,
+    *,
+    n_resamples: int = 9999,
+    method: str = "bca",
+    seed: int = 0,
+    confidence: float = 0.95,
+    clusters: Any | None = None,
+) -> pl.DataFrame:
+    """Bootstrap CI of Pearson's r (BCa or percentile), seeded and parallel; the result is the
+    same whatever the number of threads. ``clusters`` resamples whole clusters."""
+    cl = None if clusters is None else to_label_series(clusters, "clusters")
+    return _core.stats_bootstrap_pearson(
+        to_float_series(x, "x"), to_float_series(y, "y"), n_resamples, method, seed, confidence, cl
+    )
+
+
+def permutation_pearson(
+    x: Any, y: Any, *, n_resamples: int = 9999, seed: int = 0, alternative: str = "two-sided"
+) -> pl.DataFrame:
+    """Permutation test of Pearson's r; p = (b + 1) / (n_resamples + 1)."""
+    return _core.stats_permutation_pearson(
+        to_float_series(x, "x"), to_float_series(y, "y"), n_resamples, seed, alternative
+    )
+
+
+# -- proportions and tables -----------------------------------------------------------------------
+
+
+def proportion_ci(k: int, n: int, *, method: str = "wilson", confidence: float = 0.95) -> pl.DataFrame:
+    """Confidence interval of a proportion k/n: ``wilson`` (default), ``clopper_pearson``,
+    ``agresti_coull`` or ``jeffreys`` (as statsmodels ``proportion_confint``).
+
+    Examples
+    --------
+    >>> import miroir.stats as ms
+    >>> ms.proportion_ci(72, 100).select("estimate", "ci_low", "ci_high").round(4)
+    shape: (1, 3)
+    ┌──────────┬────────┬─────────┐
+    │ estimate ┆ ci_low ┆ ci_high │
+    │ ---      ┆ ---    ┆ ---     │
+    │ f64      ┆ f64    ┆ f64     │
+    ╞══════════╪════════╪═════════╡
+    │ 0.72     ┆ 0.6251 ┆ 0.7986  │
+    └──────────┴────────┴─────────┘
+    """
+    return _core.stats_proportion_ci(k, n, method, confidence)
+
+
+def binom_test(
+    k: int, n: int, p: float = 0.5, *, alternative: str = "two-sided", confidence: float = 0.95
+) -> pl.DataFrame:
+    """Exact binomial test, p-value as ``scipy.stats.binomtest``; Clopper-Pearson CI."""
+    return _core.stats_binom_test(k, n, p, alternative, confidence)
+
+
+def two_proportions(
+    k1: int, n1: int, k2: int, n2: int, *, alternative: str = "two-sided", confidence: float = 0.95
+) -> pl.DataFrame:
+    """Difference of two proportions p1 - p2: pooled z-test, with a CI for the difference."""
+    return _core.stats_two_proportions(k1, n1, k2, n2, alternative, confidence)
+
+
+def chi2_independence(table: Sequence[Sequence[float]] | Any, *, correction: bool = True) -> pl.DataFrame:
+    """Chi-squared test of independence as ``scipy.stats.chi2_contingency`` (Yates' correction
+    for 2x2 tables when ``correction``); Cramer's V as extra column ``cramers_v``."""
+    import numpy as np
+
+    rows = np.asarray(table, dtype=float).tolist()
+    return _core.stats_chi2_independence(rows, correction)
+
+
+def fisher_exact(
+    table: Sequence[Sequence[int]] | Any, *, alternative: str = "two-sided", confidence: float = 0.95
+) -> pl.DataFrame:
+    """Fisher's exact test on a 2x2 table, as ``scipy.stats.fisher_exact``."""
+    import numpy as np
+
+    t = np.asarray(table)
+    if t.shape != (2, 2):
+        raise _core.InvalidArgumentError(f"invalid argument 'table': expected 2x2, got shape {t.shape}")
+    rows = [[int(v) for v in row] for row in t.tolist()]
+    return _core.stats_fisher_exact(rows, alternative, confidence)
+
+
+def adjust_pvalues(p: Any, *, method: str = "holm") -> pl.Series:
+    """Adjusted p-values, equal to R's ``p.adjust``: ``holm``, ``bonferroni``, ``hochberg``,
+    ``bh`` (Benjamini-Hochberg) or ``by`` (Benjamini-Yekutieli). Returns a Series
+    ``p_adjusted`` in the input order; NaN stays NaN and is left out of the family.
+
+    Examples
+    --------
+    >>> import miroir.stats as ms
+    >>> ms.adjust_pvalues([0.01, 0.04, 0.03, 0.2], method="bh").to_list()
+    [0.04, 0.05333333333333334, 0.05333333333333334, 0.2]
+    """
+    return _core.stats_adjust_pvalues(to_float_series(p, "p"), method)
+
+
+# -- reliability and aggregation ---------------------------------------------------------------
+
+
+def cronbach_alpha(items: Any, *, confidence: float = 0.95) -> pl.DataFrame:
+    """Cronbach's alpha of item columns (rows = respondents), with Feldt's F-based CI."""
+    return _core.stats_cronbach_alpha(_items(items, "items"), confidence)
+
+
+def icc(values: Any, groups: Any) -> pl.DataFrame:
+    """ICC(1) (estimate) and ICC(2) (column ``icc2``) from a one-way ANOVA, as R's
+    ``multilevel::ICC1`` and ``ICC2``."""
+    return _core.stats_icc(to_float_series(values, "values"), to_label_series(groups, "groups"))
+
+
+def rwg(values: Any, groups: Any, scale_points: int) -> pl.DataFrame:
+    """Within-group agreement rwg (James, Demaree & Wolf 1984) per group: ``group, rwg,
+    group_size``."""
+    return _core.stats_rwg(to_float_series(values, "values"), to_label_series(groups, "groups"), float(scale_points))
+
+
+def rwg_j(items: Any, groups: Any, scale_points: int) -> pl.DataFrame:
+    """Multi-item agreement rwg(j) per group: ``group, rwg, group_size``."""
+    return _core.stats_rwg_j(_items(items, "items"), to_label_series(groups, "groups"), float(scale_points))
+
+
+# -- meta-analysis and regression --------------------------------------------------------------
+
+
+def meta_correlations(r: Any, n: Any, *, method: str = "REML", confidence: float = 0.95) -> pl.DataFrame:
+    """Random-effects meta-analysis of correlations on Fisher's z, as R metafor's
+    ``rma(measure="ZCOR", ri, ni, method=...)``: pooled r (estimate) with CI, and columns
+    ``estimate_z, se, tau2, tau, i2, h2, q, q_df, q_p, pi_low, pi_high, k``."""
+    return _core.stats_meta_correlations(to_float_series(r, "r"), to_float_series(n, "n"), method, confidence)
+
+
+def meta_random(yi: Any, vi: Any, *, method: str = "REML", confidence: float = 0.95) -> pl.DataFrame:
+    """Random-effects meta-analysis of effect sizes ``yi`` with sampling variances ``vi``
+    (metafor's ``rma(yi, vi, method=...)``)."""
+    return _core.stats_meta_random(to_float_series(yi, "yi"), to_float_series(vi, "vi"), method, confidence)
+
+
+def ols(
+    df: Any,
+    y: str,
+    x: Sequence[str],
+    *,
+    cluster: str | None = None,
+    intercept: bool = True,
+    confidence: float = 0.95,
+) -> pl.DataFrame:
+    """Ordinary least squares of ``y`` on the columns ``x`` of ``df``: one row per term
+    (``term, estimate, std_error, statistic, df, p_value, ci_low, ci_high``) plus fit columns
+    (``n, r2, adj_r2, sigma, df_resid, n_clusters``). With ``cluster``, cluster-robust CR1
+    standard errors as statsmodels ``cov_type="cluster"``."""
+    frame = to_polars_frame(df, "df")
+    missing = [c for c in [y, *x, *([cluster] if cluster else [])] if c not in frame.columns]
+    if missing:
+        raise _core.InvalidArgumentError(f"invalid argument 'x': columns not in df: {', '.join(missing)}")
+    design = frame.select([pl.col(c).cast(pl.Float64) for c in x])
+    cl = None if cluster is None else frame[cluster]
+    return _core.stats_ols(frame[y].cast(pl.Float64), design, intercept, confidence, cl)

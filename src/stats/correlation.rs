@@ -1,0 +1,637 @@
+//! Correlation of two paired samples: Pearson, Spearman, Kendall's tau-b and a weighted Pearson.
+//!
+//! Each returns one tidy [`TestResult`]: `estimate` is the coefficient, `statistic` the test
+//! statistic (t, or z for Kendall), `df` its degrees of freedom, `p_value` for H0: no
+//! association, `ci_low`/`ci_high` a Fisher-z interval. Inputs with NaN or infinity, unequal
+//! lengths or fewer than 2 pairs are errors; a constant column gives NaN with a note (scipy
+//! returns NaN with a warning).
+
+use super::descriptive::{check_finite, mean, rank_average, weighted_mean};
+use super::dist::{beta_inc, floor_p, norm_ppf, norm_sf, t_sf, P_FLOOR_NOTE};
+use super::error::{StatsError, StatsResult};
+use super::result::{check_confidence, clamp_p, Alternative, TestResult};
+use std::fmt;
+use std::str::FromStr;
+
+/// Appends `note` to the result's note ("; "-separated).
+fn push_note(res: &mut TestResult, note: &str) {
+    res.note = Some(match res.note.take() {
+        Some(prev) => format!("{prev}; {note}"),
+        None => note.to_string(),
+    });
+}
+
+/// Checks two paired samples: equal lengths, at least `min` pairs, finite values.
+pub(super) fn check_pair(x: &[f64], y: &[f64], min: usize) -> StatsResult<()> {
+    if x.len() != y.len() {
+        return Err(StatsError::data(
+            "y",
+            format!("has {} values but x has {}; the samples must be paired", y.len(), x.len()),
+        ));
+    }
+    if x.len() < min {
+        return Err(StatsError::data("x", format!("needs at least {min} pairs, got {}", x.len())));
+    }
+    check_finite("x", x)?;
+    check_finite("y", y)
+}
+
+/// Whether every value equals the first (an empty slice counts as constant).
+pub(super) fn is_constant(x: &[f64]) -> bool {
+    x.iter().all(|v| *v == x[0])
+}
+
+/// Deviations from the (compensated) mean, divided by their largest magnitude so that the sums
+/// of squares below cannot overflow (scipy.stats.pearsonr scales the same way).
+fn scaled_deviations(x: &[f64]) -> Vec<f64> {
+    let m = mean(x);
+    let mut d: Vec<f64> = x.iter().map(|v| v - m).collect();
+    let s = d.iter().fold(0.0_f64, |acc, v| acc.max(v.abs()));
+    if s > 0.0 && s.is_finite() {
+        d.iter_mut().for_each(|v| *v /= s);
+    }
+    d
+}
+
+/// Pearson's r of two non-constant, finite, equally long samples (n >= 2), clamped to [-1, 1].
+///
+/// `r = Sxy / √(Sxx·Syy)` on scaled deviations from the mean, with the compensation term
+/// `Sxy - Sx·Sy/n` of the corrected two-pass algorithm, so values around 1e9 with a spread of
+/// 1e-3 keep full precision. Identical columns give exactly 1.
+pub(super) fn pearson_r(x: &[f64], y: &[f64]) -> f64 {
+    let dx = scaled_deviations(x);
+    let dy = scaled_deviations(y);
+    let n = x.len() as f64;
+    let (mut sx, mut sy, mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for (a, b) in dx.iter().zip(&dy) {
+        sx += a;
+        sy += b;
+        sxx += a * a;
+        syy += b * b;
+        sxy += a * b;
+    }
+    let sxx = sxx - sx * sx / n;
+    let syy = syy - sy * sy / n;
+    let sxy = sxy - sx * sy / n;
+    (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0)
+}
+
+/// `t = r·√(df/((1-r)(1+r)))`, ±inf at |r| = 1 (scipy.stats.spearmanr's form).
+fn t_from_r(r: f64, df: f64) -> f64 {
+    let q = (df / ((1.0 + r) * (1.0 - r))).max(0.0);
+    r * q.sqrt()
+}
+
+/// Fisher-z confidence interval `tanh(atanh(r) ∓ h·se)`, `h` the normal quantile
+/// (`0.5 + confidence/2` two-sided, `confidence` one-sided, the other bound ±1) — the
+/// construction of scipy's `PearsonRResult.confidence_interval()`.
+fn fisher_ci(r: f64, se: f64, confidence: f64, alternative: Alternative) -> (f64, f64) {
+    let z = r.atanh();
+    match alternative {
+        Alternative::TwoSided => {
+            let h = norm_ppf(0.5 + confidence / 2.0);
+            ((z - h * se).tanh(), (z + h * se).tanh())
+        }
+        Alternative::Less => (-1.0, (z + norm_ppf(confidence) * se).tanh()),
+        Alternative::Greater => ((z - norm_ppf(confidence) * se).tanh(), 1.0),
+    }
+}
+
+/// Stores `p`, raising an underflowed p-value to [`super::dist::P_FLOOR`] (with a note) when
+/// the statistic is finite; notes an exact 0 at an infinite statistic.
+fn set_p(res: &mut TestResult, p: f64, statistic_finite: bool) {
+    let p = clamp_p(p);
+    if statistic_finite {
+        let (p, floored) = floor_p(p);
+        res.p_value = p;
+        if floored {
+            push_note(res, P_FLOOR_NOTE);
+        }
+    } else {
+        res.p_value = p;
+    }
+}
+
+/// Pearson's product-moment correlation with its exact test and a Fisher-z interval.
+///
+/// * `estimate` r = Sxy/√(Sxx·Syy) (see [`pearson_r`]); `statistic` t = r·√((n-2)/(1-r²));
+///   `df` = n - 2.
+/// * `p_value` exactly as scipy.stats.pearsonr (scipy 1.17): under H0 (bivariate normal),
+///   (r+1)/2 ~ Beta(n/2 - 1, n/2 - 1), so two-sided p = 2·P(B > (|r|+1)/2), greater
+///   P(B > (r+1)/2), less P(B < (r+1)/2) — the same as Student's t with n - 2 df. n = 2 gives
+///   r = ±1 and p = 1, as in scipy.
+/// * `ci_low`, `ci_high`: Fisher z, `tanh(atanh r ∓ z_q/√(n-3))` with z_q the normal quantile
+///   at `0.5 + confidence/2` (two-sided) or `confidence` (one-sided, the other bound ±1) —
+///   exactly `PearsonRResult.confidence_interval(confidence)`; (-1, 1) when n <= 3 (as scipy).
+///
+/// Errors: unequal lengths, fewer than 2 pairs, NaN/inf values, confidence outside (0, 1).
+/// A constant column gives NaN with a note. An underflowed p-value (|t| huge, n large) is
+/// reported as 2.2e-308 with a note, not 0; at |r| = 1 the p-value 0 is exact.
+pub fn pearson(
+    x: &[f64],
+    y: &[f64],
+    alternative: Alternative,
+    confidence: f64,
+) -> StatsResult<TestResult> {
+    check_confidence(confidence)?;
+    check_pair(x, y, 2)?;
+    let n = x.len();
+    let mut res = TestResult::new("Pearson correlation", alternative, n as u64);
+    res.df = n as f64 - 2.0;
+    if is_constant(x) || is_constant(y) {
+        push_note(&mut res, "a column is constant: the correlation is undefined");
+        return Ok(res);
+    }
+    let r = pearson_r(x, y);
+    res.estimate = r;
+    if n == 2 {
+        res.estimate = r.round();
+        res.p_value = 1.0;
+        res.ci_low = -1.0;
+        res.ci_high = 1.0;
+        push_note(&mut res, "n = 2: r is ±1 by construction, p = 1 and the interval is (-1, 1)");
+        return Ok(res);
+    }
+    let df = res.df;
+    res.statistic = t_from_r(r, df);
+    let ab = n as f64 / 2.0 - 1.0;
+    // (r+1)/2 ~ Beta(ab, ab), evaluated at u = (r+1)/2 exactly as scipy does (1 - u is exact
+    // for u >= 1/2, so the small upper tail near r = 1 is not lost).
+    let tail = |u: f64| beta_inc(ab, ab, u, 1.0 - u);
+    let p = match alternative {
+        Alternative::TwoSided => 2.0 * tail((r.abs() + 1.0) / 2.0).1,
+        Alternative::Greater => tail((r + 1.0) / 2.0).1,
+        Alternative::Less => tail((r + 1.0) / 2.0).0,
+    };
+    let finite = res.statistic.is_finite();
+    set_p(&mut res, p, finite);
+    if r.abs() == 1.0 {
+        push_note(&mut res, "perfect linear relation (|r| = 1)");
+    }
+    if n <= 3 {
+        (res.ci_low, res.ci_high) = (-1.0, 1.0);
+        push_note(&mut res, "n <= 3: the Fisher-z interval is (-1, 1), as in scipy");
+    } else {
+        (res.ci_low, res.ci_high) =
+            fisher_ci(r, 1.0 / (n as f64 - 3.0).sqrt(), confidence, alternative);
+    }
+    Ok(res)
+}
+
+/// Spearman's rank correlation rho with the t approximation and a Fisher-z interval.
+///
+/// * `estimate` rho = Pearson's r of the average ranks (ties share their mean rank, scipy's
+///   `rankdata(method="average")`).
+/// * `statistic` t = rho·√((n-2)/((1+rho)(1-rho))), `df` = n - 2, `p_value` from Student's t —
+///   exactly scipy.stats.spearmanr (scipy 1.17), which has no exact small-sample option.
+///   |rho| = 1 gives t = ±inf and p = 0 (exact under the t reference); n = 2 gives p = NaN.
+/// * `ci_low`, `ci_high`: Fisher z with the Bonett & Wright (2000) variance
+///   `(1 + rho²/2)/(n - 3)` (Psychometrika 65, 23–28), which keeps close to nominal coverage
+///   where the Pearson variance 1/(n-3) is too small for rho; (-1, 1) when n <= 3. scipy gives
+///   no interval for Spearman; R's cor.test neither.
+///
+/// Errors and constant columns as [`pearson`].
+pub fn spearman(
+    x: &[f64],
+    y: &[f64],
+    alternative: Alternative,
+    confidence: f64,
+) -> StatsResult<TestResult> {
+    check_confidence(confidence)?;
+    check_pair(x, y, 2)?;
+    let n = x.len();
+    let mut res = TestResult::new("Spearman rank correlation", alternative, n as u64);
+    res.df = n as f64 - 2.0;
+    if is_constant(x) || is_constant(y) {
+        push_note(&mut res, "a column is constant: the rank correlation is undefined");
+        return Ok(res);
+    }
+    let rho = pearson_r(&rank_average(x), &rank_average(y));
+    res.estimate = rho;
+    if n == 2 {
+        (res.ci_low, res.ci_high) = (-1.0, 1.0);
+        push_note(&mut res, "n = 2: the t approximation has 0 degrees of freedom (p = NaN)");
+        return Ok(res);
+    }
+    let df = res.df;
+    let t = t_from_r(rho, df);
+    res.statistic = t;
+    let p = match alternative {
+        Alternative::TwoSided => 2.0 * t_sf(t.abs(), df),
+        Alternative::Greater => t_sf(t, df),
+        Alternative::Less => t_sf(-t, df),
+    };
+    set_p(&mut res, p, t.is_finite());
+    if rho.abs() == 1.0 {
+        push_note(&mut res, "perfect monotone relation (|rho| = 1): t is infinite");
+    }
+    if n <= 3 {
+        (res.ci_low, res.ci_high) = (-1.0, 1.0);
+        push_note(&mut res, "n <= 3: the Fisher-z interval is (-1, 1)");
+    } else {
+        let se = ((1.0 + rho * rho / 2.0) / (n as f64 - 3.0)).sqrt();
+        (res.ci_low, res.ci_high) = fisher_ci(rho, se, confidence, alternative);
+    }
+    Ok(res)
+}
+
+/// How Kendall's tau p-value is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KendallMethod {
+    /// scipy's rule: exact when there are no ties and n <= 33 or at most one discordant (or
+    /// concordant) pair; asymptotic otherwise.
+    #[default]
+    Auto,
+    /// Exact null distribution of the number of concordant pairs (no ties allowed).
+    Exact,
+    /// Normal approximation with the tie-corrected variance.
+    Asymptotic,
+}
+
+impl KendallMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KendallMethod::Auto => "auto",
+            KendallMethod::Exact => "exact",
+            KendallMethod::Asymptotic => "asymptotic",
+        }
+    }
+}
+
+impl fmt::Display for KendallMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for KendallMethod {
+    type Err = StatsError;
+    fn from_str(s: &str) -> StatsResult<Self> {
+        match s {
+            "auto" => Ok(KendallMethod::Auto),
+            "exact" => Ok(KendallMethod::Exact),
+            "asymptotic" => Ok(KendallMethod::Asymptotic),
+            other => Err(StatsError::argument(
+                "method",
+                format!("expected 'auto', 'exact' or 'asymptotic', got '{other}'"),
+            )),
+        }
+    }
+}
+
+/// Pair counts behind Kendall's tau (Knight 1966): all in O(n log n).
+struct KendallCounts {
+    /// n(n-1)/2
+    tot: u64,
+    /// discordant pairs
+    dis: u64,
+    /// pairs tied in x, in y, in both
+    xtie: u64,
+    ytie: u64,
+    ntie: u64,
+    /// Σ t(t-1)(t-2) and Σ t(t-1)(2t+5) over tie groups of x and of y
+    x0: f64,
+    x1: f64,
+    y0: f64,
+    y1: f64,
+}
+
+/// Tie statistics of sorted values: (Σ t(t-1)/2, Σ t(t-1)(t-2), Σ t(t-1)(2t+5)).
+fn tie_stats<T: PartialEq>(sorted: &[T]) -> (u64, f64, f64) {
+    let (mut pairs, mut s0, mut s1) = (0u64, 0.0, 0.0);
+    let mut i = 0;
+    while i < sorted.len() {
+        let mut j = i + 1;
+        while j < sorted.len() && sorted[j] == sorted[i] {
+            j += 1;
+        }
+        let t = (j - i) as u64;
+        if t > 1 {
+            let tf = t as f64;
+            pairs += t * (t - 1) / 2;
+            s0 += tf * (tf - 1.0) * (tf - 2.0);
+            s1 += tf * (tf - 1.0) * (2.0 * tf + 5.0);
+        }
+        i = j;
+    }
+    (pairs, s0, s1)
+}
+
+/// Number of pairs i < j with v[i] > v[j] (strict), by merge sort; sorts `v`.
+fn count_inversions(v: &mut [f64], buf: &mut [f64]) -> u64 {
+    let n = v.len();
+    if n < 2 {
+        return 0;
+    }
+    let mid = n / 2;
+    let mut inv = {
+        let (l, r) = v.split_at_mut(mid);
+        let (bl, br) = buf.split_at_mut(mid);
+        count_inversions(l, bl) + count_inversions(r, br)
+    };
+    let (mut i, mut j, mut k) = (0, mid, 0);
+    while i < mid && j < n {
+        if v[j] < v[i] {
+            // v[j] is smaller than every remaining left element
+            inv += (mid - i) as u64;
+            buf[k] = v[j];
+            j += 1;
+        } else {
+            buf[k] = v[i];
+            i += 1;
+        }
+        k += 1;
+    }
+    buf[k..k + mid - i].copy_from_slice(&v[i..mid]);
+    k += mid - i;
+    buf[k..k + n - j].copy_from_slice(&v[j..n]);
+    v.copy_from_slice(&buf[..n]);
+    inv
+}
+
+fn kendall_counts(x: &[f64], y: &[f64]) -> KendallCounts {
+    let n = x.len();
+    // -0.0 + 0.0 = +0.0: total_cmp would otherwise order -0.0 before 0.0 and split a tie group
+    let x: Vec<f64> = x.iter().map(|v| v + 0.0).collect();
+    let y: Vec<f64> = y.iter().map(|v| v + 0.0).collect();
+    let mut idx: Vec<usize> = (0..n).collect();
+    idx.sort_unstable_by(|&a, &b| x[a].total_cmp(&x[b]).then(y[a].total_cmp(&y[b])));
+    let xs: Vec<f64> = idx.iter().map(|&i| x[i]).collect();
+    let mut ys: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
+    let pairs: Vec<(f64, f64)> = xs.iter().copied().zip(ys.iter().copied()).collect();
+    let (xtie, x0, x1) = tie_stats(&xs);
+    let (ntie, _, _) = tie_stats(&pairs);
+    // Sorted by x then y: pairs tied in x are in non-decreasing y and are never counted as
+    // inversions; pairs tied in y are not strict inversions. So inversions = discordant pairs.
+    let mut buf = vec![0.0; n];
+    let dis = count_inversions(&mut ys, &mut buf);
+    let (ytie, y0, y1) = tie_stats(&ys); // ys is now sorted
+    let tot = (n as u64) * (n as u64 - 1) / 2;
+    KendallCounts { tot, dis, xtie, ytie, ntie, x0, x1, y0, y1 }
+}
+
+/// Exact p-value of Kendall's tau without ties from the number `c` of concordant pairs, as
+/// scipy.stats.kendalltau(method="exact") (its `_kendall_p_exact`, after Kendall 1970): the
+/// number of permutations of n with k inversions (Mahonian numbers, by the recursion
+/// N_j(k) = Σ_{i<j} N_{j-1}(k-i)), exact in 128-bit integers for n <= 34 and as probabilities
+/// above. Two-sided p = 2·P(C <= min(c, tot-c)); one-sided halves it when `c` lies on the side
+/// of the alternative and is `1 - p/2 + P(C = c)` otherwise. c <= 1 uses 2/n! and 2/(n-1)!
+/// through ln Γ, so they do not overflow.
+fn kendall_p_exact(n: u64, c: u64, alternative: Alternative) -> f64 {
+    let tot = n * (n - 1) / 2;
+    let in_right_tail = c >= tot - c;
+    let c = c.min(tot - c);
+    let ln_fact = |k: u64| super::dist::ln_gamma(k as f64 + 1.0);
+    let (prob, mass): (f64, f64) = if n == 1 {
+        (1.0, 1.0)
+    } else if n == 2 {
+        (1.0, 0.5)
+    } else if c == 0 {
+        let p = (2f64.ln() - ln_fact(n)).exp();
+        (p, p / 2.0)
+    } else if c == 1 {
+        ((2f64.ln() - ln_fact(n - 1)).exp(), (((n - 1) as f64).ln() - ln_fact(n)).exp())
+    } else if 4 * c == n * (n - 1) && alternative == Alternative::TwoSided {
+        (1.0, f64::NAN)
+    } else {
+        let c = c as usize;
+        if n <= 34 {
+            let mut cnt = vec![0u128; c + 1];
+            cnt[0] = 1;
+            let mut next = vec![0u128; c + 1];
+            for j in 2..=n as usize {
+                // next[k] = Σ_{i=0}^{min(k, j-1)} cnt[k-i] (sliding window)
+                let mut window: u128 = 0;
+                for k in 0..=c {
+                    window += cnt[k];
+                    if k >= j {
+                        window -= cnt[k - j];
+                    }
+                    next[k] = window;
+                }
+                std::mem::swap(&mut cnt, &mut next);
+            }
+            let total: u128 = (1..=n as u128).product();
+            let cum: u128 = cnt.iter().sum();
+            (2.0 * (cum as f64 / total as f64), cnt[c] as f64 / total as f64)
+        } else {
+            let mut pr = vec![0.0f64; c + 1];
+            pr[0] = 1.0;
+            let mut next = vec![0.0f64; c + 1];
+            for j in 2..=n as usize {
+                let mut window = 0.0;
+                for k in 0..=c {
+                    window += pr[k];
+                    if k >= j {
+                        window -= pr[k - j];
+                    }
+                    next[k] = window / j as f64;
+                }
+                std::mem::swap(&mut pr, &mut next);
+            }
+            (2.0 * pr.iter().sum::<f64>(), pr[c])
+        }
+    };
+    let prob = match alternative {
+        Alternative::TwoSided => prob,
+        _ => {
+            if in_right_tail == (alternative == Alternative::Greater) {
+                prob / 2.0
+            } else {
+                1.0 - prob / 2.0 + mass
+            }
+        }
+    };
+    clamp_p(prob)
+}
+
+/// Kendall's tau-b with scipy.stats.kendalltau's test (scipy 1.17, `variant="b"`).
+///
+/// * `estimate` tau-b = (C - D)/√((P - X)(P - Y)), P = n(n-1)/2 pairs, X and Y the pairs tied
+///   in x and in y; counted in O(n log n) (Knight 1966: sort by x, count inversions of y by
+///   merge sort), so a million pairs take well under a second.
+/// * `statistic` z = S/√var(S), S = C - D (reported also as extra `kendall_s`), with the
+///   tie-corrected variance `var = [n(n-1)(2n+5) - Σx t(t-1)(2t+5) - Σy u(u-1)(2u+5)]/18
+///   + 2·X·Y/(n(n-1)) + Σx t(t-1)(t-2)·Σy u(u-1)(u-2)/(9n(n-1)(n-2))` (Kendall 1970).
+/// * `p_value`: `method = Auto` follows scipy — exact when neither sample has ties and
+///   n <= 33 or min(D, P-D) <= 1, asymptotic (normal) otherwise. `Exact` with ties is an error
+///   (as scipy). The exact p-value is [`kendall_p_exact`].
+/// * `ci_low`, `ci_high`: Fisher z with var(atanh tau) = 0.437/(n - 4) (Fieller, Hartley &
+///   Pearson 1957, Biometrika 44, 470–481), one-sided bounds ±1; (-1, 1) when n <= 4. scipy
+///   gives no interval; this approximation is for untied, roughly normal data.
+///
+/// Deliberate differences from scipy: a forced exact p-value whose recursion would exceed
+/// ~2e9 steps (n·min(C, D), e.g. n = 100,000) is an error rather than hours of work; with n = 2 (asymptotic forced) the variance term with
+/// `n - 2` in its denominator is taken as 0 (its numerator is 0) where scipy returns NaN; exact
+/// p-values that underflow (n >= 171, c <= 1) are reported as 2.2e-308 with a note, not 0.
+pub fn kendall(
+    x: &[f64],
+    y: &[f64],
+    alternative: Alternative,
+    method: KendallMethod,
+    confidence: f64,
+) -> StatsResult<TestResult> {
+    check_confidence(confidence)?;
+    check_pair(x, y, 2)?;
+    let n = x.len();
+    let mut res = TestResult::new("Kendall tau-b", alternative, n as u64);
+    let k = kendall_counts(x, y);
+    if k.xtie == k.tot || k.ytie == k.tot {
+        push_note(&mut res, "a column is constant: tau is undefined");
+        return Ok(res);
+    }
+    let s = k.tot as i128 - k.xtie as i128 - k.ytie as i128 + k.ntie as i128 - 2 * k.dis as i128;
+    let s = s as f64;
+    let tau = (s / ((k.tot - k.xtie) as f64).sqrt() / ((k.tot - k.ytie) as f64).sqrt())
+        .clamp(-1.0, 1.0);
+    res.estimate = tau;
+    let ties = k.xtie != 0 || k.ytie != 0;
+    let exact = match method {
+        KendallMethod::Exact if ties => {
+            return Err(StatsError::argument(
+                "method",
+                "ties found: the exact distribution assumes no ties; use 'auto' or 'asymptotic'",
+            ))
+        }
+        KendallMethod::Exact => true,
+        KendallMethod::Asymptotic => false,
+        KendallMethod::Auto => !ties && (n <= 33 || k.dis.min(k.tot - k.dis) <= 1),
+    };
+    let nf = n as f64;
+    let m = nf * (nf - 1.0);
+    let third = if k.x0 * k.y0 == 0.0 { 0.0 } else { k.x0 * k.y0 / (9.0 * m * (nf - 2.0)) };
+    let var = (m * (2.0 * nf + 5.0) - k.x1 - k.y1) / 18.0
+        + (2.0 * k.xtie as f64 * k.ytie as f64) / m
+        + third;
+    let z = s / var.sqrt();
+    res.statistic = z;
+    res.method = if exact { "Kendall tau-b (exact)" } else { "Kendall tau-b (asymptotic)" }.into();
+    let p = if exact {
+        let c = (k.tot - k.dis).min(k.dis) as f64;
+        if nf * (c + 1.0) > 2e9 {
+            return Err(StatsError::argument(
+                "method",
+                format!("the exact distribution for n = {n} is too costly to enumerate (O(n·min(C, D))); use 'asymptotic'"),
+            ));
+        }
+        kendall_p_exact(n as u64, k.tot - k.dis, alternative)
+    } else {
+        match alternative {
+            Alternative::TwoSided => 2.0 * norm_sf(z.abs()),
+            Alternative::Greater => norm_sf(z),
+            Alternative::Less => norm_sf(-z),
+        }
+    };
+    set_p(&mut res, p, true);
+    res.extra.push(("kendall_s", s));
+    if n <= 4 {
+        (res.ci_low, res.ci_high) = (-1.0, 1.0);
+        push_note(&mut res, "n <= 4: the Fisher-z interval is (-1, 1)");
+    } else {
+        let se = (0.437 / (nf - 4.0)).sqrt();
+        (res.ci_low, res.ci_high) = fisher_ci(tau, se, confidence, alternative);
+    }
+    Ok(res)
+}
+
+/// Weighted Pearson correlation, tested with Kish's effective sample size.
+///
+/// * `estimate` r_w = Σw(x-x̄_w)(y-ȳ_w)/√(Σw(x-x̄_w)²·Σw(y-ȳ_w)²), x̄_w = Σwx/Σw (the
+///   correlation of statsmodels' `DescrStatsW(...).corrcoef`, numpy's `cov(aweights=w)`);
+///   invariant to rescaling the weights.
+/// * `n_eff` = (Σw)²/Σw² (Kish 1965), extra column `n_eff`. `statistic`
+///   t = r_w·√((n_eff-2)/(1-r_w²)), `df` = n_eff - 2 (fractional), `p_value` from Student's
+///   t; with equal weights this is exactly [`pearson`]'s test. NaN with a note when
+///   n_eff <= 2.
+/// * `ci_low`, `ci_high`: Fisher z with se = 1/√(n_eff - 3); (-1, 1) when n_eff <= 3.
+/// * `n` counts the observations with positive weight.
+///
+/// The effective-n test treats the weights as precision (survey) weights of independent
+/// observations; it is an approximation (no reference implementation defines a weighted
+/// correlation test), documented as such. Errors: weights negative, NaN, or all zero; fewer
+/// than 2 positive weights; the errors of [`pearson`].
+pub fn weighted_pearson(
+    x: &[f64],
+    y: &[f64],
+    w: &[f64],
+    alternative: Alternative,
+    confidence: f64,
+) -> StatsResult<TestResult> {
+    check_confidence(confidence)?;
+    check_pair(x, y, 2)?;
+    if w.len() != x.len() {
+        return Err(StatsError::data(
+            "w",
+            format!("has {} weights but x has {} values", w.len(), x.len()),
+        ));
+    }
+    check_finite("w", w)?;
+    if let Some(i) = w.iter().position(|v| *v < 0.0) {
+        return Err(StatsError::data("w", format!("weight at position {i} is negative ({})", w[i])));
+    }
+    let keep: Vec<usize> = (0..w.len()).filter(|&i| w[i] > 0.0).collect();
+    if keep.len() < 2 {
+        return Err(StatsError::data(
+            "w",
+            format!("needs at least 2 positive weights, got {}", keep.len()),
+        ));
+    }
+    let xs: Vec<f64> = keep.iter().map(|&i| x[i]).collect();
+    let ys: Vec<f64> = keep.iter().map(|&i| y[i]).collect();
+    // weights scaled by their maximum: no overflow in Σw², and r and n_eff are scale-free
+    let wmax = keep.iter().fold(0.0_f64, |a, &i| a.max(w[i]));
+    let ws: Vec<f64> = keep.iter().map(|&i| w[i] / wmax).collect();
+    let n = keep.len();
+    let mut res = TestResult::new("Weighted Pearson correlation (Kish effective n)", alternative, n as u64);
+    let sw: f64 = ws.iter().sum();
+    let sw2: f64 = ws.iter().map(|v| v * v).sum();
+    let n_eff = sw * sw / sw2;
+    res.extra.push(("n_eff", n_eff));
+    let df = n_eff - 2.0;
+    res.df = df;
+    if is_constant(&xs) || is_constant(&ys) {
+        push_note(&mut res, "a column is constant (among positive weights): r is undefined");
+        return Ok(res);
+    }
+    let dev = |v: &[f64]| -> Vec<f64> {
+        let m = weighted_mean(v, &ws);
+        let mut d: Vec<f64> = v.iter().map(|a| a - m).collect();
+        let s = d.iter().fold(0.0_f64, |acc, a| acc.max(a.abs()));
+        d.iter_mut().for_each(|a| *a /= s);
+        d
+    };
+    let (dx, dy) = (dev(&xs), dev(&ys));
+    let (mut sx, mut sy, mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for ((a, b), wi) in dx.iter().zip(&dy).zip(&ws) {
+        sx += wi * a;
+        sy += wi * b;
+        sxx += wi * a * a;
+        syy += wi * b * b;
+        sxy += wi * a * b;
+    }
+    let sxx = sxx - sx * sx / sw;
+    let syy = syy - sy * sy / sw;
+    let sxy = sxy - sx * sy / sw;
+    let r = (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0);
+    res.estimate = r;
+    if df <= 0.0 {
+        push_note(&mut res, "effective n <= 2: no test (p = NaN)");
+    } else {
+        let t = t_from_r(r, df);
+        res.statistic = t;
+        let p = match alternative {
+            Alternative::TwoSided => 2.0 * t_sf(t.abs(), df),
+            Alternative::Greater => t_sf(t, df),
+            Alternative::Less => t_sf(-t, df),
+        };
+        set_p(&mut res, p, t.is_finite());
+    }
+    if n_eff <= 3.0 {
+        (res.ci_low, res.ci_high) = (-1.0, 1.0);
+        push_note(&mut res, "effective n <= 3: the Fisher-z interval is (-1, 1)");
+    } else {
+        (res.ci_low, res.ci_high) =
+            fisher_ci(r, 1.0 / (n_eff - 3.0).sqrt(), confidence, alternative);
+    }
+    Ok(res)
+}

@@ -1,0 +1,735 @@
+//! Proportions: confidence intervals for one binomial proportion, the exact binomial test, and
+//! the z-test and interval for the difference of two independent proportions.
+//!
+//! The binomial and beta machinery used here (and by [`super::tables`] and
+//! [`super::reliability`]) lives at the bottom of this file:
+//!
+//! - probabilities are written in Loader's saddle-point form (Loader, C. 2000, "Fast and
+//!   accurate computation of binomial probabilities"): `stirlerr` and the deviance term `bd0`
+//!   avoid the cancellation of `lnΓ(n+1) - lnΓ(k+1) - lnΓ(n-k+1)`, which loses about
+//!   `log10(n)` digits when `n` is large;
+//! - binomial tails are regularized incomplete beta functions, `P(X >= k) = I_p(k, n-k+1)`,
+//!   evaluated with the continued fraction of Didonato & Morris (1992) on the side where it
+//!   converges, with Loader's prefactor. No pmf is summed, so `n = 10^7` costs a
+//!   few thousand continued-fraction steps and keeps about 14 significant digits.
+//!
+//! statrs' `beta_reg` is not used for these: its prefactor `exp(lnΓ(a+b) - lnΓ(a) - lnΓ(b) + ...)`
+//! loses about 8 digits at `a + b = 10^7`, and its continued fraction stops after 140 terms.
+//! `dist::beta_inc` (Lentz fraction) serves the t and F tails; this one forms
+//! `λ = a - (a+b)x` from whichever of `x`, `1 - x` is exact, which keeps beta *quantiles* near 0
+//! exact (Clopper–Pearson bounds of 1e-9 at n = 10^7) — a candidate for merging later.
+
+use super::dist::{norm_ppf, norm_sf};
+use super::error::{StatsError, StatsResult};
+use super::result::{check_confidence, clamp_p, Alternative, TestResult};
+use statrs::function::gamma::ln_gamma;
+use std::f64::consts::PI;
+use std::fmt;
+use std::str::FromStr;
+
+/// Method of a confidence interval for one binomial proportion (statsmodels' `proportion_confint`
+/// method names in brackets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProportionMethod {
+    /// Wilson score interval (`"wilson"`), clipped to [0, 1]. The default: good coverage at
+    /// every n (Brown, Cai & DasGupta 2001).
+    #[default]
+    Wilson,
+    /// Clopper–Pearson exact interval from beta quantiles (`"beta"`); 0 / 1 at k = 0 / k = n.
+    ClopperPearson,
+    /// Agresti–Coull interval (`"agresti_coull"`): Wald interval around (k + z²/2)/(n + z²),
+    /// clipped to [0, 1].
+    AgrestiCoull,
+    /// Jeffreys interval (`"jeffreys"`): equal-tailed Beta(k + ½, n − k + ½) quantiles, without
+    /// the 0 / 1 edge rule of Brown et al. (statsmodels does not apply it either).
+    Jeffreys,
+}
+
+impl ProportionMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProportionMethod::Wilson => "wilson",
+            ProportionMethod::ClopperPearson => "clopper_pearson",
+            ProportionMethod::AgrestiCoull => "agresti_coull",
+            ProportionMethod::Jeffreys => "jeffreys",
+        }
+    }
+}
+
+impl fmt::Display for ProportionMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ProportionMethod {
+    type Err = StatsError;
+    fn from_str(s: &str) -> StatsResult<Self> {
+        match s.to_ascii_lowercase().replace('-', "_").as_str() {
+            "wilson" => Ok(ProportionMethod::Wilson),
+            "clopper_pearson" | "beta" | "exact" => Ok(ProportionMethod::ClopperPearson),
+            "agresti_coull" => Ok(ProportionMethod::AgrestiCoull),
+            "jeffreys" => Ok(ProportionMethod::Jeffreys),
+            other => Err(StatsError::argument(
+                "method",
+                format!(
+                    "expected 'wilson', 'clopper_pearson', 'agresti_coull' or 'jeffreys', got '{other}'"
+                ),
+            )),
+        }
+    }
+}
+
+fn check_counts(k: u64, n: u64) -> StatsResult<()> {
+    if n == 0 {
+        return Err(StatsError::data("n", "needs at least one trial, got n = 0"));
+    }
+    if k > n {
+        return Err(StatsError::data(
+            "k",
+            format!("k = {k} successes exceed n = {n} trials"),
+        ));
+    }
+    Ok(())
+}
+
+/// Two-sided confidence interval for a binomial proportion; estimate `k/n`.
+///
+/// With `α = (1 - confidence)/2` and `z = Φ⁻¹(1 - α)`:
+/// - Wilson: `(p̂ + z²/2n ± z·sqrt(p̂(1-p̂)/n + z²/4n²)) / (1 + z²/n)`;
+/// - Clopper–Pearson: `[B⁻¹(α; k, n-k+1), B⁻¹(1-α; k+1, n-k)]`, 0 at k = 0 and 1 at k = n;
+/// - Agresti–Coull: `ñ = n + z²`, `p̃ = (k + z²/2)/ñ`, `p̃ ± z·sqrt(p̃(1-p̃)/ñ)`;
+/// - Jeffreys: `[B⁻¹(α; k+½, n-k+½), B⁻¹(1-α; k+½, n-k+½)]`.
+///
+/// Follows statsmodels' `proportion_confint` (methods wilson, beta, agresti_coull, jeffreys),
+/// including its clipping of Wilson and Agresti–Coull to [0, 1]. `statistic`, `df` and `p_value`
+/// are NaN (an interval, not a test).
+pub fn proportion_ci(
+    k: u64,
+    n: u64,
+    method: ProportionMethod,
+    confidence: f64,
+) -> StatsResult<TestResult> {
+    check_counts(k, n)?;
+    let confidence = check_confidence(confidence)?;
+    let alpha = (1.0 - confidence) / 2.0;
+    let (kf, nf) = (k as f64, n as f64);
+    let p_hat = kf / nf;
+    let (lo, hi, name) = match method {
+        ProportionMethod::Wilson => {
+            let z = -norm_ppf(alpha);
+            let z2 = z * z;
+            let denom = 1.0 + z2 / nf;
+            let center = (p_hat + z2 / (2.0 * nf)) / denom;
+            let dist = z * (p_hat * (1.0 - p_hat) / nf + z2 / (4.0 * nf * nf)).sqrt() / denom;
+            (
+                (center - dist).clamp(0.0, 1.0),
+                (center + dist).clamp(0.0, 1.0),
+                "Wilson score interval",
+            )
+        }
+        ProportionMethod::AgrestiCoull => {
+            let z = -norm_ppf(alpha);
+            let nc = nf + z * z;
+            let qc = (kf + z * z / 2.0) / nc;
+            let dist = z * (qc * (1.0 - qc) / nc).sqrt();
+            (
+                (qc - dist).clamp(0.0, 1.0),
+                (qc + dist).clamp(0.0, 1.0),
+                "Agresti-Coull interval",
+            )
+        }
+        ProportionMethod::ClopperPearson => {
+            let (lo, hi) = clopper_pearson(k, n, alpha, alpha);
+            (lo, hi, "Clopper-Pearson exact interval")
+        }
+        ProportionMethod::Jeffreys => {
+            let (a, b) = (kf + 0.5, nf - kf + 0.5);
+            (
+                beta_quantile(a, b, alpha, true),
+                beta_quantile(a, b, alpha, false),
+                "Jeffreys interval",
+            )
+        }
+    };
+    let mut r = TestResult::new(name, Alternative::TwoSided, n);
+    r.estimate = p_hat;
+    r.ci_low = lo;
+    r.ci_high = hi;
+    Ok(r)
+}
+
+/// Clopper–Pearson bounds with lower-tail level `a_lo` and upper-tail level `a_hi`
+/// (a level of 0 gives the trivial bound).
+fn clopper_pearson(k: u64, n: u64, a_lo: f64, a_hi: f64) -> (f64, f64) {
+    let (kf, nf) = (k as f64, n as f64);
+    let lo = if k == 0 || a_lo <= 0.0 {
+        0.0
+    } else {
+        beta_quantile(kf, nf - kf + 1.0, a_lo, true)
+    };
+    let hi = if k == n || a_hi <= 0.0 {
+        1.0
+    } else {
+        beta_quantile(kf + 1.0, nf - kf, a_hi, false)
+    };
+    (lo, hi)
+}
+
+/// Exact binomial test of `H0: π = p` with `k` successes in `n` trials.
+///
+/// - less: `P(X <= k)`; greater: `P(X >= k)`;
+/// - two-sided: scipy's rule (`scipy.stats.binomtest`): the probability of all outcomes whose
+///   pmf is at most `pmf(k)·(1 + 1e-7)`, found by binary search on the other side of the mode,
+///   clamped to 1; p = 1 when `k == n·p` exactly.
+///
+/// `estimate` = k/n, `statistic` = k (the number of successes, as R's `binom.test`), `df` NaN.
+/// The interval is Clopper–Pearson, as `binomtest(...).proportion_ci(method="exact")`: two-sided
+/// at `confidence`, or one-sided (`[0, u]` for less, `[l, 1]` for greater). scipy finds the bounds
+/// with `brentq` (absolute tolerance 2e-12); we invert the beta distribution to full precision,
+/// so bounds below 1e-9 can differ from scipy's in the third digit but agree with
+/// `scipy.stats.beta.ppf` to 1e-12 relative.
+pub fn binom_test(
+    k: u64,
+    n: u64,
+    p: f64,
+    alternative: Alternative,
+    confidence: f64,
+) -> StatsResult<TestResult> {
+    check_counts(k, n)?;
+    let confidence = check_confidence(confidence)?;
+    if !(0.0..=1.0).contains(&p) {
+        return Err(StatsError::argument(
+            "p",
+            format!("must lie in [0, 1], got {p}"),
+        ));
+    }
+    let (kf, nf) = (k as f64, n as f64);
+    let pval = match alternative {
+        Alternative::Less => binom_cdf(kf, nf, p),
+        Alternative::Greater => binom_sf(kf - 1.0, nf, p),
+        Alternative::TwoSided => binom_two_sided_p(k as i64, n as i64, p),
+    };
+    let (lo, hi) = match alternative {
+        Alternative::TwoSided => {
+            let a = (1.0 - confidence) / 2.0;
+            clopper_pearson(k, n, a, a)
+        }
+        Alternative::Less => clopper_pearson(k, n, 0.0, 1.0 - confidence),
+        Alternative::Greater => clopper_pearson(k, n, 1.0 - confidence, 0.0),
+    };
+    let mut r = TestResult::new("Exact binomial test", alternative, n);
+    r.estimate = kf / nf;
+    r.statistic = kf;
+    r.p_value = clamp_p(pval);
+    r.ci_low = lo;
+    r.ci_high = hi;
+    Ok(r.with_extra("null_value", p))
+}
+
+/// Binary search of scipy's `_binary_search_for_binom_tst`: the index `i` in `[lo, hi]` with
+/// `a(i) <= d < a(i+1)` for `a` ascending on the range.
+fn binary_search(a: impl Fn(i64) -> f64, d: f64, mut lo: i64, mut hi: i64) -> i64 {
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let v = a(mid);
+        if v < d {
+            lo = mid + 1;
+        } else if v > d {
+            hi = mid - 1;
+        } else {
+            return mid;
+        }
+    }
+    if a(lo) <= d {
+        lo
+    } else {
+        lo - 1
+    }
+}
+
+fn binom_two_sided_p(k: i64, n: i64, p: f64) -> f64 {
+    let (kf, nf) = (k as f64, n as f64);
+    let pmf = |x: i64| binom_pmf(x as f64, nf, p);
+    let d = pmf(k);
+    let rerr = 1.0 + 1e-7;
+    let pn = p * nf;
+    let pval = if kf == pn {
+        1.0
+    } else if kf < pn {
+        let ix = binary_search(|x| -pmf(x), -d * rerr, pn.ceil() as i64, n);
+        let y = n - ix + i64::from(d * rerr == pmf(ix));
+        binom_cdf(kf, nf, p) + binom_sf((n - y) as f64, nf, p)
+    } else {
+        let ix = binary_search(pmf, d * rerr, 0, pn.floor() as i64);
+        let y = ix + 1;
+        binom_cdf((y - 1) as f64, nf, p) + binom_sf(kf - 1.0, nf, p)
+    };
+    pval.min(1.0)
+}
+
+/// Difference of two independent proportions `p1 - p2`.
+///
+/// Test: z-test with pooled variance, as statsmodels' `proportions_ztest([k1, k2], [n1, n2])`:
+/// `z = (p̂1 - p̂2) / sqrt(p̄(1-p̄)(1/n1 + 1/n2))`, `p̄ = (k1+k2)/(n1+n2)`; greater means
+/// `p1 > p2` (statsmodels' "larger"). z is NaN (with a note) when `p̄` is 0 or 1.
+///
+/// Interval: Newcombe's hybrid score interval (Newcombe 1998, method 10), as statsmodels'
+/// `confint_proportions_2indep(..., compare="diff", method="newcomb")`: with Wilson bounds
+/// `(l_i, u_i)` of each proportion, `[d - sqrt((p̂1-l1)² + (u2-p̂2)²), d + sqrt((p̂2-l2)² + (u1-p̂1)²)]`.
+/// Newcombe rather than Wald because Wald collapses to a point at 0 or 100 % and undercovers for
+/// the small units typical of employee surveys. For a one-sided alternative the finite bound is
+/// the one of the two-sided interval at level `2·confidence - 1` and the other bound is -1 or 1
+/// (statsmodels has no one-sided Newcombe interval).
+///
+/// `n` = n1 + n2; extras `p1`, `p2`, `p_pooled`.
+pub fn two_proportions(
+    k1: u64,
+    n1: u64,
+    k2: u64,
+    n2: u64,
+    alternative: Alternative,
+    confidence: f64,
+) -> StatsResult<TestResult> {
+    check_counts(k1, n1).map_err(|e| rename(e, "k1", "n1"))?;
+    check_counts(k2, n2).map_err(|e| rename(e, "k2", "n2"))?;
+    let confidence = check_confidence(confidence)?;
+    let (k1f, n1f, k2f, n2f) = (k1 as f64, n1 as f64, k2 as f64, n2 as f64);
+    let (p1, p2) = (k1f / n1f, k2f / n2f);
+    let diff = p1 - p2;
+    let pooled = (k1f + k2f) / (n1f + n2f);
+    let mut r = TestResult::new(
+        "Two-proportion z-test (pooled); Newcombe hybrid score interval",
+        alternative,
+        n1 + n2,
+    );
+    r.estimate = diff;
+    let var = pooled * (1.0 - pooled) * (1.0 / n1f + 1.0 / n2f);
+    if var > 0.0 {
+        let z = diff / var.sqrt();
+        r.statistic = z;
+        r.p_value = clamp_p(match alternative {
+            Alternative::TwoSided => 2.0 * norm_sf(z.abs()),
+            Alternative::Greater => norm_sf(z),
+            Alternative::Less => norm_sf(-z),
+        });
+    } else {
+        r.note = Some(format!(
+            "pooled proportion is {pooled}: no variance under the null, the z-test is undefined"
+        ));
+    }
+    let level = match alternative {
+        Alternative::TwoSided => confidence,
+        _ => 2.0 * confidence - 1.0,
+    };
+    let (lo, hi) = if level > 0.0 {
+        let w1 = proportion_ci(k1, n1, ProportionMethod::Wilson, level)?;
+        let w2 = proportion_ci(k2, n2, ProportionMethod::Wilson, level)?;
+        let d_lo = ((p1 - w1.ci_low).powi(2) + (w2.ci_high - p2).powi(2)).sqrt();
+        let d_hi = ((p2 - w2.ci_low).powi(2) + (w1.ci_high - p1).powi(2)).sqrt();
+        (diff - d_lo, diff + d_hi)
+    } else {
+        (-1.0, 1.0)
+    };
+    (r.ci_low, r.ci_high) = match alternative {
+        Alternative::TwoSided => (lo, hi),
+        Alternative::Greater => (lo, 1.0),
+        Alternative::Less => (-1.0, hi),
+    };
+    Ok(r.with_extra("p1", p1)
+        .with_extra("p2", p2)
+        .with_extra("p_pooled", pooled))
+}
+
+fn rename(e: StatsError, k: &'static str, n: &'static str) -> StatsError {
+    match e {
+        StatsError::InvalidData {
+            argument: "k",
+            reason,
+        } => StatsError::data(k, reason),
+        StatsError::InvalidData {
+            argument: "n",
+            reason,
+        } => StatsError::data(n, reason),
+        other => other,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Binomial and beta probabilities (shared with tables.rs and reliability.rs).
+// ---------------------------------------------------------------------------------------------
+
+const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+
+/// `ln Γ(n+1) - [(n+½)ln n - n + ln√(2π)]`, the error of Stirling's formula. Asymptotic series
+/// (coefficients 1/12, 1/360, 1/1260, 1/1680, 1/1188) above 15, `lnΓ` below.
+fn stirlerr(n: f64) -> f64 {
+    if n <= 15.0 {
+        ln_gamma(n + 1.0) - (n + 0.5) * n.ln() + n - LN_SQRT_2PI
+    } else {
+        let nn = n * n;
+        (1.0 / 12.0
+            - (1.0 / 360.0 - (1.0 / 1260.0 - (1.0 / 1680.0 - 1.0 / (1188.0 * nn)) / nn) / nn) / nn)
+            / n
+    }
+}
+
+/// Deviance term `x·ln(x/m) + m - x`, by its series in `v = (x-m)/(x+m)` when `x ≈ m`
+/// (Loader 2000), so that it keeps its relative precision when it is small.
+fn bd0(x: f64, m: f64) -> f64 {
+    if (x - m).abs() < 0.1 * (x + m) {
+        let v = (x - m) / (x + m);
+        let v2 = v * v;
+        let mut s = (x - m) * v;
+        let mut ej = 2.0 * x * v;
+        for j in 1..1000 {
+            ej *= v2;
+            let s1 = s + ej / (2 * j + 1) as f64;
+            if s1 == s {
+                return s1;
+            }
+            s = s1;
+        }
+        s
+    } else {
+        x * (x / m).ln() + m - x
+    }
+}
+
+/// Binomial density `Γ(n+1)/(Γ(x+1)Γ(n-x+1)) p^x q^(n-x)` for real `0 <= x <= n`, `q = 1 - p`
+/// passed separately (Loader's `dbinom_raw`).
+pub(super) fn dbinom_raw(x: f64, n: f64, p: f64, q: f64) -> f64 {
+    ln_dbinom_raw(x, n, p, q).exp()
+}
+
+/// Logarithm of [`dbinom_raw`] (`-inf` off the support), which does not underflow.
+pub(super) fn ln_dbinom_raw(x: f64, n: f64, p: f64, q: f64) -> f64 {
+    if p == 0.0 {
+        return if x == 0.0 { 0.0 } else { f64::NEG_INFINITY };
+    }
+    if q == 0.0 {
+        return if x == n { 0.0 } else { f64::NEG_INFINITY };
+    }
+    if x < 0.0 || x > n {
+        return f64::NEG_INFINITY;
+    }
+    if x == 0.0 {
+        if n == 0.0 {
+            return 0.0;
+        }
+        return if p < 0.1 {
+            -bd0(n, n * q) - n * p
+        } else {
+            n * q.ln()
+        };
+    }
+    if x == n {
+        return if q < 0.1 {
+            -bd0(n, n * p) - n * q
+        } else {
+            n * p.ln()
+        };
+    }
+    let lc = stirlerr(n) - stirlerr(x) - stirlerr(n - x) - bd0(x, n * p) - bd0(n - x, n * q);
+    let lf = (2.0 * PI).ln() + x.ln() + (-x / n).ln_1p();
+    lc - 0.5 * lf
+}
+
+/// P(X = k) for X ~ Binomial(n, p); 0 off the support.
+pub(super) fn binom_pmf(k: f64, n: f64, p: f64) -> f64 {
+    if k < 0.0 || k > n || k.fract() != 0.0 {
+        return 0.0;
+    }
+    dbinom_raw(k, n, p, 1.0 - p)
+}
+
+/// P(X <= k) for X ~ Binomial(n, p) = upper tail of Beta(k+1, n-k) at p.
+pub(super) fn binom_cdf(k: f64, n: f64, p: f64) -> f64 {
+    let k = k.floor();
+    if k < 0.0 {
+        return 0.0;
+    }
+    if k >= n {
+        return 1.0;
+    }
+    beta_tails(k + 1.0, n - k, p, 1.0 - p).1
+}
+
+/// P(X > k) for X ~ Binomial(n, p) = `I_p(k+1, n-k)`.
+pub(super) fn binom_sf(k: f64, n: f64, p: f64) -> f64 {
+    let k = k.floor();
+    if k < 0.0 {
+        return 1.0;
+    }
+    if k >= n {
+        return 0.0;
+    }
+    beta_tails(k + 1.0, n - k, p, 1.0 - p).0
+}
+
+/// `x^a y^b / B(a, b)` in Loader's form (no `lnΓ` cancellation, insensitive to the rounding of
+/// `y = 1 - x`).
+fn beta_front(a: f64, b: f64, x: f64, y: f64) -> f64 {
+    dbinom_raw(a, a + b, x, y) * (a * b / (a + b))
+}
+
+/// Continued fraction of Didonato & Morris (1992, ACM TOMS 18, "Significant digit computation of
+/// the incomplete beta function ratios", the expansion behind their `bfrac`):
+/// `I_x(a,b) = x^a y^b / B(a,b) · 1/(β₁ + α₂/(β₂ + α₃/(β₃ + ...)))` with `λ = a - (a+b)x`,
+/// `β₁ = a(λ+1)/(a+1)`, and for `n >= 1`
+/// `α_{n+1} = (a+n-1)(a+b+n-1)·n(b-n)·x² / (a+2n-1)²`,
+/// `β_{n+1} = n + n(b-n)x/(a+2n-1) + (a+n)/(a+2n+1)·(λ + 1 + n(1+y))`.
+/// `x` and `y` enter only multiplicatively and `λ` is passed in, computed from whichever of `x`,
+/// `y` is exact, so the value is accurate for the true `x` even when `1 - x` rounds (the plain
+/// Lentz fraction of Numerical Recipes loses `1e-16/x` there). Converges for
+/// `x < (a+1)/(a+b+2)`.
+fn beta_cf(a: f64, b: f64, x: f64, y: f64, lambda: f64) -> f64 {
+    let (mut a_prev, mut b_prev) = (0.0_f64, 1.0_f64);
+    let (mut a_cur, mut b_cur) = (1.0_f64, a * (lambda + 1.0) / (a + 1.0));
+    let mut r = a_cur / b_cur;
+    for n in 1..2_000_000u32 {
+        let n = f64::from(n);
+        let s = a + 2.0 * n - 1.0;
+        let w = n * (b - n) * x;
+        let alpha = (a + n - 1.0) * (a + b + n - 1.0) * w * x / (s * s);
+        let beta = n + w / s + (a + n) / (s + 2.0) * (lambda + 1.0 + n * (1.0 + y));
+        let a_next = beta * a_cur + alpha * a_prev;
+        let b_next = beta * b_cur + alpha * b_prev;
+        a_prev = a_cur / b_next;
+        b_prev = b_cur / b_next;
+        a_cur = a_next / b_next;
+        b_cur = 1.0;
+        let r_old = r;
+        r = a_cur;
+        if (r - r_old).abs() <= f64::EPSILON * r.abs() {
+            break;
+        }
+    }
+    r
+}
+
+/// Both tails of the regularized incomplete beta function: `(I_x(a,b), 1 - I_x(a,b))` with
+/// `y = 1 - x` given separately. The tail on the side where the continued fraction converges is
+/// computed directly, the other as its complement; `λ = a - (a+b)x` is formed from `x` when
+/// `x < 1/2` and as `(a+b)y - b` otherwise, from the operand that is exact.
+pub(super) fn beta_tails(a: f64, b: f64, x: f64, y: f64) -> (f64, f64) {
+    if x <= 0.0 {
+        return (0.0, 1.0);
+    }
+    if y <= 0.0 {
+        return (1.0, 0.0);
+    }
+    let lambda = if x < 0.5 {
+        a - (a + b) * x
+    } else {
+        (a + b) * y - b
+    };
+    if x < (a + 1.0) / (a + b + 2.0) {
+        let lo = (beta_front(a, b, x, y) * beta_cf(a, b, x, y, lambda)).min(1.0);
+        (lo, 1.0 - lo)
+    } else {
+        let up = (beta_front(b, a, y, x) * beta_cf(b, a, y, x, -lambda)).min(1.0);
+        (1.0 - up, up)
+    }
+}
+
+/// Beta(a, b) density at x.
+fn beta_pdf(a: f64, b: f64, x: f64) -> f64 {
+    let y = 1.0 - x;
+    if x <= 0.0 || y <= 0.0 {
+        return 0.0;
+    }
+    beta_front(a, b, x, y) / (x * y)
+}
+
+/// Quantile of Beta(a, b): the `x` with `I_x(a,b) = prob` (`lower`), or with
+/// `1 - I_x(a,b) = prob` (upper tail, scipy's `isf`).
+///
+/// Newton's method on `ln(tail)` inside a shrinking bracket, with geometric bisection when a
+/// step leaves the bracket; stops at a relative step of 1e-15.
+pub(super) fn beta_quantile(a: f64, b: f64, prob: f64, lower: bool) -> f64 {
+    if prob.is_nan() || a.is_nan() || b.is_nan() {
+        return f64::NAN;
+    }
+    if prob <= 0.0 {
+        return if lower { 0.0 } else { 1.0 };
+    }
+    if prob >= 1.0 {
+        return if lower { 1.0 } else { 0.0 };
+    }
+    let tail = |x: f64| {
+        let t = beta_tails(a, b, x, 1.0 - x);
+        if lower {
+            t.0
+        } else {
+            t.1
+        }
+    };
+    let target = prob.ln();
+    // g(x) = ln tail(x) - ln prob is increasing in x for the lower tail, decreasing for the upper.
+    let sign = if lower { 1.0 } else { -1.0 };
+    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+    let mut x = (a / (a + b)).clamp(1e-300, 1.0 - 1e-16);
+    for _ in 0..400 {
+        let t = tail(x);
+        let g = if t > 0.0 {
+            t.ln() - target
+        } else {
+            f64::NEG_INFINITY
+        };
+        if g == 0.0 {
+            return x;
+        }
+        // the root lies above x when sign·g < 0
+        if sign * g < 0.0 {
+            lo = x;
+        } else {
+            hi = x;
+        }
+        let dens = beta_pdf(a, b, x);
+        let mut next = if t > 0.0 && dens > 0.0 && g.is_finite() {
+            x - g * t / (sign * dens)
+        } else {
+            f64::NAN
+        };
+        if !(next > lo && next < hi) {
+            next = if lo > 0.0 && hi / lo > 4.0 {
+                (lo * hi).sqrt()
+            } else if lo == 0.0 {
+                hi * 1e-3
+            } else {
+                0.5 * (lo + hi)
+            };
+        }
+        if (next - x).abs() <= 1e-15 * x.abs() || next == lo || next == hi {
+            return next;
+        }
+        x = next;
+    }
+    x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, rtol: f64) -> bool {
+        (a - b).abs() <= rtol * b.abs().max(1e-300) || a == b
+    }
+
+    macro_rules! assert_close {
+        ($a:expr, $b:expr, $rtol:expr) => {{
+            let (a, b) = ($a, $b);
+            assert!(
+                close(a, b, $rtol),
+                "{} = {a:e}, expected {b:e} (rtol {})",
+                stringify!($a),
+                $rtol
+            );
+        }};
+    }
+
+    #[test]
+    fn binomial_tails_match_scipy_for_large_n() {
+        // scipy.stats.binom.cdf(4_990_000, 10**7, 0.5) = 1.2724002455775383e-10 (scipy 1.17.1)
+        assert_close!(
+            binom_cdf(4_990_000.0, 1e7, 0.5),
+            1.2724002455775383e-10,
+            1e-10
+        );
+        // scipy.stats.binom.sf(5_001_000, 10**7, 0.5) = 0.2634413514856491
+        assert_close!(binom_sf(5_001_000.0, 1e7, 0.5), 0.2634413514856491, 1e-10);
+        // scipy.stats.binom.cdf(120, 10**7, 1e-5) = 0.977331227026894
+        assert_close!(binom_cdf(120.0, 1e7, 1e-5), 0.977331227026894, 1e-10);
+        // scipy.stats.binom.sf(150, 10**7, 1e-5) = 1.2329316490249483e-06
+        assert_close!(binom_sf(150.0, 1e7, 1e-5), 1.2329316490249483e-06, 1e-10);
+        // scipy.stats.binom.pmf(3, 20, 0.3) = 0.0716036722052621
+        assert_close!(binom_pmf(3.0, 20.0, 0.3), 0.0716036722052621, 1e-13);
+        // scipy.stats.binom.cdf(3, 20, 0.3) = 0.10708680450373087
+        assert_close!(binom_cdf(3.0, 20.0, 0.3), 0.10708680450373087, 1e-12);
+    }
+
+    #[test]
+    fn beta_quantiles_match_scipy() {
+        // scipy.stats.beta.ppf(0.025, 1, 10**7) = 2.5317807952240303e-09
+        assert_close!(
+            beta_quantile(1.0, 1e7, 0.025, true),
+            2.5317807952240303e-09,
+            1e-12
+        );
+        // scipy.stats.beta.isf(0.025, 8, 13) = 0.5921885345328282 ; ppf(0.025, 7, 14) = 0.15390920478454118
+        assert_close!(
+            beta_quantile(8.0, 13.0, 0.025, false),
+            0.5921885345328282,
+            1e-12
+        );
+        assert_close!(
+            beta_quantile(7.0, 14.0, 0.025, true),
+            0.15390920478454118,
+            1e-12
+        );
+        // scipy.stats.beta.ppf(0.025, 0.5, 10.5) = 4.7890433157581876e-05 (Jeffreys, k = 0, n = 10)
+        assert_close!(
+            beta_quantile(0.5, 10.5, 0.025, true),
+            4.7890433157581876e-05,
+            1e-12
+        );
+    }
+
+    #[test]
+    fn intervals_match_statsmodels() {
+        // statsmodels.stats.proportion.proportion_confint(7, 20, alpha=0.05, method=...)
+        let w = proportion_ci(7, 20, ProportionMethod::Wilson, 0.95).unwrap();
+        assert_close!(w.ci_low, 0.18119182410108203, 1e-12);
+        assert_close!(w.ci_high, 0.5671457233147638, 1e-12);
+        let cp = proportion_ci(7, 20, ProportionMethod::ClopperPearson, 0.95).unwrap();
+        assert_close!(cp.ci_low, 0.15390920478454118, 1e-12);
+        assert_close!(cp.ci_high, 0.5921885345328282, 1e-12);
+        let ac = proportion_ci(7, 20, ProportionMethod::AgrestiCoull, 0.95).unwrap();
+        assert_close!(ac.ci_low, 0.179926361438228, 1e-12);
+        assert_close!(ac.ci_high, 0.5684111859776177, 1e-12);
+        let j = proportion_ci(7, 20, ProportionMethod::Jeffreys, 0.95).unwrap();
+        assert_close!(j.ci_low, 0.172276213631912, 1e-12);
+        assert_close!(j.ci_high, 0.5677660938414961, 1e-12);
+        let edge = proportion_ci(0, 10, ProportionMethod::ClopperPearson, 0.95).unwrap();
+        assert_eq!(edge.ci_low, 0.0);
+    }
+
+    #[test]
+    fn binom_test_matches_scipy() {
+        // scipy.stats.binomtest(3, 20, 0.5).pvalue = 0.0025768280029296875
+        let r = binom_test(3, 20, 0.5, Alternative::TwoSided, 0.95).unwrap();
+        assert_close!(r.p_value, 0.0025768280029296875, 1e-12);
+        // scipy.stats.binomtest(7, 20, 0.3).pvalue = 0.6294979666766769 (asymmetric rule)
+        let r = binom_test(7, 20, 0.3, Alternative::TwoSided, 0.95).unwrap();
+        assert_close!(r.p_value, 0.6294979666766769, 1e-12);
+        // scipy.stats.binomtest(2, 20, 0.3).pvalue = 0.05262794872972706
+        let r = binom_test(2, 20, 0.3, Alternative::TwoSided, 0.95).unwrap();
+        assert_close!(r.p_value, 0.05262794872972706, 1e-12);
+        // binomtest(7, 20, 0.3, alternative="greater").pvalue = 0.3919901877990756
+        let r = binom_test(7, 20, 0.3, Alternative::Greater, 0.95).unwrap();
+        assert_close!(r.p_value, 0.3919901877990756, 1e-12);
+    }
+
+    #[test]
+    fn two_proportions_match_statsmodels() {
+        // statsmodels proportions_ztest([15, 25], [50, 60]) = (-1.2665570127975554, 0.20531373142318132)
+        let r = two_proportions(15, 50, 25, 60, Alternative::TwoSided, 0.95).unwrap();
+        assert_close!(r.statistic, -1.2665570127975554, 1e-12);
+        assert_close!(r.p_value, 0.20531373142318132, 1e-12);
+        // confint_proportions_2indep(15, 50, 25, 60, method="newcomb")
+        //   = (-0.28328747332789994, 0.06324652009614301)
+        assert_close!(r.ci_low, -0.28328747332789994, 1e-12);
+        assert_close!(r.ci_high, 0.06324652009614301, 1e-12);
+        let z = two_proportions(0, 5, 0, 7, Alternative::TwoSided, 0.95).unwrap();
+        assert!(z.statistic.is_nan() && z.note.is_some());
+    }
+
+    #[test]
+    fn invalid_arguments_are_errors() {
+        assert!(proportion_ci(3, 0, ProportionMethod::Wilson, 0.95).is_err());
+        assert!(proportion_ci(5, 3, ProportionMethod::Wilson, 0.95).is_err());
+        assert!(binom_test(1, 3, 1.5, Alternative::TwoSided, 0.95).is_err());
+        assert!(proportion_ci(1, 3, ProportionMethod::Wilson, 1.0).is_err());
+    }
+}

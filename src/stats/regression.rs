@@ -1,0 +1,735 @@
+//! Ordinary least squares with classical or cluster-robust (CR1) standard errors.
+//!
+//! The fit goes through linfa (`linfa-linear`'s `LinearRegression`, a Householder QR of the raw,
+//! uncentred design), then through iterative refinement with a Householder QR of the *centred*
+//! design computed here. Why: centring removes the intercept's collinearity with large-offset
+//! columns (NIST StRD Longley: years around 1955, GNP around 4e5). Measured against the NIST
+//! certified values, linfa alone has a worst relative error of 1.4e-13 on Norris but 7.5e-12 on
+//! Longley (11 digits); after refinement 4.7e-14 and 2.9e-14, standard errors 1.5e-14 and 1.3e-15.
+//! The standard errors need `(X'X)⁻¹`, which ndarray cannot invert without LAPACK: it comes from
+//! the same centred QR as `R⁻¹R⁻ᵀ`.
+
+use super::descriptive::{check_finite, mean, mean_ss};
+use super::dist::{t_ppf, t_sf};
+use super::error::{StatsError, StatsResult};
+use super::result::{check_confidence, clamp_p};
+use linfa::traits::Fit;
+use linfa::Dataset;
+use linfa_linear::LinearRegression;
+use ndarray::{Array1, Array2};
+
+/// One coefficient of an OLS fit (broom's `tidy.lm` columns).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OlsTerm {
+    /// Column name, or `"(Intercept)"`.
+    pub term: String,
+    pub estimate: f64,
+    pub std_error: f64,
+    /// t statistic `estimate / std_error`.
+    pub statistic: f64,
+    /// Degrees of freedom of the t reference: `n - p` (classical) or `G - 1` (clustered).
+    pub df: f64,
+    pub p_value: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+/// An OLS fit: one row per term plus fit statistics (broom's `tidy` + `glance`). Not a
+/// [`super::TestResult`]: a regression has several estimates, not one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OlsFit {
+    /// Intercept first (when fitted), then the columns in the order given.
+    pub terms: Vec<OlsTerm>,
+    pub n: u64,
+    /// `n - p`, p the number of coefficients including the intercept.
+    pub df_resid: f64,
+    pub r2: f64,
+    pub adj_r2: f64,
+    /// Residual standard error `sqrt(SSR / (n - p))`.
+    pub sigma: f64,
+    /// Number of clusters G when the standard errors are cluster-robust.
+    pub n_clusters: Option<usize>,
+    /// `"OLS (classical standard errors)"` or `"OLS (cluster-robust CR1 standard errors)"`.
+    pub method: String,
+    pub note: Option<String>,
+}
+
+/// Householder QR of a column-major `n × k` matrix: `R` (upper triangle, by columns) and the
+/// reflectors, to solve least-squares problems `min ‖A b - r‖`.
+struct Qr {
+    n: usize,
+    /// `r[j][i]` = R(i, j) for i <= j.
+    r: Vec<Vec<f64>>,
+    /// Reflector j acts on rows j..n: `v` and `‖v‖²`.
+    reflectors: Vec<(Vec<f64>, f64)>,
+}
+
+impl Qr {
+    fn new(cols: &[Vec<f64>]) -> Self {
+        let n = cols.first().map_or(0, |c| c.len());
+        let k = cols.len();
+        let mut a: Vec<Vec<f64>> = cols.to_vec();
+        let mut r = vec![Vec::new(); k];
+        let mut reflectors = Vec::with_capacity(k);
+        for j in 0..k {
+            let norm = a[j][j..].iter().map(|v| v * v).sum::<f64>().sqrt();
+            let alpha = if a[j][j] > 0.0 { -norm } else { norm };
+            let mut v: Vec<f64> = a[j][j..].to_vec();
+            v[0] -= alpha;
+            let vv: f64 = v.iter().map(|x| x * x).sum();
+            if vv > 0.0 {
+                for col in a.iter_mut().skip(j + 1) {
+                    let s: f64 = v.iter().zip(&col[j..]).map(|(p, q)| p * q).sum();
+                    let f = 2.0 * s / vv;
+                    for (c, p) in col[j..].iter_mut().zip(&v) {
+                        *c -= f * p;
+                    }
+                }
+            }
+            let mut rj: Vec<f64> = (0..j).map(|i| a[j][i]).collect();
+            rj.push(if vv > 0.0 { alpha } else { a[j][j] });
+            r[j] = rj;
+            reflectors.push((v, vv));
+        }
+        Qr { n, r, reflectors }
+    }
+
+    fn diag(&self, j: usize) -> f64 {
+        self.r[j][j]
+    }
+
+    /// Least-squares solution of `A b = rhs`: `R b = (Qᵀ rhs)[..k]`.
+    fn solve(&self, rhs: &[f64]) -> Vec<f64> {
+        let mut z = rhs.to_vec();
+        for (j, (v, vv)) in self.reflectors.iter().enumerate() {
+            if *vv > 0.0 {
+                let s: f64 = v.iter().zip(&z[j..]).map(|(p, q)| p * q).sum();
+                let f = 2.0 * s / vv;
+                for (c, p) in z[j..].iter_mut().zip(v) {
+                    *c -= f * p;
+                }
+            }
+        }
+        let k = self.r.len();
+        let mut b = vec![0.0; k];
+        for i in (0..k).rev() {
+            let s: f64 = ((i + 1)..k).map(|j| self.r[j][i] * b[j]).sum();
+            b[i] = (z[i] - s) / self.r[i][i];
+        }
+        debug_assert_eq!(self.n, rhs.len());
+        b
+    }
+
+    /// `(AᵀA)⁻¹ = R⁻¹R⁻ᵀ`, dense `k × k`, with `R⁻¹` by back substitution.
+    fn inverse_gram(&self) -> Vec<Vec<f64>> {
+        let k = self.r.len();
+        // rinv[i][j] = (R⁻¹)(i, j), upper triangular
+        let mut rinv = vec![vec![0.0; k]; k];
+        #[allow(clippy::needless_range_loop)]
+        for j in 0..k {
+            rinv[j][j] = 1.0 / self.r[j][j];
+            for i in (0..j).rev() {
+                let s: f64 = ((i + 1)..=j).map(|l| self.r[l][i] * rinv[l][j]).sum();
+                rinv[i][j] = -s / self.r[i][i];
+            }
+        }
+        let mut g = vec![vec![0.0; k]; k];
+        for i in 0..k {
+            for j in i..k {
+                let s: f64 = (j..k).map(|l| rinv[i][l] * rinv[j][l]).sum();
+                g[i][j] = s;
+                g[j][i] = s;
+            }
+        }
+        g
+    }
+}
+
+const INTERCEPT: &str = "(Intercept)";
+
+/// Ordinary least squares of `y` on the named columns `x`, with an intercept when `intercept`.
+///
+/// `β̂ = argmin ‖y - Xβ‖²`, residual variance `σ̂² = SSR/(n - p)`.
+/// - Classical: `Var(β̂) = σ̂²(XᵀX)⁻¹`, t tests and intervals on `n - p` df (R's `lm`,
+///   statsmodels' `OLS().fit()`).
+/// - `cluster = Some(codes)`: cluster-robust CR1 (Liang & Zeger 1986 with the small-sample factor
+///   of Stata and statsmodels), `Var(β̂) = c·(XᵀX)⁻¹ (Σ_g X_gᵀe_g e_gᵀX_g) (XᵀX)⁻¹`,
+///   `c = G/(G-1)·(n-1)/(n-p)` — identical to statsmodels'
+///   `OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": codes})`. Inference uses t with
+///   `G - 1` df, as statsmodels with `use_t=True` and Stata; statsmodels' default for cluster
+///   covariances is `use_t=False` (normal quantiles), which is anti-conservative with the 10–50
+///   units of a typical mirror study, so we deliberately depart from that default.
+///
+/// `r2` is centred when the model has a constant (the intercept, or a constant non-zero column
+/// when `intercept` is false), else uncentred, and `adj_r2 = 1 - (n - c)/(n - p)·(1 - r2)` with
+/// `c` = 1 with a constant, 0 without: statsmodels' `rsquared` and `rsquared_adj`.
+///
+/// Errors: lengths that differ, NaN or infinity, `n <= p`, fewer than 2 clusters, and a
+/// rank-deficient design, naming the column that is constant or (to 1e-10 relative) a linear
+/// combination of the intercept and the columns before it.
+pub fn ols(
+    y: &[f64],
+    x: &[(&str, &[f64])],
+    intercept: bool,
+    cluster: Option<&[usize]>,
+    confidence: f64,
+) -> StatsResult<OlsFit> {
+    let confidence = check_confidence(confidence)?;
+    let n = y.len();
+    check_finite("y", y)?;
+    for (name, col) in x {
+        if col.len() != n {
+            return Err(StatsError::data(
+                "x",
+                format!("column '{name}' has {} values, y has {n}", col.len()),
+            ));
+        }
+        check_finite("x", col).map_err(|_| {
+            StatsError::data(
+                "x",
+                format!("column '{name}' holds NaN or infinity (drop or impute first)"),
+            )
+        })?;
+    }
+    let k = x.len();
+    let p = k + usize::from(intercept);
+    if p == 0 {
+        return Err(StatsError::argument(
+            "x",
+            "no columns and no intercept: nothing to estimate",
+        ));
+    }
+    if n <= p {
+        return Err(StatsError::data(
+            "y",
+            format!("needs more observations ({n}) than coefficients ({p})"),
+        ));
+    }
+    if let Some(g) = cluster {
+        if g.len() != n {
+            return Err(StatsError::data(
+                "cluster",
+                format!("has {} codes for {n} observations", g.len()),
+            ));
+        }
+    }
+
+    // centred design (raw design without intercept)
+    let y_mean = if intercept { mean(y) } else { 0.0 };
+    let x_means: Vec<f64> = x
+        .iter()
+        .map(|(_, c)| if intercept { mean(c) } else { 0.0 })
+        .collect();
+    let xc: Vec<Vec<f64>> = x
+        .iter()
+        .zip(&x_means)
+        .map(|((_, c), m)| c.iter().map(|v| v - m).collect())
+        .collect();
+    let yc: Vec<f64> = y.iter().map(|v| v - y_mean).collect();
+
+    // rank check on the centred QR
+    let qr = Qr::new(&xc);
+    for (j, (name, col)) in x.iter().enumerate() {
+        let constant = col.iter().all(|v| *v == col[0]);
+        if intercept && constant {
+            return Err(StatsError::data(
+                "x",
+                format!("column '{name}' is constant: it duplicates the intercept"),
+            ));
+        }
+        let norm = xc[j].iter().map(|v| v * v).sum::<f64>().sqrt();
+        if norm == 0.0 {
+            return Err(StatsError::data(
+                "x",
+                format!("column '{name}' is all zeros"),
+            ));
+        }
+        if qr.diag(j).abs() <= 1e-10 * norm {
+            return Err(StatsError::data(
+                "x",
+                format!(
+                    "column '{name}' is a linear combination of {}the columns before it: the design is rank deficient",
+                    if intercept { "the intercept and " } else { "" }
+                ),
+            ));
+        }
+    }
+
+    // starting solution from linfa, then iterative refinement on the centred design
+    let mut b = if k > 0 {
+        linfa_slopes(y, x, intercept)?
+    } else {
+        Vec::new()
+    };
+    for _ in 0..3 {
+        let resid: Vec<f64> = (0..n)
+            .map(|i| yc[i] - (0..k).map(|j| xc[j][i] * b[j]).sum::<f64>())
+            .collect();
+        let delta = qr.solve(&resid);
+        let size: f64 = delta.iter().map(|d| d.abs()).fold(0.0, f64::max);
+        let scale: f64 = b.iter().map(|d| d.abs()).fold(0.0, f64::max);
+        for (bj, dj) in b.iter_mut().zip(&delta) {
+            *bj += dj;
+        }
+        if size <= 1e-17 * scale {
+            break;
+        }
+    }
+    let resid: Vec<f64> = (0..n)
+        .map(|i| yc[i] - (0..k).map(|j| xc[j][i] * b[j]).sum::<f64>())
+        .collect();
+    let ssr: f64 = resid.iter().map(|e| e * e).sum();
+    let nf = n as f64;
+    let df_resid = (n - p) as f64;
+    let sigma2 = ssr / df_resid;
+    let ginv = qr.inverse_gram();
+    let intercept_est = y_mean - x_means.iter().zip(&b).map(|(m, bj)| m * bj).sum::<f64>();
+
+    // covariance of (intercept?, slopes) in the original parametrisation
+    let cov: Vec<Vec<f64>>;
+    let mut n_clusters = None;
+    let df_inf;
+    match cluster {
+        None => {
+            df_inf = df_resid;
+            cov = centred_to_original(
+                &scale_matrix(&ginv, sigma2),
+                sigma2 / nf,
+                intercept,
+                &x_means,
+            );
+        }
+        Some(codes) => {
+            let g_count = {
+                let mut c = codes.to_vec();
+                c.sort_unstable();
+                c.dedup();
+                c.len()
+            };
+            if g_count < 2 {
+                return Err(StatsError::data(
+                    "cluster",
+                    format!("needs at least 2 clusters, got {g_count}"),
+                ));
+            }
+            n_clusters = Some(g_count);
+            df_inf = (g_count - 1) as f64;
+            cov = cluster_cov(&xc, &resid, codes, &ginv, intercept, &x_means, g_count, p);
+        }
+    }
+
+    let mut estimates = Vec::with_capacity(p);
+    let mut names = Vec::with_capacity(p);
+    if intercept {
+        estimates.push(intercept_est);
+        names.push(INTERCEPT.to_string());
+    }
+    estimates.extend_from_slice(&b);
+    names.extend(x.iter().map(|(name, _)| name.to_string()));
+    let q = t_ppf(0.5 + confidence / 2.0, df_inf);
+    let mut note = None;
+    let degenerate: Vec<&str> = names
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| cov[*i][*i].is_nan() || cov[*i][*i] <= 0.0)
+        .map(|(_, n)| n.as_str())
+        .collect();
+    if !degenerate.is_empty() {
+        note = Some(format!(
+            "the variance of {} is 0 up to rounding (degenerate cluster scores or an exact fit): \
+             its t statistic is infinite",
+            degenerate.join(", ")
+        ));
+    }
+    let terms = names
+        .into_iter()
+        .zip(estimates)
+        .enumerate()
+        .map(|(i, (term, est))| {
+            let se = cov[i][i].max(0.0).sqrt();
+            let t = est / se;
+            OlsTerm {
+                term,
+                estimate: est,
+                std_error: se,
+                statistic: t,
+                df: df_inf,
+                p_value: clamp_p(2.0 * t_sf(t.abs(), df_inf)),
+                ci_low: est - q * se,
+                ci_high: est + q * se,
+            }
+        })
+        .collect();
+
+    let has_const = intercept
+        || x.iter()
+            .any(|(_, c)| c[0] != 0.0 && c.iter().all(|v| *v == c[0]));
+    let tss = if has_const {
+        mean_ss(y).1
+    } else {
+        y.iter().map(|v| v * v).sum()
+    };
+    let r2 = 1.0 - ssr / tss;
+    let c = if has_const { 1.0 } else { 0.0 };
+    let adj_r2 = 1.0 - (nf - c) / df_resid * (1.0 - r2);
+    Ok(OlsFit {
+        terms,
+        n: n as u64,
+        df_resid,
+        r2,
+        adj_r2,
+        sigma: sigma2.sqrt(),
+        n_clusters,
+        method: if cluster.is_some() {
+            "OLS (cluster-robust CR1 standard errors)".into()
+        } else {
+            "OLS (classical standard errors)".into()
+        },
+        note: if tss == 0.0 {
+            Some("y is constant: R² is undefined".into())
+        } else {
+            note
+        },
+    })
+}
+
+/// Slopes from linfa's `LinearRegression` on the raw design.
+fn linfa_slopes(y: &[f64], x: &[(&str, &[f64])], intercept: bool) -> StatsResult<Vec<f64>> {
+    let n = y.len();
+    let k = x.len();
+    let records = Array2::from_shape_fn((n, k), |(i, j)| x[j].1[i]);
+    let targets = Array1::from(y.to_vec());
+    let data = Dataset::new(records, targets);
+    let model = LinearRegression::new()
+        .with_intercept(intercept)
+        .fit(&data)
+        .map_err(|e| StatsError::data("x", format!("linfa could not fit the design: {e}")))?;
+    Ok(model.params().to_vec())
+}
+
+fn scale_matrix(m: &[Vec<f64>], s: f64) -> Vec<Vec<f64>> {
+    m.iter()
+        .map(|row| row.iter().map(|v| v * s).collect())
+        .collect()
+}
+
+/// Maps the covariance of the centred parametrisation `(γ₀ = ȳ-type intercept, b)` to
+/// `(β₀ = γ₀ - x̄ᵀb, b)`: `V_β = A V_γ Aᵀ`, `A = [[1, -x̄ᵀ], [0, I]]`. `var_g0` is `Var(γ₀)`
+/// and `V_b` is given; `Cov(γ₀, b) = 0` for the classical covariance.
+fn centred_to_original(
+    v_b: &[Vec<f64>],
+    var_g0: f64,
+    intercept: bool,
+    xbar: &[f64],
+) -> Vec<Vec<f64>> {
+    if !intercept {
+        return v_b.to_vec();
+    }
+    let k = v_b.len();
+    let mut full = vec![vec![0.0; k + 1]; k + 1];
+    full[0][0] = var_g0;
+    for i in 0..k {
+        for j in 0..k {
+            full[i + 1][j + 1] = v_b[i][j];
+        }
+    }
+    transform_intercept(&full, xbar)
+}
+
+/// `A V Aᵀ` for the full `(k+1) × (k+1)` centred covariance `V` with `A = [[1, -x̄ᵀ], [0, I]]`.
+fn transform_intercept(v: &[Vec<f64>], xbar: &[f64]) -> Vec<Vec<f64>> {
+    let m = v.len();
+    // row 0 of A V: V[0][j] - Σ x̄_l V[l+1][j]
+    let av0: Vec<f64> = (0..m)
+        .map(|j| {
+            v[0][j]
+                - xbar
+                    .iter()
+                    .enumerate()
+                    .map(|(l, xl)| xl * v[l + 1][j])
+                    .sum::<f64>()
+        })
+        .collect();
+    let mut out = v.to_vec();
+    // (A V Aᵀ)[0][0] = av0[0] - Σ x̄_l av0[l+1]
+    out[0][0] = av0[0]
+        - xbar
+            .iter()
+            .enumerate()
+            .map(|(l, xl)| xl * av0[l + 1])
+            .sum::<f64>();
+    for j in 1..m {
+        out[0][j] = av0[j];
+        out[j][0] = av0[j];
+    }
+    out
+}
+
+/// CR1 covariance, computed in the centred parametrisation then mapped back.
+#[allow(clippy::too_many_arguments)]
+fn cluster_cov(
+    xc: &[Vec<f64>],
+    resid: &[f64],
+    codes: &[usize],
+    ginv: &[Vec<f64>],
+    intercept: bool,
+    xbar: &[f64],
+    g_count: usize,
+    p: usize,
+) -> Vec<Vec<f64>> {
+    let n = resid.len();
+    let k = xc.len();
+    let off = usize::from(intercept);
+    let m = k + off;
+    // scores s_g = Σ_{i in g} z_i e_i, z_i = (1?, xc_i)
+    let mut index = std::collections::HashMap::new();
+    let mut scores: Vec<Vec<f64>> = Vec::new();
+    for i in 0..n {
+        let gi = *index.entry(codes[i]).or_insert_with(|| {
+            scores.push(vec![0.0; m]);
+            scores.len() - 1
+        });
+        let s = &mut scores[gi];
+        if intercept {
+            s[0] += resid[i];
+        }
+        for j in 0..k {
+            s[j + off] += xc[j][i] * resid[i];
+        }
+    }
+    // bread = diag(1/n, G⁻¹) with an intercept (the centred columns are orthogonal to 1)
+    let bread = |i: usize, j: usize| -> f64 {
+        if intercept {
+            match (i, j) {
+                (0, 0) => 1.0 / n as f64,
+                (0, _) | (_, 0) => 0.0,
+                _ => ginv[i - 1][j - 1],
+            }
+        } else {
+            ginv[i][j]
+        }
+    };
+    // u_g = bread · s_g ; V = c Σ u_g u_gᵀ
+    let (nf, gf, pf) = (n as f64, g_count as f64, p as f64);
+    let c = gf / (gf - 1.0) * (nf - 1.0) / (nf - pf);
+    let mut v = vec![vec![0.0; m]; m];
+    for s in &scores {
+        let u: Vec<f64> = (0..m)
+            .map(|i| (0..m).map(|j| bread(i, j) * s[j]).sum())
+            .collect();
+        for i in 0..m {
+            for j in 0..m {
+                v[i][j] += c * u[i] * u[j];
+            }
+        }
+    }
+    if intercept {
+        transform_intercept(&v, xbar)
+    } else {
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rel(a: f64, b: f64) -> f64 {
+        ((a - b) / b).abs()
+    }
+
+    /// NIST StRD Norris (y, x), certified values from the NIST page
+    /// (itl.nist.gov/div898/strd/lls/data/Norris.shtml).
+    const NORRIS: [(f64, f64); 36] = [
+        (0.1, 0.2),
+        (338.8, 337.4),
+        (118.1, 118.2),
+        (888.0, 884.6),
+        (9.2, 10.1),
+        (228.1, 226.5),
+        (668.5, 666.3),
+        (998.5, 996.3),
+        (449.1, 448.6),
+        (778.9, 777.0),
+        (559.2, 558.2),
+        (0.3, 0.4),
+        (0.1, 0.6),
+        (778.1, 775.5),
+        (668.8, 666.9),
+        (339.3, 338.0),
+        (448.9, 447.5),
+        (10.8, 11.6),
+        (557.7, 556.0),
+        (228.3, 228.1),
+        (998.0, 995.8),
+        (888.8, 887.6),
+        (119.6, 120.2),
+        (0.3, 0.3),
+        (0.6, 0.3),
+        (557.6, 556.8),
+        (339.3, 339.1),
+        (888.0, 887.2),
+        (998.5, 999.0),
+        (778.9, 779.0),
+        (10.2, 11.1),
+        (117.6, 118.3),
+        (228.9, 229.2),
+        (668.4, 669.1),
+        (449.2, 448.9),
+        (0.2, 0.5),
+    ];
+
+    #[test]
+    fn norris_certified_values() {
+        let y: Vec<f64> = NORRIS.iter().map(|r| r.0).collect();
+        let x: Vec<f64> = NORRIS.iter().map(|r| r.1).collect();
+        let fit = ols(&y, &[("x", &x)], true, None, 0.95).unwrap();
+        let (b0, b1) = (&fit.terms[0], &fit.terms[1]);
+        assert!(
+            rel(b0.estimate, -0.262323073774029) < 1e-12,
+            "{}",
+            b0.estimate
+        );
+        assert!(
+            rel(b1.estimate, 1.00211681802045) < 1e-12,
+            "{}",
+            b1.estimate
+        );
+        assert!(
+            rel(b0.std_error, 0.232818234301152) < 1e-12,
+            "{}",
+            b0.std_error
+        );
+        assert!(
+            rel(b1.std_error, 0.429796848199937e-3) < 1e-12,
+            "{}",
+            b1.std_error
+        );
+        assert!(rel(fit.sigma, 0.884796396144373) < 1e-12);
+        assert!(rel(fit.r2, 0.999993745883712) < 1e-12);
+        assert_eq!(b0.term, "(Intercept)");
+    }
+
+    /// NIST StRD Longley: y = TOTEMP, x = GNPDEFL, GNP, UNEMP, ARMED, POP, YEAR. Certified
+    /// values from the NIST page (itl.nist.gov/div898/strd/lls/data/Longley.shtml).
+    #[test]
+    fn longley_certified_values() {
+        let y = [
+            60323.0, 61122.0, 60171.0, 61187.0, 63221.0, 63639.0, 64989.0, 63761.0, 66019.0,
+            67857.0, 68169.0, 66513.0, 68655.0, 69564.0, 69331.0, 70551.0,
+        ];
+        let x1 = [
+            83.0, 88.5, 88.2, 89.5, 96.2, 98.1, 99.0, 100.0, 101.2, 104.6, 108.4, 110.8, 112.6,
+            114.2, 115.7, 116.9,
+        ];
+        let x2 = [
+            234289.0, 259426.0, 258054.0, 284599.0, 328975.0, 346999.0, 365385.0, 363112.0,
+            397469.0, 419180.0, 442769.0, 444546.0, 482704.0, 502601.0, 518173.0, 554894.0,
+        ];
+        let x3 = [
+            2356.0, 2325.0, 3682.0, 3351.0, 2099.0, 1932.0, 1870.0, 3578.0, 2904.0, 2822.0, 2936.0,
+            4681.0, 3813.0, 3931.0, 4806.0, 4007.0,
+        ];
+        let x4 = [
+            1590.0, 1456.0, 1616.0, 1650.0, 3099.0, 3594.0, 3547.0, 3350.0, 3048.0, 2857.0, 2798.0,
+            2637.0, 2552.0, 2514.0, 2572.0, 2827.0,
+        ];
+        let x5 = [
+            107608.0, 108632.0, 109773.0, 110929.0, 112075.0, 113270.0, 115094.0, 116219.0,
+            117388.0, 118734.0, 120445.0, 121950.0, 123366.0, 125368.0, 127852.0, 130081.0,
+        ];
+        let x6: Vec<f64> = (1947..=1962).map(f64::from).collect();
+        let cols: [(&str, &[f64]); 6] = [
+            ("GNPDEFL", &x1),
+            ("GNP", &x2),
+            ("UNEMP", &x3),
+            ("ARMED", &x4),
+            ("POP", &x5),
+            ("YEAR", &x6),
+        ];
+        let fit = ols(&y, &cols, true, None, 0.95).unwrap();
+        let cert_b = [
+            -3482258.63459582,
+            15.0618722713733,
+            -0.358191792925910e-1,
+            -2.02022980381683,
+            -1.03322686717359,
+            -0.511041056535807e-1,
+            1829.15146461355,
+        ];
+        let cert_se = [
+            890420.383607373,
+            84.9149257747669,
+            0.334910077722432e-1,
+            0.488399681651699,
+            0.214274163161675,
+            0.226073200069370,
+            455.478499142212,
+        ];
+        for (t, (b, se)) in fit.terms.iter().zip(cert_b.iter().zip(&cert_se)) {
+            assert!(
+                rel(t.estimate, *b) < 1e-11,
+                "{}: {} vs {b}",
+                t.term,
+                t.estimate
+            );
+            assert!(
+                rel(t.std_error, *se) < 1e-10,
+                "{}: {} vs {se}",
+                t.term,
+                t.std_error
+            );
+        }
+        assert!(rel(fit.sigma, 304.854073561965) < 1e-11);
+        assert!(rel(fit.r2, 0.995479004577296) < 1e-12);
+    }
+
+    #[test]
+    fn cluster_robust_matches_statsmodels() {
+        let y = [1.0, 2.5, 2.0, 4.5, 3.0, 6.0, 5.5, 7.0, 8.5, 9.0];
+        let x = [0.5, 1.0, 2.0, 2.5, 3.0, 4.0, 5.5, 6.0, 7.5, 8.0];
+        let z = [1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0];
+        let g = [0, 0, 1, 1, 1, 2, 2, 3, 3, 3];
+        let fit = ols(&y, &[("x", &x), ("z", &z)], true, Some(&g), 0.95).unwrap();
+        // statsmodels: OLS(y, add_constant(c_[x, z])).fit(cov_type="cluster",
+        //   cov_kwds={"groups": g}, use_t=True): bse, pvalues
+        let bse = [0.5184243525438841, 0.023034662280536525, 0.6948288850853684];
+        let pv = [
+            0.1315006439081205,
+            2.5629631654043986e-05,
+            0.6150227417970923,
+        ];
+        for (t, (s, p)) in fit.terms.iter().zip(bse.iter().zip(&pv)) {
+            assert!(
+                rel(t.std_error, *s) < 1e-10,
+                "{}: {} vs {s}",
+                t.term,
+                t.std_error
+            );
+            assert!(
+                rel(t.p_value, *p) < 1e-9,
+                "{}: {} vs {p}",
+                t.term,
+                t.p_value
+            );
+            assert_eq!(t.df, 3.0);
+        }
+        assert_eq!(fit.n_clusters, Some(4));
+    }
+
+    #[test]
+    fn rank_deficiency_names_the_column() {
+        let y = [1.0, 2.0, 3.0, 5.0];
+        let a = [1.0, 2.0, 3.0, 4.0];
+        let b = [2.0, 4.0, 6.0, 8.0];
+        let c = [3.0, 3.0, 3.0, 3.0];
+        let e = ols(&y, &[("a", &a), ("b", &b)], true, None, 0.95).unwrap_err();
+        assert!(e.to_string().contains("'b'"), "{e}");
+        let e = ols(&y, &[("c", &c)], true, None, 0.95).unwrap_err();
+        assert!(
+            e.to_string().contains("'c'") && e.to_string().contains("constant"),
+            "{e}"
+        );
+        assert!(ols(&y[..2], &[("a", &a[..2])], true, None, 0.95).is_err());
+    }
+}
