@@ -1,0 +1,255 @@
+//! Engagement gap by exposure to customers: customer-facing employees against the others.
+//!
+//! Per study and pooled: n and mean engagement of each group, the gap
+//! `mean(other) - mean(customer-facing)` (positive = customer-facing staff less engaged), Welch's
+//! t-test of that difference (df, p, CI; scipy's `ttest_ind(equal_var=False)`), Hedges' g with
+//! its CI, and the Mann-Whitney test (scipy's `mannwhitneyu` defaults) with the rank-biserial r.
+//! The pooled row adds the *adjusted* gap: OLS of engagement on customer_facing with study fixed
+//! effects (and optional numeric covariates, rows with a missing covariate dropped), standard
+//! errors cluster-robust by unit (CR1, as statsmodels `cov_type="cluster"`); adjusted gap =
+//! minus the customer_facing coefficient. "Up to N points" is the largest per-study gap
+//! (`largest = true`), reported with its own CI.
+
+use super::frame::{bools, floats, strs, TableBuilder};
+use super::linkage::By;
+use crate::data::Study;
+use crate::error::{MiroirError, Result};
+use crate::stats::regression::ols;
+use crate::stats::two_sample::{hedges_g, mann_whitney, welch_t, MwMethod};
+use crate::stats::{Alternative, TestResult};
+use polars::prelude::{DataFrame, DataType};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone)]
+pub struct GapOptions {
+    pub by: By,
+    pub covariates: Vec<String>,
+    pub confidence: f64,
+}
+
+impl Default for GapOptions {
+    fn default() -> Self {
+        GapOptions { by: By::Study, covariates: Vec::new(), confidence: 0.95 }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct GapRow {
+    pub level: &'static str,
+    pub study: String,
+    pub n_facing: u64,
+    pub n_other: u64,
+    pub mean_facing: f64,
+    pub mean_other: f64,
+    pub welch: TestResult,
+    pub g: TestResult,
+    pub mw: TestResult,
+    pub adjusted: Option<TestResult>,
+    pub largest: bool,
+    pub notes: Vec<String>,
+}
+
+fn nan(method: &str, n: usize, note: String) -> TestResult {
+    TestResult::new(method, Alternative::TwoSided, n as u64).with_note(note)
+}
+
+fn mean(x: &[f64]) -> f64 {
+    crate::stats::descriptive::mean(x)
+}
+
+fn gap_row(level: &'static str, name: &str, other: &[f64], facing: &[f64], confidence: f64) -> GapRow {
+    let n = other.len() + facing.len();
+    let mut notes = Vec::new();
+    if facing.is_empty() {
+        notes.push("no customer-facing employees: the gap is undefined".to_string());
+    }
+    if other.is_empty() {
+        notes.push("no employees away from customers: the gap is undefined".to_string());
+    }
+    let welch = welch_t(other, facing, Alternative::TwoSided, confidence)
+        .unwrap_or_else(|e| nan("Welch t-test", n, e.to_string()));
+    let g = hedges_g(other, facing, confidence).unwrap_or_else(|e| nan("Hedges' g", n, e.to_string()));
+    let mw = mann_whitney(other, facing, Alternative::TwoSided, MwMethod::Auto, true)
+        .unwrap_or_else(|e| nan("Mann-Whitney U", n, e.to_string()));
+    for r in [&welch, &g, &mw] {
+        if let Some(note) = &r.note {
+            if !notes.contains(note) {
+                notes.push(note.clone());
+            }
+        }
+    }
+    GapRow {
+        level,
+        study: name.to_string(),
+        n_facing: facing.len() as u64,
+        n_other: other.len() as u64,
+        mean_facing: mean(facing),
+        mean_other: mean(other),
+        welch,
+        g,
+        mw,
+        adjusted: None,
+        largest: false,
+        notes,
+    }
+}
+
+/// Covariate columns as f64 (booleans as 0/1); text columns are refused.
+fn covariate(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
+    let col = df.column(name).map_err(|_| MiroirError::InvalidArgument {
+        argument: "covariates".into(),
+        detail: format!("'{name}' is not a column of the employees table"),
+    })?;
+    let dt = col.dtype();
+    if !(dt.is_primitive_numeric() || dt.is_bool()) {
+        return Err(MiroirError::InvalidArgument {
+            argument: "covariates".into(),
+            detail: format!("'{name}' is {dt}; covariates must be numbers or yes/no columns"),
+        });
+    }
+    let s = col.cast(&DataType::Float64)?;
+    Ok(s.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+}
+
+/// OLS of engagement on customer_facing + study fixed effects + covariates, clustered by unit.
+fn adjusted_gap(study: &Study, covariates: &[String], confidence: f64) -> Result<(TestResult, Option<String>)> {
+    let df = study.employees();
+    let y = floats(df, "engagement")?;
+    let cf: Vec<f64> = bools(df, "customer_facing")?.iter().map(|b| f64::from(u8::from(b.unwrap_or(false)))).collect();
+    let st = strs(df, "study")?;
+    let un = strs(df, "unit")?;
+    let covs: Vec<Vec<f64>> = covariates.iter().map(|c| covariate(df, c)).collect::<Result<_>>()?;
+    let keep: Vec<usize> = (0..y.len()).filter(|&i| covs.iter().all(|c| c[i].is_finite())).collect();
+    let dropped = y.len() - keep.len();
+    let pick = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+    let mut studies: Vec<&str> = keep.iter().map(|&i| st[i]).collect();
+    studies.sort_unstable();
+    studies.dedup();
+    let mut names: Vec<String> = vec!["customer_facing".into()];
+    let mut cols: Vec<Vec<f64>> = vec![pick(&cf)];
+    for s in studies.iter().skip(1) {
+        names.push(format!("study[{s}]"));
+        cols.push(keep.iter().map(|&i| f64::from(u8::from(st[i] == *s))).collect());
+    }
+    for (name, c) in covariates.iter().zip(&covs) {
+        names.push(name.clone());
+        cols.push(pick(c));
+    }
+    let mut codes: HashMap<(&str, &str), usize> = HashMap::new();
+    let clusters: Vec<usize> = keep
+        .iter()
+        .map(|&i| {
+            let next = codes.len();
+            *codes.entry((st[i], un[i])).or_insert(next)
+        })
+        .collect();
+    let design: Vec<(&str, &[f64])> = names.iter().map(String::as_str).zip(cols.iter().map(Vec::as_slice)).collect();
+    let fit = ols(&pick(&y), &design, true, Some(&clusters), confidence)?;
+    let term = fit
+        .terms
+        .iter()
+        .find(|t| t.term == "customer_facing")
+        .ok_or_else(|| MiroirError::Polars("customer_facing term missing from the fit".into()))?;
+    let mut r = TestResult::new(fit.method.clone(), Alternative::TwoSided, fit.n);
+    r.estimate = -term.estimate;
+    r.statistic = -term.statistic;
+    r.df = term.df;
+    r.p_value = term.p_value;
+    r.ci_low = -term.ci_high;
+    r.ci_high = -term.ci_low;
+    r = r.with_extra("std_error", term.std_error);
+    let note = (dropped > 0).then(|| format!("adjusted gap: {dropped} employees dropped for missing covariates"));
+    Ok((r, note))
+}
+
+pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
+    if !(o.confidence > 0.0 && o.confidence < 1.0) {
+        return Err(MiroirError::InvalidArgument {
+            argument: "confidence".into(),
+            detail: format!("must lie strictly between 0 and 1, got {}", o.confidence),
+        });
+    }
+    let df = study.employees();
+    let st = strs(df, "study")?;
+    let cf = bools(df, "customer_facing")?;
+    let en = floats(df, "engagement")?;
+    let mut groups: BTreeMap<&str, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    let (mut all_other, mut all_facing) = (Vec::new(), Vec::new());
+    for i in 0..en.len() {
+        let g = groups.entry(st[i]).or_default();
+        if cf[i] == Some(true) {
+            g.1.push(en[i]);
+            all_facing.push(en[i]);
+        } else {
+            g.0.push(en[i]);
+            all_other.push(en[i]);
+        }
+    }
+    let mut rows: Vec<GapRow> = groups
+        .iter()
+        .map(|(name, (other, facing))| gap_row("study", name, other, facing, o.confidence))
+        .collect();
+    if let Some(best) = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.welch.estimate.is_finite())
+        .max_by(|a, b| a.1.welch.estimate.total_cmp(&b.1.welch.estimate))
+        .map(|(i, _)| i)
+    {
+        rows[best].largest = true;
+    }
+    let mut pooled = gap_row("pooled", "all", &all_other, &all_facing, o.confidence);
+    if !all_facing.is_empty() && !all_other.is_empty() {
+        match adjusted_gap(study, &o.covariates, o.confidence) {
+            Ok((r, note)) => {
+                pooled.notes.extend(note);
+                pooled.adjusted = Some(r);
+            }
+            Err(e @ MiroirError::InvalidArgument { .. }) => return Err(e),
+            Err(e) => pooled.notes.push(format!("adjusted gap: {e}")),
+        }
+    }
+    if o.by == By::Study {
+        rows.push(pooled);
+        Ok(rows)
+    } else {
+        Ok(vec![pooled])
+    }
+}
+
+/// The exposure-gap table.
+pub fn exposure_gap(study: &Study, o: &GapOptions) -> Result<DataFrame> {
+    let rows = gap_rows(study, o)?;
+    let f = |g: &dyn Fn(&GapRow) -> f64| rows.iter().map(g).collect::<Vec<f64>>();
+    let adj = |g: &dyn Fn(&TestResult) -> f64| rows.iter().map(|r| r.adjusted.as_ref().map(g)).collect::<Vec<Option<f64>>>();
+    TableBuilder::new()
+        .str("level", rows.iter().map(|r| r.level))
+        .str("study", rows.iter().map(|r| &r.study))
+        .u64("n_facing", rows.iter().map(|r| r.n_facing))
+        .u64("n_other", rows.iter().map(|r| r.n_other))
+        .f64("mean_facing", f(&|r| r.mean_facing))
+        .f64("mean_other", f(&|r| r.mean_other))
+        .f64("gap", f(&|r| r.welch.estimate))
+        .f64("statistic", f(&|r| r.welch.statistic))
+        .f64("df", f(&|r| r.welch.df))
+        .f64("p_value", f(&|r| r.welch.p_value))
+        .f64("ci_low", f(&|r| r.welch.ci_low))
+        .f64("ci_high", f(&|r| r.welch.ci_high))
+        .f64("hedges_g", f(&|r| r.g.estimate))
+        .f64("g_ci_low", f(&|r| r.g.ci_low))
+        .f64("g_ci_high", f(&|r| r.g.ci_high))
+        .f64("mw_statistic", f(&|r| r.mw.statistic))
+        .f64("mw_p_value", f(&|r| r.mw.p_value))
+        .f64("rank_biserial", f(&|r| r.mw.get("rank_biserial").unwrap_or(f64::NAN)))
+        .opt_f64("adjusted_gap", adj(&|t| t.estimate))
+        .opt_f64("adjusted_std_error", adj(&|t| t.get("std_error").unwrap_or(f64::NAN)))
+        .opt_f64("adjusted_ci_low", adj(&|t| t.ci_low))
+        .opt_f64("adjusted_ci_high", adj(&|t| t.ci_high))
+        .opt_f64("adjusted_p_value", adj(&|t| t.p_value))
+        .bool("largest", rows.iter().map(|r| r.largest))
+        .opt_str(
+            "note",
+            rows.iter().map(|r| if r.notes.is_empty() { None } else { Some(r.notes.join("; ")) }),
+        )
+        .build()
+}

@@ -1,0 +1,73 @@
+//! Small helpers to read validated columns and to build tidy result tables.
+
+use crate::error::Result;
+use polars::prelude::*;
+
+/// A validated text column as `&str`s (validation guarantees no nulls in required columns).
+pub fn strs<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<&'a str>> {
+    Ok(df.column(name)?.str()?.iter().map(Option::unwrap_or_default).collect())
+}
+
+/// A validated numeric column as f64, nulls as NaN.
+pub fn floats(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
+    let s = df.column(name)?.cast(&DataType::Float64)?;
+    Ok(s.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+}
+
+/// A validated yes/no column, nulls as None.
+pub fn bools(df: &DataFrame, name: &str) -> Result<Vec<Option<bool>>> {
+    Ok(df.column(name)?.bool()?.iter().collect())
+}
+
+/// Builds a DataFrame column by column, in order.
+#[derive(Default)]
+pub struct TableBuilder {
+    columns: Vec<Column>,
+}
+
+/// NaN and infinities are stored as null in result tables only where `nullable` says so;
+/// statistics keep NaN (with a note) so that "undefined" stays visible.
+impl TableBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn str<S: AsRef<str>>(mut self, name: &str, values: impl IntoIterator<Item = S>) -> Self {
+        let v: Vec<String> = values.into_iter().map(|s| s.as_ref().to_string()).collect();
+        self.columns.push(Column::new(name.into(), v));
+        self
+    }
+    pub fn opt_str(mut self, name: &str, values: impl IntoIterator<Item = Option<String>>) -> Self {
+        let v: Vec<Option<String>> = values.into_iter().collect();
+        self.columns.push(Column::new(name.into(), v));
+        self
+    }
+    pub fn f64(mut self, name: &str, values: impl IntoIterator<Item = f64>) -> Self {
+        let v: Vec<f64> = values.into_iter().collect();
+        self.columns.push(Column::new(name.into(), v));
+        self
+    }
+    /// Floats where `None` means suppressed or not applicable (stored as null).
+    pub fn opt_f64(mut self, name: &str, values: impl IntoIterator<Item = Option<f64>>) -> Self {
+        let v: Vec<Option<f64>> = values.into_iter().collect();
+        self.columns.push(Column::new(name.into(), v));
+        self
+    }
+    pub fn u64(mut self, name: &str, values: impl IntoIterator<Item = u64>) -> Self {
+        let v: Vec<u64> = values.into_iter().collect();
+        self.columns.push(Column::new(name.into(), v));
+        self
+    }
+    pub fn opt_u64(mut self, name: &str, values: impl IntoIterator<Item = Option<u64>>) -> Self {
+        let v: Vec<Option<u64>> = values.into_iter().collect();
+        self.columns.push(Column::new(name.into(), v));
+        self
+    }
+    pub fn bool(mut self, name: &str, values: impl IntoIterator<Item = bool>) -> Self {
+        let v: Vec<bool> = values.into_iter().collect();
+        self.columns.push(Column::new(name.into(), v));
+        self
+    }
+    pub fn build(self) -> Result<DataFrame> {
+        Ok(DataFrame::new_infer_height(self.columns)?)
+    }
+}

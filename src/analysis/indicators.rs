@@ -1,0 +1,225 @@
+//! The published figures of the seed article (DESIGN.md, "The published figures"), as estimates
+//! with confidence intervals and their n.
+//!
+//! Shares use the Wilson interval by default (`clopper_pearson` on request); with a `weight`
+//! column the share is weighted and the interval uses Kish's effective sample size
+//! `(Σw)² / Σw²`. Missing answers are left out of a share's denominator. The two unit-level
+//! figures come from [`super::linkage`] (pooled row) and the front-line gap from
+//! [`super::exposure_gap`] (the largest per-study gap with its Welch CI).
+
+use super::exposure_gap::{gap_rows, GapOptions};
+use super::frame::{bools, floats, TableBuilder};
+use super::linkage::{linkage_rows, By, LinkageOptions};
+use crate::data::Study;
+use crate::error::{MiroirError, Result};
+use crate::stats::proportions::{proportion_ci, ProportionMethod};
+use polars::prelude::DataFrame;
+
+/// One published figure, recomputed.
+#[derive(Debug, Clone)]
+pub struct Indicator {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub estimate: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub n: u64,
+    pub method: String,
+    /// The value published in the seed article.
+    pub published: f64,
+    pub note: Option<String>,
+}
+
+/// The eight figures: id, label, published value.
+pub const SEED_FIGURES: [(&str, &str, f64); 8] = [
+    ("can_contribute", "employees who believe they can help improve the service to customers", 0.72),
+    ("top_cx_engagement_uplift", "engagement uplift of the top 8% units by customer satisfaction", 0.60),
+    ("satisfaction_high_engagement", "customer satisfaction where engagement is high (top-tercile units)", 0.89),
+    ("has_ideas", "employees with concrete ideas to improve how the company works", 0.56),
+    ("has_cost_ideas", "employees with ideas to reduce costs", 0.43),
+    ("asked_yearly", "employees asked about their experience once a year", 1.0 / 3.0),
+    ("never_asked", "employees never asked about their daily experiences with customers", 0.5),
+    ("frontline_gap", "largest engagement gap of customer-facing employees (points, 0-100)", 20.0),
+];
+
+#[derive(Debug, Clone)]
+pub struct IndicatorOptions {
+    pub ci_method: ProportionMethod,
+    pub confidence: f64,
+    pub linkage: LinkageOptions,
+}
+
+impl Default for IndicatorOptions {
+    fn default() -> Self {
+        IndicatorOptions {
+            ci_method: ProportionMethod::Wilson,
+            confidence: 0.95,
+            linkage: LinkageOptions { by: By::Pooled, ..LinkageOptions::default() },
+        }
+    }
+}
+
+fn blank(i: usize) -> Indicator {
+    let (id, label, published) = SEED_FIGURES[i];
+    Indicator {
+        id,
+        label,
+        estimate: f64::NAN,
+        ci_low: f64::NAN,
+        ci_high: f64::NAN,
+        n: 0,
+        method: String::new(),
+        published,
+        note: None,
+    }
+}
+
+/// A (possibly weighted) share with its interval. `x` holds `None` for missing answers.
+fn share(i: usize, x: &[Option<bool>], w: Option<&[f64]>, o: &IndicatorOptions) -> Result<Indicator> {
+    let mut ind = blank(i);
+    let rows: Vec<usize> = (0..x.len()).filter(|&r| x[r].is_some()).collect();
+    ind.n = rows.len() as u64;
+    if rows.is_empty() {
+        ind.note = Some("no answers".into());
+        return Ok(ind);
+    }
+    let hit = |r: usize| f64::from(u8::from(x[r] == Some(true)));
+    let (p, n_eff) = match w {
+        None => (rows.iter().map(|&r| hit(r)).sum::<f64>() / rows.len() as f64, rows.len() as f64),
+        Some(w) => {
+            let sw: f64 = rows.iter().map(|&r| w[r]).sum();
+            let sw2: f64 = rows.iter().map(|&r| w[r] * w[r]).sum();
+            (rows.iter().map(|&r| w[r] * hit(r)).sum::<f64>() / sw, sw * sw / sw2)
+        }
+    };
+    let method = o.ci_method;
+    if w.is_none() {
+        let k = rows.iter().filter(|&&r| x[r] == Some(true)).count() as u64;
+        let r = proportion_ci(k, ind.n, method, o.confidence)?;
+        ind.estimate = r.estimate;
+        ind.ci_low = r.ci_low;
+        ind.ci_high = r.ci_high;
+        ind.method = r.method;
+    } else {
+        // Interval on Kish's effective sample size, with the count rounded as survey software
+        // does; the estimate itself is the exact weighted share.
+        let n = n_eff.round().max(1.0) as u64;
+        let k = ((p * n as f64).round() as u64).min(n);
+        let r = proportion_ci(k, n, method, o.confidence)?;
+        ind.estimate = p;
+        ind.ci_low = r.ci_low;
+        ind.ci_high = r.ci_high;
+        ind.method = format!("weighted share, {} on Kish's effective n = {n_eff:.1}", r.method);
+    }
+    Ok(ind)
+}
+
+fn weights(study: &Study) -> Result<Option<Vec<f64>>> {
+    let df = study.employees();
+    if df.get_column_index("weight").is_none() {
+        return Ok(None);
+    }
+    let w = floats(df, "weight")?;
+    // A missing weight would silently drop a respondent: refuse it where it matters.
+    if let Some(r) = w.iter().position(|v| !v.is_finite()) {
+        return Err(MiroirError::MissingValue {
+            table: "employees".into(),
+            column: "weight".into(),
+            rows: crate::error::Rows::collect([r]),
+            detail: "weighted indicators need a weight for every employee".into(),
+        });
+    }
+    Ok(Some(w))
+}
+
+/// The eight figures, in the order of [`SEED_FIGURES`].
+pub fn indicator_rows(study: &Study, o: &IndicatorOptions) -> Result<Vec<Indicator>> {
+    let df = study.employees();
+    let w = weights(study)?;
+    let mut out = Vec::new();
+    let bool_share = |i: usize, column: &str| -> Result<Indicator> {
+        if df.get_column_index(column).is_none() {
+            let mut ind = blank(i);
+            ind.note = Some(format!("column '{column}' is absent from the employees table"));
+            return Ok(ind);
+        }
+        share(i, &bools(df, column)?, w.as_deref(), o)
+    };
+    let asked_share = |i: usize, answer: &str| -> Result<Indicator> {
+        if df.get_column_index("asked_about_customers").is_none() {
+            let mut ind = blank(i);
+            ind.note = Some("column 'asked_about_customers' is absent from the employees table".into());
+            return Ok(ind);
+        }
+        let x: Vec<Option<bool>> =
+            df.column("asked_about_customers")?.str()?.iter().map(|v| v.map(|s| s == answer)).collect();
+        share(i, &x, w.as_deref(), o)
+    };
+
+    let link = linkage_rows(study, &LinkageOptions { by: By::Pooled, ..o.linkage.clone() })?;
+    let pooled = &link[0];
+
+    out.push(bool_share(0, "can_contribute")?);
+
+    let mut up = blank(1);
+    up.estimate = pooled.uplift.estimate;
+    up.ci_low = pooled.uplift.ci_low;
+    up.ci_high = pooled.uplift.ci_high;
+    up.n = pooled.n_units;
+    up.method = format!(
+        "mean engagement of the top {} of {} units by mean satisfaction / the others - 1; {}",
+        pooled.top_units, pooled.n_units, pooled.uplift.method
+    );
+    up.note = pooled.uplift.note.clone();
+    out.push(up);
+
+    let mut sat = blank(2);
+    let (k1, n1) = (pooled.high_satisfied, pooled.high_customers);
+    if n1 > 0 {
+        let r = proportion_ci(k1, n1, o.ci_method, o.confidence)?;
+        sat.estimate = pooled.share_high;
+        sat.ci_low = r.ci_low;
+        sat.ci_high = r.ci_high;
+        sat.n = n1;
+        sat.method = format!("share satisfied among customers of top-tercile engagement units; {}", r.method);
+        sat.note = Some("interval treats customers as independent (no unit clustering)".into());
+    } else {
+        sat.note = Some("no customer in high-engagement units".into());
+    }
+    out.push(sat);
+
+    out.push(bool_share(3, "has_ideas")?);
+    out.push(bool_share(4, "has_cost_ideas")?);
+    out.push(asked_share(5, "yearly")?);
+    out.push(asked_share(6, "never")?);
+
+    let gaps = gap_rows(study, &GapOptions { by: By::Study, covariates: Vec::new(), confidence: o.confidence })?;
+    let mut gap = blank(7);
+    match gaps.iter().find(|g| g.largest) {
+        Some(g) => {
+            gap.estimate = g.welch.estimate;
+            gap.ci_low = g.welch.ci_low;
+            gap.ci_high = g.welch.ci_high;
+            gap.n = g.n_facing + g.n_other;
+            gap.method = format!("largest per-study gap (study '{}'), Welch t interval", g.study);
+        }
+        None => gap.note = Some("no study has both customer-facing and other employees".into()),
+    }
+    out.push(gap);
+    Ok(out)
+}
+
+pub fn indicators(study: &Study, o: &IndicatorOptions) -> Result<DataFrame> {
+    let rows = indicator_rows(study, o)?;
+    TableBuilder::new()
+        .str("id", rows.iter().map(|r| r.id))
+        .str("label", rows.iter().map(|r| r.label))
+        .f64("estimate", rows.iter().map(|r| r.estimate))
+        .f64("ci_low", rows.iter().map(|r| r.ci_low))
+        .f64("ci_high", rows.iter().map(|r| r.ci_high))
+        .u64("n", rows.iter().map(|r| r.n))
+        .str("method", rows.iter().map(|r| &r.method))
+        .f64("published", rows.iter().map(|r| r.published))
+        .opt_str("note", rows.iter().map(|r| r.note.clone()))
+        .build()
+}

@@ -1,0 +1,463 @@
+//! Engagement vs satisfaction at the unit level (linkage research), per study and pooled.
+//!
+//! For each study (and for all studies pooled):
+//! - the correlation of unit mean engagement with the unit's customer outcome (share satisfied by
+//!   default) over *linkable* units (both sides present, neither side below `min_group_size`);
+//!   pooled across studies by a random-effects meta-analysis of Fisher-z correlations (REML, as
+//!   metafor's `rma(measure = "ZCOR")`), with τ², I² and Q's p-value;
+//! - ICC(1) and ICC(2) of engagement by unit (Bliese 2000; R `multilevel::ICC1/ICC2`), the
+//!   aggregation check of linkage research;
+//! - the high-engagement contrast: share of satisfied customers in the study's top-tercile units
+//!   by mean engagement (the `ceil(k/3)` highest of its k linkable units, ties by unit name), or in
+//!   units at or above `threshold`, against the other units, with a two-proportion z-test and the
+//!   CI of the difference; pooled = the union of the per-study high units;
+//! - the top-share uplift: linkable units ranked by mean satisfaction (ties by study then unit);
+//!   the top `ceil(top_share · K)` against the others: mean over units of unit mean engagement,
+//!   ratio minus 1, with a unit-bootstrap BCa CI (seeded; identical for any thread count).
+
+use super::frame::{floats, strs, TableBuilder};
+use super::units::{units, Unit};
+use crate::data::Study;
+use crate::error::{MiroirError, Result};
+use crate::stats::correlation::{kendall, pearson, spearman, KendallMethod};
+use crate::stats::meta::{meta_correlations, MetaMethod};
+use crate::stats::proportions::two_proportions;
+use crate::stats::reliability::icc;
+use crate::stats::resample::{bootstrap, BootstrapMethod, BootstrapOptions};
+use crate::stats::{Alternative, TestResult};
+use polars::prelude::DataFrame;
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+
+/// Which correlation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorrelationMethod {
+    Pearson,
+    Spearman,
+    Kendall,
+}
+
+impl FromStr for CorrelationMethod {
+    type Err = MiroirError;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "pearson" => Ok(Self::Pearson),
+            "spearman" => Ok(Self::Spearman),
+            "kendall" => Ok(Self::Kendall),
+            other => Err(MiroirError::InvalidArgument {
+                argument: "method".into(),
+                detail: format!("expected 'pearson', 'spearman' or 'kendall', got '{other}'"),
+            }),
+        }
+    }
+}
+
+/// The unit-level customer outcome correlated with engagement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    ShareSatisfied,
+    MeanSatisfaction,
+}
+
+impl FromStr for Outcome {
+    type Err = MiroirError;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "share_satisfied" => Ok(Self::ShareSatisfied),
+            "mean_satisfaction" => Ok(Self::MeanSatisfaction),
+            other => Err(MiroirError::InvalidArgument {
+                argument: "outcome".into(),
+                detail: format!("expected 'share_satisfied' or 'mean_satisfaction', got '{other}'"),
+            }),
+        }
+    }
+}
+
+/// Grouping of the results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// One row per study, then the pooled row.
+    Study,
+    /// The pooled row only.
+    Pooled,
+}
+
+impl By {
+    pub fn parse(by: Option<&str>) -> Result<By> {
+        match by {
+            Some("study") => Ok(By::Study),
+            None => Ok(By::Pooled),
+            Some(other) => Err(MiroirError::InvalidArgument {
+                argument: "by".into(),
+                detail: format!("expected 'study' or None, got '{other}'"),
+            }),
+        }
+    }
+}
+
+/// Options of [`linkage`], checked by [`LinkageOptions::check`].
+#[derive(Debug, Clone)]
+pub struct LinkageOptions {
+    pub method: CorrelationMethod,
+    pub outcome: Outcome,
+    pub by: By,
+    /// Units with mean engagement at or above this are "high"; `None` = top tercile per study.
+    pub threshold: Option<f64>,
+    pub top_share: f64,
+    pub n_resamples: usize,
+    pub seed: u64,
+    pub confidence: f64,
+}
+
+impl Default for LinkageOptions {
+    fn default() -> Self {
+        LinkageOptions {
+            method: CorrelationMethod::Pearson,
+            outcome: Outcome::ShareSatisfied,
+            by: By::Study,
+            threshold: None,
+            top_share: 0.08,
+            n_resamples: 1999,
+            seed: 0,
+            confidence: 0.95,
+        }
+    }
+}
+
+impl LinkageOptions {
+    pub fn check(&self) -> Result<()> {
+        let bad = |argument: &str, detail: String| {
+            Err(MiroirError::InvalidArgument { argument: argument.into(), detail })
+        };
+        if !(self.top_share > 0.0 && self.top_share < 1.0) {
+            return bad("top_share", format!("must lie strictly between 0 and 1, got {}", self.top_share));
+        }
+        if let Some(t) = self.threshold {
+            if !(0.0..=100.0).contains(&t) {
+                return bad("threshold", format!("must lie in [0, 100] (the engagement scale), got {t}"));
+            }
+        }
+        if self.n_resamples < 100 {
+            return bad("n_resamples", format!("must be at least 100, got {}", self.n_resamples));
+        }
+        if !(self.confidence > 0.0 && self.confidence < 1.0) {
+            return bad("confidence", format!("must lie strictly between 0 and 1, got {}", self.confidence));
+        }
+        Ok(())
+    }
+}
+
+/// One row of the linkage table.
+#[derive(Debug, Clone)]
+pub struct LinkageRow {
+    pub level: &'static str,
+    pub study: String,
+    pub n_units: u64,
+    pub n_employees: u64,
+    pub n_customers: u64,
+    pub correlation: TestResult,
+    pub tau2: Option<f64>,
+    pub i2: Option<f64>,
+    pub q_p: Option<f64>,
+    pub icc1: f64,
+    pub icc2: f64,
+    pub high_units: u64,
+    /// Customers (and satisfied customers) of the high-engagement units.
+    pub high_customers: u64,
+    pub high_satisfied: u64,
+    pub contrast: TestResult,
+    pub share_high: f64,
+    pub share_rest: f64,
+    pub top_units: u64,
+    pub engagement_top: f64,
+    pub engagement_rest: f64,
+    pub uplift: TestResult,
+    pub notes: Vec<String>,
+}
+
+fn correlate(x: &[f64], y: &[f64], o: &LinkageOptions) -> TestResult {
+    let r = match o.method {
+        CorrelationMethod::Pearson => pearson(x, y, Alternative::TwoSided, o.confidence),
+        CorrelationMethod::Spearman => spearman(x, y, Alternative::TwoSided, o.confidence),
+        CorrelationMethod::Kendall => kendall(x, y, Alternative::TwoSided, KendallMethod::Auto, o.confidence),
+    };
+    r.unwrap_or_else(|e| nan_result("correlation", x.len(), e.to_string()))
+}
+
+fn nan_result(method: &str, n: usize, note: String) -> TestResult {
+    TestResult::new(method, Alternative::TwoSided, n as u64).with_note(note)
+}
+
+/// Mean of unit means of engagement over the top `ceil(share·K)` units by satisfaction, over
+/// the mean for the other units, minus 1. `idx` lists the units (repeats allowed: bootstrap).
+fn uplift_of(units: &[&Unit], idx: &[usize], top_share: f64) -> (f64, f64, f64, usize) {
+    let mut order: Vec<usize> = idx.to_vec();
+    order.sort_by(|&a, &b| {
+        let (ua, ub) = (units[a], units[b]);
+        ub.mean_satisfaction
+            .total_cmp(&ua.mean_satisfaction)
+            .then_with(|| (&ua.study, &ua.unit).cmp(&(&ub.study, &ub.unit)))
+    });
+    let k = order.len();
+    let m = ((top_share * k as f64).ceil() as usize).min(k);
+    if m == 0 || m == k {
+        return (f64::NAN, f64::NAN, f64::NAN, m);
+    }
+    let mean = |s: &[usize]| s.iter().map(|&i| units[i].mean_engagement).sum::<f64>() / s.len() as f64;
+    let (top, rest) = (mean(&order[..m]), mean(&order[m..]));
+    (top / rest - 1.0, top, rest, m)
+}
+
+/// High units of one study: top tercile by mean engagement, or at/above the threshold.
+fn high_units(units: &[&Unit], threshold: Option<f64>) -> Vec<bool> {
+    match threshold {
+        Some(t) => units.iter().map(|u| u.mean_engagement >= t).collect(),
+        None => {
+            let mut order: Vec<usize> = (0..units.len()).collect();
+            order.sort_by(|&a, &b| {
+                units[b]
+                    .mean_engagement
+                    .total_cmp(&units[a].mean_engagement)
+                    .then_with(|| units[a].unit.cmp(&units[b].unit))
+            });
+            let m = (units.len() as f64 / 3.0).ceil() as usize;
+            let mut high = vec![false; units.len()];
+            for &i in &order[..m] {
+                high[i] = true;
+            }
+            high
+        }
+    }
+}
+
+/// Engagement values and unit codes of the employees of some studies (for the ICC).
+struct EmployeeEngagement {
+    study: Vec<String>,
+    unit_key: Vec<usize>,
+    engagement: Vec<f64>,
+}
+
+fn employee_engagement(study: &Study) -> Result<EmployeeEngagement> {
+    let df: &DataFrame = study.employees();
+    let (st, un) = (strs(df, "study")?, strs(df, "unit")?);
+    let mut codes: HashMap<(&str, &str), usize> = HashMap::new();
+    let unit_key = st
+        .iter()
+        .zip(&un)
+        .map(|(s, u)| {
+            let next = codes.len();
+            *codes.entry((s, u)).or_insert(next)
+        })
+        .collect();
+    Ok(EmployeeEngagement {
+        study: st.iter().map(|s| s.to_string()).collect(),
+        unit_key,
+        engagement: floats(df, "engagement")?,
+    })
+}
+
+fn icc_of(emp: &EmployeeEngagement, study: Option<&str>) -> (f64, f64, Option<String>) {
+    let mut values = Vec::new();
+    let mut groups = Vec::new();
+    let mut recode: HashMap<usize, usize> = HashMap::new();
+    for i in 0..emp.engagement.len() {
+        if study.is_none_or(|s| emp.study[i] == s) {
+            let next = recode.len();
+            groups.push(*recode.entry(emp.unit_key[i]).or_insert(next));
+            values.push(emp.engagement[i]);
+        }
+    }
+    match icc(&values, &groups) {
+        Ok(r) => (r.estimate, r.get("icc2").unwrap_or(f64::NAN), r.note),
+        Err(e) => (f64::NAN, f64::NAN, Some(format!("ICC: {e}"))),
+    }
+}
+
+fn group_row(
+    level: &'static str,
+    name: &str,
+    linkable: &[&Unit],
+    high: &[bool],
+    emp: &EmployeeEngagement,
+    icc_study: Option<&str>,
+    o: &LinkageOptions,
+) -> LinkageRow {
+    let mut notes = Vec::new();
+    let x: Vec<f64> = linkable.iter().map(|u| u.mean_engagement).collect();
+    let y: Vec<f64> = linkable
+        .iter()
+        .map(|u| match o.outcome {
+            Outcome::ShareSatisfied => u.share_satisfied(),
+            Outcome::MeanSatisfaction => u.mean_satisfaction,
+        })
+        .collect();
+    let correlation = correlate(&x, &y, o);
+    let (icc1, icc2, icc_note) = icc_of(emp, icc_study);
+    notes.extend(icc_note);
+
+    let sum = |pred: &dyn Fn(usize) -> bool, f: &dyn Fn(&Unit) -> u64| -> u64 {
+        (0..linkable.len()).filter(|&i| pred(i)).map(|i| f(linkable[i])).sum()
+    };
+    let (k1, n1) = (sum(&|i| high[i], &|u| u.n_satisfied), sum(&|i| high[i], &|u| u.n_customers));
+    let (k2, n2) = (sum(&|i| !high[i], &|u| u.n_satisfied), sum(&|i| !high[i], &|u| u.n_customers));
+    let contrast = two_proportions(k1, n1, k2, n2, Alternative::TwoSided, o.confidence)
+        .unwrap_or_else(|e| nan_result("two proportions", (n1 + n2) as usize, format!("contrast: {e}")));
+    let ratio = |k: u64, n: u64| if n == 0 { f64::NAN } else { k as f64 / n as f64 };
+
+    let all: Vec<usize> = (0..linkable.len()).collect();
+    let (up, top, rest, m) = uplift_of(linkable, &all, o.top_share);
+    let uplift = if up.is_nan() {
+        nan_result(
+            "top-share uplift",
+            linkable.len(),
+            format!("top-share uplift needs units both in and out of the top {}", o.top_share),
+        )
+    } else {
+        let opts = BootstrapOptions {
+            n_resamples: o.n_resamples,
+            method: BootstrapMethod::Bca,
+            seed: o.seed,
+            confidence: o.confidence,
+        };
+        bootstrap(linkable.len(), |idx| uplift_of(linkable, idx, o.top_share).0, None, &opts)
+            .map(|mut r| {
+                r.estimate = up;
+                r.method = "top-share uplift, unit bootstrap (BCa)".into();
+                r
+            })
+            .unwrap_or_else(|e| {
+                let mut r = nan_result("top-share uplift", linkable.len(), format!("uplift CI: {e}"));
+                r.estimate = up;
+                r
+            })
+    };
+    for r in [&correlation, &contrast, &uplift] {
+        if let Some(n) = &r.note {
+            notes.push(n.clone());
+        }
+    }
+    LinkageRow {
+        level,
+        study: name.to_string(),
+        n_units: linkable.len() as u64,
+        n_employees: linkable.iter().map(|u| u.n_employees).sum(),
+        n_customers: linkable.iter().map(|u| u.n_customers).sum(),
+        correlation,
+        tau2: None,
+        i2: None,
+        q_p: None,
+        icc1,
+        icc2,
+        high_units: high.iter().filter(|h| **h).count() as u64,
+        high_customers: n1,
+        high_satisfied: k1,
+        contrast,
+        share_high: ratio(k1, n1),
+        share_rest: ratio(k2, n2),
+        top_units: m as u64,
+        engagement_top: top,
+        engagement_rest: rest,
+        uplift,
+        notes,
+    }
+}
+
+/// Rows per study (when `by = Study`) and the pooled row.
+pub fn linkage_rows(study: &Study, o: &LinkageOptions) -> Result<Vec<LinkageRow>> {
+    o.check()?;
+    let all_units = units(study)?;
+    let emp = employee_engagement(study)?;
+    let mut by_study: BTreeMap<&str, Vec<&Unit>> = BTreeMap::new();
+    for u in all_units.iter().filter(|u| u.is_linkable()) {
+        by_study.entry(&u.study).or_default().push(u);
+    }
+    let mut rows = Vec::new();
+    let mut pooled_units = Vec::new();
+    let mut pooled_high = Vec::new();
+    for (name, us) in &by_study {
+        let high = high_units(us, o.threshold);
+        pooled_units.extend(us.iter().copied());
+        pooled_high.extend(high.iter().copied());
+        rows.push(group_row("study", name, us, &high, &emp, Some(name), o));
+    }
+    if pooled_units.is_empty() {
+        return Err(MiroirError::InvalidArgument {
+            argument: "study".into(),
+            detail: format!(
+                "no linkable unit: a unit needs at least {} employees and {} customers",
+                study.schema().min_group_size(),
+                study.schema().min_group_size()
+            ),
+        });
+    }
+    let mut pooled = group_row("pooled", "all", &pooled_units, &pooled_high, &emp, None, o);
+    // The pooled correlation is the random-effects mean of the studies' correlations.
+    let (r, n): (Vec<f64>, Vec<f64>) = rows
+        .iter()
+        .filter(|row| row.n_units >= 4 && row.correlation.estimate.is_finite())
+        .map(|row| (row.correlation.estimate, row.n_units as f64))
+        .unzip();
+    match meta_correlations(&r, &n, MetaMethod::Reml, o.confidence) {
+        Ok(mut m) => {
+            pooled.tau2 = m.get("tau2");
+            pooled.i2 = m.get("i2");
+            pooled.q_p = m.get("q_p");
+            m.method = format!("random-effects meta-analysis (REML) of {} per-study correlations", r.len());
+            if o.method != CorrelationMethod::Pearson {
+                pooled.notes.push("rank correlations pooled on Fisher's z with variance 1/(n-3)".into());
+            }
+            pooled.correlation = m;
+        }
+        Err(e) => {
+            pooled.notes.push(format!(
+                "pooled correlation is over all units, not a meta-analysis ({e})"
+            ));
+        }
+    }
+    if o.by == By::Study {
+        rows.push(pooled);
+        Ok(rows)
+    } else {
+        Ok(vec![pooled])
+    }
+}
+
+/// The linkage table (one row per study, then the pooled row).
+pub fn linkage(study: &Study, o: &LinkageOptions) -> Result<DataFrame> {
+    let rows = linkage_rows(study, o)?;
+    let f = |g: &dyn Fn(&LinkageRow) -> f64| rows.iter().map(g).collect::<Vec<f64>>();
+    TableBuilder::new()
+        .str("level", rows.iter().map(|r| r.level))
+        .str("study", rows.iter().map(|r| &r.study))
+        .u64("n_units", rows.iter().map(|r| r.n_units))
+        .u64("n_employees", rows.iter().map(|r| r.n_employees))
+        .u64("n_customers", rows.iter().map(|r| r.n_customers))
+        .f64("estimate", f(&|r| r.correlation.estimate))
+        .f64("p_value", f(&|r| r.correlation.p_value))
+        .f64("ci_low", f(&|r| r.correlation.ci_low))
+        .f64("ci_high", f(&|r| r.correlation.ci_high))
+        .str("method", rows.iter().map(|r| &r.correlation.method))
+        .opt_f64("tau2", rows.iter().map(|r| r.tau2))
+        .opt_f64("i2", rows.iter().map(|r| r.i2))
+        .opt_f64("q_p", rows.iter().map(|r| r.q_p))
+        .f64("icc1", f(&|r| r.icc1))
+        .f64("icc2", f(&|r| r.icc2))
+        .u64("high_units", rows.iter().map(|r| r.high_units))
+        .f64("share_satisfied_high", f(&|r| r.share_high))
+        .f64("share_satisfied_rest", f(&|r| r.share_rest))
+        .f64("satisfied_diff", f(&|r| r.contrast.estimate))
+        .f64("satisfied_diff_ci_low", f(&|r| r.contrast.ci_low))
+        .f64("satisfied_diff_ci_high", f(&|r| r.contrast.ci_high))
+        .f64("satisfied_diff_p", f(&|r| r.contrast.p_value))
+        .u64("top_units", rows.iter().map(|r| r.top_units))
+        .f64("engagement_top", f(&|r| r.engagement_top))
+        .f64("engagement_rest", f(&|r| r.engagement_rest))
+        .f64("uplift", f(&|r| r.uplift.estimate))
+        .f64("uplift_ci_low", f(&|r| r.uplift.ci_low))
+        .f64("uplift_ci_high", f(&|r| r.uplift.ci_high))
+        .opt_str(
+            "note",
+            rows.iter().map(|r| if r.notes.is_empty() { None } else { Some(r.notes.join("; ")) }),
+        )
+        .build()
+}

@@ -1,0 +1,194 @@
+//! The unit table of linkage research: one row per (study, unit) with both sides aggregated,
+//! and confidentiality suppression applied.
+//!
+//! Suppression (DESIGN.md, "Confidentiality"): a unit with fewer than `min_group_size` employees
+//! or fewer than `min_group_size` customers (but at least one) is *suppressed*: its row stays,
+//! its statistics are null, `suppressed` says why. When a study has exactly one suppressed unit,
+//! the published study totals would let a reader recover it by subtraction, so the smallest other
+//! unit of that study is suppressed too (complementary suppression). Counts stay visible: with
+//! two means hidden, the totals give one equation for two unknowns.
+
+use super::frame::{floats, strs, TableBuilder};
+use crate::data::Study;
+use crate::error::Result;
+use polars::prelude::*;
+use std::collections::BTreeMap;
+
+/// Why a unit's statistics are hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suppression {
+    None,
+    /// Fewer than `min_group_size` respondents on one side.
+    Small,
+    /// Hidden so that a small unit cannot be recovered from study totals.
+    Complementary,
+}
+
+impl Suppression {
+    pub fn is_suppressed(self) -> bool {
+        self != Suppression::None
+    }
+    pub fn reason(self, k: usize) -> Option<String> {
+        match self {
+            Suppression::None => None,
+            Suppression::Small => Some(format!("fewer than {k} respondents on one side")),
+            Suppression::Complementary => {
+                Some("complementary: protects a small unit of the same study from subtraction".into())
+            }
+        }
+    }
+}
+
+/// One linkage unit, both sides aggregated (means NaN when the side has no respondent).
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub study: String,
+    pub unit: String,
+    pub n_employees: u64,
+    pub mean_engagement: f64,
+    pub n_customers: u64,
+    pub n_satisfied: u64,
+    pub mean_satisfaction: f64,
+    pub suppression: Suppression,
+}
+
+impl Unit {
+    pub fn share_satisfied(&self) -> f64 {
+        if self.n_customers == 0 {
+            f64::NAN
+        } else {
+            self.n_satisfied as f64 / self.n_customers as f64
+        }
+    }
+    /// Enters the linkage: both sides present and not too small (complementary suppression
+    /// hides a unit from tables, not from study-level statistics).
+    pub fn is_linkable(&self) -> bool {
+        self.n_employees > 0 && self.n_customers > 0 && self.suppression != Suppression::Small
+    }
+}
+
+/// Aggregates both sides to the unit (polars group-by), sorted by study then unit, with
+/// suppression applied.
+pub fn units(study: &Study) -> Result<Vec<Unit>> {
+    let threshold = study.schema().satisfied_threshold();
+    let keys = [col("study"), col("unit")];
+    let emp = study.employees().clone().lazy().group_by(keys.clone()).agg([
+        len().cast(DataType::UInt64).alias("n_employees"),
+        col("engagement").mean().alias("mean_engagement"),
+    ]);
+    let cus = study.customers().clone().lazy().group_by(keys.clone()).agg([
+        len().cast(DataType::UInt64).alias("n_customers"),
+        col("satisfaction").gt_eq(lit(threshold)).cast(DataType::UInt64).sum().alias("n_satisfied"),
+        col("satisfaction").mean().alias("mean_satisfaction"),
+    ]);
+    let df = emp
+        .join(
+            cus,
+            keys.clone(),
+            keys,
+            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+        )
+        .sort(["study", "unit"], SortMultipleOptions::default())
+        .collect()?;
+    let (st, un) = (strs(&df, "study")?, strs(&df, "unit")?);
+    let (ne, me) = (floats(&df, "n_employees")?, floats(&df, "mean_engagement")?);
+    let (nc, ns, ms) = (floats(&df, "n_customers")?, floats(&df, "n_satisfied")?, floats(&df, "mean_satisfaction")?);
+    let count = |v: f64| if v.is_nan() { 0 } else { v as u64 };
+    let mut out: Vec<Unit> = (0..df.height())
+        .map(|i| Unit {
+            study: st[i].to_string(),
+            unit: un[i].to_string(),
+            n_employees: count(ne[i]),
+            mean_engagement: me[i],
+            n_customers: count(nc[i]),
+            n_satisfied: count(ns[i]),
+            mean_satisfaction: ms[i],
+            suppression: Suppression::None,
+        })
+        .collect();
+    suppress(&mut out, study.schema().min_group_size() as u64);
+    Ok(out)
+}
+
+/// Primary then complementary suppression, per study (units sorted by study).
+pub fn suppress(units: &mut [Unit], k: u64) {
+    let small = |n: u64| n > 0 && n < k;
+    for u in units.iter_mut() {
+        if small(u.n_employees) || small(u.n_customers) {
+            u.suppression = Suppression::Small;
+        }
+    }
+    let mut by_study: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, u) in units.iter().enumerate() {
+        by_study.entry(u.study.clone()).or_default().push(i);
+    }
+    for idx in by_study.values() {
+        let n_small = idx.iter().filter(|&&i| units[i].suppression.is_suppressed()).count();
+        if n_small == 1 && idx.len() > 1 {
+            let partner = idx
+                .iter()
+                .copied()
+                .filter(|&i| !units[i].suppression.is_suppressed())
+                .min_by(|&a, &b| {
+                    (units[a].n_employees, &units[a].unit).cmp(&(units[b].n_employees, &units[b].unit))
+                });
+            if let Some(p) = partner {
+                units[p].suppression = Suppression::Complementary;
+            }
+        }
+    }
+}
+
+/// The unit table as published: statistics null for suppressed units.
+pub fn unit_table(study: &Study) -> Result<DataFrame> {
+    let us = units(study)?;
+    let k = study.schema().min_group_size();
+    let shown = |u: &Unit, v: f64| if u.suppression.is_suppressed() || v.is_nan() { None } else { Some(v) };
+    TableBuilder::new()
+        .str("study", us.iter().map(|u| &u.study))
+        .str("unit", us.iter().map(|u| &u.unit))
+        .u64("n_employees", us.iter().map(|u| u.n_employees))
+        .opt_f64("mean_engagement", us.iter().map(|u| shown(u, u.mean_engagement)))
+        .u64("n_customers", us.iter().map(|u| u.n_customers))
+        .opt_f64("share_satisfied", us.iter().map(|u| shown(u, u.share_satisfied())))
+        .opt_f64("mean_satisfaction", us.iter().map(|u| shown(u, u.mean_satisfaction)))
+        .bool("suppressed", us.iter().map(|u| u.suppression.is_suppressed()))
+        .opt_str("suppression", us.iter().map(|u| u.suppression.reason(k)))
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(study: &str, name: &str, ne: u64, nc: u64) -> Unit {
+        Unit {
+            study: study.into(),
+            unit: name.into(),
+            n_employees: ne,
+            mean_engagement: 50.0,
+            n_customers: nc,
+            n_satisfied: 0,
+            mean_satisfaction: 7.0,
+            suppression: Suppression::None,
+        }
+    }
+
+    #[test]
+    fn one_small_unit_gets_a_complementary_partner() {
+        let mut us = vec![unit("a", "u1", 3, 40), unit("a", "u2", 12, 40), unit("a", "u3", 8, 40), unit("b", "v1", 9, 9)];
+        suppress(&mut us, 5);
+        let s: Vec<Suppression> = us.iter().map(|u| u.suppression).collect();
+        assert_eq!(
+            s,
+            vec![Suppression::Small, Suppression::None, Suppression::Complementary, Suppression::None]
+        );
+    }
+
+    #[test]
+    fn two_small_units_need_no_partner() {
+        let mut us = vec![unit("a", "u1", 3, 40), unit("a", "u2", 12, 2), unit("a", "u3", 8, 40)];
+        suppress(&mut us, 5);
+        assert_eq!(us[2].suppression, Suppression::None);
+    }
+}

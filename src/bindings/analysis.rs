@@ -1,0 +1,125 @@
+//! The mirror analyses: options in, tidy DataFrames out.
+
+use super::data::PyStudy;
+use super::frame::PyDataFrame;
+use crate::analysis::{self, By, GapOptions, IndicatorOptions, LinkageOptions, MomentOptions, ReportOptions};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use std::str::FromStr;
+
+#[allow(clippy::too_many_arguments)]
+fn linkage_options(
+    method: &str, by: Option<&str>, threshold: Option<f64>, top_share: f64, outcome: &str,
+    n_resamples: usize, seed: u64, confidence: f64,
+) -> PyResult<LinkageOptions> {
+    let o = LinkageOptions {
+        method: FromStr::from_str(method)?,
+        outcome: FromStr::from_str(outcome)?,
+        by: By::parse(by)?,
+        threshold,
+        top_share,
+        n_resamples,
+        seed,
+        confidence,
+    };
+    o.check()?;
+    Ok(o)
+}
+
+fn moment_options(alpha: f64, silence_rate: f64, min_mentions: u64, by: Option<&str>) -> PyResult<MomentOptions> {
+    let o = MomentOptions { alpha, silence_rate, min_mentions, by: By::parse(by)? };
+    o.check()?;
+    Ok(o)
+}
+
+#[pyfunction]
+#[pyo3(signature = (study, method="pearson", by=Some("study"), threshold=None, top_share=0.08,
+                    outcome="share_satisfied", n_resamples=1999, seed=0, confidence=0.95))]
+#[allow(clippy::too_many_arguments)]
+fn linkage(
+    py: Python<'_>, study: &PyStudy, method: &str, by: Option<&str>, threshold: Option<f64>, top_share: f64,
+    outcome: &str, n_resamples: usize, seed: u64, confidence: f64,
+) -> PyResult<PyDataFrame> {
+    let o = linkage_options(method, by, threshold, top_share, outcome, n_resamples, seed, confidence)?;
+    Ok(PyDataFrame(py.detach(|| analysis::linkage(&study.inner, &o))?))
+}
+
+#[pyfunction]
+fn linkage_units(py: Python<'_>, study: &PyStudy) -> PyResult<PyDataFrame> {
+    Ok(PyDataFrame(py.detach(|| analysis::unit_table(&study.inner))?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (study, by=Some("study"), covariates=Vec::new(), confidence=0.95))]
+fn exposure_gap(
+    py: Python<'_>, study: &PyStudy, by: Option<&str>, covariates: Vec<String>, confidence: f64,
+) -> PyResult<PyDataFrame> {
+    let o = GapOptions { by: By::parse(by)?, covariates, confidence };
+    Ok(PyDataFrame(py.detach(|| analysis::exposure_gap(&study.inner, &o))?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (study, alpha=0.05, silence_rate=0.02, min_mentions=10, by=None))]
+fn moments(
+    py: Python<'_>, study: &PyStudy, alpha: f64, silence_rate: f64, min_mentions: u64, by: Option<&str>,
+) -> PyResult<PyDataFrame> {
+    let o = moment_options(alpha, silence_rate, min_mentions, by)?;
+    Ok(PyDataFrame(py.detach(|| analysis::moments(&study.inner, &o))?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (study, alpha=0.05, silence_rate=0.02, min_mentions=10))]
+fn moment_effects(
+    py: Python<'_>, study: &PyStudy, alpha: f64, silence_rate: f64, min_mentions: u64,
+) -> PyResult<PyDataFrame> {
+    let o = moment_options(alpha, silence_rate, min_mentions, None)?;
+    Ok(PyDataFrame(py.detach(|| analysis::moment_effects(&study.inner, &o))?))
+}
+
+fn indicator_options(ci_method: &str, confidence: f64, n_resamples: usize, seed: u64) -> PyResult<IndicatorOptions> {
+    Ok(IndicatorOptions {
+        ci_method: FromStr::from_str(ci_method).map_err(|e| crate::MiroirError::Stats(e))?,
+        confidence,
+        linkage: linkage_options("pearson", None, None, 0.08, "share_satisfied", n_resamples, seed, confidence)?,
+    })
+}
+
+#[pyfunction]
+#[pyo3(signature = (study, ci_method="wilson", confidence=0.95, n_resamples=1999, seed=0))]
+fn indicators(
+    py: Python<'_>, study: &PyStudy, ci_method: &str, confidence: f64, n_resamples: usize, seed: u64,
+) -> PyResult<PyDataFrame> {
+    let o = indicator_options(ci_method, confidence, n_resamples, seed)?;
+    Ok(PyDataFrame(py.detach(|| analysis::indicators(&study.inner, &o))?))
+}
+
+/// Every table of the report, as a dict of DataFrames (`moments` and `moment_effects` are None
+/// without mentions).
+#[pyfunction]
+#[pyo3(signature = (study, n_resamples=1999, seed=0))]
+fn report<'py>(py: Python<'py>, study: &PyStudy, n_resamples: usize, seed: u64) -> PyResult<Bound<'py, PyDict>> {
+    let o = ReportOptions {
+        linkage: linkage_options("pearson", Some("study"), None, 0.08, "share_satisfied", n_resamples, seed, 0.95)?,
+        indicators: indicator_options("wilson", 0.95, n_resamples, seed)?,
+        ..ReportOptions::default()
+    };
+    let r = py.detach(|| analysis::report(&study.inner, &o))?;
+    let d = PyDict::new(py);
+    d.set_item("summary", PyDataFrame(r.summary))?;
+    d.set_item("indicators", PyDataFrame(r.indicators))?;
+    d.set_item("linkage", PyDataFrame(r.linkage))?;
+    d.set_item("units", PyDataFrame(r.units))?;
+    d.set_item("exposure_gap", PyDataFrame(r.exposure_gap))?;
+    d.set_item("moments", r.moments.map(PyDataFrame))?;
+    d.set_item("moment_effects", r.moment_effects.map(PyDataFrame))?;
+    d.set_item("warnings", r.warnings)?;
+    Ok(d)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    macro_rules! add {
+        ($($f:ident),*) => {$( m.add_function(wrap_pyfunction!($f, m)?)?; )*};
+    }
+    add!(linkage, linkage_units, exposure_gap, moments, moment_effects, indicators, report);
+    Ok(())
+}
