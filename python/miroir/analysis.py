@@ -71,7 +71,7 @@ def linkage(
     │ ---    ┆ ---   ┆ ---     │
     │ str    ┆ str   ┆ u64     │
     ╞════════╪═══════╪═════════╡
-    │ pooled ┆ all   ┆ 195     │
+    │ pooled ┆ all   ┆ 197     │
     └────────┴───────┴─────────┘
     """
     return _core.linkage(

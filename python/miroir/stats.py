@@ -64,6 +64,24 @@ def _items(items: Any, name: str) -> pl.DataFrame:
     return pl.DataFrame({f"item{j}": arr[:, j] for j in range(arr.shape[1])})
 
 
+def _table(table: Any) -> list[list[float]]:
+    """A contingency table as rows of floats; ragged or non-numeric tables are refused."""
+    import numpy as np
+
+    try:
+        arr = np.asarray(table, dtype=float)
+    except (ValueError, TypeError) as e:
+        raise _core.InvalidArgumentError(
+            f"invalid argument 'table': expected a rectangular table of counts ({e})"
+        ) from None
+    if arr.ndim != 2 or arr.size == 0:
+        raise _core.InvalidArgumentError(
+            f"invalid argument 'table': expected a 2-D table of counts, got shape {arr.shape}"
+        )
+    rows: list[list[float]] = arr.tolist()
+    return rows
+
+
 # -- correlation ----------------------------------------------------------------------------
 
 
@@ -74,17 +92,18 @@ def pearson(x: Any, y: Any, *, alternative: str = "two-sided", confidence: float
 
     Examples
     --------
+    >>> import polars as pl
     >>> import miroir.stats as ms
     >>> r = ms.pearson([1, 2, 3, 4, 5], [2, 1, 4, 3, 5])
-    >>> r.select("estimate", "p_value", "ci_low", "ci_high").round(4)
+    >>> r.select(pl.col("estimate", "p_value", "ci_low", "ci_high").round(4))
     shape: (1, 4)
-    ┌──────────┬─────────┬─────────┬──────────┐
-    │ estimate ┆ p_value ┆ ci_low  ┆ ci_high  │
-    │ ---      ┆ ---     ┆ ---     ┆ ---      │
-    │ f64      ┆ f64     ┆ f64     ┆ f64      │
-    ╞══════════╪═════════╪═════════╪══════════╡
-    │ 0.8      ┆ 0.1041  ┆ -0.2942 ┆ 0.9868   │
-    └──────────┴─────────┴─────────┴──────────┘
+    ┌──────────┬─────────┬─────────┬─────────┐
+    │ estimate ┆ p_value ┆ ci_low  ┆ ci_high │
+    │ ---      ┆ ---     ┆ ---     ┆ ---     │
+    │ f64      ┆ f64     ┆ f64     ┆ f64     │
+    ╞══════════╪═════════╪═════════╪═════════╡
+    │ 0.8      ┆ 0.1041  ┆ -0.2796 ┆ 0.9862  │
+    └──────────┴─────────┴─────────┴─────────┘
     """
     return _core.stats_pearson(to_float_series(x, "x"), to_float_series(y, "y"), alternative, confidence)
 
@@ -123,15 +142,17 @@ def welch_t(a: Any, b: Any, *, alternative: str = "two-sided", confidence: float
 
     Examples
     --------
+    >>> import polars as pl
     >>> import miroir.stats as ms
-    >>> ms.welch_t([61, 58, 70, 66, 72], [50, 47, 55, 58]).select("estimate", "df", "p_value").round(4)
+    >>> t = ms.welch_t([61, 58, 70, 66, 72], [50, 47, 55, 58])
+    >>> t.select(pl.col("estimate", "df", "p_value").round(4))
     shape: (1, 3)
     ┌──────────┬────────┬─────────┐
     │ estimate ┆ df     ┆ p_value │
     │ ---      ┆ ---    ┆ ---     │
     │ f64      ┆ f64    ┆ f64     │
     ╞══════════╪════════╪═════════╡
-    │ 12.9     ┆ 6.9757 ┆ 0.0079  │
+    │ 12.9     ┆ 6.9593 ┆ 0.0092  │
     └──────────┴────────┴─────────┘
     """
     return _core.stats_welch_t(to_float_series(a, "a"), to_float_series(b, "b"), alternative, confidence)
@@ -196,8 +217,9 @@ def proportion_ci(k: int, n: int, *, method: str = "wilson", confidence: float =
 
     Examples
     --------
+    >>> import polars as pl
     >>> import miroir.stats as ms
-    >>> ms.proportion_ci(72, 100).select("estimate", "ci_low", "ci_high").round(4)
+    >>> ms.proportion_ci(72, 100).select(pl.col("estimate", "ci_low", "ci_high").round(4))
     shape: (1, 3)
     ┌──────────┬────────┬─────────┐
     │ estimate ┆ ci_low ┆ ci_high │
@@ -227,9 +249,7 @@ def two_proportions(
 def chi2_independence(table: Sequence[Sequence[float]] | Any, *, correction: bool = True) -> pl.DataFrame:
     """Chi-squared test of independence as ``scipy.stats.chi2_contingency`` (Yates' correction
     for 2x2 tables when ``correction``); Cramer's V as extra column ``cramers_v``."""
-    import numpy as np
-
-    rows = np.asarray(table, dtype=float).tolist()
+    rows = _table(table)
     return _core.stats_chi2_independence(rows, correction)
 
 
@@ -237,13 +257,15 @@ def fisher_exact(
     table: Sequence[Sequence[int]] | Any, *, alternative: str = "two-sided", confidence: float = 0.95
 ) -> pl.DataFrame:
     """Fisher's exact test on a 2x2 table, as ``scipy.stats.fisher_exact``."""
-    import numpy as np
-
-    t = np.asarray(table)
-    if t.shape != (2, 2):
-        raise _core.InvalidArgumentError(f"invalid argument 'table': expected 2x2, got shape {t.shape}")
-    rows = [[int(v) for v in row] for row in t.tolist()]
-    return _core.stats_fisher_exact(rows, alternative, confidence)
+    rows = _table(table)
+    if len(rows) != 2 or len(rows[0]) != 2:
+        raise _core.InvalidArgumentError(
+            f"invalid argument 'table': expected a 2x2 table, got {len(rows)}x{len(rows[0])}"
+        )
+    counts = [[int(v) for v in row] for row in rows]
+    if counts != rows:
+        raise _core.InvalidArgumentError("invalid argument 'table': counts must be whole numbers")
+    return _core.stats_fisher_exact(counts, alternative, confidence)
 
 
 def adjust_pvalues(p: Any, *, method: str = "holm") -> pl.Series:
@@ -255,7 +277,7 @@ def adjust_pvalues(p: Any, *, method: str = "holm") -> pl.Series:
     --------
     >>> import miroir.stats as ms
     >>> ms.adjust_pvalues([0.01, 0.04, 0.03, 0.2], method="bh").to_list()
-    [0.04, 0.05333333333333334, 0.05333333333333334, 0.2]
+    [0.04, 0.05333333333333333, 0.05333333333333333, 0.2]
     """
     return _core.stats_adjust_pvalues(to_float_series(p, "p"), method)
 

@@ -72,7 +72,8 @@ fn gap_row(level: &'static str, name: &str, other: &[f64], facing: &[f64], confi
     let mw = mann_whitney(other, facing, Alternative::TwoSided, MwMethod::Auto, true)
         .unwrap_or_else(|e| nan("Mann-Whitney U", n, e.to_string()));
     for r in [&welch, &g, &mw] {
-        if let Some(note) = &r.note {
+        // (Hedges' g always notes that it is an effect size without a test: not worth repeating.)
+        if let Some(note) = r.note.as_ref().filter(|_| !r.estimate.is_finite() || !r.p_value.is_nan()) {
             if !notes.contains(note) {
                 notes.push(note.clone());
             }

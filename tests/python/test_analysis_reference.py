@@ -169,7 +169,8 @@ def test_exposure_gap(study, frames):
     X["tenure_months"] = emp.tenure_months.astype(float)
     X = sm.add_constant(X)
     groups = pd.factorize(emp.study + "/" + emp.unit)[0]
-    fit = sm.OLS(emp.engagement, X).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    # t with G - 1 df, as Stata and statsmodels use_t=True (the kernel's documented choice)
+    fit = sm.OLS(emp.engagement, X).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
     pooled = t[t.level == "pooled"].iloc[0]
     assert close(pooled.adjusted_gap, -fit.params["customer_facing"])
     assert close(pooled.adjusted_std_error, fit.bse["customer_facing"])
