@@ -391,15 +391,14 @@ pub(crate) fn check_unique_ids(df: &DataFrame, table: Table, id: &str) -> Result
 }
 
 /// Every mention's respondent must exist on its side, in its study.
+/// The (study, id) pairs of a validated table, borrowed from it.
+fn key_set<'a>(df: &'a DataFrame, id: &str) -> Result<HashSet<(&'a str, &'a str)>> {
+    let s = df.column("study")?.str()?;
+    let i = df.column(id)?.str()?;
+    Ok(s.iter().map(Option::unwrap_or_default).zip(i.iter().map(Option::unwrap_or_default)).collect())
+}
+
 pub(crate) fn check_mentions(mentions: &DataFrame, employees: &DataFrame, customers: &DataFrame) -> Result<()> {
-    let key_set = |df: &DataFrame, id: &str| -> Result<HashSet<(String, String)>> {
-        let s = df.column("study")?.str()?;
-        let i = df.column(id)?.str()?;
-        Ok(s.iter().map(Option::unwrap_or_default)
-            .zip(i.iter().map(Option::unwrap_or_default))
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect())
-    };
     let emp = key_set(employees, "employee_id")?;
     let cus = key_set(customers, "customer_id")?;
     let study = mentions.column("study")?.str()?;
@@ -408,13 +407,13 @@ pub(crate) fn check_mentions(mentions: &DataFrame, employees: &DataFrame, custom
     let mut example: Option<String> = None;
     let rows = Rows::collect(
         study
-            .iter().map(Option::unwrap_or_default)
+            .iter()
+            .map(Option::unwrap_or_default)
             .zip(side.iter().map(Option::unwrap_or_default))
             .zip(resp.iter().map(Option::unwrap_or_default))
             .enumerate()
             .filter_map(|(i, ((st, sd), r))| {
-                let key = (st.to_string(), r.to_string());
-                let ok = if sd == "employee" { emp.contains(&key) } else { cus.contains(&key) };
+                let ok = if sd == "employee" { emp.contains(&(st, r)) } else { cus.contains(&(st, r)) };
                 if ok {
                     None
                 } else {
@@ -439,10 +438,9 @@ pub(crate) fn one_sided_units(employees: &DataFrame, customers: &DataFrame) -> R
     let units = |df: &DataFrame| -> Result<BTreeSet<(String, String)>> {
         let s = df.column("study")?.str()?;
         let u = df.column("unit")?.str()?;
-        Ok(s.iter().map(Option::unwrap_or_default)
-            .zip(u.iter().map(Option::unwrap_or_default))
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect())
+        let distinct: HashSet<(&str, &str)> =
+            s.iter().map(Option::unwrap_or_default).zip(u.iter().map(Option::unwrap_or_default)).collect();
+        Ok(distinct.into_iter().map(|(a, b)| (a.to_string(), b.to_string())).collect())
     };
     let e = units(employees)?;
     let c = units(customers)?;
