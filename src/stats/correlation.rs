@@ -475,6 +475,7 @@ pub fn kendall(
     check_pair(x, y, 2)?;
     let n = x.len();
     let mut res = TestResult::new("Kendall tau-b", alternative, n as u64);
+    res.extra.push(("kendall_s", f64::NAN));
     let k = kendall_counts(x, y);
     if k.xtie == k.tot || k.ytie == k.tot {
         push_note(&mut res, "a column is constant: tau is undefined");
@@ -523,7 +524,7 @@ pub fn kendall(
         }
     };
     set_p(&mut res, p, true);
-    res.extra.push(("kendall_s", s));
+    res.extra[0].1 = s;
     if n <= 4 {
         (res.ci_low, res.ci_high) = (-1.0, 1.0);
         push_note(&mut res, "n <= 4: the Fisher-z interval is (-1, 1)");
@@ -634,4 +635,233 @@ pub fn weighted_pearson(
             fisher_ci(r, 1.0 / (n_eff - 3.0).sqrt(), confidence, alternative);
     }
     Ok(res)
+}
+
+#[cfg(test)]
+#[allow(clippy::excessive_precision)] // reference values quoted with all the digits their source gave
+mod tests {
+    use super::*;
+    use Alternative::{Greater, Less, TwoSided};
+
+    /// |a - b| <= 1e-12 + rtol·|b| (NaN only equals NaN, infinities must be equal)
+    fn close(a: f64, b: f64, rtol: f64) -> bool {
+        if a.is_nan() || b.is_nan() {
+            return a.is_nan() && b.is_nan();
+        }
+        if a.is_infinite() || b.is_infinite() {
+            return a == b;
+        }
+        (a - b).abs() <= 1e-12 + rtol * b.abs()
+    }
+
+    fn check(res: &TestResult, est: f64, p: f64, lo: f64, hi: f64) {
+        assert!(close(res.estimate, est, 1e-12), "estimate {} vs {est}", res.estimate);
+        assert!(close(res.p_value, p, 1e-10), "p {} vs {p}", res.p_value);
+        assert!(close(res.ci_low, lo, 1e-10), "ci_low {} vs {lo}", res.ci_low);
+        assert!(close(res.ci_high, hi, 1e-10), "ci_high {} vs {hi}", res.ci_high);
+    }
+
+    const X10: [f64; 10] = [1., 2., 3., 4., 5., 6., 7., 8., 9., 10.];
+    const Y10: [f64; 10] = [2.3, 1.9, 4.4, 3.1, 6.0, 5.2, 8.8, 7.1, 9.9, 8.4];
+
+    #[test]
+    fn pearson_matches_scipy() {
+        // scipy.stats.pearsonr(X10, Y10, alternative=alt) and .confidence_interval(0.95),
+        // scipy 1.17.1
+        let r = pearson(&X10, &Y10, TwoSided, 0.95).unwrap();
+        check(&r, 0.9173305690249693, 0.00018476069971093515, 0.6810784796406595, 0.980591366994034);
+        assert_eq!(r.df, 8.0);
+        let r = pearson(&X10, &Y10, Less, 0.95).unwrap();
+        check(&r, 0.9173305690249693, 0.9999076196501445, -1.0, 0.9754352547821266);
+        let r = pearson(&X10, &Y10, Greater, 0.95).unwrap();
+        check(&r, 0.9173305690249693, 9.238034985546757e-05, 0.7398841734033494, 1.0);
+        // t = r·√(df/(1-r²))
+        assert!(close(r.statistic, 0.9173305690249693 * (8.0 / (1.0 - 0.9173305690249693f64.powi(2))).sqrt(), 1e-12));
+    }
+
+    #[test]
+    fn pearson_tiny_samples() {
+        // scipy.stats.pearsonr([1,2,3],[1,3,2]) = (0.5, 0.6666666666666666); CI (-1, 1) for n = 3
+        let r = pearson(&[1., 2., 3.], &[1., 3., 2.], TwoSided, 0.95).unwrap();
+        check(&r, 0.5, 0.6666666666666666, -1.0, 1.0);
+        // scipy.stats.pearsonr([1,2,3,4],[2,1,4,3]) = (0.6, 0.4);
+        // .confidence_interval(0.9) = (-0.7405546206758125, 0.9815396021041629)
+        let r = pearson(&[1., 2., 3., 4.], &[2., 1., 4., 3.], TwoSided, 0.9).unwrap();
+        check(&r, 0.6, 0.4, -0.7405546206758125, 0.9815396021041629);
+        // n = 2: r = ±1, p = 1 (scipy)
+        let r = pearson(&[1., 2.], &[5., 3.], TwoSided, 0.95).unwrap();
+        assert_eq!((r.estimate, r.p_value), (-1.0, 1.0));
+        assert!(pearson(&[1.], &[2.], TwoSided, 0.95).is_err());
+    }
+
+    #[test]
+    fn pearson_extreme_p_is_not_zero() {
+        // x = 0..99, y = x + 25·sin(x): scipy.stats.pearsonr -> r = 0.8477054031545652,
+        // p = 9.813716742857139e-29; alternative="greater": 4.9068583714285694e-29
+        let x: Vec<f64> = (0..100).map(f64::from).collect();
+        let y: Vec<f64> = x.iter().map(|v| v + 25.0 * v.sin()).collect();
+        let r = pearson(&x, &y, TwoSided, 0.95).unwrap();
+        assert!(close(r.estimate, 0.8477054031545652, 1e-12));
+        assert!(close(r.p_value, 9.813716742857139e-29, 1e-10), "{}", r.p_value);
+        let r = pearson(&x, &y, Greater, 0.95).unwrap();
+        assert!(close(r.p_value, 4.9068583714285694e-29, 1e-10));
+        // a p-value below the doubles is reported as 2.2e-308 with a note, not 0
+        let x: Vec<f64> = (0..2000).map(f64::from).collect();
+        let y: Vec<f64> = x.iter().map(|v| v + (v * 7.0).sin()).collect();
+        let r = pearson(&x, &y, TwoSided, 0.95).unwrap();
+        assert_eq!(r.p_value, f64::MIN_POSITIVE);
+        assert!(r.note.as_deref().unwrap().contains("2.2e-308"));
+    }
+
+    #[test]
+    fn pearson_offset_and_constant_and_bad_input() {
+        // 1e9 + small values: scipy.stats.pearsonr on the exactly shifted data
+        // xo = [0.1, 0.2, 0.35, 0.4, 0.55], yo = [0.3, 0.1, 0.5, 0.45, 0.6] gives
+        // r = 0.8117992188704453, p = 0.09519392091171688, CI (-0.24831912144534868,
+        // 0.9870893537001413). The data 1e9 + xo are the doubles nearest, so compare to 1e-7.
+        let xo = [0.1, 0.2, 0.35, 0.4, 0.55];
+        let yo = [0.3, 0.1, 0.5, 0.45, 0.6];
+        let x: Vec<f64> = xo.iter().map(|v| 1e9 + v).collect();
+        let y: Vec<f64> = yo.iter().map(|v| 1e9 + v).collect();
+        let r = pearson(&x, &y, TwoSided, 0.95).unwrap();
+        assert!((r.estimate - 0.8117992188704453).abs() < 1e-6, "{}", r.estimate);
+        // the same data shifted back exactly (x - 1e9 is exact here) give the same r bit for bit
+        let xs: Vec<f64> = x.iter().map(|v| v - 1e9).collect();
+        let ys: Vec<f64> = y.iter().map(|v| v - 1e9).collect();
+        let s = pearson(&xs, &ys, TwoSided, 0.95).unwrap();
+        assert!(close(r.estimate, s.estimate, 1e-13) && close(r.p_value, s.p_value, 1e-12));
+        let r = pearson(&xo, &yo, TwoSided, 0.95).unwrap();
+        check(&r, 0.8117992188704453, 0.09519392091171688, -0.24831912144534868, 0.9870893537001413);
+
+        let r = pearson(&[1., 2., 3.], &[4., 4., 4.], TwoSided, 0.95).unwrap();
+        assert!(r.estimate.is_nan() && r.p_value.is_nan());
+        assert!(r.note.unwrap().contains("constant"));
+        assert!(matches!(pearson(&[1., f64::NAN, 3.], &[1., 2., 3.], TwoSided, 0.95), Err(StatsError::InvalidData { .. })));
+        assert!(matches!(pearson(&[1., 2., 3.], &[1., 2.], TwoSided, 0.95), Err(StatsError::InvalidData { argument: "y", .. })));
+        assert!(matches!(pearson(&X10, &Y10, TwoSided, 1.0), Err(StatsError::InvalidArgument { .. })));
+    }
+
+    #[test]
+    fn spearman_with_ties_matches_scipy() {
+        let x = [1., 2., 2., 3., 4., 4., 4., 5., 6., 7.];
+        let y = [2., 1., 3., 3., 5., 4., 6., 6., 8., 7.];
+        // scipy.stats.spearmanr(x, y, alternative=alt) (scipy 1.17.1); interval by the
+        // Bonett–Wright formula tanh(atanh(rho) ∓ 1.959963984540054·√((1 + rho²/2)/7))
+        let r = spearman(&x, &y, TwoSided, 0.95).unwrap();
+        check(&r, 0.93812095999547, 5.950220707696844e-05, 0.6821794445241512, 0.9892673031669499);
+        let r = spearman(&x, &y, Less, 0.95).unwrap();
+        assert!(close(r.p_value, 0.9999702488964615, 1e-10));
+        let r = spearman(&x, &y, Greater, 0.95).unwrap();
+        assert!(close(r.p_value, 2.975110353848422e-05, 1e-10));
+        // scipy.stats.spearmanr([1,2,3,4],[1,3,2,4]) = (0.8, 0.2)
+        let r = spearman(&[1., 2., 3., 4.], &[1., 3., 2., 4.], TwoSided, 0.95).unwrap();
+        assert!(close(r.estimate, 0.8, 1e-12) && close(r.p_value, 0.2, 1e-10));
+        // perfect monotone relation: rho = 1, t = inf, p = 0 (scipy: 0 as well)
+        let r = spearman(&[1., 2., 3., 4., 5.], &[1., 4., 9., 16., 25.], TwoSided, 0.95).unwrap();
+        assert_eq!((r.estimate, r.statistic, r.p_value), (1.0, f64::INFINITY, 0.0));
+        let r = spearman(&[1., 2., 3.], &[7., 7., 7.], TwoSided, 0.95).unwrap();
+        assert!(r.estimate.is_nan());
+    }
+
+    #[test]
+    fn kendall_exact_and_asymptotic_match_scipy() {
+        let x = [4., 1., 6., 2., 5., 3.];
+        let y = [3., 2., 6., 1., 4., 5.];
+        // scipy.stats.kendalltau(x, y, alternative=alt) -> exact (n = 6, no ties), scipy 1.17.1
+        let r = kendall(&x, &y, TwoSided, KendallMethod::Auto, 0.95).unwrap();
+        assert!(close(r.estimate, 0.6, 1e-12) && close(r.p_value, 0.1361111111111111, 1e-10));
+        assert!(r.method.contains("exact"));
+        // Fisher z with var 0.437/(n-4): tanh(atanh(0.6) ∓ 1.959963984540054·√(0.437/2))
+        assert!(close(r.ci_low, -0.21939274963241112, 1e-10) && close(r.ci_high, 0.9230583574706498, 1e-10));
+        let r = kendall(&x, &y, Less, KendallMethod::Auto, 0.95).unwrap();
+        assert!(close(r.p_value, 0.9722222222222222, 1e-10));
+        let r = kendall(&x, &y, Greater, KendallMethod::Exact, 0.95).unwrap();
+        assert!(close(r.p_value, 0.06805555555555555, 1e-10));
+        // scipy.stats.kendalltau(x, y, method="asymptotic") = (0.6, 0.09087393998624903)
+        let r = kendall(&x, &y, TwoSided, KendallMethod::Asymptotic, 0.95).unwrap();
+        assert!(close(r.p_value, 0.09087393998624903, 1e-10));
+        assert_eq!(r.get("kendall_s"), Some(9.0));
+    }
+
+    #[test]
+    fn kendall_with_ties_and_signed_zero() {
+        let x = [1., 2., 2., 3., 3., 3., 4., 5., 5., 6.];
+        let y = [1., 1., 2., 2., 3., 5., 4., 4., 6., 6.];
+        // scipy.stats.kendalltau(x, y, alternative=alt): tau-b 0.7901836773196718,
+        // p two-sided 0.0029396863019197908, less 0.9985301568490401, greater
+        // 0.0014698431509598954 (asymptotic: ties)
+        for (alt, p) in [(TwoSided, 0.0029396863019197908), (Less, 0.9985301568490401), (Greater, 0.0014698431509598954)] {
+            let r = kendall(&x, &y, alt, KendallMethod::Auto, 0.95).unwrap();
+            assert!(close(r.estimate, 0.7901836773196718, 1e-12) && close(r.p_value, p, 1e-10), "{alt}");
+        }
+        assert!(kendall(&x, &y, TwoSided, KendallMethod::Exact, 0.95).is_err());
+        // -0.0 and 0.0 are one tie group (a total-order sort would split them)
+        let a = kendall(&[0.0, -0.0, 1.0, 2.0], &[1.0, 2.0, 0.5, 3.0], TwoSided, KendallMethod::Auto, 0.95).unwrap();
+        let b = kendall(&[0.0, 0.0, 1.0, 2.0], &[1.0, 2.0, 0.5, 3.0], TwoSided, KendallMethod::Auto, 0.95).unwrap();
+        assert_eq!(a.estimate, b.estimate);
+    }
+
+    #[test]
+    fn kendall_exact_extremes() {
+        // scipy.stats.kendalltau(range(50), range(50)) = (1.0, 6.575898833266317e-65) (exact,
+        // 2/50!); swapping the first two: (0.9983673469387755, 3.287949416633158e-63), and with
+        // alternative="less" p = 1.0
+        let x: Vec<f64> = (0..50).map(f64::from).collect();
+        let r = kendall(&x, &x, TwoSided, KendallMethod::Auto, 0.95).unwrap();
+        assert!(close(r.estimate, 1.0, 0.0) && close(r.p_value, 6.575898833266317e-65, 1e-10), "{}", r.p_value);
+        let mut y = x.clone();
+        y.swap(0, 1);
+        let r = kendall(&x, &y, TwoSided, KendallMethod::Auto, 0.95).unwrap();
+        assert!(close(r.estimate, 0.9983673469387755, 1e-12) && close(r.p_value, 3.287949416633158e-63, 1e-10));
+        let r = kendall(&x, &y, Less, KendallMethod::Auto, 0.95).unwrap();
+        assert!(close(r.p_value, 1.0, 1e-12));
+        // n = 200, perfect order: 2/200! underflows; scipy returns 0, we return 2.2e-308 + note
+        let x: Vec<f64> = (0..200).map(f64::from).collect();
+        let r = kendall(&x, &x, TwoSided, KendallMethod::Auto, 0.95).unwrap();
+        assert_eq!(r.p_value, f64::MIN_POSITIVE);
+        // x = 0..39, y = reversed + 3 sin: scipy.stats.kendalltau(x, y, method="asymptotic") =
+        // (-0.8692307692307694, 2.8024595108711228e-15)
+        let x: Vec<f64> = (0..40).map(f64::from).collect();
+        let y: Vec<f64> = (0..40).map(|i| (39 - i) as f64 + 3.0 * (i as f64).sin()).collect();
+        let r = kendall(&x, &y, TwoSided, KendallMethod::Asymptotic, 0.95).unwrap();
+        assert!(close(r.estimate, -0.8692307692307694, 1e-12) && close(r.p_value, 2.8024595108711228e-15, 1e-10));
+    }
+
+    #[test]
+    fn kendall_is_fast_on_a_million_pairs() {
+        let n = 1_000_000;
+        let x: Vec<f64> = (0..n).map(|i| ((i * 7919) % n) as f64).collect();
+        let y: Vec<f64> = x.iter().map(|v| (v / 10.0).floor()).collect();
+        let t = std::time::Instant::now();
+        let r = kendall(&x, &y, TwoSided, KendallMethod::Auto, 0.95).unwrap();
+        assert!(t.elapsed().as_secs_f64() < 30.0); // O(n²) would take hours
+        assert!(r.estimate > 0.99 && r.p_value == f64::MIN_POSITIVE);
+    }
+
+    #[test]
+    fn weighted_pearson_matches_statsmodels() {
+        let w = [1., 2., 1., 3., 1., 2., 1., 0.5, 2., 1.];
+        // statsmodels DescrStatsW(np.c_[X10, Y10], weights=w).corrcoef[0, 1] = 0.9273391526849117;
+        // n_eff = (Σw)²/Σw² = 8.00952380952381; p = 2·scipy.stats.t.sf(|t|, n_eff - 2) =
+        // 0.000898456062724733; CI tanh(atanh r ∓ 1.959963984540054/√(n_eff - 3)) =
+        // (0.6430503623613015, 0.9870005033825721)
+        let r = weighted_pearson(&X10, &Y10, &w, TwoSided, 0.95).unwrap();
+        check(&r, 0.9273391526849117, 0.000898456062724733, 0.6430503623613015, 0.9870005033825721);
+        assert!(close(r.get("n_eff").unwrap(), 8.00952380952381, 1e-13));
+        // equal weights: exactly Pearson's test; weights are scale-free
+        let ones = [1.0; 10];
+        let a = weighted_pearson(&X10, &Y10, &ones, TwoSided, 0.95).unwrap();
+        let b = pearson(&X10, &Y10, TwoSided, 0.95).unwrap();
+        assert!(close(a.estimate, b.estimate, 1e-14) && close(a.p_value, b.p_value, 1e-12));
+        let w7: Vec<f64> = w.iter().map(|v| v * 7.5).collect();
+        let c = weighted_pearson(&X10, &Y10, &w7, TwoSided, 0.95).unwrap();
+        assert!(close(c.estimate, 0.9273391526849117, 1e-12));
+        // zero weights drop rows; negative weights are errors
+        let mut wz = w;
+        wz[0] = 0.0;
+        assert_eq!(weighted_pearson(&X10, &Y10, &wz, TwoSided, 0.95).unwrap().n, 9);
+        wz[0] = -1.0;
+        assert!(weighted_pearson(&X10, &Y10, &wz, TwoSided, 0.95).is_err());
+        assert!(weighted_pearson(&X10, &Y10, &w[..9], TwoSided, 0.95).is_err());
+    }
 }

@@ -122,6 +122,7 @@ pub fn tie_sizes(x: &[f64]) -> Vec<usize> {
 }
 
 #[cfg(test)]
+#[allow(clippy::excessive_precision)] // certified values quoted in full
 mod tests {
     use super::*;
 

@@ -60,7 +60,7 @@ fn two_moments(a: &[f64], b: &[f64]) -> (f64, f64, f64, f64, f64) {
 fn finish_t(res: &mut TestResult, d: f64, se: f64, df: f64, confidence: f64) {
     res.df = df;
     res.extra.push(("se", se));
-    if !(se > 0.0) {
+    if se.is_nan() || se <= 0.0 {
         push_note(
             res,
             "both groups have zero variance: t is undefined (scipy reports ±inf or NaN)",
@@ -188,7 +188,7 @@ pub fn hedges_g(a: &[f64], b: &[f64], confidence: f64) -> StatsResult<TestResult
     res.df = df;
     let j = ln_gamma_ratio((df - 1.0) / 2.0, 0.5).exp() / (df / 2.0).sqrt();
     push_note(&mut res, "effect size only: no test statistic or p-value (see welch_t)");
-    if !(sp > 0.0) {
+    if sp.is_nan() || sp <= 0.0 {
         push_note(&mut res, "pooled standard deviation is 0: g is undefined");
         res.extra.extend([("cohen_d", f64::NAN), ("j", j), ("se", f64::NAN)]);
     } else {
@@ -267,31 +267,42 @@ fn binom_u128(n: u64, k: u64) -> Option<u128> {
 /// (positive terms only, O((m+n)·m·maxu)).
 fn mw_pmf(m: u64, n: u64, maxu: usize) -> StatsResult<Vec<f64>> {
     let (m, n) = (m.min(n), m.max(n));
-    if let Some(total) = binom_u128(m + n, m).filter(|t| *t < (1u128 << 125)) {
-        let mut c = vec![0i128; maxu + 1];
-        c[0] = 1;
-        for i in 1..=m as usize {
-            let sh = n as usize + i;
-            for k in (sh..=maxu).rev() {
-                c[k] -= c[k - sh];
-            }
-            for k in i..=maxu {
-                c[k] += c[k - i];
-            }
-        }
-        let tot = total as f64;
-        return Ok(c.iter().map(|&v| v as f64 / tot).collect());
+    if let Some(pmf) = mw_pmf_counts(m, n, maxu) {
+        return Ok(pmf);
     }
-    let nn = (m + n) as usize;
-    let work = nn as f64 * m as f64 * (maxu + 1) as f64;
+    let work = (m + n) as f64 * m as f64 * (maxu + 1) as f64;
     if work > 4e9 {
         return Err(StatsError::argument(
             "method",
             format!("the exact distribution for sizes {m} and {n} is too large to enumerate; use 'asymptotic'"),
         ));
     }
-    let m = m as usize;
-    // dp[j][u]: P(j of the first t ranks are chosen, with U-contribution u)
+    Ok(mw_pmf_dp(m as usize, n as usize, maxu))
+}
+
+/// Exact counts from the Gaussian binomial in 128-bit integers; `None` when C(m+n, m) >= 2^125.
+fn mw_pmf_counts(m: u64, n: u64, maxu: usize) -> Option<Vec<f64>> {
+    let total = binom_u128(m + n, m).filter(|t| *t < (1u128 << 125))?;
+    let mut c = vec![0i128; maxu + 1];
+    c[0] = 1;
+    for i in 1..=m as usize {
+        let sh = n as usize + i;
+        for k in (sh..=maxu).rev() {
+            c[k] -= c[k - sh];
+        }
+        for k in i..=maxu {
+            c[k] += c[k - i];
+        }
+    }
+    let tot = total as f64;
+    Some(c.iter().map(|&v| v as f64 / tot).collect())
+}
+
+/// The same probabilities by adding the ranks 1..m+n one at a time: `dp[j][u]` is the
+/// probability that j of the ranks seen so far are in the smaller group with U-contribution u
+/// (choosing rank t adds the number of unchosen ranks below it).
+fn mw_pmf_dp(m: usize, n: usize, maxu: usize) -> Vec<f64> {
+    let nn = m + n;
     let mut dp = vec![vec![0.0f64; maxu + 1]; m + 1];
     dp[0][0] = 1.0;
     for t in 1..=nn {
@@ -311,7 +322,7 @@ fn mw_pmf(m: u64, n: u64, maxu: usize) -> StatsResult<Vec<f64>> {
             dp[j].iter_mut().for_each(|v| *v *= p_not);
         }
     }
-    Ok(dp.swap_remove(m))
+    dp.swap_remove(m)
 }
 
 /// P(U >= u) under H0 as scipy's `_MWU.sf`: `P(U <= mn - u)` when u is in the upper half,
@@ -461,7 +472,7 @@ pub fn mann_whitney(
             num -= 0.5;
         }
         z = num / s;
-        if !(s > 0.0) {
+        if s.is_nan() || s <= 0.0 {
             push_note(&mut res, "all values are tied: the normal approximation is degenerate");
         }
         norm_sf(z)
@@ -475,4 +486,206 @@ pub fn mann_whitney(
     push_note(&mut res, "no interval for the Hodges-Lehmann estimate");
     res.extra.extend([("rank_biserial", 2.0 * u1 / (f1 * f2) - 1.0), ("z", z), ("n1", f1), ("n2", f2)]);
     Ok(res)
+}
+
+#[cfg(test)]
+#[allow(clippy::excessive_precision)] // reference values quoted with all the digits their source gave
+mod tests {
+    use super::*;
+    use Alternative::{Greater, Less, TwoSided};
+
+    fn close(a: f64, b: f64, rtol: f64) -> bool {
+        if a.is_nan() || b.is_nan() {
+            return a.is_nan() && b.is_nan();
+        }
+        if a.is_infinite() || b.is_infinite() {
+            return a == b;
+        }
+        (a - b).abs() <= 1e-12 + rtol * b.abs()
+    }
+
+    const A: [f64; 7] = [5.1, 4.9, 6.2, 5.8, 6.0, 5.5, 5.3];
+    const B: [f64; 9] = [4.1, 4.5, 4.9, 5.0, 3.9, 4.4, 4.8, 4.6, 5.2];
+
+    #[test]
+    fn welch_matches_scipy() {
+        // scipy.stats.ttest_ind(A, B, equal_var=False, alternative=alt) and
+        // .confidence_interval(0.95), scipy 1.17.1: (t, df, p, ci_low, ci_high)
+        let refs = [
+            (TwoSided, 0.0014241003313746976, 0.44298070607168144, 1.4427335796426028),
+            (Less, 0.9992879498343127, f64::NEG_INFINITY, 1.3519077482727235),
+            (Greater, 0.0007120501656873488, 0.5338065374415608, f64::INFINITY),
+        ];
+        for (alt, p, lo, hi) in refs {
+            let r = welch_t(&A, &B, alt, 0.95).unwrap();
+            assert!(close(r.statistic, 4.103682027833903, 1e-12), "{}", r.statistic);
+            assert!(close(r.df, 12.158989873835191, 1e-12));
+            assert!(close(r.p_value, p, 1e-10), "{alt}: {}", r.p_value);
+            assert!(close(r.ci_low, lo, 1e-10) && close(r.ci_high, hi, 1e-10), "{alt}: {} {}", r.ci_low, r.ci_high);
+            assert!(close(r.estimate, 5.542857142857143 - 4.6, 1e-12));
+            assert_eq!((r.get("n1"), r.get("n2"), r.n), (Some(7.0), Some(9.0), 16));
+        }
+    }
+
+    #[test]
+    fn student_matches_scipy() {
+        // scipy.stats.ttest_ind(A, B, equal_var=True, alternative=alt), .confidence_interval(0.9)
+        let refs = [
+            (TwoSided, 0.0009426599249898179, 0.544689496097087, 1.341024789617197),
+            (Less, 0.9995286700375051, f64::NEG_INFINITY, 1.2469191976535219),
+            (Greater, 0.00047132996249490896, 0.6387950880607625, f64::INFINITY),
+        ];
+        for (alt, p, lo, hi) in refs {
+            let r = student_t(&A, &B, alt, 0.9).unwrap();
+            assert!(close(r.statistic, 4.170765394464091, 1e-12) && r.df == 14.0);
+            assert!(close(r.p_value, p, 1e-10) && close(r.ci_low, lo, 1e-10) && close(r.ci_high, hi, 1e-10), "{alt}");
+        }
+        // one observation in a group: scipy.stats.ttest_ind([3.0], [1, 2, 2.5]) ->
+        // t = 1.3228756555322956, p = 0.3168699489360267, CI (-2.6279163669300925,
+        // 4.9612497002634255)
+        let r = student_t(&[3.0], &[1., 2., 2.5], TwoSided, 0.95).unwrap();
+        assert!(close(r.statistic, 1.3228756555322956, 1e-12) && close(r.p_value, 0.3168699489360267, 1e-10));
+        assert!(close(r.ci_low, -2.6279163669300925, 1e-10) && close(r.ci_high, 4.9612497002634255, 1e-10));
+        assert!(welch_t(&[3.0], &[1., 2., 2.5], TwoSided, 0.95).is_err());
+        assert!(student_t(&[3.0], &[1.], TwoSided, 0.95).is_err());
+    }
+
+    #[test]
+    fn t_tests_at_large_offsets_and_extremes() {
+        // a = 1e9 + [0.001, 0.002, 0.0015, 0.0012], b = 1e9 + [0.0001, 0.0003, 0.0002, 0.0004,
+        // 0.00025]. Reference: scipy.stats.ttest_ind(a - 1e9, b - 1e9, equal_var=False) (the
+        // shift is exact): estimate 0.0011749923229217528, t 5.265978415322123, df
+        // 3.318514525716134, p 0.010304154349260724, CI (0.0005019388171652644,
+        // 0.0018480458286782412). scipy on the unshifted data gives estimate 0.0011749267578125
+        // (mean(a) - mean(b) each rounded to 1.2e-7): 5.6e-5 relative error.
+        let a: Vec<f64> = [0.001, 0.002, 0.0015, 0.0012].iter().map(|v| 1e9 + v).collect();
+        let b: Vec<f64> = [0.0001, 0.0003, 0.0002, 0.0004, 0.00025].iter().map(|v| 1e9 + v).collect();
+        let r = welch_t(&a, &b, TwoSided, 0.95).unwrap();
+        assert!(close(r.estimate, 0.0011749923229217528, 1e-10), "{}", r.estimate);
+        assert!(close(r.statistic, 5.265978415322123, 1e-10) && close(r.df, 3.318514525716134, 1e-10));
+        assert!(close(r.p_value, 0.010304154349260724, 1e-10));
+        assert!(close(r.ci_low, 0.0005019388171652644, 1e-9) && close(r.ci_high, 0.0018480458286782412, 1e-9));
+        // scipy.stats.ttest_ind(range(20), range(40, 60), equal_var=False):
+        // t = -21.38089935299395, df = 38, p = 8.742608512176017e-23
+        let a: Vec<f64> = (0..20).map(f64::from).collect();
+        let b: Vec<f64> = (40..60).map(f64::from).collect();
+        let r = welch_t(&a, &b, TwoSided, 0.95).unwrap();
+        assert!(close(r.statistic, -21.38089935299395, 1e-12) && close(r.p_value, 8.742608512176017e-23, 1e-10));
+        // constant groups: undefined t with a note (scipy: t = -inf, p = 0)
+        let r = welch_t(&[1., 1., 1.], &[2., 2.], TwoSided, 0.95).unwrap();
+        assert!(r.statistic.is_nan() && r.p_value.is_nan() && r.estimate == -1.0);
+        assert!(r.note.unwrap().contains("zero variance"));
+        assert!(welch_t(&[1., f64::INFINITY], &[2., 3.], TwoSided, 0.95).is_err());
+    }
+
+    #[test]
+    fn hedges_g_formula() {
+        // numpy: sp = √((Σ(A-Ā)² + Σ(B-B̄)²)/14), d = (Ā - B̄)/sp = 2.101868192484989,
+        // J = exp(gammaln(7) - gammaln(6.5))/√7 = 0.9452877293068114 (scipy.special.gammaln),
+        // g = 1.9868702109763472, se = √(16/63 + g²/32) = 0.6142738945863574,
+        // CI g ∓ 1.959963984540054·se = (0.782915500943933, 3.1908249210087614)
+        let r = hedges_g(&A, &B, 0.95).unwrap();
+        assert!(close(r.get("cohen_d").unwrap(), 2.101868192484989, 1e-12));
+        assert!(close(r.get("j").unwrap(), 0.9452877293068114, 1e-13));
+        assert!(close(r.estimate, 1.9868702109763472, 1e-12));
+        assert!(close(r.get("se").unwrap(), 0.6142738945863574, 1e-12));
+        assert!(close(r.ci_low, 0.782915500943933, 1e-10) && close(r.ci_high, 3.1908249210087614, 1e-10));
+        // J ≈ 1 - 3/(4df - 1) for large df, computed without cancellation
+        let a: Vec<f64> = (0..500_000).map(|i| f64::from(i % 7)).collect();
+        let b: Vec<f64> = (0..500_000).map(|i| f64::from(i % 5)).collect();
+        let j = hedges_g(&a, &b, 0.95).unwrap().get("j").unwrap();
+        let df = 999_998.0;
+        assert!((j - (1.0 - 3.0 / (4.0 * df - 1.0))).abs() < 1e-12);
+        assert!(hedges_g(&[1.], &[2., 3.], 0.95).is_err());
+        assert!(hedges_g(&[1., 1.], &[1., 1.], 0.95).unwrap().estimate.is_nan());
+    }
+
+    #[test]
+    fn mann_whitney_exact_matches_scipy() {
+        let a = [1.83, 0.50, 1.62, 2.48, 1.68];
+        let b = [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.07];
+        // scipy.stats.mannwhitneyu(a, b, alternative=alt) (exact: n1 <= 8, no ties):
+        // U1 = 25, p two-sided 0.26767676767676774, less 0.898989898989899, greater
+        // 0.13383838383838387; numpy.median(np.subtract.outer(a, b)) = 0.6199999999999999
+        for (alt, p) in [(TwoSided, 0.26767676767676774), (Less, 0.898989898989899), (Greater, 0.13383838383838387)] {
+            let r = mann_whitney(&a, &b, alt, MwMethod::Auto, true).unwrap();
+            assert_eq!(r.statistic, 25.0);
+            assert!(close(r.p_value, p, 1e-10), "{alt}: {}", r.p_value);
+            assert!(close(r.estimate, 0.6199999999999999, 1e-14));
+            assert!(close(r.get("rank_biserial").unwrap(), 2.0 * 25.0 / 35.0 - 1.0, 1e-14));
+        }
+        // scipy.stats.mannwhitneyu(range(4), range(10, 14), method="exact") = (0, 0.02857142857142857)
+        let r = mann_whitney(&[0., 1., 2., 3.], &[10., 11., 12., 13.], TwoSided, MwMethod::Exact, true).unwrap();
+        assert!(close(r.p_value, 0.02857142857142857, 1e-12));
+        // auto is exact when one group has <= 8 values: scipy.stats.mannwhitneyu(range(3),
+        // np.arange(300)*0.01 + 0.005) = (300.0, 0.338314943021001)
+        let b: Vec<f64> = (0..300).map(|i| f64::from(i) * 0.01 + 0.005).collect();
+        let r = mann_whitney(&[0., 1., 2.], &b, TwoSided, MwMethod::Auto, true).unwrap();
+        assert!(r.statistic == 300.0 && close(r.p_value, 0.338314943021001, 1e-10) && r.method.contains("exact"));
+    }
+
+    #[test]
+    fn mann_whitney_asymptotic_with_ties() {
+        let a = [1., 2., 2., 3., 3., 3., 4., 5., 5., 6., 7.];
+        let b = [2., 3., 4., 4., 5., 6., 6., 7., 8., 8., 9., 9.];
+        // scipy.stats.mannwhitneyu(a, b, alternative=alt, use_continuity=cont): U1 = 31
+        let refs = [
+            (TwoSided, true, 0.03245954709414112),
+            (TwoSided, false, 0.03002950583274686),
+            (Less, true, 0.01622977354707056),
+            (Less, false, 0.01501475291637343),
+            (Greater, true, 0.9861212489671362),
+            (Greater, false, 0.9849852470836266),
+        ];
+        for (alt, cont, p) in refs {
+            let r = mann_whitney(&a, &b, alt, MwMethod::Auto, cont).unwrap();
+            assert_eq!(r.statistic, 31.0);
+            assert!(close(r.p_value, p, 1e-10), "{alt} {cont}: {}", r.p_value);
+            assert_eq!(r.estimate, -2.0); // numpy.median(np.subtract.outer(a, b))
+        }
+        // forced exact with ties: scipy truncates U and so do we (with a note)
+        let r = mann_whitney(&a, &b, TwoSided, MwMethod::Exact, true).unwrap();
+        assert!(r.note.unwrap().contains("ties"));
+        // scipy.stats.mannwhitneyu(range(200), range(1000, 1200)) = (0.0, 4.830856390397399e-67)
+        let a: Vec<f64> = (0..200).map(f64::from).collect();
+        let b: Vec<f64> = (1000..1200).map(f64::from).collect();
+        let r = mann_whitney(&a, &b, TwoSided, MwMethod::Auto, true).unwrap();
+        assert!(close(r.p_value, 4.830856390397399e-67, 1e-10), "{}", r.p_value);
+        assert_eq!(r.get("rank_biserial"), Some(-1.0));
+        assert_eq!(r.estimate, -1000.0);
+        assert!(mann_whitney(&[], &[1.], TwoSided, MwMethod::Auto, true).is_err());
+    }
+
+    #[test]
+    fn hodges_lehmann_selection_is_exact() {
+        // against the sorted list of all differences, even (30) and odd (25) counts, with ties
+        let a = [3.0, -1.0, 2.5, 2.5, 7.0, 0.0];
+        let b = [1.0, 1.0, -2.0, 4.5, 0.25];
+        let sorted_diffs = |a: &[f64]| {
+            let mut d: Vec<f64> = a.iter().flat_map(|x| b.iter().map(move |y| x - y)).collect();
+            d.sort_by(f64::total_cmp);
+            d
+        };
+        let d = sorted_diffs(&a);
+        assert_eq!(hodges_lehmann(&a, &b), (d[14] + d[15]) / 2.0);
+        let d = sorted_diffs(&a[..5]);
+        assert_eq!(hodges_lehmann(&a[..5], &b), d[12]);
+    }
+
+    #[test]
+    fn exact_distribution_paths_agree() {
+        // the 128-bit Gaussian-binomial counts and the floating-point DP give the same pmf
+        let a = mw_pmf_counts(6, 9, 27).unwrap();
+        let b = mw_pmf_dp(6, 9, 27);
+        for (x, y) in a.iter().zip(&b) {
+            assert!(close(*x, *y, 1e-13), "{x} {y}");
+        }
+        // P(U = 0) = 1/C(15, 6); the whole pmf (to mn = 54) sums to 1
+        assert!(close(a[0], 1.0 / 5005.0, 1e-15));
+        assert!(close(mw_pmf_counts(6, 9, 54).unwrap().iter().sum::<f64>(), 1.0, 1e-15));
+        // C(300, 150) > 2^125: the DP path, still exact where it matters (lower tail)
+        assert!(mw_pmf_counts(150, 150, 10).is_none());
+        let p = mw_pmf(150, 150, 10).unwrap();
+        assert!(close(p[1], p[0], 1e-12)); // one arrangement each for U = 0 and U = 1
+    }
 }
