@@ -45,8 +45,10 @@ def linkage(
 ) -> pl.DataFrame:
     """Engagement vs customer satisfaction at the unit level, per study and pooled.
 
-    Units enter when both sides are present and neither has fewer than ``min_group_size``
-    respondents. Per study (``by="study"``) and for all studies pooled (``level == "pooled"``):
+    Units enter when both sides are present and the unit is not suppressed (neither side has
+    fewer than ``min_group_size`` respondents, and it is not a complementary suppression: the
+    study's aggregates below would otherwise give a hidden unit back). Per study
+    (``by="study"``) and for all studies pooled (``level == "pooled"``):
 
     - ``estimate, p_value, ci_low, ci_high, method``: correlation (``pearson``, ``spearman`` or
       ``kendall``) of unit mean engagement with the unit's ``outcome`` (``share_satisfied`` or
@@ -71,7 +73,7 @@ def linkage(
     │ ---    ┆ ---   ┆ ---     │
     │ str    ┆ str   ┆ u64     │
     ╞════════╪═══════╪═════════╡
-    │ pooled ┆ all   ┆ 197     │
+    │ pooled ┆ all   ┆ 195     │
     └────────┴───────┴─────────┘
     """
     return _core.linkage(
@@ -147,6 +149,13 @@ def indicators(
     """The eight published figures of the seed article: ``id, label, estimate, ci_low, ci_high,
     n, method, published, note``. Shares use Wilson intervals (``ci_method="clopper_pearson"``
     on request), weighted with Kish's effective n when a ``weight`` column exists."""
+    try:
+        # the kernel's own parser (aliases included) decides which names are valid
+        _core.stats_proportion_ci(1, 2, ci_method, 0.95)
+    except _core.StatsError as e:
+        # a wrong name is an invalid argument, named as the caller named it
+        detail = str(e).split("`: ", 1)[-1]
+        raise _core.InvalidArgumentError(f"invalid argument 'ci_method': {detail}") from None
     return _core.indicators(study._inner, ci_method, confidence, n_resamples, seed)
 
 

@@ -71,11 +71,17 @@ fn gap_row(level: &'static str, name: &str, other: &[f64], facing: &[f64], confi
     let g = hedges_g(other, facing, confidence).unwrap_or_else(|e| nan("Hedges' g", n, e.to_string()));
     let mw = mann_whitney(other, facing, Alternative::TwoSided, MwMethod::Auto, true)
         .unwrap_or_else(|e| nan("Mann-Whitney U", n, e.to_string()));
-    for r in [&welch, &g, &mw] {
-        // (Hedges' g always notes that it is an effect size without a test: not worth repeating.)
-        if let Some(note) = r.note.as_ref().filter(|_| !r.estimate.is_finite() || !r.p_value.is_nan()) {
-            if !notes.contains(note) {
-                notes.push(note.clone());
+    // A result's note is kept when it explains an undefined value of that result (a NaN estimate,
+    // or a NaN p-value of a test); the kernel's standing remarks (Hedges' g has no p-value, the
+    // Mann-Whitney test no Hodges-Lehmann interval) would only repeat on every row.
+    const STANDING: [&str; 2] = ["effect size only:", "no interval for the Hodges-Lehmann"];
+    for (r, is_test) in [(&welch, true), (&g, false), (&mw, true)] {
+        if r.estimate.is_finite() && (!is_test || r.p_value.is_finite()) {
+            continue;
+        }
+        for part in r.note.iter().flat_map(|n| n.split("; ")) {
+            if !STANDING.iter().any(|s| part.starts_with(s)) && !notes.iter().any(|n| n == part) {
+                notes.push(part.to_string());
             }
         }
     }

@@ -351,9 +351,16 @@ pub fn moments(study: &Study, o: &MomentOptions) -> Result<DataFrame> {
 
 /// Per moment: satisfaction of customers who mention its themes against the others, and
 /// engagement of employees likewise (Welch t of mentioning - not mentioning, Hedges' g), with
-/// Benjamini-Hochberg q-values across all the tests. Groups below `min_group_size` are
-/// suppressed (statistics null).
+/// Benjamini-Hochberg q-values across all the tests. A row whose mentioning or other group has
+/// fewer than `min_group_size` respondents (but at least one) is suppressed (statistics null):
+/// either mean, with the study total, would give the other back.
 pub fn moment_effects(study: &Study, o: &MomentOptions) -> Result<DataFrame> {
+    if study.mentions().is_none() {
+        return Err(MiroirError::InvalidArgument {
+            argument: "study".into(),
+            detail: "the study has no mentions table: moment effects need coded verbatim mentions".into(),
+        });
+    }
     let pooled = MomentOptions { by: By::Pooled, ..o.clone() };
     let rows = theme_rows(study, &pooled)?;
     let emp = study.employees();
@@ -404,11 +411,11 @@ pub fn moment_effects(study: &Study, o: &MomentOptions) -> Result<DataFrame> {
             for (i, v) in values.iter().enumerate() {
                 if members.contains(&i) { a.push(*v) } else { b.push(*v) }
             }
-            let suppressed = !a.is_empty() && a.len() < k;
+            let suppressed = (!a.is_empty() && a.len() < k) || (!b.is_empty() && b.len() < k);
             let n = a.len() + b.len();
             let nan = |m: &str, e: String| TestResult::new(m, Alternative::TwoSided, n as u64).with_note(e);
             let (welch, g) = if suppressed {
-                (nan("Welch t-test", format!("suppressed: fewer than {k} respondents")), nan("Hedges' g", String::new()))
+                (nan("Welch t-test", format!("suppressed: a group has fewer than {k} respondents")), nan("Hedges' g", String::new()))
             } else if a.is_empty() {
                 let why = if n_themes == 0 { format!("no theme classified as {moment}") } else { "no respondent mentions its themes".into() };
                 (nan("Welch t-test", why), nan("Hedges' g", String::new()))

@@ -3,10 +3,13 @@
 //!
 //! Suppression (DESIGN.md, "Confidentiality"): a unit with fewer than `min_group_size` employees
 //! or fewer than `min_group_size` customers (but at least one) is *suppressed*: its row stays,
-//! its statistics are null, `suppressed` says why. When a study has exactly one suppressed unit,
-//! the published study totals would let a reader recover it by subtraction, so the smallest other
-//! unit of that study is suppressed too (complementary suppression). Counts stay visible: with
-//! two means hidden, the totals give one equation for two unknowns.
+//! its statistics are null, `suppressed` says why. When, on one side (employees or customers), a
+//! study has exactly one suppressed unit with respondents, the published study totals would let a
+//! reader recover it by subtraction, so the smallest other unit of that study with respondents on
+//! that side is suppressed too (complementary suppression). Counts stay visible: with two means
+//! hidden, the totals give one equation for two unknowns. Suppressed units (complementary ones
+//! included) stay out of the linkage, whose per-study aggregates would otherwise give the missing
+//! equation.
 
 use super::frame::{floats, strs, TableBuilder};
 use crate::data::Study;
@@ -60,10 +63,12 @@ impl Unit {
             self.n_satisfied as f64 / self.n_customers as f64
         }
     }
-    /// Enters the linkage: both sides present and not too small (complementary suppression
-    /// hides a unit from tables, not from study-level statistics).
+    /// Enters the linkage: both sides present and not suppressed. A complementary unit stays out
+    /// too: with every other linkable unit of its study shown, the study's linkage aggregates
+    /// (mean engagement of the top and other units, share satisfied of the high units) would
+    /// give its values back, and with them the small unit's by subtraction from study totals.
     pub fn is_linkable(&self) -> bool {
-        self.n_employees > 0 && self.n_customers > 0 && self.suppression != Suppression::Small
+        self.n_employees > 0 && self.n_customers > 0 && self.suppression == Suppression::None
     }
 }
 
@@ -110,7 +115,7 @@ pub fn units(study: &Study) -> Result<Vec<Unit>> {
     Ok(out)
 }
 
-/// Primary then complementary suppression, per study (units sorted by study).
+/// Primary then complementary suppression, per study and per side (units sorted by study).
 pub fn suppress(units: &mut [Unit], k: u64) {
     let small = |n: u64| n > 0 && n < k;
     for u in units.iter_mut() {
@@ -122,16 +127,24 @@ pub fn suppress(units: &mut [Unit], k: u64) {
     for (i, u) in units.iter().enumerate() {
         by_study.entry(u.study.clone()).or_default().push(i);
     }
+    // Respondents of a unit on the employee side (0) and the customer side (1).
+    let n_side = |u: &Unit, side: usize| if side == 0 { u.n_employees } else { u.n_customers };
     for idx in by_study.values() {
-        let n_small = idx.iter().filter(|&&i| units[i].suppression.is_suppressed()).count();
-        if n_small == 1 && idx.len() > 1 {
+        for side in 0..2 {
+            // On this side, one hidden unit with respondents is the difference between the study
+            // total and the shown units: hide a second one that has respondents on this side.
+            let hidden = idx
+                .iter()
+                .filter(|&&i| units[i].suppression.is_suppressed() && n_side(&units[i], side) > 0)
+                .count();
+            if hidden != 1 {
+                continue;
+            }
             let partner = idx
                 .iter()
                 .copied()
-                .filter(|&i| !units[i].suppression.is_suppressed())
-                .min_by(|&a, &b| {
-                    (units[a].n_employees, &units[a].unit).cmp(&(units[b].n_employees, &units[b].unit))
-                });
+                .filter(|&i| !units[i].suppression.is_suppressed() && n_side(&units[i], side) > 0)
+                .min_by(|&a, &b| (n_side(&units[a], side), &units[a].unit).cmp(&(n_side(&units[b], side), &units[b].unit)));
             if let Some(p) = partner {
                 units[p].suppression = Suppression::Complementary;
             }
@@ -183,6 +196,20 @@ mod tests {
             s,
             vec![Suppression::Small, Suppression::None, Suppression::Complementary, Suppression::None]
         );
+    }
+
+    #[test]
+    fn the_partner_has_respondents_on_the_side_it_protects() {
+        // u2 has no employees: hiding it would leave u1's engagement = study total - u3 - u4.
+        let mut us = vec![unit("a", "u1", 3, 40), unit("a", "u2", 0, 40), unit("a", "u3", 8, 40), unit("a", "u4", 9, 40)];
+        suppress(&mut us, 5);
+        let s: Vec<Suppression> = us.iter().map(|u| u.suppression).collect();
+        assert_eq!(s, vec![Suppression::Small, Suppression::None, Suppression::Complementary, Suppression::None]);
+        // Two hidden units, but only one of them has customers: a customer-side partner is added.
+        let mut us = vec![unit("a", "u1", 3, 0), unit("a", "u2", 2, 40), unit("a", "u3", 8, 30), unit("a", "u4", 9, 40)];
+        suppress(&mut us, 5);
+        let s: Vec<Suppression> = us.iter().map(|u| u.suppression).collect();
+        assert_eq!(s, vec![Suppression::Small, Suppression::Small, Suppression::Complementary, Suppression::None]);
     }
 
     #[test]
