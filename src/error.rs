@@ -98,6 +98,19 @@ pub enum MiroirError {
     /// An error from polars that no check of ours anticipated.
     #[error("internal data error: {0}")]
     Polars(String),
+
+    /// A reproduce spec is invalid: the message names the file, the line (1-based; 0 when
+    /// unknown) and the key.
+    #[error("{}", spec_message(.path, *.line, .detail))]
+    Spec { path: String, line: usize, key: String, detail: String },
+}
+
+fn spec_message(path: &str, line: usize, detail: &str) -> String {
+    if line == 0 {
+        format!("{path}: {detail}")
+    } else {
+        format!("{path}:{line}: {detail}")
+    }
 }
 
 fn hint(detail: &str) -> String {

@@ -3,11 +3,13 @@
 //! - [`stats`]: the statistical kernel (plain slices in, tidy results out; no polars, no Python).
 //! - [`data`]: the canonical data model, schema, validation and loading.
 //! - [`synth`]: the synthetic mirror-study generator.
+//! - [`reproduce`]: published figures recomputed from a TOML spec.
 //! - `bindings` (feature `python`): the pyo3 layer, which only converts and delegates.
 
 pub mod analysis;
 pub mod data;
 pub mod error;
+pub mod reproduce;
 pub mod stats;
 pub mod synth;
 

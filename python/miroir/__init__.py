@@ -19,6 +19,7 @@ from miroir._core import (
     OrphanMentionError,
     OutOfRangeError,
     SchemaError,
+    SpecError,
     StatsError,
     UnknownCategoryError,
 )
@@ -34,6 +35,7 @@ from miroir.analysis import (
     moments,
     report,
 )
+from miroir.reproduce import reproduce
 from miroir.study import Study, load_study, synthetic_study
 
 __version__: str = _version()
@@ -54,6 +56,7 @@ __all__ = [
     "Report",
     "Schema",
     "SchemaError",
+    "SpecError",
     "Study",
     "StatsError",
     "UnknownCategoryError",
@@ -65,6 +68,7 @@ __all__ = [
     "moment_effects",
     "moments",
     "report",
+    "reproduce",
     "load_study",
     "synthetic_study",
 ]

@@ -4,6 +4,7 @@
 ``miroir synth``     write a synthetic study as Parquet files.
 ``miroir validate``  validate a study's files and summarise them (exit 2 when invalid).
 ``miroir report``    run every analysis on a study's files and print it (or write JSON).
+``miroir reproduce`` recompute the published figures of a TOML spec (exit 1 when one fails).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_INVALID = 2
 
 
@@ -153,6 +155,25 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_reproduce(args: argparse.Namespace) -> int:
+    import miroir
+    from miroir.reproduce import builtin_spec, run
+
+    if (args.spec is None) == (args.builtin is None):
+        raise miroir.InvalidArgumentError(
+            "invalid argument 'spec': give a spec file or --builtin NAME (one of them)"
+        )
+    if args.spec is not None:
+        rep = run(args.spec, data=args.data)
+    else:
+        rep = run(builtin_spec(args.builtin), data=args.data, name=f"builtin:{args.builtin}")
+    if args.junit is not None:
+        Path(args.junit).write_text(rep.to_junit(), encoding="utf-8")
+    text = {"table": rep.to_text, "markdown": rep.to_markdown, "json": rep.to_json}[args.format]()
+    sys.stdout.write(text)
+    return EXIT_OK if rep.passed else EXIT_FAILED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="miroir", description="Statistical engine for mirror studies."
@@ -191,6 +212,25 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write JSON to FILE (or stdout without FILE)")
     rep.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     rep.set_defaults(func=_cmd_report)
+
+    from miroir.reproduce import BUILTIN_SPECS
+
+    repro = sub.add_parser(
+        "reproduce",
+        help="recompute published figures from a TOML spec",
+        description="Recompute the indicators of a spec from the raw data and check them "
+        "against the published values. Exit 0 when all pass, 1 when one fails, 2 when the "
+        "spec or the data is invalid.",
+    )
+    repro.add_argument("spec", nargs="?", type=Path, help="the TOML spec")
+    repro.add_argument("--builtin", choices=BUILTIN_SPECS, help="a spec shipped with miroir")
+    repro.add_argument("--data", type=Path, metavar="DIR",
+                       help="resolve the spec's data paths against DIR (a synthetic spec reads "
+                       "DIR's employees.*, customers.*, mentions.*)")
+    repro.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML to FILE")
+    repro.add_argument("--format", choices=["table", "markdown", "json"], default="table",
+                       help="output format (default table; markdown suits a CI job summary)")
+    repro.set_defaults(func=_cmd_reproduce)
     return parser
 
 

@@ -22,6 +22,7 @@ pub mod exc {
     create_exception!(miroir, InvalidArgumentError, MiroirError, "An argument is invalid whatever the data.");
     create_exception!(miroir, StatsError, MiroirError, "A statistic cannot be computed from these data.");
     create_exception!(miroir, FileError, MiroirError, "A file could not be read or written.");
+    create_exception!(miroir, SpecError, MiroirError, "A reproduce spec is invalid (the message names the line and the key).");
     create_exception!(miroir, DataQualityWarning, PyUserWarning, "The data are usable but something deserves a look.");
 }
 
@@ -42,6 +43,7 @@ impl From<MiroirError> for PyErr {
             MiroirError::Stats(_) => exc::StatsError::new_err(msg),
             MiroirError::Io { .. } => exc::FileError::new_err(msg),
             MiroirError::Polars(_) => exc::MiroirError::new_err(msg),
+            MiroirError::Spec { .. } => exc::SpecError::new_err(msg),
         }
     }
 }
@@ -54,7 +56,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     add!(
         MiroirError, SchemaError, MissingColumnError, DtypeError, DataError, MissingValueError,
         OutOfRangeError, DuplicateIdError, UnknownCategoryError, OrphanMentionError,
-        EmptyTableError, InvalidArgumentError, StatsError, FileError, DataQualityWarning
+        EmptyTableError, InvalidArgumentError, StatsError, FileError, DataQualityWarning, SpecError
     );
     Ok(())
 }

@@ -6,6 +6,7 @@ mod convert;
 mod data;
 mod errors;
 mod frame;
+mod reproduce;
 mod stats;
 
 use pyo3::prelude::*;
@@ -22,5 +23,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     data::register(m)?;
     stats::register(m)?;
     analysis::register(m)?;
+    reproduce::register(m)?;
     Ok(())
 }
