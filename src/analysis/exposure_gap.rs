@@ -46,6 +46,9 @@ pub struct GapRow {
     pub mw: TestResult,
     pub adjusted: Option<TestResult>,
     pub largest: bool,
+    /// Statistics hidden: a segment has fewer than `min_group_size` employees, or the row
+    /// protects such a study from subtraction (complementary suppression).
+    pub suppressed: bool,
     pub notes: Vec<String>,
 }
 
@@ -97,6 +100,7 @@ fn gap_row(level: &'static str, name: &str, other: &[f64], facing: &[f64], confi
         mw,
         adjusted: None,
         largest: false,
+        suppressed: false,
         notes,
     }
 }
@@ -165,8 +169,40 @@ fn adjusted_gap(study: &Study, covariates: &[String], confidence: f64) -> Result
     r.ci_low = -term.ci_high;
     r.ci_high = -term.ci_low;
     r = r.with_extra("std_error", term.std_error);
-    let note = (dropped > 0).then(|| format!("adjusted gap: {dropped} employees dropped for missing covariates"));
+    let notes: Vec<String> = [
+        (dropped > 0).then(|| format!("{dropped} employees dropped for missing covariates")),
+        fit.note.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let note = (!notes.is_empty()).then(|| format!("adjusted gap: {}", notes.join("; ")));
     Ok((r, note))
+}
+
+/// Segments (customer-facing or not) of fewer than `k` employees are below the study: their
+/// study's row is suppressed. With exactly one such study among several, the pooled row minus the
+/// shown studies would give it back, so the study with the smallest segment among the others is
+/// suppressed too.
+fn suppress_segments(rows: &mut [GapRow], k: u64) {
+    let small = |n: u64| n > 0 && n < k;
+    let mut n_small = 0;
+    for r in rows.iter_mut() {
+        if small(r.n_facing) || small(r.n_other) {
+            r.suppressed = true;
+            r.notes.push(format!("suppressed: a segment has fewer than {k} employees"));
+            n_small += 1;
+        }
+    }
+    if n_small == 1 && rows.len() > 1 {
+        let partner = (0..rows.len())
+            .filter(|&i| !rows[i].suppressed)
+            .min_by_key(|&i| (rows[i].n_facing.min(rows[i].n_other), rows[i].study.clone()));
+        if let Some(p) = partner {
+            rows[p].suppressed = true;
+            rows[p].notes.push("suppressed: complementary, protects a small segment from subtraction".into());
+        }
+    }
 }
 
 pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
@@ -196,16 +232,22 @@ pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
         .iter()
         .map(|(name, (other, facing))| gap_row("study", name, other, facing, o.confidence))
         .collect();
+    suppress_segments(&mut rows, study.schema().min_group_size() as u64);
     if let Some(best) = rows
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.welch.estimate.is_finite())
+        .filter(|(_, r)| !r.suppressed && r.welch.estimate.is_finite())
         .max_by(|a, b| a.1.welch.estimate.total_cmp(&b.1.welch.estimate))
         .map(|(i, _)| i)
     {
         rows[best].largest = true;
     }
     let mut pooled = gap_row("pooled", "all", &all_other, &all_facing, o.confidence);
+    if rows.len() == 1 && rows[0].suppressed {
+        // with one study the pooled row is that study's row
+        pooled.suppressed = true;
+        pooled.notes = rows[0].notes.clone();
+    }
     if !all_facing.is_empty() && !all_other.is_empty() {
         match adjusted_gap(study, &o.covariates, o.confidence) {
             Ok((r, note)) => {
@@ -227,33 +269,37 @@ pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
 /// The exposure-gap table.
 pub fn exposure_gap(study: &Study, o: &GapOptions) -> Result<DataFrame> {
     let rows = gap_rows(study, o)?;
-    let f = |g: &dyn Fn(&GapRow) -> f64| rows.iter().map(g).collect::<Vec<f64>>();
+    // Suppressed rows keep their counts; every statistic is null.
+    let f = |g: &dyn Fn(&GapRow) -> f64| {
+        rows.iter().map(|r| (!r.suppressed).then(|| g(r))).collect::<Vec<Option<f64>>>()
+    };
     let adj = |g: &dyn Fn(&TestResult) -> f64| rows.iter().map(|r| r.adjusted.as_ref().map(g)).collect::<Vec<Option<f64>>>();
     TableBuilder::new()
         .str("level", rows.iter().map(|r| r.level))
         .str("study", rows.iter().map(|r| &r.study))
         .u64("n_facing", rows.iter().map(|r| r.n_facing))
         .u64("n_other", rows.iter().map(|r| r.n_other))
-        .f64("mean_facing", f(&|r| r.mean_facing))
-        .f64("mean_other", f(&|r| r.mean_other))
-        .f64("gap", f(&|r| r.welch.estimate))
-        .f64("statistic", f(&|r| r.welch.statistic))
-        .f64("df", f(&|r| r.welch.df))
-        .f64("p_value", f(&|r| r.welch.p_value))
-        .f64("ci_low", f(&|r| r.welch.ci_low))
-        .f64("ci_high", f(&|r| r.welch.ci_high))
-        .f64("hedges_g", f(&|r| r.g.estimate))
-        .f64("g_ci_low", f(&|r| r.g.ci_low))
-        .f64("g_ci_high", f(&|r| r.g.ci_high))
-        .f64("mw_statistic", f(&|r| r.mw.statistic))
-        .f64("mw_p_value", f(&|r| r.mw.p_value))
-        .f64("rank_biserial", f(&|r| r.mw.get("rank_biserial").unwrap_or(f64::NAN)))
+        .opt_f64("mean_facing", f(&|r| r.mean_facing))
+        .opt_f64("mean_other", f(&|r| r.mean_other))
+        .opt_f64("gap", f(&|r| r.welch.estimate))
+        .opt_f64("statistic", f(&|r| r.welch.statistic))
+        .opt_f64("df", f(&|r| r.welch.df))
+        .opt_f64("p_value", f(&|r| r.welch.p_value))
+        .opt_f64("ci_low", f(&|r| r.welch.ci_low))
+        .opt_f64("ci_high", f(&|r| r.welch.ci_high))
+        .opt_f64("hedges_g", f(&|r| r.g.estimate))
+        .opt_f64("g_ci_low", f(&|r| r.g.ci_low))
+        .opt_f64("g_ci_high", f(&|r| r.g.ci_high))
+        .opt_f64("mw_statistic", f(&|r| r.mw.statistic))
+        .opt_f64("mw_p_value", f(&|r| r.mw.p_value))
+        .opt_f64("rank_biserial", f(&|r| r.mw.get("rank_biserial").unwrap_or(f64::NAN)))
         .opt_f64("adjusted_gap", adj(&|t| t.estimate))
         .opt_f64("adjusted_std_error", adj(&|t| t.get("std_error").unwrap_or(f64::NAN)))
         .opt_f64("adjusted_ci_low", adj(&|t| t.ci_low))
         .opt_f64("adjusted_ci_high", adj(&|t| t.ci_high))
         .opt_f64("adjusted_p_value", adj(&|t| t.p_value))
         .bool("largest", rows.iter().map(|r| r.largest))
+        .bool("suppressed", rows.iter().map(|r| r.suppressed))
         .opt_str(
             "note",
             rows.iter().map(|r| if r.notes.is_empty() { None } else { Some(r.notes.join("; ")) }),

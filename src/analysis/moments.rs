@@ -16,8 +16,10 @@
 //!   `undetermined`; themes under `min_mentions` are listed as `too_few_mentions`.
 //!
 //! Confidentiality: a side's counts and shares are null (and `*_suppressed` true) for themes
-//! mentioned by fewer than `min_group_size` respondents of that side; the example verbatim of a
-//! side is shown only from `min_text_group_size` respondents.
+//! mentioned by fewer than `min_group_size` respondents of that side, and such a side's polarity
+//! is not tested (axis `undetermined`, p NaN, with a note) since it would reveal their answers;
+//! `silent` needs no valence and stays. The example verbatim of a side is shown only from
+//! `min_text_group_size` respondents.
 
 use super::frame::{floats, strs, TableBuilder};
 use super::linkage::By;
@@ -237,6 +239,22 @@ fn classify_theme(group: &str, theme: &str, c: &ThemeCounts, n_emp: u64, o: &Mom
             "undetermined"
         };
         (state, t.p_value)
+    };
+    // A polarity read from fewer than `min_group_size` respondents would publish their answers:
+    // such an axis is not classified (silence needs no valence, so it stays).
+    let k = study.schema().min_group_size() as u64;
+    let (employee_axis, employee_p) = if employee_axis != "silent" && mentioning > 0 && mentioning < k {
+        notes.push(format!("employee side suppressed: fewer than {k} employees mention the theme"));
+        ("undetermined", f64::NAN)
+    } else {
+        (employee_axis, employee_p)
+    };
+    let n_resp = c.customers.len() as u64;
+    let (customer_axis, customer_p) = if n_resp > 0 && n_resp < k {
+        notes.push(format!("customer side suppressed: fewer than {k} customers mention the theme"));
+        ("undetermined", f64::NAN)
+    } else {
+        (customer_axis, customer_p)
     };
     let p_value = if customer_p.is_nan() || employee_p.is_nan() { f64::NAN } else { customer_p.max(employee_p) };
     let min_text = study.schema().min_text_group_size() as u64;

@@ -278,7 +278,16 @@ pub fn ols(
     let resid: Vec<f64> = (0..n)
         .map(|i| yc[i] - (0..k).map(|j| xc[j][i] * b[j]).sum::<f64>())
         .collect();
-    let ssr: f64 = resid.iter().map(|e| e * e).sum();
+    let mut ssr: f64 = resid.iter().map(|e| e * e).sum();
+    // An exact fit leaves residuals that are rounding noise (~1e-15 of |y|); their variance would
+    // give standard errors of ~1e-60 and meaningless tests. Below that floor the fit is exact:
+    // standard errors 0, tests and intervals undefined (NaN, with a note).
+    let y_scale = y.iter().fold(0.0_f64, |m, v| m.max(v.abs())).max(f64::MIN_POSITIVE);
+    let exact_fit = ssr <= (n as f64) * (64.0 * f64::EPSILON * y_scale).powi(2);
+    if exact_fit {
+        ssr = 0.0;
+    }
+    let resid: Vec<f64> = if exact_fit { vec![0.0; n] } else { resid };
     let nf = n as f64;
     let df_resid = (n - p) as f64;
     let sigma2 = ssr / df_resid;
@@ -334,7 +343,13 @@ pub fn ols(
         .filter(|(i, _)| cov[*i][*i].is_nan() || cov[*i][*i] <= 0.0)
         .map(|(_, n)| n.as_str())
         .collect();
-    if !degenerate.is_empty() {
+    if exact_fit {
+        note = Some(
+            "exact fit: the residuals are zero up to rounding, so standard errors are 0 and \
+             tests and intervals are undefined"
+                .to_string(),
+        );
+    } else if !degenerate.is_empty() {
         note = Some(format!(
             "the variance of {} is 0 up to rounding (degenerate cluster scores or an exact fit): \
              its t statistic is infinite",
@@ -347,7 +362,8 @@ pub fn ols(
         .enumerate()
         .map(|(i, (term, est))| {
             let se = cov[i][i].max(0.0).sqrt();
-            let t = est / se;
+            let t = if exact_fit { f64::NAN } else { est / se };
+            let half = if exact_fit { f64::NAN } else { q * se };
             OlsTerm {
                 term,
                 estimate: est,
@@ -355,8 +371,8 @@ pub fn ols(
                 statistic: t,
                 df: df_inf,
                 p_value: clamp_p(2.0 * t_sf(t.abs(), df_inf)),
-                ci_low: est - q * se,
-                ci_high: est + q * se,
+                ci_low: est - half,
+                ci_high: est + half,
             }
         })
         .collect();
@@ -385,10 +401,10 @@ pub fn ols(
         } else {
             "OLS (classical standard errors)".into()
         },
-        note: if tss == 0.0 {
-            Some("y is constant: R² is undefined".into())
-        } else {
-            note
+        note: match (tss == 0.0, note) {
+            (true, Some(n)) => Some(format!("y is constant: R² is undefined; {n}")),
+            (true, None) => Some("y is constant: R² is undefined".into()),
+            (false, n) => n,
         },
     })
 }

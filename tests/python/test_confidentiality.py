@@ -250,12 +250,6 @@ def test_theme_thresholds_follow_the_schema():
     assert four["employee_example"] is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a theme whose employee side is suppressed (1-4 employees) still publishes employee_p "
-    "and employee_axis (and a moment that implies it): the valence of a handful of employees can "
-    "be read off; the lead decides whether such a side is shown as 'suppressed' or only 'silent'",
-)
 def test_suppressed_employee_side_publishes_no_valence():
     employees, customers = build({f"u{j}": (20, 60) for j in range(10)})  # 200 employees
     eids, cids = employees["employee_id"].to_list(), customers["customer_id"].to_list()
@@ -318,12 +312,6 @@ def test_moment_effects_suppress_a_small_other_group_too():
     assert row["mean_other"] is None and row["estimate"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="exposure_gap publishes mean_facing / mean_other of a study's segment of 1-4 employees "
-    "(segments are groups below the study, DESIGN.md); needs suppression + complementary logic "
-    "against the pooled row (larger change, left to the lead)",
-)
 def test_exposure_gap_suppresses_small_segments():
     employees, customers = build({f"u{j}": (10, 10) for j in range(4)})
     # only 3 customer-facing employees in the study
