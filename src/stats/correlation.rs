@@ -10,8 +10,6 @@ use super::descriptive::{check_finite, mean, rank_average, weighted_mean};
 use super::dist::{beta_inc, floor_p, norm_ppf, norm_sf, t_sf, P_FLOOR_NOTE};
 use super::error::{StatsError, StatsResult};
 use super::result::{check_confidence, clamp_p, Alternative, TestResult};
-use std::fmt;
-use std::str::FromStr;
 
 /// Appends `note` to the result's note ("; "-separated).
 fn push_note(res: &mut TestResult, note: &str) {
@@ -235,49 +233,11 @@ pub fn spearman(
     Ok(res)
 }
 
-/// How Kendall's tau p-value is computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum KendallMethod {
-    /// scipy's rule: exact when there are no ties and n <= 33 or at most one discordant (or
-    /// concordant) pair; asymptotic otherwise.
-    #[default]
-    Auto,
-    /// Exact null distribution of the number of concordant pairs (no ties allowed).
-    Exact,
-    /// Normal approximation with the tie-corrected variance.
-    Asymptotic,
-}
-
-impl KendallMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KendallMethod::Auto => "auto",
-            KendallMethod::Exact => "exact",
-            KendallMethod::Asymptotic => "asymptotic",
-        }
-    }
-}
-
-impl fmt::Display for KendallMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for KendallMethod {
-    type Err = StatsError;
-    fn from_str(s: &str) -> StatsResult<Self> {
-        match s {
-            "auto" => Ok(KendallMethod::Auto),
-            "exact" => Ok(KendallMethod::Exact),
-            "asymptotic" => Ok(KendallMethod::Asymptotic),
-            other => Err(StatsError::argument(
-                "method",
-                format!("expected 'auto', 'exact' or 'asymptotic', got '{other}'"),
-            )),
-        }
-    }
-}
+/// How Kendall's tau p-value is computed. `Auto` is scipy's rule: exact when there are no ties
+/// and n <= 33 or at most one discordant (or concordant) pair, asymptotic (normal approximation
+/// with the tie-corrected variance) otherwise; `Exact` uses the exact null distribution of the
+/// number of concordant pairs (no ties allowed).
+pub type KendallMethod = super::result::PValueMethod;
 
 /// Pair counts behind Kendall's tau (Knight 1966): all in O(n log n).
 struct KendallCounts {

@@ -46,6 +46,50 @@ impl FromStr for Alternative {
     }
 }
 
+/// How a rank test's p-value is computed (Kendall's tau, Mann–Whitney U): `Auto` follows
+/// scipy's choice between the exact null distribution and the normal approximation; each test
+/// documents its rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PValueMethod {
+    #[default]
+    Auto,
+    /// The exact null distribution (no ties allowed).
+    Exact,
+    /// The normal approximation (tie-corrected).
+    Asymptotic,
+}
+
+impl PValueMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PValueMethod::Auto => "auto",
+            PValueMethod::Exact => "exact",
+            PValueMethod::Asymptotic => "asymptotic",
+        }
+    }
+}
+
+impl fmt::Display for PValueMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for PValueMethod {
+    type Err = StatsError;
+    fn from_str(s: &str) -> StatsResult<Self> {
+        match s {
+            "auto" => Ok(PValueMethod::Auto),
+            "exact" => Ok(PValueMethod::Exact),
+            "asymptotic" => Ok(PValueMethod::Asymptotic),
+            other => Err(StatsError::argument(
+                "method",
+                format!("expected 'auto', 'exact' or 'asymptotic', got '{other}'"),
+            )),
+        }
+    }
+}
+
 /// One tidy row: the columns every test returns, plus method-specific extras (in order).
 ///
 /// Undefined quantities are NaN and `note` says why; nothing undefined is reported as 0.

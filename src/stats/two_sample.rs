@@ -10,8 +10,6 @@ use super::descriptive::{check_finite, mean_ss, rank_average, tie_sizes};
 use super::dist::{floor_p, ln_gamma_ratio, norm_ppf, norm_sf, t_ppf, t_sf, P_FLOOR_NOTE};
 use super::error::{StatsError, StatsResult};
 use super::result::{check_confidence, clamp_p, Alternative, TestResult};
-use std::fmt;
-use std::str::FromStr;
 
 fn push_note(res: &mut TestResult, note: &str) {
     res.note = Some(match res.note.take() {
@@ -204,49 +202,11 @@ pub fn hedges_g(a: &[f64], b: &[f64], confidence: f64) -> StatsResult<TestResult
     Ok(res)
 }
 
-/// How the Mann–Whitney p-value is computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum MwMethod {
-    /// scipy 1.17's rule (`_mwu_choose_method`): exact when at least one group has <= 8
-    /// observations and there are no ties, asymptotic otherwise.
-    #[default]
-    Auto,
-    /// Exact null distribution of U (assumes no ties).
-    Exact,
-    /// Normal approximation with tie correction (and optional continuity correction).
-    Asymptotic,
-}
-
-impl MwMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MwMethod::Auto => "auto",
-            MwMethod::Exact => "exact",
-            MwMethod::Asymptotic => "asymptotic",
-        }
-    }
-}
-
-impl fmt::Display for MwMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for MwMethod {
-    type Err = StatsError;
-    fn from_str(s: &str) -> StatsResult<Self> {
-        match s {
-            "auto" => Ok(MwMethod::Auto),
-            "exact" => Ok(MwMethod::Exact),
-            "asymptotic" => Ok(MwMethod::Asymptotic),
-            other => Err(StatsError::argument(
-                "method",
-                format!("expected 'auto', 'exact' or 'asymptotic', got '{other}'"),
-            )),
-        }
-    }
-}
+/// How the Mann–Whitney p-value is computed. `Auto` is scipy 1.17's rule
+/// (`_mwu_choose_method`): exact when at least one group has <= 8 observations and there are no
+/// ties, asymptotic (normal approximation with tie correction and optional continuity
+/// correction) otherwise; `Exact` uses the exact null distribution of U (assumes no ties).
+pub type MwMethod = super::result::PValueMethod;
 
 /// `C(n, k)` in 128-bit integers, `None` on overflow.
 fn binom_u128(n: u64, k: u64) -> Option<u128> {
