@@ -3,12 +3,16 @@
 use crate::stats::TestResult;
 use crate::MiroirError;
 use polars::prelude::*;
+use std::borrow::Cow;
 use pyo3::prelude::*;
 use super::frame::{PyDataFrame, PySeries};
 
-/// A numeric polars Series (the Python layer turns lists / numpy / pandas into one) as `Vec<f64>`.
+/// A numeric polars Series (the Python layer turns lists / numpy / pandas into one) as f64 values.
 /// Nulls are refused with the argument's name: the kernel never guesses how to treat them.
-pub fn f64_vec(s: &PySeries, argument: &str) -> PyResult<Vec<f64>> {
+///
+/// A Float64 Series in one chunk (what `to_float_series` makes of a numpy array, zero-copy) is
+/// borrowed, not copied: copying 1M values into a fresh Vec costs more than most kernels.
+pub fn f64_vec<'a>(s: &'a PySeries, argument: &str) -> PyResult<Cow<'a, [f64]>> {
     let series = &s.0;
     if series.null_count() > 0 {
         return Err(MiroirError::InvalidArgument {
@@ -17,12 +21,15 @@ pub fn f64_vec(s: &PySeries, argument: &str) -> PyResult<Vec<f64>> {
         }
         .into());
     }
+    if let Ok(slice) = series.f64().and_then(|ca| ca.cont_slice()) {
+        return Ok(Cow::Borrowed(slice));
+    }
     let cast = series.cast(&DataType::Float64).map_err(|_| MiroirError::InvalidArgument {
         argument: argument.to_string(),
         detail: format!("expected numbers, got {}", series.dtype()),
     })?;
     let ca = cast.f64().map_err(MiroirError::from)?;
-    Ok(ca.into_no_null_iter().collect())
+    Ok(Cow::Owned(ca.into_no_null_iter().collect()))
 }
 
 /// Group labels of any dtype as dense codes 0..k in order of first appearance.

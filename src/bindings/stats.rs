@@ -134,7 +134,7 @@ fn item_columns(items: &PyDataFrame) -> PyResult<Vec<Vec<f64>>> {
         .0
         .columns()
         .iter()
-        .map(|c| f64_vec(&PySeries(c.as_materialized_series().clone()), c.name().as_str()))
+        .map(|c| f64_vec(&PySeries(c.as_materialized_series().clone()), c.name().as_str()).map(|v| v.into_owned()))
         .collect()
 }
 

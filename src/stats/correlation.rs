@@ -6,7 +6,7 @@
 //! lengths or fewer than 2 pairs are errors; a constant column gives NaN with a note (scipy
 //! returns NaN with a warning).
 
-use super::descriptive::{check_finite, mean, rank_average, weighted_mean};
+use super::descriptive::{check_finite, rank_average, weighted_mean};
 use super::dist::{beta_inc, floor_p, norm_ppf, norm_sf, t_sf, P_FLOOR_NOTE};
 use super::error::{StatsError, StatsResult};
 use super::result::{check_confidence, clamp_p, Alternative, TestResult};
@@ -39,16 +39,22 @@ pub(super) fn is_constant(x: &[f64]) -> bool {
     x.iter().all(|v| *v == x[0])
 }
 
-/// Deviations from the (compensated) mean, divided by their largest magnitude so that the sums
-/// of squares below cannot overflow (scipy.stats.pearsonr scales the same way).
-fn scaled_deviations(x: &[f64]) -> Vec<f64> {
-    let m = mean(x);
-    let mut d: Vec<f64> = x.iter().map(|v| v - m).collect();
-    let s = d.iter().fold(0.0_f64, |acc, v| acc.max(v.abs()));
-    if s > 0.0 && s.is_finite() {
-        d.iter_mut().for_each(|v| *v /= s);
+/// The (compensated) mean of `x` and the factor that divides the deviations from it by their
+/// largest magnitude, so that the sums of squares below cannot overflow (scipy.stats.pearsonr
+/// scales the same way). The largest |v - m| is reached at the minimum or the maximum (v - m
+/// is monotone in v, rounding included), so no pass over the deviations is needed.
+fn mean_and_scale(x: &[f64]) -> (f64, f64) {
+    let n = x.len() as f64;
+    let (mut sum, mut lo, mut hi) = (0.0, f64::INFINITY, f64::NEG_INFINITY);
+    for &v in x {
+        sum += v;
+        lo = lo.min(v);
+        hi = hi.max(v);
     }
-    d
+    let m0 = sum / n;
+    let m = m0 + x.iter().map(|v| v - m0).sum::<f64>() / n;
+    let s = (hi - m).max(m - lo);
+    (m, if s > 0.0 && s.is_finite() { 1.0 / s } else { 1.0 })
 }
 
 /// Pearson's r of two non-constant, finite, equally long samples (n >= 2), clamped to [-1, 1].
@@ -57,11 +63,12 @@ fn scaled_deviations(x: &[f64]) -> Vec<f64> {
 /// `Sxy - Sx·Sy/n` of the corrected two-pass algorithm, so values around 1e9 with a spread of
 /// 1e-3 keep full precision. Identical columns give exactly 1.
 pub(super) fn pearson_r(x: &[f64], y: &[f64]) -> f64 {
-    let dx = scaled_deviations(x);
-    let dy = scaled_deviations(y);
+    let (mx, kx) = mean_and_scale(x);
+    let (my, ky) = mean_and_scale(y);
     let n = x.len() as f64;
     let (mut sx, mut sy, mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    for (a, b) in dx.iter().zip(&dy) {
+    for (&a, &b) in x.iter().zip(y) {
+        let (a, b) = ((a - mx) * kx, (b - my) * ky);
         sx += a;
         sy += b;
         sxx += a * a;

@@ -6,7 +6,7 @@
 //! 1e9 with a small spread), so the difference keeps its precision where mean(a) and mean(b)
 //! are each rounded to 1e-7. NaN or infinite values are errors.
 
-use super::descriptive::{check_finite, mean_ss, rank_average, tie_sizes};
+use super::descriptive::{check_finite, rank_average_ties};
 use super::dist::{floor_p, ln_gamma_ratio, norm_ppf, norm_sf, t_ppf, t_sf, P_FLOOR_NOTE};
 use super::error::{StatsError, StatsResult};
 use super::result::{check_confidence, clamp_p, Alternative, TestResult};
@@ -37,10 +37,18 @@ fn check_sample(name: &'static str, x: &[f64], min: usize) -> StatsResult<()> {
     check_finite(name, x)
 }
 
-/// Summary of one sample around a common shift `c`: (mean - c, sum of squared deviations).
+/// Summary of one sample around a common shift `c`: (mean - c, sum of squared deviations), by
+/// the corrected two-pass algorithm (Chan, Golub & LeVeque 1983) on the fly: no shifted copy.
 fn shifted_moments(x: &[f64], c: f64) -> (f64, f64) {
-    let shifted: Vec<f64> = x.iter().map(|v| v - c).collect();
-    mean_ss(&shifted)
+    let n = x.len() as f64;
+    let m0 = x.iter().map(|v| v - c).sum::<f64>() / n;
+    let (mut s1, mut s2) = (0.0, 0.0);
+    for v in x {
+        let d = (v - c) - m0;
+        s1 += d;
+        s2 += d * d;
+    }
+    (m0 + s1 / n, s2 - s1 * s1 / n)
 }
 
 /// Moments of both samples: (mean_a, mean_b, mean_a - mean_b, ss_a, ss_b).
@@ -345,6 +353,24 @@ fn kth_difference(a: &[f64], b: &[f64], k: u64) -> f64 {
     key_f64(lo)
 }
 
+/// Smallest difference `a_i - b_j` greater than `d` (a, b sorted ascending; some difference
+/// must exceed `d`), two pointers, O(na + nb).
+fn next_above(a: &[f64], b: &[f64], d: f64) -> f64 {
+    // for increasing a_i the first j with a_i - b_j <= d is non-decreasing; b[j-1] gives the
+    // smallest difference of row i that is still above d
+    let mut j = 0usize;
+    let mut best = f64::INFINITY;
+    for &ai in a {
+        while j < b.len() && ai - b[j] > d {
+            j += 1;
+        }
+        if j > 0 {
+            best = best.min(ai - b[j - 1]);
+        }
+    }
+    best
+}
+
 /// Hodges–Lehmann shift: the median of all n1·n2 differences `a_i - b_j` (mean of the two
 /// middle ones when n1·n2 is even, as numpy.median), without forming them.
 fn hodges_lehmann(a: &[f64], b: &[f64]) -> f64 {
@@ -357,7 +383,8 @@ fn hodges_lehmann(a: &[f64], b: &[f64]) -> f64 {
         kth_difference(&a, &b, total / 2 + 1)
     } else {
         let lo = kth_difference(&a, &b, total / 2);
-        let hi = kth_difference(&a, &b, total / 2 + 1);
+        // the next order statistic: lo again if it is tied, else the smallest difference above
+        let hi = if count_le(&a, &b, lo) > total / 2 { lo } else { next_above(&a, &b, lo) };
         (lo + hi) / 2.0
     }
 }
@@ -392,11 +419,10 @@ pub fn mann_whitney(
     let (n1, n2) = (a.len(), b.len());
     let (f1, f2) = (n1 as f64, n2 as f64);
     let pooled: Vec<f64> = a.iter().chain(b).copied().collect();
-    let ranks = rank_average(&pooled);
+    let (ranks, ties) = rank_average_ties(&pooled);
     let r1: f64 = ranks[..n1].iter().sum();
     let u1 = r1 - f1 * (f1 + 1.0) / 2.0;
     let u2 = f1 * f2 - u1;
-    let ties = tie_sizes(&pooled);
     let (u, factor) = match alternative {
         Alternative::Greater => (u1, 1.0),
         Alternative::Less => (u2, 1.0),
