@@ -25,8 +25,8 @@ pub struct TableBuilder {
     columns: Vec<Column>,
 }
 
-/// NaN and infinities are stored as null in result tables only where `nullable` says so;
-/// statistics keep NaN (with a note) so that "undefined" stays visible.
+/// Statistics keep NaN (with a note) so that "undefined" stays visible; the `opt_*` columns use
+/// null for what is suppressed or not applicable.
 impl TableBuilder {
     pub fn new() -> Self {
         Self::default()

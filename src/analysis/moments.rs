@@ -134,15 +134,14 @@ fn most_common(texts: &BTreeMap<String, u64>) -> Option<String> {
     texts.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(t, _)| t.clone())
 }
 
-/// Mention indices: for each mention, its group, side, respondent row and theme.
-struct Indexed<'a> {
+/// Per group (a study, or `all`): the counts of every theme and the number of employees.
+struct Indexed {
     groups: Vec<String>,
     per_group: BTreeMap<String, BTreeMap<String, ThemeCounts>>,
     employees_total: BTreeMap<String, u64>,
-    _phantom: std::marker::PhantomData<&'a ()>,
 }
 
-fn index<'a>(study: &'a Study, by: By) -> Result<Indexed<'a>> {
+fn index(study: &Study, by: By) -> Result<Indexed> {
     let group_of = |s: &str| if by == By::Study { s.to_string() } else { "all".to_string() };
     let emp = study.employees();
     let cus = study.customers();
@@ -197,7 +196,7 @@ fn index<'a>(study: &'a Study, by: By) -> Result<Indexed<'a>> {
         }
     }
     let groups = employees_total.keys().cloned().collect();
-    Ok(Indexed { groups, per_group, employees_total, _phantom: std::marker::PhantomData })
+    Ok(Indexed { groups, per_group, employees_total })
 }
 
 fn classify_theme(group: &str, theme: &str, c: &ThemeCounts, n_emp: u64, o: &MomentOptions, study: &Study) -> ThemeRow {

@@ -264,7 +264,6 @@ fn engagement_from_items(df: &DataFrame, schema: &Schema) -> Result<Option<(Colu
                 detail: format!("declared as an engagement item; columns present: {}", names(df)),
             });
         }
-        let spec = ColumnSpec { name: "", kind: Kind::Float, required: true, range: Range::Closed(lo, hi) };
         let s = df.column(name)?.as_materialized_series();
         if !s.dtype().is_primitive_numeric() {
             return Err(MiroirError::WrongType {
@@ -287,7 +286,6 @@ fn engagement_from_items(df: &DataFrame, schema: &Schema) -> Result<Option<(Colu
                 detail: "engagement items must be answered (impute or drop these respondents)".into(),
             });
         }
-        let _ = spec;
         let col: Vec<f64> = ca.iter().map(Option::unwrap_or_default).collect();
         let bad = Rows::collect(col.iter().enumerate().filter(|(_, x)| **x < lo || **x > hi).map(|(i, _)| i));
         if !bad.is_empty() {
