@@ -10,7 +10,7 @@
 //! minus the customer_facing coefficient. "Up to N points" is the largest per-study gap
 //! (`largest = true`), reported with its own CI.
 
-use super::frame::{bools, floats, strs, TableBuilder};
+use super::frame::{bools, dense_codes, floats, strs, TableBuilder};
 use super::linkage::By;
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
@@ -18,7 +18,7 @@ use crate::stats::regression::ols;
 use crate::stats::two_sample::{hedges_g, mann_whitney, welch_t, MwMethod};
 use crate::stats::{Alternative, TestResult};
 use polars::prelude::{DataFrame, DataType};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone)]
 pub struct GapOptions {
@@ -146,14 +146,7 @@ fn adjusted_gap(study: &Study, covariates: &[String], confidence: f64) -> Result
         names.push(name.clone());
         cols.push(pick(c));
     }
-    let mut codes: HashMap<(&str, &str), usize> = HashMap::new();
-    let clusters: Vec<usize> = keep
-        .iter()
-        .map(|&i| {
-            let next = codes.len();
-            *codes.entry((st[i], un[i])).or_insert(next)
-        })
-        .collect();
+    let clusters = dense_codes(keep.iter().map(|&i| (st[i], un[i])));
     let design: Vec<(&str, &[f64])> = names.iter().map(String::as_str).zip(cols.iter().map(Vec::as_slice)).collect();
     let fit = ols(&pick(&y), &design, true, Some(&clusters), confidence)?;
     let term = fit

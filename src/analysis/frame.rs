@@ -19,6 +19,25 @@ pub fn bools(df: &DataFrame, name: &str) -> Result<Vec<Option<bool>>> {
     Ok(df.column(name)?.bool()?.iter().collect())
 }
 
+/// Dense codes 0..k of hashable keys, in order of first appearance (units, clusters).
+pub fn dense_codes<K: std::hash::Hash + Eq>(keys: impl IntoIterator<Item = K>) -> Vec<usize> {
+    let mut codes: std::collections::HashMap<K, usize> = std::collections::HashMap::new();
+    keys.into_iter()
+        .map(|k| {
+            let next = codes.len();
+            *codes.entry(k).or_insert(next)
+        })
+        .collect()
+}
+
+/// Row index of each respondent of a validated table, keyed by (study, id column).
+pub fn respondent_rows<'a>(
+    df: &'a DataFrame,
+    id: &str,
+) -> Result<std::collections::HashMap<(&'a str, &'a str), usize>> {
+    Ok(strs(df, "study")?.into_iter().zip(strs(df, id)?).enumerate().map(|(i, k)| (k, i)).collect())
+}
+
 /// Builds a DataFrame column by column, in order.
 #[derive(Default)]
 pub struct TableBuilder {

@@ -15,7 +15,7 @@
 //!   the top `ceil(top_share · K)` against the others: mean over units of unit mean engagement,
 //!   ratio minus 1, with a unit-bootstrap BCa CI (seeded; identical for any thread count).
 
-use super::frame::{floats, strs, TableBuilder};
+use super::frame::{dense_codes, floats, strs, TableBuilder};
 use super::units::{units, Unit};
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
@@ -26,7 +26,7 @@ use crate::stats::reliability::icc;
 use crate::stats::resample::{bootstrap, BootstrapMethod, BootstrapOptions};
 use crate::stats::{Alternative, TestResult};
 use polars::prelude::DataFrame;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 /// Which correlation.
@@ -240,15 +240,7 @@ struct EmployeeEngagement {
 fn employee_engagement(study: &Study) -> Result<EmployeeEngagement> {
     let df: &DataFrame = study.employees();
     let (st, un) = (strs(df, "study")?, strs(df, "unit")?);
-    let mut codes: HashMap<(&str, &str), usize> = HashMap::new();
-    let unit_key = st
-        .iter()
-        .zip(&un)
-        .map(|(s, u)| {
-            let next = codes.len();
-            *codes.entry((s, u)).or_insert(next)
-        })
-        .collect();
+    let unit_key = dense_codes(st.iter().zip(&un));
     Ok(EmployeeEngagement {
         study: st.iter().map(|s| s.to_string()).collect(),
         unit_key,
@@ -257,16 +249,10 @@ fn employee_engagement(study: &Study) -> Result<EmployeeEngagement> {
 }
 
 fn icc_of(emp: &EmployeeEngagement, study: Option<&str>) -> (f64, f64, Option<String>) {
-    let mut values = Vec::new();
-    let mut groups = Vec::new();
-    let mut recode: HashMap<usize, usize> = HashMap::new();
-    for i in 0..emp.engagement.len() {
-        if study.is_none_or(|s| emp.study[i] == s) {
-            let next = recode.len();
-            groups.push(*recode.entry(emp.unit_key[i]).or_insert(next));
-            values.push(emp.engagement[i]);
-        }
-    }
+    let rows: Vec<usize> =
+        (0..emp.engagement.len()).filter(|&i| study.is_none_or(|s| emp.study[i] == s)).collect();
+    let values: Vec<f64> = rows.iter().map(|&i| emp.engagement[i]).collect();
+    let groups = dense_codes(rows.iter().map(|&i| emp.unit_key[i]));
     match icc(&values, &groups) {
         Ok(r) => (r.estimate, r.get("icc2").unwrap_or(f64::NAN), r.note),
         Err(e) => (f64::NAN, f64::NAN, Some(format!("ICC: {e}"))),

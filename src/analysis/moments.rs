@@ -21,7 +21,7 @@
 //! `silent` needs no valence and stays. The example verbatim of a side is shown only from
 //! `min_text_group_size` respondents.
 
-use super::frame::{floats, strs, TableBuilder};
+use super::frame::{floats, respondent_rows, strs, TableBuilder};
 use super::linkage::By;
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
@@ -145,18 +145,8 @@ fn index(study: &Study, by: By) -> Result<Indexed> {
     let group_of = |s: &str| if by == By::Study { s.to_string() } else { "all".to_string() };
     let emp = study.employees();
     let cus = study.customers();
-    let emp_row: HashMap<(&str, &str), usize> = strs(emp, "study")?
-        .into_iter()
-        .zip(strs(emp, "employee_id")?)
-        .enumerate()
-        .map(|(i, k)| (k, i))
-        .collect();
-    let cus_row: HashMap<(&str, &str), usize> = strs(cus, "study")?
-        .into_iter()
-        .zip(strs(cus, "customer_id")?)
-        .enumerate()
-        .map(|(i, k)| (k, i))
-        .collect();
+    let emp_row = respondent_rows(emp, "employee_id")?;
+    let cus_row = respondent_rows(cus, "customer_id")?;
     let mut employees_total: BTreeMap<String, u64> = BTreeMap::new();
     for s in strs(emp, "study")? {
         *employees_total.entry(group_of(s)).or_default() += 1;
@@ -384,10 +374,8 @@ pub fn moment_effects(study: &Study, o: &MomentOptions) -> Result<DataFrame> {
     let cus = study.customers();
     let satisfaction = floats(cus, "satisfaction")?;
     let engagement = floats(emp, "engagement")?;
-    let emp_row: HashMap<(&str, &str), usize> =
-        strs(emp, "study")?.into_iter().zip(strs(emp, "employee_id")?).enumerate().map(|(i, k)| (k, i)).collect();
-    let cus_row: HashMap<(&str, &str), usize> =
-        strs(cus, "study")?.into_iter().zip(strs(cus, "customer_id")?).enumerate().map(|(i, k)| (k, i)).collect();
+    let emp_row = respondent_rows(emp, "employee_id")?;
+    let cus_row = respondent_rows(cus, "customer_id")?;
     let moment_of: HashMap<&str, &str> = rows.iter().map(|r| (r.theme.as_str(), r.moment)).collect();
     let mut c_in: BTreeMap<&str, HashSet<usize>> = BTreeMap::new();
     let mut e_in: BTreeMap<&str, HashSet<usize>> = BTreeMap::new();
