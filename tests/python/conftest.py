@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import polars as pl
 import pytest
 
@@ -43,3 +46,7 @@ def mentions() -> pl.DataFrame:
             "valence": ["positive", "positive", "negative"],
         }
     )
+
+
+# Let the test modules import their shared helpers (`_support`) under --import-mode=importlib.
+sys.path.insert(0, os.path.dirname(__file__))

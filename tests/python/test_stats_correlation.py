@@ -45,6 +45,8 @@ from scipy import special, stats
 from statsmodels.stats.weightstats import DescrStatsW
 
 import miroir.stats as ms
+from _support import close as _close_to
+from _support import row as _row, is_nan as _nan
 
 RTOL = 1e-10
 ATOL = 1e-12
@@ -57,25 +59,11 @@ KINDS = ["normal", "likert", "ties", "outlier", "offset", "offset_likert"]
 pytestmark = pytest.mark.filterwarnings("ignore")
 
 
-def _row(res) -> dict:
-    assert res.height == 1
-    return res.row(0, named=True)
-
-
-def _nan(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
+TINY = np.finfo(float).tiny  # 2.2e-308, the floor of an underflowed p-value
 
 
 def _close(a, b, rtol=RTOL, atol=ATOL) -> bool:
-    if _nan(a) or _nan(b):
-        return _nan(a) and _nan(b)
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return abs(a - b) <= atol + rtol * abs(b)
-
-
-TINY = np.finfo(float).tiny  # 2.2e-308, the floor of an underflowed p-value
-
+    return _close_to(a, b, rtol, atol)
 
 def _p_close(ours, ref, rtol=RTOL) -> bool:
     """p-values at rtol; a reference below the normal doubles (0 or subnormal) must come back

@@ -33,20 +33,10 @@ from statsmodels.stats.meta_analysis import combine_effects
 
 import miroir
 import miroir.stats as ms
+from _support import row as _row
 
 SEED = 1985
 REF_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "reference"
-
-
-def _row(res) -> dict:
-    if hasattr(res, "row") and hasattr(res, "columns"):
-        assert res.height == 1
-        return res.row(0, named=True)
-    if hasattr(res, "to_dict") and hasattr(res, "iloc"):
-        return {k: v[0] for k, v in res.to_dict(orient="list").items()}
-    if isinstance(res, dict):
-        return res
-    return {k: getattr(res, k) for k in dir(res) if not k.startswith("_")}
 
 
 def _close(a, b, rtol=1e-10, atol=1e-13) -> bool:

@@ -33,39 +33,20 @@ from statsmodels.stats.proportion import (
 
 import miroir
 import miroir.stats as ms
+from _support import close as _close_to
+from _support import row as _row, is_nan as _nan
 
 RTOL = 1e-10
 ATOL = 1e-12
 SEED = 20240611
 
 
-def _row(res) -> dict:
-    """The one-row result as a dict, whatever container the binding returns."""
-    if hasattr(res, "row") and hasattr(res, "columns"):  # polars DataFrame
-        assert res.height == 1
-        return res.row(0, named=True)
-    if hasattr(res, "to_dict") and hasattr(res, "iloc"):  # pandas DataFrame
-        return {k: v[0] for k, v in res.to_dict(orient="list").items()}
-    if isinstance(res, dict):
-        return res
-    return {k: getattr(res, k) for k in dir(res) if not k.startswith("_")}
-
-
-def _nan(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
-def _close(a, b, rtol=RTOL, atol=ATOL) -> bool:
-    if _nan(a) or _nan(b):
-        return _nan(a) and _nan(b)
-    if math.isinf(b) or math.isinf(a):
-        return a == b
-    return abs(a - b) <= atol + rtol * abs(b)
-
-
 NS = [1, 2, 3, 5, 10, 20, 50, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000]
 CONFIDENCES = [0.5, 0.8, 0.9, 0.95, 0.99, 0.999]
 
+
+def _close(a, b, rtol=RTOL, atol=ATOL) -> bool:
+    return _close_to(a, b, rtol, atol)
 
 def _cases(rng, count):
     """(k, n) pairs with the edge cases k = 0, k = n, k = 1, k = n - 1, n = 1 and tiny/huge n."""

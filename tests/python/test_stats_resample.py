@@ -33,21 +33,14 @@ import pytest
 from scipy import stats
 
 import miroir.stats as ms
+from _support import is_nan as _nan
+from _support import row as _row
 
 SEED = 20240609
 ALTERNATIVES = ["two-sided", "less", "greater"]
 OFFSET = 1e9
 
 pytestmark = pytest.mark.filterwarnings("ignore")
-
-
-def _row(res) -> dict:
-    assert res.height == 1
-    return res.row(0, named=True)
-
-
-def _nan(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
 
 
 def _pearson_stat(x):

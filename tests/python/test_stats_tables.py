@@ -29,32 +29,14 @@ from scipy.stats.contingency import association, odds_ratio
 
 import miroir
 import miroir.stats as ms
+from _support import close as _close_to
+from _support import row as _row, is_nan as _nan
 
 SEED = 7_011
 
 
-def _row(res) -> dict:
-    if hasattr(res, "row") and hasattr(res, "columns"):
-        assert res.height == 1
-        return res.row(0, named=True)
-    if hasattr(res, "to_dict") and hasattr(res, "iloc"):
-        return {k: v[0] for k, v in res.to_dict(orient="list").items()}
-    if isinstance(res, dict):
-        return res
-    return {k: getattr(res, k) for k in dir(res) if not k.startswith("_")}
-
-
-def _nan(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
 def _close(a, b, rtol=1e-10, atol=1e-300) -> bool:
-    if _nan(a) or _nan(b):
-        return _nan(a) and _nan(b)
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return abs(a - b) <= atol + rtol * abs(b)
-
+    return _close_to(a, b, rtol, atol)
 
 def test_chi2_independence_matches_scipy():
     rng = np.random.default_rng(SEED)

@@ -35,6 +35,8 @@ import pytest
 from scipy import special, stats
 
 import miroir.stats as ms
+from _support import close as _close_to
+from _support import row as _row, is_nan as _nan
 
 RTOL = 1e-10
 ATOL = 1e-12
@@ -48,22 +50,8 @@ TINY = np.finfo(float).tiny
 pytestmark = pytest.mark.filterwarnings("ignore")
 
 
-def _row(res) -> dict:
-    assert res.height == 1
-    return res.row(0, named=True)
-
-
-def _nan(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
 def _close(a, b, rtol=RTOL, atol=ATOL) -> bool:
-    if _nan(a) or _nan(b):
-        return _nan(a) and _nan(b)
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return abs(a - b) <= atol + rtol * abs(b)
-
+    return _close_to(a, b, rtol, atol)
 
 def _p_close(ours, ref, rtol=RTOL) -> bool:
     if _nan(ours) or _nan(ref):

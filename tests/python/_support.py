@@ -1,0 +1,30 @@
+"""Helpers shared by the differential tests of ``miroir.stats`` (imported through conftest's
+path entry)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import polars as pl
+
+
+def row(res: Any) -> dict:
+    """The one-row tidy result of a ``miroir.stats`` test as a dict."""
+    assert isinstance(res, pl.DataFrame), type(res)
+    assert res.height == 1
+    return res.row(0, named=True)
+
+
+def is_nan(x: Any) -> bool:
+    """None (a null in the result table) or a float NaN."""
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def close(a: Any, b: Any, rtol: float, atol: float) -> bool:
+    """|a - b| <= atol + rtol |b|; NaN matches only NaN, an infinity only itself."""
+    if is_nan(a) or is_nan(b):
+        return is_nan(a) and is_nan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= atol + rtol * abs(b)
