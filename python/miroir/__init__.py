@@ -36,6 +36,15 @@ from miroir.analysis import (
     report,
 )
 from miroir.reproduce import reproduce
+from miroir.results import (
+    ExposureGapResult,
+    IndicatorsResult,
+    LinkageResult,
+    MomentEffectsResult,
+    MomentsResult,
+    Result,
+    UnitsResult,
+)
 from miroir.study import Study, load_study, synthetic_study
 
 __version__: str = _version()
@@ -46,19 +55,26 @@ __all__ = [
     "DtypeError",
     "DuplicateIdError",
     "EmptyTableError",
+    "ExposureGapResult",
     "FileError",
+    "IndicatorsResult",
     "InvalidArgumentError",
+    "LinkageResult",
     "MiroirError",
     "MissingColumnError",
     "MissingValueError",
+    "MomentEffectsResult",
+    "MomentsResult",
     "OrphanMentionError",
     "OutOfRangeError",
     "Report",
+    "Result",
     "Schema",
     "SchemaError",
     "SpecError",
     "Study",
     "StatsError",
+    "UnitsResult",
     "UnknownCategoryError",
     "__version__",
     "exposure_gap",

@@ -1,20 +1,29 @@
 """The mirror analyses: linkage, engagement gap by exposure, six moments, indicators, report.
 
-Each function takes a :class:`miroir.Study` and returns a tidy polars DataFrame whose columns are
-documented below; the same functions are available as ``Study`` methods. Outputs grouped below
-the study (units, themes) suppress groups of fewer than ``schema.min_group_size`` respondents:
-the row stays, its statistics are null and a ``suppressed`` column says so.
+Each function takes a :class:`miroir.Study` and returns a result object (see
+:mod:`miroir.results`) holding a tidy polars DataFrame in ``.table``, whose columns are
+documented below; the result prints as a headline and a formatted table, shows as HTML in
+Jupyter, and answers the DataFrame's own methods (``result.filter(...)``, ``result["col"]``).
+The same functions are available as ``Study`` methods. Outputs grouped below the study (units,
+segments, themes) suppress groups of fewer than ``schema.min_group_size`` respondents: the row
+stays, its statistics are null and a ``suppressed`` column says so.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from miroir import _core
+from miroir.results import (
+    ExposureGapResult,
+    IndicatorsResult,
+    LinkageResult,
+    MomentEffectsResult,
+    MomentsResult,
+    Report,
+    UnitsResult,
+)
 
 if TYPE_CHECKING:
     from miroir.study import Study
@@ -42,50 +51,127 @@ def linkage(
     n_resamples: int = 1999,
     seed: int = 0,
     confidence: float = 0.95,
-) -> pl.DataFrame:
+) -> LinkageResult:
     """Engagement vs customer satisfaction at the unit level, per study and pooled.
 
     Units enter when both sides are present and the unit is not suppressed (neither side has
     fewer than ``min_group_size`` respondents, and it is not a complementary suppression: the
-    study's aggregates below would otherwise give a hidden unit back). Per study
-    (``by="study"``) and for all studies pooled (``level == "pooled"``):
+    study's aggregates below would otherwise give a hidden unit back).
 
-    - ``estimate, p_value, ci_low, ci_high, method``: correlation (``pearson``, ``spearman`` or
-      ``kendall``) of unit mean engagement with the unit's ``outcome`` (``share_satisfied`` or
-      ``mean_satisfaction``). The pooled correlation is a random-effects meta-analysis (REML,
-      metafor's ``rma(measure="ZCOR")``) of the per-study correlations, with ``tau2, i2, q_p``.
-    - ``icc1, icc2``: ICC(1) and ICC(2) of engagement by unit (R ``multilevel``).
-    - ``share_satisfied_high`` vs ``share_satisfied_rest``: customers of the high-engagement
-      units (top tercile per study, or mean engagement >= ``threshold``) against the others;
-      ``satisfied_diff`` with CI and the two-proportion z-test p-value.
-    - ``uplift``: mean engagement of the top ``top_share`` units ranked by mean satisfaction over
-      that of the others, minus 1, with a unit-bootstrap BCa CI (``n_resamples``, ``seed``).
+    Parameters
+    ----------
+    study : Study
+        The validated study.
+    method : {"pearson", "spearman", "kendall"}
+        The correlation of unit mean engagement with the unit's ``outcome``.
+    by : {"study", None}
+        ``"study"``: one row per study, then the pooled row; None: the pooled row only.
+    threshold : float, optional
+        High-engagement units are those with mean engagement >= ``threshold``; by default the
+        top tercile of each study.
+    top_share : float
+        The share of units, ranked by mean satisfaction, whose engagement uplift is measured.
+    outcome : {"share_satisfied", "mean_satisfaction"}
+        The customer side of the correlation.
+    n_resamples : int
+        Bootstrap resamples of the uplift's BCa interval.
+    seed : int
+        Seed of the bootstrap (same seed, same interval, whatever the number of threads).
+    confidence : float
+        Level of every interval.
+
+    Returns
+    -------
+    LinkageResult
+        ``.table`` has one row per study (``level == "study"``) and a pooled row
+        (``level == "pooled"``, ``study == "all"``) with the columns
+
+        - ``n_units, n_employees, n_customers``: what entered;
+        - ``estimate, p_value, ci_low, ci_high, method``: the correlation. The pooled one is a
+          random-effects meta-analysis (REML, metafor's ``rma(measure="ZCOR")``) of the
+          per-study correlations, with ``tau2, i2`` (percent) ``, q_p``;
+        - ``icc1, icc2``: ICC(1) and ICC(2) of engagement by unit (R ``multilevel``);
+        - ``high_units, share_satisfied_high, share_satisfied_rest``: customers of the
+          high-engagement units against the others; ``satisfied_diff`` with
+          ``satisfied_diff_ci_low, satisfied_diff_ci_high`` and the two-proportion z-test
+          ``satisfied_diff_p``;
+        - ``top_units, engagement_top, engagement_rest, uplift``: mean engagement of the top
+          ``top_share`` units over that of the others, minus 1, with a unit-bootstrap BCa
+          ``uplift_ci_low, uplift_ci_high``;
+        - ``note``: why a value is undefined or how it was computed.
+
+    Raises
+    ------
+    InvalidArgumentError
+        An option out of its domain (unknown ``method``, ``outcome`` or ``by``, ``confidence``
+        outside (0, 1), ...).
 
     Examples
     --------
     >>> import miroir
-    >>> study = miroir.synthetic_study(studies=4, employees=4_000, customers=20_000, seed=2)
-    >>> table = miroir.linkage(study)
-    >>> table.select("level", "study", "n_units").tail(1)
+    >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+    >>> res = miroir.linkage(study)
+    >>> print(res.headline)
+    Linkage: unit engagement vs share satisfied, 3 studies, 76 units; pooled r = 0.85 [0.76, 0.90] (95% CI), p < 0.001
+    >>> res.select("level", "study", "n_units").tail(1)
     shape: (1, 3)
     ┌────────┬───────┬─────────┐
     │ level  ┆ study ┆ n_units │
     │ ---    ┆ ---   ┆ ---     │
     │ str    ┆ str   ┆ u64     │
     ╞════════╪═══════╪═════════╡
-    │ pooled ┆ all   ┆ 195     │
+    │ pooled ┆ all   ┆ 76      │
     └────────┴───────┴─────────┘
+
+    Spearman's rho on the mean satisfaction, pooled only:
+
+    >>> rho = miroir.linkage(study, method="spearman", outcome="mean_satisfaction", by=None)
+    >>> print(rho.headline)
+    Linkage: unit engagement vs mean satisfaction, 76 units; pooled ρ = 0.86 [0.66, 0.94] (95% CI), p < 0.001
+    >>> rho.height, rho["method"][0]
+    (1, 'random-effects meta-analysis (REML) of 3 per-study correlations')
     """
-    return _core.linkage(
+    table = _core.linkage(
         study._inner, method, by, threshold, top_share, outcome, n_resamples, seed, confidence
     )
+    options = {
+        "method": method, "by": by, "threshold": threshold, "top_share": top_share,
+        "outcome": outcome, "n_resamples": n_resamples, "seed": seed, "confidence": confidence,
+    }
+    return LinkageResult(table, options)
 
 
-def linkage_units(study: Study) -> pl.DataFrame:
-    """The unit table: ``study, unit, n_employees, mean_engagement, n_customers,
-    share_satisfied, mean_satisfaction, suppressed, suppression`` (statistics null when
-    suppressed; a study with exactly one small unit gets a second, complementary suppression)."""
-    return _core.linkage_units(study._inner)
+def linkage_units(study: Study) -> UnitsResult:
+    """The unit table behind the linkage: both sides aggregated per unit.
+
+    Parameters
+    ----------
+    study : Study
+        The validated study.
+
+    Returns
+    -------
+    UnitsResult
+        ``.table`` has one row per unit present on either side: ``study, unit, n_employees,
+        mean_engagement, n_customers, share_satisfied, mean_satisfaction, suppressed,
+        suppression``. A unit with fewer than ``min_group_size`` respondents on a side keeps its
+        row and its counts, its statistics are null and ``suppression`` gives the reason; a
+        study with exactly one such unit gets a second, complementary suppression.
+
+    Examples
+    --------
+    >>> import miroir
+    >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+    >>> units = miroir.linkage_units(study)
+    >>> print(units.headline)
+    Units: 76 units in 3 studies; none suppressed
+    >>> shown = units.filter(~units["suppressed"])
+    >>> shown["mean_engagement"].null_count(), round(shown["share_satisfied"].mean(), 2)
+    (0, 0.76)
+
+    :class:`miroir.UnitsResult` shows a study with suppressed units.
+    """
+    return UnitsResult(_core.linkage_units(study._inner))
 
 
 def exposure_gap(
@@ -94,18 +180,55 @@ def exposure_gap(
     by: str | None = "study",
     covariates: Sequence[str] = (),
     confidence: float = 0.95,
-) -> pl.DataFrame:
+) -> ExposureGapResult:
     """Engagement of customer-facing employees against the others, per study and pooled.
 
-    Columns: ``n_facing, n_other, mean_facing, mean_other, gap`` (= mean_other - mean_facing;
-    positive when customer-facing staff are less engaged), Welch's ``statistic, df, p_value,
-    ci_low, ci_high`` (scipy ``ttest_ind(equal_var=False)``), ``hedges_g, g_ci_low, g_ci_high``,
-    ``mw_statistic, mw_p_value, rank_biserial`` (scipy ``mannwhitneyu``), and on the pooled row
-    the ``adjusted_gap`` from OLS with study fixed effects and ``covariates``, cluster-robust by
-    unit (CR1) with its standard error, CI and p. ``largest`` marks the study behind
-    "up to N points".
+    Parameters
+    ----------
+    study : Study
+        The validated study.
+    by : {"study", None}
+        ``"study"``: one row per study, then the pooled row; None: the pooled row only.
+    covariates : sequence of str
+        Employee columns added to the adjusted OLS (e.g. ``["tenure_months"]``).
+    confidence : float
+        Level of every interval.
+
+    Returns
+    -------
+    ExposureGapResult
+        ``.table`` columns: ``level, study, n_facing, n_other, mean_facing, mean_other, gap``
+        (= mean_other - mean_facing; positive when customer-facing staff are less engaged),
+        Welch's ``statistic, df, p_value, ci_low, ci_high`` (scipy
+        ``ttest_ind(equal_var=False)``), ``hedges_g, g_ci_low, g_ci_high``, ``mw_statistic,
+        mw_p_value, rank_biserial`` (scipy ``mannwhitneyu``), and on the pooled row the
+        ``adjusted_gap`` from OLS with study fixed effects and ``covariates``, cluster-robust by
+        unit (CR1), with ``adjusted_std_error, adjusted_ci_low, adjusted_ci_high,
+        adjusted_p_value``. ``largest`` marks the study behind "up to N points"; ``suppressed``
+        a segment under ``min_group_size``; ``note`` the reason.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Unknown ``by``, a covariate that is not an employee column, ``confidence`` outside
+        (0, 1).
+
+    Examples
+    --------
+    >>> import miroir
+    >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+    >>> gap = miroir.exposure_gap(study)
+    >>> print(gap.headline)
+    Exposure gap: customer-facing employees 12.5 points less engaged than the others (pooled, 95% CI [10.7, 14.3], p < 0.001); adjusted 12.8 [10.7, 14.9]; up to 20.8 points (hotel-01)
+    >>> gap.filter(gap["largest"])["study"].to_list()
+    ['hotel-01']
+    >>> pooled = gap.row(-1, named=True)
+    >>> round(pooled["mean_other"] - pooled["mean_facing"], 1) == round(pooled["gap"], 1)
+    True
     """
-    return _core.exposure_gap(study._inner, by, list(covariates), confidence)
+    table = _core.exposure_gap(study._inner, by, list(covariates), confidence)
+    options = {"by": by, "covariates": list(covariates), "confidence": confidence}
+    return ExposureGapResult(table, options)
 
 
 def moments(
@@ -115,27 +238,104 @@ def moments(
     silence_rate: float = 0.02,
     min_mentions: int = 10,
     by: str | None = None,
-) -> pl.DataFrame:
+) -> MomentsResult:
     """The mirror matrix: one row per theme with its moment.
 
     Customer axis: exact binomial test of the positive share against 0.5 (``enchanted`` /
     ``irritated`` / ``undetermined``). Employee axis: ``silent`` when the one-sided upper Wilson
-    bound of the share of employees mentioning the theme is below ``silence_rate``, else binomial
-    test of their positive share (``proud`` / ``frustrated`` / ``undetermined``). The theme's
-    p-value is the larger of the two; ``q_value`` is Benjamini-Hochberg across themes; the moment
-    (``win_win, lucky_break, pain, wrong_fight, blindness, dead_end``) is given when q < alpha,
-    else ``undetermined``; themes under ``min_mentions`` customer mentions are
-    ``too_few_mentions``. ``action`` is the seed's recommendation.
+    bound of the share of employees mentioning the theme is below ``silence_rate``, else
+    binomial test of their positive share (``proud`` / ``frustrated`` / ``undetermined``). The
+    theme's p-value is the larger of the two (intersection-union); ``q_value`` is
+    Benjamini-Hochberg across themes.
+
+    Parameters
+    ----------
+    study : Study
+        The validated study, with coded mentions.
+    alpha : float
+        A theme gets its moment when ``q_value < alpha``, else ``undetermined``.
+    silence_rate : float
+        Employees are silent on a theme when the upper Wilson bound of the share of employees
+        mentioning it is below this rate.
+    min_mentions : int
+        Themes with fewer customer mentions are listed as ``too_few_mentions``.
+    by : {None, "study"}
+        ``"study"``: one row per study and theme (a ``study`` column comes first).
+
+    Returns
+    -------
+    MomentsResult
+        ``.table`` columns: ``theme, moment`` (``win_win, lucky_break, pain, wrong_fight,
+        blindness, dead_end``, ``undetermined`` or ``too_few_mentions``), ``action`` (the seed's
+        recommendation), ``p_value, q_value``; per side the mention counts, positive share, axis
+        and its p-value (``customer_*``, ``employee_*``, ``employees_mentioning,
+        employee_share, employee_share_upper``); ``customer_suppressed, employee_suppressed``
+        (a side with fewer than ``min_group_size`` respondents: its counts are null); example
+        verbatims (``customer_example, employee_example``, from ``min_text_group_size``
+        respondents) and ``note``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        The study has no mentions table, or an option is out of its domain.
+
+    Examples
+    --------
+    >>> import miroir
+    >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+    >>> res = miroir.moments(study)
+    >>> print(res.headline)
+    Moments: 27 themes; 13 classified at q < 0.05 (win_win 3, lucky_break 1, pain 1, wrong_fight 2, blindness 2, dead_end 4); 10 undetermined; 4 with too few mentions
+    >>> res.filter(res["moment"] == "win_win")["action"].unique().to_list()
+    ['deploy it: make this interaction the norm']
     """
-    return _core.moments(study._inner, alpha, silence_rate, min_mentions, by)
+    table = _core.moments(study._inner, alpha, silence_rate, min_mentions, by)
+    options = {"alpha": alpha, "silence_rate": silence_rate, "min_mentions": min_mentions, "by": by}
+    return MomentsResult(table, options)
 
 
 def moment_effects(
     study: Study, *, alpha: float = 0.05, silence_rate: float = 0.02, min_mentions: int = 10
-) -> pl.DataFrame:
+) -> MomentEffectsResult:
     """Per moment: satisfaction of customers who mention its themes against the others, and
-    engagement of employees likewise (Welch t of mentioning - other, Hedges' g, BH q-value)."""
-    return _core.moment_effects(study._inner, alpha, silence_rate, min_mentions)
+    engagement of employees likewise.
+
+    Parameters
+    ----------
+    study : Study
+        The validated study, with coded mentions.
+    alpha, silence_rate, min_mentions
+        The classification of the themes, as in :func:`moments`; ``alpha`` is also the level at
+        which the display marks a difference.
+
+    Returns
+    -------
+    MomentEffectsResult
+        ``.table`` has two rows per moment (``side`` customer / employee, ``outcome``
+        satisfaction / engagement): ``n_themes, n_mentioning, n_other, mean_mentioning,
+        mean_other``, Welch's ``estimate`` (mentioning - other) ``, statistic, df, p_value,
+        ci_low, ci_high``, ``hedges_g``, the Benjamini-Hochberg ``q_value``, ``suppressed``
+        (a group under ``min_group_size``: statistics null) and ``note``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        The study has no mentions table, or an option is out of its domain.
+
+    Examples
+    --------
+    >>> import miroir
+    >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+    >>> effects = miroir.moment_effects(study)
+    >>> effects.shape
+    (12, 18)
+    >>> row = effects.filter((effects["moment"] == "pain") & (effects["side"] == "employee")).row(0, named=True)
+    >>> row["outcome"], round(row["estimate"], 1)
+    ('engagement', -4.9)
+    """
+    table = _core.moment_effects(study._inner, alpha, silence_rate, min_mentions)
+    options = {"alpha": alpha, "silence_rate": silence_rate, "min_mentions": min_mentions}
+    return MomentEffectsResult(table, options)
 
 
 def indicators(
@@ -145,10 +345,45 @@ def indicators(
     confidence: float = 0.95,
     n_resamples: int = 1999,
     seed: int = 0,
-) -> pl.DataFrame:
-    """The eight published figures of the seed article: ``id, label, estimate, ci_low, ci_high,
-    n, method, published, note``. Shares use Wilson intervals (``ci_method="clopper_pearson"``
-    on request), weighted with Kish's effective n when a ``weight`` column exists."""
+) -> IndicatorsResult:
+    """The eight published figures of the seed article, recomputed with their CI and n.
+
+    Parameters
+    ----------
+    study : Study
+        The validated study.
+    ci_method : {"wilson", "clopper_pearson", "agresti_coull", "jeffreys"}
+        Interval of the shares; weighted with Kish's effective n when a ``weight`` column
+        exists.
+    confidence : float
+        Level of every interval.
+    n_resamples, seed : int
+        Bootstrap of the engagement uplift's interval.
+
+    Returns
+    -------
+    IndicatorsResult
+        ``.table`` columns: ``id, label, estimate, ci_low, ci_high, n, method, published,
+        note``; one row per figure, in the article's order.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Unknown ``ci_method``, ``confidence`` outside (0, 1).
+
+    Examples
+    --------
+    >>> import miroir
+    >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+    >>> res = miroir.indicators(study)
+    >>> res["id"].to_list()[:3]
+    ['can_contribute', 'top_cx_engagement_uplift', 'satisfaction_high_engagement']
+    >>> row = res.row(0, named=True)
+    >>> round(row["estimate"], 3), round(row["ci_low"], 3), round(row["ci_high"], 3), row["n"]
+    (0.719, 0.696, 0.741, 1500)
+    >>> print(res.headline)
+    Indicators: 8 figures; 6 published values inside their 95% CI, 2 outside (has_cost_ideas, never_asked)
+    """
     try:
         # the kernel's own parser (aliases included) decides which names are valid
         _core.stats_proportion_ci(1, 2, ci_method, 0.95)
@@ -156,58 +391,41 @@ def indicators(
         # a wrong name is an invalid argument, named as the caller named it
         detail = str(e).split("`: ", 1)[-1]
         raise _core.InvalidArgumentError(f"invalid argument 'ci_method': {detail}") from None
-    return _core.indicators(study._inner, ci_method, confidence, n_resamples, seed)
-
-
-class Report:
-    """All the analyses of a study: ``summary, indicators, linkage, units, exposure_gap,
-    moments, moment_effects`` (polars DataFrames) and ``warnings``."""
-
-    TABLES = ("summary", "indicators", "linkage", "units", "exposure_gap", "moments", "moment_effects")
-
-    def __init__(self, tables: dict[str, Any]) -> None:
-        self.summary: pl.DataFrame = tables["summary"]
-        self.indicators: pl.DataFrame = tables["indicators"]
-        self.linkage: pl.DataFrame = tables["linkage"]
-        self.units: pl.DataFrame = tables["units"]
-        self.exposure_gap: pl.DataFrame = tables["exposure_gap"]
-        self.moments: pl.DataFrame | None = tables["moments"]
-        self.moment_effects: pl.DataFrame | None = tables["moment_effects"]
-        self.warnings: list[str] = list(tables["warnings"])
-
-    def tables(self) -> dict[str, pl.DataFrame]:
-        """The non-empty tables by name."""
-        out = {name: getattr(self, name) for name in self.TABLES}
-        return {k: v for k, v in out.items() if v is not None}
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain Python data (lists of row dicts), for JSON."""
-        data: dict[str, Any] = {name: df.to_dicts() for name, df in self.tables().items()}
-        data["warnings"] = self.warnings
-        return data
-
-    def to_json(self) -> str:
-        """The report as JSON (NaN written as null)."""
-
-        def clean(value: Any) -> Any:
-            if isinstance(value, float) and value != value:
-                return None
-            if isinstance(value, dict):
-                return {k: clean(v) for k, v in value.items()}
-            if isinstance(value, list):
-                return [clean(v) for v in value]
-            return value
-
-        return json.dumps(clean(self.to_dict()), indent=1, ensure_ascii=False, allow_nan=False)
-
-    def __repr__(self) -> str:
-        n_moments = 0 if self.moments is None else self.moments.height
-        return (
-            f"<miroir.Report: {self.summary.height} studies, {self.indicators.height} indicators, "
-            f"{self.units.height} units, {n_moments} themes>"
-        )
+    table = _core.indicators(study._inner, ci_method, confidence, n_resamples, seed)
+    options = {"ci_method": ci_method, "confidence": confidence, "n_resamples": n_resamples, "seed": seed}
+    return IndicatorsResult(table, options)
 
 
 def report(study: Study, *, n_resamples: int = 1999, seed: int = 0) -> Report:
-    """Run every analysis (default options) and gather the tables."""
-    return Report(_core.report(study._inner, n_resamples, seed))
+    """Run every analysis with its default options and gather the results.
+
+    Parameters
+    ----------
+    study : Study
+        The validated study; without mentions, ``moments`` and ``moment_effects`` are None.
+    n_resamples, seed : int
+        The bootstrap of the linkage uplift (and of the indicator that reports it).
+
+    Returns
+    -------
+    Report
+        ``summary`` (polars DataFrame), ``indicators, linkage, units, exposure_gap, moments,
+        moment_effects`` (result objects; ``.table`` or ``report.tables()`` for the polars
+        DataFrames) and ``warnings``; ``to_dict()`` and ``to_json()`` for machine-readable
+        output.
+
+    Examples
+    --------
+    >>> import miroir
+    >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+    >>> rep = miroir.report(study)
+    >>> rep.indicators.table.equals(miroir.indicators(study).table)
+    True
+    >>> rep.units.height, rep.summary.height
+    (76, 3)
+    >>> import json
+    >>> sorted(json.loads(rep.to_json()))[:3]
+    ['exposure_gap', 'indicators', 'linkage']
+    """
+    options = {"n_resamples": n_resamples, "seed": seed}
+    return Report(_core.report(study._inner, n_resamples, seed), options)

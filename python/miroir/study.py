@@ -12,6 +12,15 @@ import polars as pl
 from miroir import _core
 from miroir._core import DataQualityWarning, Schema
 from miroir._frames import to_polars_frame
+from miroir.results import (
+    ExposureGapResult,
+    IndicatorsResult,
+    LinkageResult,
+    MomentEffectsResult,
+    MomentsResult,
+    Report,
+    UnitsResult,
+)
 
 PathLike = str | os.PathLike[str]
 
@@ -149,44 +158,174 @@ class Study:
 
     # -- analyses (see miroir.analysis) ------------------------------------------------------
 
-    def linkage(self, **options: Any) -> pl.DataFrame:
-        """:func:`miroir.linkage` on this study."""
+    def linkage(self, **options: Any) -> LinkageResult:
+        """:func:`miroir.linkage` on this study.
+
+        Parameters
+        ----------
+        **options
+            ``method, by, threshold, top_share, outcome, n_resamples, seed, confidence``.
+
+        Returns
+        -------
+        LinkageResult
+
+        Examples
+        --------
+        >>> import miroir
+        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+        >>> res = study.linkage(method="kendall")
+        >>> res.table.equals(miroir.linkage(study, method="kendall").table)
+        True
+        >>> res.headline.split(";")[1]
+        ' pooled τ = 0.66 [0.49, 0.78] (95% CI), p < 0.001'
+        """
         from miroir.analysis import linkage
 
         return linkage(self, **options)
 
-    def linkage_units(self) -> pl.DataFrame:
-        """:func:`miroir.linkage_units` on this study."""
+    def linkage_units(self) -> UnitsResult:
+        """:func:`miroir.linkage_units` on this study.
+
+        Returns
+        -------
+        UnitsResult
+
+        Examples
+        --------
+        >>> import miroir
+        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+        >>> study.linkage_units().columns[:4]
+        ['study', 'unit', 'n_employees', 'mean_engagement']
+        """
         from miroir.analysis import linkage_units
 
         return linkage_units(self)
 
-    def exposure_gap(self, **options: Any) -> pl.DataFrame:
-        """:func:`miroir.exposure_gap` on this study."""
+    def exposure_gap(self, **options: Any) -> ExposureGapResult:
+        """:func:`miroir.exposure_gap` on this study.
+
+        Parameters
+        ----------
+        **options
+            ``by, covariates, confidence``.
+
+        Returns
+        -------
+        ExposureGapResult
+
+        Examples
+        --------
+        >>> import miroir
+        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+        >>> gap = study.exposure_gap(by=None)
+        >>> gap.height, round(gap["gap"][0], 1)
+        (1, 12.5)
+        """
         from miroir.analysis import exposure_gap
 
         return exposure_gap(self, **options)
 
-    def moments(self, **options: Any) -> pl.DataFrame:
-        """:func:`miroir.moments` on this study."""
+    def moments(self, **options: Any) -> MomentsResult:
+        """:func:`miroir.moments` on this study.
+
+        Parameters
+        ----------
+        **options
+            ``alpha, silence_rate, min_mentions, by``.
+
+        Returns
+        -------
+        MomentsResult
+
+        Raises
+        ------
+        InvalidArgumentError
+            The study has no mentions table.
+
+        Examples
+        --------
+        >>> import miroir
+        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+        >>> res = study.moments(alpha=0.01)
+        >>> res.filter(res["moment"] == "win_win").height
+        3
+        """
         from miroir.analysis import moments
 
         return moments(self, **options)
 
-    def moment_effects(self, **options: Any) -> pl.DataFrame:
-        """:func:`miroir.moment_effects` on this study."""
+    def moment_effects(self, **options: Any) -> MomentEffectsResult:
+        """:func:`miroir.moment_effects` on this study.
+
+        Parameters
+        ----------
+        **options
+            ``alpha, silence_rate, min_mentions``.
+
+        Returns
+        -------
+        MomentEffectsResult
+
+        Raises
+        ------
+        InvalidArgumentError
+            The study has no mentions table.
+
+        Examples
+        --------
+        >>> import miroir
+        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+        >>> study.moment_effects()["side"].unique(maintain_order=True).to_list()
+        ['customer', 'employee']
+        """
         from miroir.analysis import moment_effects
 
         return moment_effects(self, **options)
 
-    def indicators(self, **options: Any) -> pl.DataFrame:
-        """:func:`miroir.indicators` on this study."""
+    def indicators(self, **options: Any) -> IndicatorsResult:
+        """:func:`miroir.indicators` on this study.
+
+        Parameters
+        ----------
+        **options
+            ``ci_method, confidence, n_resamples, seed``.
+
+        Returns
+        -------
+        IndicatorsResult
+
+        Examples
+        --------
+        >>> import miroir
+        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+        >>> res = study.indicators(ci_method="clopper_pearson")
+        >>> res.row(0, named=True)["method"]
+        'Clopper-Pearson exact interval'
+        """
         from miroir.analysis import indicators
 
         return indicators(self, **options)
 
-    def report(self, **options: Any) -> Any:
-        """:func:`miroir.report` on this study."""
+    def report(self, **options: Any) -> Report:
+        """:func:`miroir.report` on this study.
+
+        Parameters
+        ----------
+        **options
+            ``n_resamples, seed``.
+
+        Returns
+        -------
+        Report
+
+        Examples
+        --------
+        >>> import miroir
+        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+        >>> study.report().headline
+        'miroir report: 3 studies, 76 units, 1,500 employees, 6,000 customers'
+        """
         from miroir.analysis import report
 
         return report(self, **options)

@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import polars as pl
 import pytest
 import scipy.stats as st
 import statsmodels.api as sm
@@ -268,8 +269,11 @@ def test_indicators(study, frames, units):
 
 def test_report_gathers_the_same_tables(study):
     rep = miroir.report(study)
-    assert rep.indicators.equals(miroir.indicators(study))
-    assert rep.exposure_gap.equals(miroir.exposure_gap(study))
-    assert rep.moments is not None and rep.moments.equals(miroir.moments(study))
-    assert rep.linkage.equals(miroir.linkage(study))
+    assert rep.indicators.table.equals(miroir.indicators(study).table)
+    assert rep.exposure_gap.table.equals(miroir.exposure_gap(study).table)
+    assert rep.moments is not None and rep.moments.table.equals(miroir.moments(study).table)
+    assert rep.linkage.table.equals(miroir.linkage(study).table)
+    assert rep.units.table.equals(miroir.linkage_units(study).table)
+    assert set(rep.tables()) == set(rep.TABLES)
+    assert all(isinstance(df, pl.DataFrame) for df in rep.tables().values())
     assert '"indicators"' in rep.to_json()
