@@ -121,8 +121,11 @@ def _p_phrase(value: Any) -> str:
 
 
 def _with_ci(estimate: str, low: Any, high: Any, fmt: Callable[[Any], str]) -> str:
-    """``estimate [low, high]``; the interval is left out when both bounds are missing."""
-    if _missing(low) and _missing(high):
+    """``estimate [low, high]``; the interval is left out when both bounds are null (not
+    computed), or when the estimate and both bounds are undefined (NaN)."""
+    if low is None and high is None:
+        return estimate
+    if estimate == UNDEFINED and _missing(low) and _missing(high):
         return estimate
     return f"{estimate} [{fmt(low)}, {fmt(high)}]"
 
