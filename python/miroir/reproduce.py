@@ -69,7 +69,7 @@ def builtin_spec(name: str) -> Path:
             f"invalid argument 'builtin': unknown spec '{name}' (expected one of "
             f"{', '.join(BUILTIN_SPECS)})"
         )
-    return Path(str(resources.files("miroir").joinpath("specs", f"{name}.toml")))
+    return Path(str(resources.files("miroir") / "specs" / f"{name}.toml"))
 
 
 def statistics() -> list[str]:

@@ -1,0 +1,265 @@
+# Type stub of the compiled extension miroir._core (Rust, src/bindings/*.rs).
+#
+# Checked against the built module by `python -m mypy.stubtest miroir._core`
+# (tests/python/test_typing.py). Parameters shown with a default of `...` have a default the
+# extension cannot spell in its text signature (a tuple, a list or `Some(..)`); the actual value
+# is given in a comment.
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeAlias, final
+
+import polars as pl
+
+__all__ = [
+    "MiroirError",
+    "SchemaError",
+    "MissingColumnError",
+    "DtypeError",
+    "DataError",
+    "MissingValueError",
+    "OutOfRangeError",
+    "DuplicateIdError",
+    "UnknownCategoryError",
+    "OrphanMentionError",
+    "EmptyTableError",
+    "InvalidArgumentError",
+    "StatsError",
+    "FileError",
+    "DataQualityWarning",
+    "SpecError",
+    "version",
+    "Schema",
+    "Study",
+    "load_study",
+    "study_paths",
+    "read_table",
+    "synthetic_study",
+    "stats_pearson",
+    "stats_spearman",
+    "stats_kendall",
+    "stats_weighted_pearson",
+    "stats_welch_t",
+    "stats_student_t",
+    "stats_hedges_g",
+    "stats_mann_whitney",
+    "stats_bootstrap_pearson",
+    "stats_permutation_pearson",
+    "stats_proportion_ci",
+    "stats_binom_test",
+    "stats_two_proportions",
+    "stats_chi2_independence",
+    "stats_fisher_exact",
+    "stats_adjust_pvalues",
+    "stats_cronbach_alpha",
+    "stats_icc",
+    "stats_rwg",
+    "stats_rwg_j",
+    "stats_meta_correlations",
+    "stats_meta_random",
+    "stats_ols",
+    "linkage",
+    "linkage_units",
+    "exposure_gap",
+    "moments",
+    "moment_effects",
+    "indicators",
+    "report",
+    "reproduce_spec",
+    "reproduce_statistics",
+]
+
+# A path argument: the extension takes anything `os.fspath` turns into a str.
+_StrPath: TypeAlias = str | os.PathLike[str]
+
+# -- exceptions (errors.rs) --------------------------------------------------------------------
+
+class MiroirError(ValueError): ...
+class SchemaError(MiroirError): ...
+class MissingColumnError(SchemaError): ...
+class DtypeError(SchemaError): ...
+class DataError(MiroirError): ...
+class MissingValueError(DataError): ...
+class OutOfRangeError(DataError): ...
+class DuplicateIdError(DataError): ...
+class UnknownCategoryError(DataError): ...
+class OrphanMentionError(DataError): ...
+class EmptyTableError(DataError): ...
+class InvalidArgumentError(MiroirError): ...
+class StatsError(MiroirError): ...
+class FileError(MiroirError): ...
+class SpecError(MiroirError): ...
+class DataQualityWarning(UserWarning): ...
+
+def version() -> str: ...
+
+# -- data (data.rs) ------------------------------------------------------------------------------
+
+@final
+class Schema:
+    def __new__(
+        cls,
+        *,
+        employees: dict[str, str] | None = None,
+        customers: dict[str, str] | None = None,
+        mentions: dict[str, str] | None = None,
+        satisfaction_scale: tuple[float, float] = ...,  # (0.0, 10.0)
+        satisfied_threshold: float = 7.0,
+        engagement_items: Sequence[str] | None = None,
+        item_scale: tuple[float, float] = ...,  # (1.0, 5.0)
+        min_group_size: int = 5,
+        min_text_group_size: int = 10,
+    ) -> Schema: ...
+    @property
+    def columns(self) -> dict[str, dict[str, str]]: ...
+    @property
+    def satisfaction_scale(self) -> tuple[float, float]: ...
+    @property
+    def satisfied_threshold(self) -> float: ...
+    @property
+    def engagement_items(self) -> list[str] | None: ...
+    @property
+    def item_scale(self) -> tuple[float, float] | None: ...
+    @property
+    def min_group_size(self) -> int: ...
+    @property
+    def min_text_group_size(self) -> int: ...
+
+@final
+class Study:
+    def __new__(
+        cls,
+        employees: pl.DataFrame,
+        customers: pl.DataFrame,
+        mentions: pl.DataFrame | None = None,
+        schema: Schema | None = None,
+    ) -> Study: ...
+    @property
+    def employees(self) -> pl.DataFrame: ...
+    @property
+    def customers(self) -> pl.DataFrame: ...
+    @property
+    def mentions(self) -> pl.DataFrame | None: ...
+    @property
+    def schema(self) -> Schema: ...
+    @property
+    def warnings(self) -> list[str]: ...
+    def summary(self) -> pl.DataFrame: ...
+
+def load_study(
+    employees: _StrPath,
+    customers: _StrPath,
+    mentions: _StrPath | None = None,
+    schema: Schema | None = None,
+) -> Study: ...
+def study_paths(dir: _StrPath) -> tuple[Path, Path, Path | None]: ...
+def read_table(path: _StrPath) -> pl.DataFrame: ...
+def synthetic_study(
+    studies: int = 20, employees: int = 20000, customers: int = 100000, seed: int = 0
+) -> Study: ...
+
+# -- statistical kernel (stats.rs): Series in, tidy one-row DataFrames out ----------------------
+
+def stats_pearson(x: pl.Series, y: pl.Series, alternative: str, confidence: float) -> pl.DataFrame: ...
+def stats_spearman(x: pl.Series, y: pl.Series, alternative: str, confidence: float) -> pl.DataFrame: ...
+def stats_kendall(
+    x: pl.Series, y: pl.Series, alternative: str, method: str, confidence: float
+) -> pl.DataFrame: ...
+def stats_weighted_pearson(
+    x: pl.Series, y: pl.Series, w: pl.Series, alternative: str, confidence: float
+) -> pl.DataFrame: ...
+def stats_welch_t(a: pl.Series, b: pl.Series, alternative: str, confidence: float) -> pl.DataFrame: ...
+def stats_student_t(a: pl.Series, b: pl.Series, alternative: str, confidence: float) -> pl.DataFrame: ...
+def stats_hedges_g(a: pl.Series, b: pl.Series, confidence: float) -> pl.DataFrame: ...
+def stats_mann_whitney(
+    a: pl.Series, b: pl.Series, alternative: str, method: str, use_continuity: bool
+) -> pl.DataFrame: ...
+def stats_bootstrap_pearson(
+    x: pl.Series,
+    y: pl.Series,
+    n_resamples: int,
+    method: str,
+    seed: int,
+    confidence: float,
+    clusters: pl.Series | None = None,
+) -> pl.DataFrame: ...
+def stats_permutation_pearson(
+    x: pl.Series, y: pl.Series, n_resamples: int, seed: int, alternative: str
+) -> pl.DataFrame: ...
+def stats_proportion_ci(k: int, n: int, method: str, confidence: float) -> pl.DataFrame: ...
+def stats_binom_test(k: int, n: int, p: float, alternative: str, confidence: float) -> pl.DataFrame: ...
+def stats_two_proportions(
+    k1: int, n1: int, k2: int, n2: int, alternative: str, confidence: float
+) -> pl.DataFrame: ...
+def stats_chi2_independence(table: Sequence[Sequence[float]], correction: bool) -> pl.DataFrame: ...
+def stats_fisher_exact(
+    table: Sequence[Sequence[int]], alternative: str, confidence: float
+) -> pl.DataFrame: ...
+def stats_adjust_pvalues(p: pl.Series, method: str) -> pl.Series: ...
+def stats_cronbach_alpha(items: pl.DataFrame, confidence: float) -> pl.DataFrame: ...
+def stats_icc(values: pl.Series, groups: pl.Series) -> pl.DataFrame: ...
+def stats_rwg(values: pl.Series, groups: pl.Series, scale_points: float) -> pl.DataFrame: ...
+def stats_rwg_j(items: pl.DataFrame, groups: pl.Series, scale_points: float) -> pl.DataFrame: ...
+def stats_meta_correlations(r: pl.Series, n: pl.Series, method: str, confidence: float) -> pl.DataFrame: ...
+def stats_meta_random(yi: pl.Series, vi: pl.Series, method: str, confidence: float) -> pl.DataFrame: ...
+def stats_ols(
+    y: pl.Series,
+    x: pl.DataFrame,
+    intercept: bool,
+    confidence: float,
+    cluster: pl.Series | None = None,
+) -> pl.DataFrame: ...
+
+# -- mirror analyses (analysis.rs) ---------------------------------------------------------------
+
+def linkage(
+    study: Study,
+    method: str = "pearson",
+    by: str | None = ...,  # "study"
+    threshold: float | None = None,
+    top_share: float = 0.08,
+    outcome: str = "share_satisfied",
+    n_resamples: int = 1999,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> pl.DataFrame: ...
+def linkage_units(study: Study) -> pl.DataFrame: ...
+def exposure_gap(
+    study: Study,
+    by: str | None = ...,  # "study"
+    covariates: Sequence[str] = ...,  # []
+    confidence: float = 0.95,
+) -> pl.DataFrame: ...
+def moments(
+    study: Study,
+    alpha: float = 0.05,
+    silence_rate: float = 0.02,
+    min_mentions: int = 10,
+    by: str | None = None,
+) -> pl.DataFrame: ...
+def moment_effects(
+    study: Study, alpha: float = 0.05, silence_rate: float = 0.02, min_mentions: int = 10
+) -> pl.DataFrame: ...
+def indicators(
+    study: Study,
+    ci_method: str = "wilson",
+    confidence: float = 0.95,
+    n_resamples: int = 1999,
+    seed: int = 0,
+) -> pl.DataFrame: ...
+
+# Keys summary, indicators, linkage, units, exposure_gap (DataFrames), moments, moment_effects
+# (DataFrame, or None without mentions) and warnings (list[str]).
+def report(study: Study, n_resamples: int = 1999, seed: int = 0) -> dict[str, Any]: ...
+
+# -- reproduce (reproduce.rs) --------------------------------------------------------------------
+
+def reproduce_spec(
+    text: str,
+    path: str,
+    base_dir: _StrPath,
+    study: Study | None = None,
+    data_dir: _StrPath | None = None,
+) -> tuple[str | None, pl.DataFrame]: ...
+def reproduce_statistics() -> list[str]: ...
