@@ -228,8 +228,9 @@ class Result:
     Attributes a result does not define are looked up on ``.table``, and indexing, ``len``,
     ``in`` and iteration act on the table, so code written for the DataFrame keeps working
     (``result.filter(...)``, ``result["estimate"]``, ``result.row(0, named=True)``,
-    ``result.height``); those calls return plain polars objects. Equality is identity: compare
-    the tables (``a.table.equals(b.table)``).
+    ``result.height``); those calls return plain polars objects. ``==`` is identity: compare
+    the tables, ``a.table.equals(b.table)`` (or ``a.equals(b)``, which takes a result or a
+    DataFrame).
 
     Examples
     --------
@@ -500,6 +501,34 @@ def _fmt_text(value: Any) -> str:
     return NOT_APPLICABLE if value is None else str(value)
 
 
+def _dec(decimals: int, *, signed: bool = False) -> Callable[[Any], str]:
+    """A formatter with fixed decimals."""
+
+    def fmt(value: Any) -> str:
+        return _fmt(value, decimals, signed=signed)
+
+    return fmt
+
+
+def _pp(value: Any) -> str:
+    """A difference of shares in percentage points, signed: 0.135 -> ``+13.5``."""
+    if _missing(value):
+        return _fmt(value, 1)
+    return _fmt(100.0 * float(value), 1, signed=True)
+
+
+def _pct_signed(value: Any) -> str:
+    return _fmt_pct(value, 1, signed=True)
+
+
+def _pct0(value: Any) -> str:
+    return _fmt_pct(value, 0)
+
+
+_one = _dec(1)
+_two = _dec(2)
+
+
 def _study_label(row: Row) -> str:
     return "pooled" if row.get("level") == "pooled" else str(row.get("study"))
 
@@ -549,7 +578,7 @@ class LinkageResult(Result):
         symbol = self._symbol()
         estimate = _with_ci(
             _fmt(pooled.get("estimate"), 2), pooled.get("ci_low"), pooled.get("ci_high"),
-            lambda v: _fmt(v, 2),
+            _two,
         )
         label = "pooled" if pooled.get("level") == "pooled" else str(pooled.get("study"))
         parts.append(
@@ -566,9 +595,6 @@ class LinkageResult(Result):
         return _below(row.get("p_value"), 0.05)
 
     def _columns(self) -> list[_Column]:
-        two: Callable[[Any], str] = lambda v: _fmt(v, 2)  # noqa: E731
-        pp: Callable[[Any], str] = lambda v: _fmt(None if v is None else 100.0 * float(v), 1, signed=True)  # noqa: E731
-        pct: Callable[[Any], str] = lambda v: _fmt_pct(v, 1, signed=True)  # noqa: E731
         top = self.options.get("top_share", 0.08)
         top_label = f"top {_fmt_pct(top, 0)}" if not _missing(top) else "top"
         ci = _ci_label(self.options.get("confidence", 0.95))
@@ -579,11 +605,11 @@ class LinkageResult(Result):
             _Column("customers", "n_customers", _key_render("n_customers", _fmt_int), side="never"),
             _Column(
                 f"{self._symbol()} [{ci}]", "estimate",
-                lambda r: _with_ci(two(r["estimate"]), r.get("ci_low"), r.get("ci_high"), two),
+                lambda r: _with_ci(_two(r["estimate"]), r.get("ci_low"), r.get("ci_high"), _two),
             ),
             _Column("p", "p_value", _key_render("p_value", _fmt_p)),
-            _Column("ICC(1)", "icc1", _key_render("icc1", two)),
-            _Column("ICC(2)", "icc2", _key_render("icc2", two)),
+            _Column("ICC(1)", "icc1", _key_render("icc1", _two)),
+            _Column("ICC(2)", "icc2", _key_render("icc2", _two)),
             _Column("I²", "i2", lambda r: _fmt(r["i2"], 1) + ("%" if not _missing(r["i2"]) else "")),
             _Column(
                 "satisfied: high / rest", "share_satisfied_high",
@@ -592,13 +618,15 @@ class LinkageResult(Result):
             _Column(
                 "difference, pp [CI]", "satisfied_diff",
                 lambda r: _with_ci(
-                    pp(r["satisfied_diff"]), r.get("satisfied_diff_ci_low"),
-                    r.get("satisfied_diff_ci_high"), pp,
+                    _pp(r["satisfied_diff"]), r.get("satisfied_diff_ci_low"),
+                    r.get("satisfied_diff_ci_high"), _pp,
                 ),
             ),
             _Column(
                 f"uplift {top_label} [CI]", "uplift",
-                lambda r: _with_ci(pct(r["uplift"]), r.get("uplift_ci_low"), r.get("uplift_ci_high"), pct),
+                lambda r: _with_ci(
+                    _pct_signed(r["uplift"]), r.get("uplift_ci_low"), r.get("uplift_ci_high"), _pct_signed
+                ),
             ),
         ]
 
@@ -667,10 +695,10 @@ class UnitsResult(Result):
             _Column("study", "study", _key_render("study", _fmt_text), numeric=False, side="never"),
             _Column("unit", "unit", _key_render("unit", _fmt_text), numeric=False, side="never"),
             _Column("employees", "n_employees", _key_render("n_employees", _fmt_int), side="never"),
-            _Column("mean engagement", "mean_engagement", _key_render("mean_engagement", lambda v: _fmt(v, 1))),
+            _Column("mean engagement", "mean_engagement", _key_render("mean_engagement", _one)),
             _Column("customers", "n_customers", _key_render("n_customers", _fmt_int), side="never"),
             _Column("share satisfied", "share_satisfied", _key_render("share_satisfied", _fmt_pct)),
-            _Column("mean satisfaction", "mean_satisfaction", _key_render("mean_satisfaction", lambda v: _fmt(v, 2))),
+            _Column("mean satisfaction", "mean_satisfaction", _key_render("mean_satisfaction", _two)),
         ]
 
 
@@ -706,16 +734,15 @@ class ExposureGapResult(Result):
         else:
             gap = float(pooled["gap"])
             direction = "less" if gap >= 0 else "more"
-            one: Callable[[Any], str] = lambda v: _fmt(v, 1)  # noqa: E731
-            interval = f"[{one(pooled.get('ci_low'))}, {one(pooled.get('ci_high'))}]"
+            interval = f"[{_one(pooled.get('ci_low'))}, {_one(pooled.get('ci_high'))}]"
             text = (
-                f"{self.title}: customer-facing employees {one(abs(gap))} points {direction} engaged "
+                f"{self.title}: customer-facing employees {_one(abs(gap))} points {direction} engaged "
                 f"than the others ({label}, {ci} {interval}, {_p_phrase(pooled.get('p_value'))})"
             )
         if not _missing(pooled.get("adjusted_gap")):
             text += "; adjusted " + _with_ci(
                 _fmt(pooled["adjusted_gap"], 1), pooled.get("adjusted_ci_low"),
-                pooled.get("adjusted_ci_high"), lambda v: _fmt(v, 1),
+                pooled.get("adjusted_ci_high"), _one,
             )
         largest = next((r for r in rows if r.get("largest")), None)
         if largest is not None and not _missing(largest.get("gap")):
@@ -729,8 +756,6 @@ class ExposureGapResult(Result):
         return _below(row.get("p_value"), 0.05)
 
     def _columns(self) -> list[_Column]:
-        one: Callable[[Any], str] = lambda v: _fmt(v, 1)  # noqa: E731
-        two: Callable[[Any], str] = lambda v: _fmt(v, 2)  # noqa: E731
         ci = _ci_label(self.options.get("confidence", 0.95))
         return [
             _Column("study", "study", _study_label, numeric=False, side="never"),
@@ -740,20 +765,20 @@ class ExposureGapResult(Result):
             ),
             _Column(
                 "mean facing / other", "mean_facing",
-                lambda r: f"{one(r['mean_facing'])} / {one(r.get('mean_other'))}",
+                lambda r: f"{_one(r['mean_facing'])} / {_one(r.get('mean_other'))}",
             ),
-            _Column(f"gap [{ci}]", "gap", lambda r: _with_ci(one(r["gap"]), r.get("ci_low"), r.get("ci_high"), one)),
+            _Column(f"gap [{ci}]", "gap", lambda r: _with_ci(_one(r["gap"]), r.get("ci_low"), r.get("ci_high"), _one)),
             _Column("p", "p_value", _key_render("p_value", _fmt_p)),
             _Column(
                 "Hedges g [CI]", "hedges_g",
-                lambda r: _with_ci(two(r["hedges_g"]), r.get("g_ci_low"), r.get("g_ci_high"), two),
+                lambda r: _with_ci(_two(r["hedges_g"]), r.get("g_ci_low"), r.get("g_ci_high"), _two),
             ),
-            _Column("rank-biserial", "rank_biserial", _key_render("rank_biserial", two)),
+            _Column("rank-biserial", "rank_biserial", _key_render("rank_biserial", _two)),
             _Column("MW p", "mw_p_value", _key_render("mw_p_value", _fmt_p)),
             _Column(
                 "adjusted gap [CI]", "adjusted_gap",
                 lambda r: _with_ci(
-                    one(r["adjusted_gap"]), r.get("adjusted_ci_low"), r.get("adjusted_ci_high"), one
+                    _one(r["adjusted_gap"]), r.get("adjusted_ci_low"), r.get("adjusted_ci_high"), _one
                 ),
                 side="never",
             ),
@@ -843,7 +868,7 @@ class MomentsResult(Result):
             ),
             _Column(
                 "customers positive", "customer_positive_share",
-                _key_render("customer_positive_share", lambda v: _fmt_pct(v, 0)), side="customer",
+                _key_render("customer_positive_share", _pct0), side="customer",
             ),
             _Column(
                 "customer axis", "customer_axis", _key_render("customer_axis", _fmt_text),
@@ -856,7 +881,7 @@ class MomentsResult(Result):
             ),
             _Column(
                 "employees positive", "employee_positive_share",
-                _key_render("employee_positive_share", lambda v: _fmt_pct(v, 0)), side="employee",
+                _key_render("employee_positive_share", _pct0), side="employee",
             ),
             _Column(
                 "employee axis", "employee_axis", _key_render("employee_axis", _fmt_text),
@@ -923,7 +948,7 @@ class MomentEffectsResult(Result):
             d = decimals(row)
             return _with_ci(
                 _fmt(row["estimate"], d, signed=True), row.get("ci_low"), row.get("ci_high"),
-                lambda v: _fmt(v, d, signed=True),
+                _dec(d, signed=True),
             )
 
         return [
@@ -936,7 +961,7 @@ class MomentEffectsResult(Result):
             ),
             _Column("mean mentioning / other", "mean_mentioning", mean),
             _Column("difference [95% CI]", "estimate", difference),
-            _Column("Hedges g", "hedges_g", _key_render("hedges_g", lambda v: _fmt(v, 2))),
+            _Column("Hedges g", "hedges_g", _key_render("hedges_g", _two)),
             _Column("p", "p_value", _key_render("p_value", _fmt_p)),
             _Column("q", "q_value", _key_render("q_value", _fmt_p)),
         ]
@@ -998,7 +1023,7 @@ class IndicatorsResult(Result):
     def _columns(self) -> list[_Column]:
         def estimate(row: Row) -> str:
             d = _auto_decimals(row["estimate"])
-            return _with_ci(_fmt(row["estimate"], d), row.get("ci_low"), row.get("ci_high"), lambda v: _fmt(v, d))
+            return _with_ci(_fmt(row["estimate"], d), row.get("ci_low"), row.get("ci_high"), _dec(d))
 
         def published(row: Row) -> str:
             return _fmt(row["published"], _auto_decimals(row.get("estimate")))
