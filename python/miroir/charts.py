@@ -48,7 +48,9 @@ __all__ = [
 
 #: The six moments of the mirror matrix, in the order of the matrix (customers enchanted, then
 #: customers irritated; employees proud, silent, frustrated).
-MOMENTS: tuple[str, ...] = ("win_win", "lucky_break", "pain", "wrong_fight", "blindness", "dead_end")
+MOMENTS: tuple[str, ...] = (
+    "win_win", "lucky_break", "pain", "wrong_fight", "blindness", "dead_end",
+)
 
 MOMENT_COLOURS: dict[str, str] = {
     "win_win": "#2e7d32",
@@ -641,7 +643,8 @@ def linkage_scatter(
                   [float(v) for v in shown[outcome].to_list()], color="#212121",
                   label="OLS, all units")
     if shown.height:
-        lo_y, hi_y = float(shown[outcome].min()), float(shown[outcome].max())  # type: ignore[arg-type]
+        ys_all = [float(v) for v in shown[outcome].to_list()]
+        lo_y, hi_y = min(ys_all), max(ys_all)
         pad = (hi_y - lo_y) * 0.05 or 0.05
         ax.set_ylim(lo_y - pad, hi_y + pad)
     ax.set_xlabel("unit mean engagement (0-100)")

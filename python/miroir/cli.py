@@ -3,7 +3,7 @@
 ``miroir demo``      generate the embedded synthetic study, validate it and summarise it.
 ``miroir synth``     write a synthetic study as Parquet files.
 ``miroir validate``  validate a study's files and summarise them (exit 2 when invalid).
-``miroir report``    run every analysis on a study's files and print it (or write JSON).
+``miroir report``    run every analysis on a study's files and print it (or write JSON, HTML).
 ``miroir reproduce`` recompute the published figures of a TOML spec (exit 1 when one fails).
 """
 
@@ -15,6 +15,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -100,6 +101,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     report = study.report(seed=args.seed)
     _print_report(report)
     print(f"\nanalyses computed in {time.perf_counter() - start:.2f} s")
+    if args.html is not None:
+        _write_html(report, args.html, f"miroir demo - synthetic mirror study (seed {args.seed})")
     return EXIT_OK
 
 
@@ -136,6 +139,19 @@ def _load(args: argparse.Namespace) -> object:
         )
 
 
+def _write_html(report: object, path: Path, title: str, *, stream: TextIO | None = None) -> None:
+    from miroir.html_report import write_html
+
+    out = write_html(report, path, title=title)
+    print(f"wrote {out}", file=sys.stdout if stream is None else stream)
+
+
+def _report_title(args: argparse.Namespace) -> str:
+    source = args.dir if args.dir is not None else args.employees
+    name = Path(source).resolve().name if source is not None else "study"
+    return f"miroir report - {name}"
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from miroir.study import Study
 
@@ -144,14 +160,22 @@ def _cmd_report(args: argparse.Namespace) -> int:
     report = study.report(seed=args.seed)
     if args.json is not None:
         text = report.to_json()
-        if str(args.json) == "-":
+        to_stdout = str(args.json) == "-"
+        if to_stdout:
             print(text)
         else:
             Path(args.json).write_text(text, encoding="utf-8")
             print(f"wrote {args.json}")
+        if args.html is not None:
+            # keep stdout pure JSON when the JSON goes there
+            _write_html(report, args.html, _report_title(args),
+                        stream=sys.stderr if to_stdout else None)
         return EXIT_OK
     _print_summary(study, "")
     _print_report(report)
+    if args.html is not None:
+        print()
+        _write_html(report, args.html, _report_title(args))
     return EXIT_OK
 
 
@@ -188,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="run on the embedded synthetic study")
     synth_options(demo)
+    demo.add_argument("--html", type=Path, metavar="FILE",
+                      help="also write a self-contained HTML report (tables and charts) to FILE")
     demo.set_defaults(func=_cmd_demo)
 
     synth = sub.add_parser("synth", help="write a synthetic study to files")
@@ -210,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--mentions", type=Path)
     rep.add_argument("--json", nargs="?", const="-", default=None,
                      help="write JSON to FILE (or stdout without FILE)")
+    rep.add_argument("--html", type=Path, metavar="FILE",
+                     help="write a self-contained HTML report (tables and charts, no network "
+                     "needed to open it) to FILE")
     rep.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     rep.set_defaults(func=_cmd_report)
 
