@@ -10,15 +10,14 @@
 //! minus the customer_facing coefficient. "Up to N points" is the largest per-study gap
 //! (`largest = true`), reported with its own CI.
 
-use super::frame::{bools, dense_codes, floats, strs, TableBuilder};
+use super::frame::{bools, dense_codes, floats, TableBuilder};
 use super::linkage::By;
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
-use crate::stats::regression::ols;
-use crate::stats::two_sample::{hedges_g, mann_whitney, welch_t, MwMethod};
+use crate::stats::regression::ols_absorbed;
+use crate::stats::two_sample::{hedges_g, mann_whitney_test, welch_t, MwMethod};
 use crate::stats::{Alternative, TestResult};
 use polars::prelude::{DataFrame, DataType};
-use std::collections::BTreeMap;
 
 #[derive(Debug, Clone)]
 pub struct GapOptions {
@@ -72,14 +71,15 @@ fn gap_row(level: &'static str, name: &str, other: &[f64], facing: &[f64], confi
     let welch = welch_t(other, facing, Alternative::TwoSided, confidence)
         .unwrap_or_else(|e| nan("Welch t-test", n, e.to_string()));
     let g = hedges_g(other, facing, confidence).unwrap_or_else(|e| nan("Hedges' g", n, e.to_string()));
-    let mw = mann_whitney(other, facing, Alternative::TwoSided, MwMethod::Auto, true)
+    let mw = mann_whitney_test(other, facing, Alternative::TwoSided, MwMethod::Auto, true)
         .unwrap_or_else(|e| nan("Mann-Whitney U", n, e.to_string()));
     // A result's note is kept when it explains an undefined value of that result (a NaN estimate,
     // or a NaN p-value of a test); the kernel's standing remarks (Hedges' g has no p-value, the
     // Mann-Whitney test no Hodges-Lehmann interval) would only repeat on every row.
     const STANDING: [&str; 2] = ["effect size only:", "no interval for the Hodges-Lehmann"];
-    for (r, is_test) in [(&welch, true), (&g, false), (&mw, true)] {
-        if r.estimate.is_finite() && (!is_test || r.p_value.is_finite()) {
+    // (the Mann-Whitney test is run without its Hodges-Lehmann estimate: its value is U)
+    for (r, value, is_test) in [(&welch, welch.estimate, true), (&g, g.estimate, false), (&mw, mw.statistic, true)] {
+        if value.is_finite() && (!is_test || r.p_value.is_finite()) {
             continue;
         }
         for part in r.note.iter().flat_map(|n| n.split("; ")) {
@@ -127,28 +127,42 @@ fn adjusted_gap(study: &Study, covariates: &[String], confidence: f64) -> Result
     let df = study.employees();
     let y = floats(df, "engagement")?;
     let cf: Vec<f64> = bools(df, "customer_facing")?.iter().map(|b| f64::from(u8::from(b.unwrap_or(false)))).collect();
-    let st = strs(df, "study")?;
-    let un = strs(df, "unit")?;
+    let ix = study.index();
+    let (st, un) = (&ix.emp_study, &ix.emp_unit);
     let covs: Vec<Vec<f64>> = covariates.iter().map(|c| covariate(df, c)).collect::<Result<_>>()?;
     let keep: Vec<usize> = (0..y.len()).filter(|&i| covs.iter().all(|c| c[i].is_finite())).collect();
     let dropped = y.len() - keep.len();
-    let pick = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<f64>>();
-    let mut studies: Vec<&str> = keep.iter().map(|&i| st[i]).collect();
-    studies.sort_unstable();
-    studies.dedup();
+    // Study fixed effects absorbed: every column demeaned within its study (Frisch-Waugh-Lovell;
+    // the same estimate and CR1 errors as the dummy-variable fit, see `ols_absorbed`).
+    let n_studies = ix.studies.len();
+    let mut size = vec![0.0; n_studies];
+    for &i in &keep {
+        size[st[i] as usize] += 1.0;
+    }
+    let absorbed = size.iter().filter(|&&n| n > 0.0).count();
+    let demean = |v: &[f64]| -> Vec<f64> {
+        let mut sum = vec![0.0; n_studies];
+        for &i in &keep {
+            sum[st[i] as usize] += v[i];
+        }
+        let means: Vec<f64> = sum.iter().zip(&size).map(|(s, n)| s / n).collect();
+        keep.iter().map(|&i| v[i] - means[st[i] as usize]).collect()
+    };
     let mut names: Vec<String> = vec!["customer_facing".into()];
-    let mut cols: Vec<Vec<f64>> = vec![pick(&cf)];
-    for s in studies.iter().skip(1) {
-        names.push(format!("study[{s}]"));
-        cols.push(keep.iter().map(|&i| f64::from(u8::from(st[i] == *s))).collect());
+    let mut cols: Vec<Vec<f64>> = vec![demean(&cf)];
+    if cols[0].iter().all(|v| *v == 0.0) {
+        return Err(MiroirError::Stats(crate::stats::StatsError::data(
+            "x",
+            "no study has both customer-facing and other employees: the gap within studies is not identified",
+        )));
     }
     for (name, c) in covariates.iter().zip(&covs) {
         names.push(name.clone());
-        cols.push(pick(c));
+        cols.push(demean(c));
     }
-    let clusters = dense_codes(keep.iter().map(|&i| (st[i], un[i])));
+    let clusters = dense_codes(keep.iter().map(|&i| un[i]));
     let design: Vec<(&str, &[f64])> = names.iter().map(String::as_str).zip(cols.iter().map(Vec::as_slice)).collect();
-    let fit = ols(&pick(&y), &design, true, Some(&clusters), confidence)?;
+    let fit = ols_absorbed(&demean(&y), &design, absorbed, Some(&clusters), confidence)?;
     let term = fit
         .terms
         .iter()
@@ -206,13 +220,14 @@ pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
         });
     }
     let df = study.employees();
-    let st = strs(df, "study")?;
+    let ix = study.index();
     let cf = bools(df, "customer_facing")?;
     let en = floats(df, "engagement")?;
-    let mut groups: BTreeMap<&str, (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    // (other, facing) engagement per study code
+    let mut groups: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); ix.studies.len()];
     let (mut all_other, mut all_facing) = (Vec::new(), Vec::new());
     for i in 0..en.len() {
-        let g = groups.entry(st[i]).or_default();
+        let g = &mut groups[ix.emp_study[i] as usize];
         if cf[i] == Some(true) {
             g.1.push(en[i]);
             all_facing.push(en[i]);
@@ -221,6 +236,14 @@ pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
             all_other.push(en[i]);
         }
     }
+    // studies with employees only (a study may have customers alone)
+    let groups: Vec<(&str, (Vec<f64>, Vec<f64>))> = ix
+        .studies
+        .iter()
+        .map(String::as_str)
+        .zip(groups)
+        .filter(|(_, (o, f))| !o.is_empty() || !f.is_empty())
+        .collect();
     let mut rows: Vec<GapRow> = groups
         .iter()
         .map(|(name, (other, facing))| gap_row("study", name, other, facing, o.confidence))

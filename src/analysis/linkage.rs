@@ -15,7 +15,7 @@
 //!   the top `ceil(top_share · K)` against the others: mean over units of unit mean engagement,
 //!   ratio minus 1, with a unit-bootstrap BCa CI (seeded; identical for any thread count).
 
-use super::frame::{dense_codes, floats, strs, TableBuilder};
+use super::frame::{floats, TableBuilder};
 use super::units::{units, Unit};
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
@@ -137,8 +137,11 @@ impl LinkageOptions {
                 return bad("threshold", format!("must lie in [0, 100] (the engagement scale), got {t}"));
             }
         }
-        if self.n_resamples < 100 {
-            return bad("n_resamples", format!("must be at least 100, got {}", self.n_resamples));
+        if self.n_resamples != 0 && self.n_resamples < 100 {
+            return bad(
+                "n_resamples",
+                format!("must be 0 (no bootstrap) or at least 100, got {}", self.n_resamples),
+            );
         }
         if !(self.confidence > 0.0 && self.confidence < 1.0) {
             return bad("confidence", format!("must lie strictly between 0 and 1, got {}", self.confidence));
@@ -230,29 +233,30 @@ fn high_units(units: &[&Unit], threshold: Option<f64>) -> Vec<bool> {
     }
 }
 
-/// Engagement values and unit codes of the employees of some studies (for the ICC).
-struct EmployeeEngagement {
-    study: Vec<String>,
-    unit_key: Vec<usize>,
+/// Engagement values with the study and unit codes of each employee (for the ICC).
+struct EmployeeEngagement<'a> {
+    study: &'a [u32],
+    unit: &'a [u32],
     engagement: Vec<f64>,
+    studies: &'a [String],
 }
 
-fn employee_engagement(study: &Study) -> Result<EmployeeEngagement> {
-    let df: &DataFrame = study.employees();
-    let (st, un) = (strs(df, "study")?, strs(df, "unit")?);
-    let unit_key = dense_codes(st.iter().zip(&un));
+fn employee_engagement(study: &Study) -> Result<EmployeeEngagement<'_>> {
+    let ix = study.index();
     Ok(EmployeeEngagement {
-        study: st.iter().map(|s| s.to_string()).collect(),
-        unit_key,
-        engagement: floats(df, "engagement")?,
+        study: &ix.emp_study,
+        unit: &ix.emp_unit,
+        engagement: floats(study.employees(), "engagement")?,
+        studies: &ix.studies,
     })
 }
 
 fn icc_of(emp: &EmployeeEngagement, study: Option<&str>) -> (f64, f64, Option<String>) {
-    let rows: Vec<usize> =
-        (0..emp.engagement.len()).filter(|&i| study.is_none_or(|s| emp.study[i] == s)).collect();
-    let values: Vec<f64> = rows.iter().map(|&i| emp.engagement[i]).collect();
-    let groups = dense_codes(rows.iter().map(|&i| emp.unit_key[i]));
+    let code = study.map(|s| emp.studies.iter().position(|n| n == s).map_or(u32::MAX, |c| c as u32));
+    let (values, groups): (Vec<f64>, Vec<usize>) = (0..emp.engagement.len())
+        .filter(|&i| code.is_none_or(|c| emp.study[i] == c))
+        .map(|i| (emp.engagement[i], emp.unit[i] as usize))
+        .unzip();
     match icc(&values, &groups) {
         Ok(r) => (r.estimate, r.get("icc2").unwrap_or(f64::NAN), r.note),
         Err(e) => (f64::NAN, f64::NAN, Some(format!("ICC: {e}"))),
@@ -298,6 +302,10 @@ fn group_row(
             linkable.len(),
             format!("top-share uplift needs units both in and out of the top {}", o.top_share),
         )
+    } else if o.n_resamples == 0 {
+        let mut r = nan_result("top-share uplift", linkable.len(), "uplift CI not computed (n_resamples = 0)".into());
+        r.estimate = up;
+        r
     } else {
         let opts = BootstrapOptions {
             n_resamples: o.n_resamples,

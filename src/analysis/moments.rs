@@ -21,7 +21,7 @@
 //! `silent` needs no valence and stays. The example verbatim of a side is shown only from
 //! `min_text_group_size` respondents.
 
-use super::frame::{floats, respondent_rows, strs, TableBuilder};
+use super::frame::{floats, TableBuilder};
 use super::linkage::By;
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
@@ -31,7 +31,7 @@ use crate::stats::proportions::{binom_test, proportion_ci, ProportionMethod};
 use crate::stats::two_sample::{hedges_g, welch_t};
 use crate::stats::{Alternative, TestResult};
 use polars::prelude::DataFrame;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashMap;
 
 pub const MOMENTS: [&str; 6] = ["win_win", "lucky_break", "pain", "wrong_fight", "blindness", "dead_end"];
 
@@ -95,12 +95,14 @@ impl MomentOptions {
 struct ThemeCounts {
     c_pos: u64,
     c_neg: u64,
-    customers: HashSet<usize>,
+    /// Distinct customers (employees) who mention the theme.
+    customers: u64,
     e_pos: u64,
     e_neg: u64,
-    employees: HashSet<usize>,
-    c_texts: BTreeMap<String, u64>,
-    e_texts: BTreeMap<String, u64>,
+    employees: u64,
+    /// The most frequent verbatim of each side (ties: the first in text order).
+    c_example: Option<String>,
+    e_example: Option<String>,
 }
 
 /// One classified theme.
@@ -130,63 +132,97 @@ pub struct ThemeRow {
     pub notes: Vec<String>,
 }
 
-fn most_common(texts: &BTreeMap<String, u64>) -> Option<String> {
-    texts.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(t, _)| t.clone())
-}
-
 /// Per group (a study, or `all`): the counts of every theme and the number of employees.
 struct Indexed {
     groups: Vec<String>,
-    per_group: BTreeMap<String, BTreeMap<String, ThemeCounts>>,
-    employees_total: BTreeMap<String, u64>,
+    /// `per_group[g]`: (theme name, counts) of the themes mentioned in group g, by theme name.
+    per_group: Vec<Vec<(String, ThemeCounts)>>,
+    employees_total: Vec<u64>,
 }
 
 fn index(study: &Study, by: By) -> Result<Indexed> {
-    let group_of = |s: &str| if by == By::Study { s.to_string() } else { "all".to_string() };
-    let emp = study.employees();
-    let cus = study.customers();
-    let emp_row = respondent_rows(emp, "employee_id")?;
-    let cus_row = respondent_rows(cus, "customer_id")?;
-    let mut employees_total: BTreeMap<String, u64> = BTreeMap::new();
-    for s in strs(emp, "study")? {
-        *employees_total.entry(group_of(s)).or_default() += 1;
+    let ix = study.index();
+    let by_study = by == By::Study;
+    let n_groups = if by_study { ix.studies.len() } else { 1 };
+    let mut employees_total = vec![0u64; n_groups];
+    for &s in &ix.emp_study {
+        employees_total[if by_study { s as usize } else { 0 }] += 1;
     }
-    let mut per_group: BTreeMap<String, BTreeMap<String, ThemeCounts>> = BTreeMap::new();
-    if let Some(m) = study.mentions() {
-        let (st, side, resp, theme, val) = (
-            strs(m, "study")?,
-            strs(m, "side")?,
-            strs(m, "respondent_id")?,
-            strs(m, "theme")?,
-            strs(m, "valence")?,
-        );
-        let text: Option<Vec<Option<&str>>> =
-            m.column("text").ok().and_then(|c| c.str().ok().map(|ca| ca.iter().collect()));
-        for i in 0..st.len() {
-            let c = per_group.entry(group_of(st[i])).or_default().entry(theme[i].to_string()).or_default();
-            let positive = val[i] == "positive";
-            let t = text.as_ref().and_then(|t| t[i]).map(str::to_string);
-            if side[i] == "customer" {
-                if positive { c.c_pos += 1 } else { c.c_neg += 1 }
-                if let Some(&r) = cus_row.get(&(st[i], resp[i])) {
-                    c.customers.insert(r);
-                }
-                if let Some(t) = t {
-                    *c.c_texts.entry(t).or_default() += 1;
-                }
-            } else {
-                if positive { c.e_pos += 1 } else { c.e_neg += 1 }
-                if let Some(&r) = emp_row.get(&(st[i], resp[i])) {
-                    c.employees.insert(r);
-                }
-                if let Some(t) = t {
-                    *c.e_texts.entry(t).or_default() += 1;
-                }
-            }
+    // groups are those with employees, as names
+    let names: Vec<String> = if by_study { ix.studies.clone() } else { vec!["all".to_string()] };
+    let keep: Vec<usize> = (0..n_groups).filter(|&g| employees_total[g] > 0).collect();
+    let Some(m) = ix.mentions.as_ref() else {
+        return Ok(Indexed {
+            groups: keep.iter().map(|&g| names[g].clone()).collect(),
+            per_group: vec![Vec::new(); keep.len()],
+            employees_total: keep.iter().map(|&g| employees_total[g]).collect(),
+        });
+    };
+    let n_themes = m.themes.len();
+    let cell_of = |i: usize| (if by_study { m.study[i] as usize } else { 0 }) * n_themes + m.theme[i] as usize;
+    let mut counts = vec![ThemeCounts::default(); n_groups * n_themes];
+    let mut mentioned = vec![false; n_groups * n_themes];
+    let (mut c_pairs, mut e_pairs): (Vec<(u32, u32)>, Vec<(u32, u32)>) = (Vec::new(), Vec::new());
+    for i in 0..m.theme.len() {
+        let k = cell_of(i);
+        mentioned[k] = true;
+        let c = &mut counts[k];
+        let positive = m.positive[i];
+        if m.customer[i] {
+            if positive { c.c_pos += 1 } else { c.c_neg += 1 }
+            c_pairs.push((k as u32, m.respondent[i]));
+        } else {
+            if positive { c.e_pos += 1 } else { c.e_neg += 1 }
+            e_pairs.push((k as u32, m.respondent[i]));
         }
     }
-    let groups = employees_total.keys().cloned().collect();
-    Ok(Indexed { groups, per_group, employees_total })
+    for (pairs, customers) in [(&mut c_pairs, true), (&mut e_pairs, false)] {
+        pairs.sort_unstable();
+        pairs.dedup();
+        for &(k, _) in pairs.iter() {
+            let c = &mut counts[k as usize];
+            if customers { c.customers += 1 } else { c.employees += 1 }
+        }
+    }
+    // Example verbatim, only where enough respondents of the side mention the theme.
+    let min_text = study.schema().min_text_group_size() as u64;
+    let texts = study.mentions().and_then(|df| df.column("text").ok()).and_then(|c| c.str().ok());
+    if let Some(texts) = texts {
+        let mut freq: HashMap<(u32, bool, &str), u64> = HashMap::new();
+        for (i, t) in texts.iter().enumerate() {
+            let Some(t) = t else { continue };
+            let k = cell_of(i);
+            let enough = if m.customer[i] { counts[k].customers } else { counts[k].employees } >= min_text;
+            if enough {
+                *freq.entry((k as u32, m.customer[i], t)).or_default() += 1;
+            }
+        }
+        let mut best: HashMap<(u32, bool), (&str, u64)> = HashMap::new();
+        for ((k, side, t), n) in freq {
+            let e = best.entry((k, side)).or_insert((t, n));
+            if n > e.1 || (n == e.1 && t < e.0) {
+                *e = (t, n);
+            }
+        }
+        for ((k, side), (t, _)) in best {
+            let c = &mut counts[k as usize];
+            if side { c.c_example = Some(t.to_string()) } else { c.e_example = Some(t.to_string()) }
+        }
+    }
+    let mut per_group = Vec::with_capacity(keep.len());
+    for &g in &keep {
+        per_group.push(
+            (0..n_themes)
+                .filter(|&t| mentioned[g * n_themes + t])
+                .map(|t| (m.themes[t].clone(), std::mem::take(&mut counts[g * n_themes + t])))
+                .collect(),
+        );
+    }
+    Ok(Indexed {
+        groups: keep.iter().map(|&g| names[g].clone()).collect(),
+        per_group,
+        employees_total: keep.iter().map(|&g| employees_total[g]).collect(),
+    })
 }
 
 fn classify_theme(group: &str, theme: &str, c: &ThemeCounts, n_emp: u64, o: &MomentOptions, study: &Study) -> ThemeRow {
@@ -205,7 +241,7 @@ fn classify_theme(group: &str, theme: &str, c: &ThemeCounts, n_emp: u64, o: &Mom
         (state, t.p_value)
     };
     let n_e = c.e_pos + c.e_neg;
-    let mentioning = c.employees.len() as u64;
+    let mentioning = c.employees;
     let upper = proportion_ci(mentioning, n_emp.max(1), ProportionMethod::Wilson, 1.0 - 2.0 * o.alpha)
         .map(|r| r.ci_high)
         .unwrap_or(f64::NAN);
@@ -238,7 +274,7 @@ fn classify_theme(group: &str, theme: &str, c: &ThemeCounts, n_emp: u64, o: &Mom
     } else {
         (employee_axis, employee_p)
     };
-    let n_resp = c.customers.len() as u64;
+    let n_resp = c.customers;
     let (customer_axis, customer_p) = if n_resp > 0 && n_resp < k {
         notes.push(format!("customer side suppressed: fewer than {k} customers mention the theme"));
         ("undetermined", f64::NAN)
@@ -253,7 +289,7 @@ fn classify_theme(group: &str, theme: &str, c: &ThemeCounts, n_emp: u64, o: &Mom
         customer_mentions: n_c,
         customer_positive: c.c_pos,
         customer_negative: c.c_neg,
-        customer_respondents: c.customers.len() as u64,
+        customer_respondents: c.customers,
         customer_axis,
         customer_p,
         employee_mentions: n_e,
@@ -267,8 +303,8 @@ fn classify_theme(group: &str, theme: &str, c: &ThemeCounts, n_emp: u64, o: &Mom
         p_value,
         q_value: f64::NAN,
         moment: if n_c < o.min_mentions { "too_few_mentions" } else { "undetermined" },
-        customer_example: (c.customers.len() as u64 >= min_text).then(|| most_common(&c.c_texts)).flatten(),
-        employee_example: (mentioning >= min_text).then(|| most_common(&c.e_texts)).flatten(),
+        customer_example: c.c_example.clone().filter(|_| c.customers >= min_text),
+        employee_example: c.e_example.clone().filter(|_| mentioning >= min_text),
         notes,
     }
 }
@@ -278,9 +314,10 @@ pub fn theme_rows(study: &Study, o: &MomentOptions) -> Result<Vec<ThemeRow>> {
     o.check()?;
     let idx = index(study, o.by)?;
     let mut out = Vec::new();
-    for group in &idx.groups {
-        let n_emp = idx.employees_total.get(group).copied().unwrap_or(0);
-        let Some(themes) = idx.per_group.get(group) else { continue };
+    for ((group, themes), &n_emp) in idx.groups.iter().zip(&idx.per_group).zip(&idx.employees_total) {
+        if themes.is_empty() {
+            continue;
+        }
         let mut rows: Vec<ThemeRow> =
             themes.iter().map(|(t, c)| classify_theme(group, t, c, n_emp, o, study)).collect();
         let eligible: Vec<usize> = (0..rows.len())
@@ -370,26 +407,21 @@ pub fn moment_effects(study: &Study, o: &MomentOptions) -> Result<DataFrame> {
     }
     let pooled = MomentOptions { by: By::Pooled, ..o.clone() };
     let rows = theme_rows(study, &pooled)?;
-    let emp = study.employees();
-    let cus = study.customers();
-    let satisfaction = floats(cus, "satisfaction")?;
-    let engagement = floats(emp, "engagement")?;
-    let emp_row = respondent_rows(emp, "employee_id")?;
-    let cus_row = respondent_rows(cus, "customer_id")?;
-    let moment_of: HashMap<&str, &str> = rows.iter().map(|r| (r.theme.as_str(), r.moment)).collect();
-    let mut c_in: BTreeMap<&str, HashSet<usize>> = BTreeMap::new();
-    let mut e_in: BTreeMap<&str, HashSet<usize>> = BTreeMap::new();
-    if let Some(m) = study.mentions() {
-        let (st, side, resp, theme) = (strs(m, "study")?, strs(m, "side")?, strs(m, "respondent_id")?, strs(m, "theme")?);
-        for i in 0..st.len() {
-            let Some(&mo) = moment_of.get(theme[i]) else { continue };
-            if side[i] == "customer" {
-                if let Some(&r) = cus_row.get(&(st[i], resp[i])) {
-                    c_in.entry(mo).or_default().insert(r);
-                }
-            } else if let Some(&r) = emp_row.get(&(st[i], resp[i])) {
-                e_in.entry(mo).or_default().insert(r);
-            }
+    let satisfaction = floats(study.customers(), "satisfaction")?;
+    let engagement = floats(study.employees(), "engagement")?;
+    // A bit per moment for each respondent who mentions one of its themes.
+    let moment_bit = |moment: &str| MOMENTS.iter().position(|m| *m == moment);
+    let (mut c_in, mut e_in) = (vec![0u8; satisfaction.len()], vec![0u8; engagement.len()]);
+    if let Some(m) = study.index().mentions.as_ref() {
+        let theme_bit: Vec<Option<usize>> = m
+            .themes
+            .iter()
+            .map(|t| rows.iter().find(|r| &r.theme == t).and_then(|r| moment_bit(r.moment)))
+            .collect();
+        for i in 0..m.theme.len() {
+            let Some(bit) = theme_bit[m.theme[i] as usize] else { continue };
+            let members = if m.customer[i] { &mut c_in } else { &mut e_in };
+            members[m.respondent[i] as usize] |= 1 << bit;
         }
     }
     let k = study.schema().min_group_size();
@@ -404,17 +436,12 @@ pub fn moment_effects(study: &Study, o: &MomentOptions) -> Result<DataFrame> {
         suppressed: bool,
     }
     let mut effects = Vec::new();
-    for moment in MOMENTS {
+    for (bit, moment) in MOMENTS.into_iter().enumerate() {
         let n_themes = rows.iter().filter(|r| r.moment == moment).count() as u64;
-        for (side, values, members) in [
-            ("customer", &satisfaction, c_in.get(moment)),
-            ("employee", &engagement, e_in.get(moment)),
-        ] {
-            let empty = HashSet::new();
-            let members = members.unwrap_or(&empty);
+        for (side, values, members) in [("customer", &satisfaction, &c_in), ("employee", &engagement, &e_in)] {
             let (mut a, mut b) = (Vec::new(), Vec::new());
-            for (i, v) in values.iter().enumerate() {
-                if members.contains(&i) { a.push(*v) } else { b.push(*v) }
+            for (v, &mask) in values.iter().zip(members.iter()) {
+                if mask & (1 << bit) != 0 { a.push(*v) } else { b.push(*v) }
             }
             let suppressed = (!a.is_empty() && a.len() < k) || (!b.is_empty() && b.len() < k);
             let n = a.len() + b.len();

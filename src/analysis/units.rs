@@ -11,10 +11,10 @@
 //! included) stay out of the linkage, whose per-study aggregates would otherwise give the missing
 //! equation.
 
-use super::frame::{floats, strs, TableBuilder};
+use super::frame::TableBuilder;
 use crate::data::Study;
 use crate::error::Result;
-use polars::prelude::*;
+use polars::prelude::DataFrame;
 use std::collections::BTreeMap;
 
 /// Why a unit's statistics are hidden.
@@ -72,42 +72,37 @@ impl Unit {
     }
 }
 
-/// Aggregates both sides to the unit (polars group-by), sorted by study then unit, with
-/// suppression applied.
+/// Aggregates both sides to the unit (from the study's unit codes), sorted by study then unit,
+/// with suppression applied.
 pub fn units(study: &Study) -> Result<Vec<Unit>> {
+    let ix = study.index();
     let threshold = study.schema().satisfied_threshold();
-    let keys = [col("study"), col("unit")];
-    let emp = study.employees().clone().lazy().group_by(keys.clone()).agg([
-        len().cast(DataType::UInt64).alias("n_employees"),
-        col("engagement").mean().alias("mean_engagement"),
-    ]);
-    let cus = study.customers().clone().lazy().group_by(keys.clone()).agg([
-        len().cast(DataType::UInt64).alias("n_customers"),
-        col("satisfaction").gt_eq(lit(threshold)).cast(DataType::UInt64).sum().alias("n_satisfied"),
-        col("satisfaction").mean().alias("mean_satisfaction"),
-    ]);
-    let df = emp
-        .join(
-            cus,
-            keys.clone(),
-            keys,
-            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
-        )
-        .sort(["study", "unit"], SortMultipleOptions::default())
-        .collect()?;
-    let (st, un) = (strs(&df, "study")?, strs(&df, "unit")?);
-    let (ne, me) = (floats(&df, "n_employees")?, floats(&df, "mean_engagement")?);
-    let (nc, ns, ms) = (floats(&df, "n_customers")?, floats(&df, "n_satisfied")?, floats(&df, "mean_satisfaction")?);
-    let count = |v: f64| if v.is_nan() { 0 } else { v as u64 };
-    let mut out: Vec<Unit> = (0..df.height())
-        .map(|i| Unit {
-            study: st[i].to_string(),
-            unit: un[i].to_string(),
-            n_employees: count(ne[i]),
-            mean_engagement: me[i],
-            n_customers: count(nc[i]),
-            n_satisfied: count(ns[i]),
-            mean_satisfaction: ms[i],
+    let k = ix.units.len();
+    let (mut n_emp, mut sum_eng) = (vec![0u64; k], vec![0.0; k]);
+    for (&u, e) in ix.emp_unit.iter().zip(study.employees().column("engagement")?.f64()?.iter()) {
+        n_emp[u as usize] += 1;
+        sum_eng[u as usize] += e.unwrap_or(f64::NAN);
+    }
+    let (mut n_cus, mut n_sat, mut sum_sat) = (vec![0u64; k], vec![0u64; k], vec![0.0; k]);
+    for (&u, v) in ix.cus_unit.iter().zip(study.customers().column("satisfaction")?.f64()?.iter()) {
+        let v = v.unwrap_or(f64::NAN);
+        n_cus[u as usize] += 1;
+        n_sat[u as usize] += u64::from(v >= threshold);
+        sum_sat[u as usize] += v;
+    }
+    let mean = |s: f64, n: u64| if n == 0 { f64::NAN } else { s / n as f64 };
+    let mut out: Vec<Unit> = ix
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, key)| Unit {
+            study: ix.studies[key.study as usize].clone(),
+            unit: key.name.clone(),
+            n_employees: n_emp[i],
+            mean_engagement: mean(sum_eng[i], n_emp[i]),
+            n_customers: n_cus[i],
+            n_satisfied: n_sat[i],
+            mean_satisfaction: mean(sum_sat[i], n_cus[i]),
             suppression: Suppression::None,
         })
         .collect();

@@ -1,10 +1,10 @@
 //! A validated mirror study: the three canonical tables and the schema they were read with.
 
 use super::schema::{Schema, Table};
-use super::validate::{check_mentions, check_unique_ids, clean_table, count_by, one_sided_units};
+use super::index::StudyIndex;
+use super::validate::{clean_table, one_sided_units};
 use crate::error::Result;
 use polars::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// A validated mirror study. Built only through [`Study::new`] (or the loaders), so every
 /// analysis can rely on canonical column names, dtypes, ranges and unique ids.
@@ -17,6 +17,8 @@ pub struct Study {
     warnings: Vec<String>,
     /// Likert item columns the engagement index was built from (kept for Cronbach's alpha).
     engagement_items: Option<Vec<Vec<f64>>>,
+    /// Study and unit codes of every respondent, mentions resolved to their respondent.
+    index: StudyIndex,
 }
 
 impl Study {
@@ -30,9 +32,7 @@ impl Study {
     ) -> Result<Study> {
         let (emp, items) = clean_table(employees, Table::Employees, &schema)?;
         let (cus, _) = clean_table(customers, Table::Customers, &schema)?;
-        check_unique_ids(&emp.df, Table::Employees, "employee_id")?;
-        check_unique_ids(&cus.df, Table::Customers, "customer_id")?;
-        let mut warnings = one_sided_units(&emp.df, &cus.df)?;
+        let mut warnings = Vec::new();
         let mentions = match mentions {
             None => None,
             Some(m) if m.height() == 0 && m.width() == 0 => None,
@@ -46,12 +46,14 @@ impl Study {
                     None
                 } else {
                     let (men, _) = clean_table(m, Table::Mentions, &schema)?;
-                    check_mentions(&men.df, &emp.df, &cus.df)?;
                     Some(men.df)
                 }
             }
         };
+        let index = StudyIndex::build(&emp.df, &cus.df, mentions.as_ref())?;
+        warnings.splice(0..0, one_sided_units(&index));
         Ok(Study {
+            index,
             employees: emp.df,
             customers: cus.df,
             mentions,
@@ -83,97 +85,71 @@ impl Study {
         self.engagement_items.as_deref()
     }
 
+    /// Study and unit codes, and the mentions resolved to their respondents.
+    pub fn index(&self) -> &StudyIndex {
+        &self.index
+    }
+
     /// Study names, sorted.
     pub fn study_names(&self) -> Result<Vec<String>> {
-        let mut set = BTreeSet::new();
-        for df in [&self.employees, &self.customers] {
-            for s in df.column("study")?.str()?.iter().map(Option::unwrap_or_default) {
-                if !set.contains(s) {
-                    set.insert(s.to_string());
-                }
-            }
-        }
-        Ok(set.into_iter().collect())
+        Ok(self.index.studies.clone())
     }
 
     /// One row per study: sector (when known), units, employees, customers, mentions,
     /// share of customer-facing employees, mean engagement, share of satisfied customers.
     pub fn summary(&self) -> Result<DataFrame> {
-        let studies = self.study_names()?;
-        let emp_n = count_by(&self.employees, "study")?;
-        let cus_n = count_by(&self.customers, "study")?;
-        let men_n = match &self.mentions {
-            Some(m) => count_by(m, "study")?,
-            None => Default::default(),
-        };
-        let mut units: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        let mut sector: BTreeMap<String, String> = BTreeMap::new();
-        for df in [&self.employees, &self.customers] {
-            let s = df.column("study")?.str()?;
-            let u = df.column("unit")?.str()?;
-            for (a, b) in s.iter().map(Option::unwrap_or_default).zip(u.iter().map(Option::unwrap_or_default)) {
-                units.entry(a).or_default().insert(b);
+        let ix = &self.index;
+        let n = ix.studies.len();
+        let count = |codes: &[u32]| {
+            let mut out = vec![0u64; n];
+            for &s in codes {
+                out[s as usize] += 1;
             }
+            out
+        };
+        let (emp_n, cus_n) = (count(&ix.emp_study), count(&ix.cus_study));
+        let men_n = ix.mentions.as_ref().map_or(vec![0; n], |m| count(&m.study));
+        // a study's units: those with a respondent on either side (units are sorted by study)
+        let mut units = vec![0u64; n];
+        for u in &ix.units {
+            units[u.study as usize] += 1;
+        }
+        let mut sector: Vec<Option<String>> = vec![None; n];
+        for (df, codes) in [(&self.employees, &ix.emp_study), (&self.customers, &ix.cus_study)] {
             if let Ok(sec) = df.column("sector") {
-                for (a, b) in s.iter().map(Option::unwrap_or_default).zip(sec.str()?.iter()) {
-                    if let Some(b) = b {
-                        sector.entry(a.to_string()).or_insert_with(|| b.to_string());
+                for (&s, v) in codes.iter().zip(sec.str()?.iter()) {
+                    if let (None, Some(v)) = (&sector[s as usize], v) {
+                        sector[s as usize] = Some(v.to_string());
                     }
                 }
             }
         }
-        let mut facing: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
-        let st = self.employees.column("study")?.str()?;
+        let (mut facing, mut engagement) = (vec![0.0; n], vec![0.0; n]);
         let cf = self.employees.column("customer_facing")?.bool()?;
         let en = self.employees.column("engagement")?.f64()?;
-        for ((a, b), e) in st.iter().map(Option::unwrap_or_default).zip(cf.iter().map(Option::unwrap_or_default)).zip(en.iter().map(Option::unwrap_or_default)) {
-            let entry = facing.entry(a).or_insert((0.0, 0.0));
-            entry.0 += f64::from(u8::from(b));
-            entry.1 += e;
+        for ((&s, b), e) in ix.emp_study.iter().zip(cf.iter()).zip(en.iter()) {
+            facing[s as usize] += f64::from(u8::from(b.unwrap_or_default()));
+            engagement[s as usize] += e.unwrap_or_default();
         }
         let threshold = self.schema.satisfied_threshold();
-        let mut satisfied: BTreeMap<&str, f64> = BTreeMap::new();
-        let st = self.customers.column("study")?.str()?;
+        let mut satisfied = vec![0.0; n];
         let sa = self.customers.column("satisfaction")?.f64()?;
-        for (a, v) in st.iter().map(Option::unwrap_or_default).zip(sa.iter().map(Option::unwrap_or_default)) {
-            *satisfied.entry(a).or_insert(0.0) += f64::from(u8::from(v >= threshold));
+        for (&s, v) in ix.cus_study.iter().zip(sa.iter()) {
+            satisfied[s as usize] += f64::from(u8::from(v.unwrap_or_default() >= threshold));
         }
-        let get = |m: &std::collections::HashMap<String, usize>, s: &str| *m.get(s).unwrap_or(&0) as u64;
-        let ratio = |num: f64, den: u64| if den == 0 { None } else { Some(num / den as f64) };
+        let ratio = |num: &[f64], den: &[u64]| -> Vec<Option<f64>> {
+            num.iter().zip(den).map(|(a, &d)| (d > 0).then(|| a / d as f64)).collect()
+        };
         let df = DataFrame::new_infer_height(vec![
-            Column::new("study".into(), &studies),
-            Column::new(
-                "sector".into(),
-                studies.iter().map(|s| sector.get(s).cloned()).collect::<Vec<Option<String>>>(),
-            ),
-            Column::new(
-                "units".into(),
-                studies.iter().map(|s| units.get(s.as_str()).map_or(0, |u| u.len() as u64)).collect::<Vec<u64>>(),
-            ),
-            Column::new("employees".into(), studies.iter().map(|s| get(&emp_n, s)).collect::<Vec<u64>>()),
-            Column::new("customers".into(), studies.iter().map(|s| get(&cus_n, s)).collect::<Vec<u64>>()),
-            Column::new("mentions".into(), studies.iter().map(|s| get(&men_n, s)).collect::<Vec<u64>>()),
-            Column::new(
-                "customer_facing_share".into(),
-                studies
-                    .iter()
-                    .map(|s| facing.get(s.as_str()).and_then(|f| ratio(f.0, get(&emp_n, s))))
-                    .collect::<Vec<Option<f64>>>(),
-            ),
-            Column::new(
-                "mean_engagement".into(),
-                studies
-                    .iter()
-                    .map(|s| facing.get(s.as_str()).and_then(|f| ratio(f.1, get(&emp_n, s))))
-                    .collect::<Vec<Option<f64>>>(),
-            ),
-            Column::new(
-                "share_satisfied".into(),
-                studies
-                    .iter()
-                    .map(|s| satisfied.get(s.as_str()).and_then(|v| ratio(*v, get(&cus_n, s))))
-                    .collect::<Vec<Option<f64>>>(),
-            ),
+            Column::new("study".into(), &ix.studies),
+            Column::new("sector".into(), sector),
+            Column::new("units".into(), units),
+            Column::new("employees".into(), &emp_n),
+            Column::new("customers".into(), &cus_n),
+            Column::new("mentions".into(), men_n),
+            Column::new("customer_facing_share".into(), ratio(&facing, &emp_n)),
+            Column::new("mean_engagement".into(), ratio(&engagement, &emp_n)),
+            Column::new("share_satisfied".into(), ratio(&satisfied, &cus_n)),
         ])?;
         Ok(df)
     }

@@ -4,7 +4,7 @@
 use super::schema::{ColumnSpec, Kind, Range, Schema, Table};
 use crate::error::{MiroirError, Result, Rows};
 use polars::prelude::*;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Words accepted for yes/no columns exported as text (case-insensitive, trimmed).
 const TRUE_WORDS: &[&str] = &["true", "yes", "y", "oui", "o", "1", "vrai"];
@@ -357,121 +357,26 @@ pub(crate) fn clean_table(mut df: DataFrame, table: Table, schema: &Schema) -> R
     Ok((CleanTable { df }, items))
 }
 
-/// Row indices of the second and later occurrences of (study, id), as an error.
-pub(crate) fn check_unique_ids(df: &DataFrame, table: Table, id: &str) -> Result<()> {
-    let study = df.column("study")?.str()?;
-    let ids = df.column(id)?.str()?;
-    let mut seen: HashSet<(&str, &str)> = HashSet::with_capacity(df.height());
-    let mut first_dup: Option<(String, String)> = None;
-    let rows = Rows::collect(
-        study
-            .iter().map(Option::unwrap_or_default)
-            .zip(ids.iter().map(Option::unwrap_or_default))
-            .enumerate()
-            .filter_map(|(i, key)| {
-                if seen.insert(key) {
-                    None
-                } else {
-                    first_dup.get_or_insert_with(|| (key.1.to_string(), key.0.to_string()));
-                    Some(i)
-                }
-            }),
-    );
-    if let Some((dup, st)) = first_dup {
-        return Err(MiroirError::DuplicateId {
-            table: table.to_string(),
-            column: id.to_string(),
-            rows,
-            detail: format!("ids must be unique within a study ('{dup}' repeats in study '{st}')"),
-        });
-    }
-    Ok(())
-}
-
-/// Every mention's respondent must exist on its side, in its study.
-/// The (study, id) pairs of a validated table, borrowed from it.
-fn key_set<'a>(df: &'a DataFrame, id: &str) -> Result<HashSet<(&'a str, &'a str)>> {
-    let s = df.column("study")?.str()?;
-    let i = df.column(id)?.str()?;
-    Ok(s.iter().map(Option::unwrap_or_default).zip(i.iter().map(Option::unwrap_or_default)).collect())
-}
-
-pub(crate) fn check_mentions(mentions: &DataFrame, employees: &DataFrame, customers: &DataFrame) -> Result<()> {
-    let emp = key_set(employees, "employee_id")?;
-    let cus = key_set(customers, "customer_id")?;
-    let study = mentions.column("study")?.str()?;
-    let side = mentions.column("side")?.str()?;
-    let resp = mentions.column("respondent_id")?.str()?;
-    let mut example: Option<String> = None;
-    let rows = Rows::collect(
-        study
-            .iter()
-            .map(Option::unwrap_or_default)
-            .zip(side.iter().map(Option::unwrap_or_default))
-            .zip(resp.iter().map(Option::unwrap_or_default))
-            .enumerate()
-            .filter_map(|(i, ((st, sd), r))| {
-                let ok = if sd == "employee" { emp.contains(&(st, r)) } else { cus.contains(&(st, r)) };
-                if ok {
-                    None
-                } else {
-                    example.get_or_insert_with(|| format!("{sd} '{r}' of study '{st}'"));
-                    Some(i)
-                }
-            }),
-    );
-    if let Some(ex) = example {
-        return Err(MiroirError::OrphanMention {
-            table: "mentions".into(),
-            column: "respondent_id".into(),
-            rows,
-            detail: format!("respondents not found in the employees / customers tables (e.g. {ex})"),
-        });
-    }
-    Ok(())
-}
-
 /// Units present on one side only: a warning, not an error (they cannot enter the linkage).
-pub(crate) fn one_sided_units(employees: &DataFrame, customers: &DataFrame) -> Result<Vec<String>> {
-    let units = |df: &DataFrame| -> Result<BTreeSet<(String, String)>> {
-        let s = df.column("study")?.str()?;
-        let u = df.column("unit")?.str()?;
-        let distinct: HashSet<(&str, &str)> =
-            s.iter().map(Option::unwrap_or_default).zip(u.iter().map(Option::unwrap_or_default)).collect();
-        Ok(distinct.into_iter().map(|(a, b)| (a.to_string(), b.to_string())).collect())
-    };
-    let e = units(employees)?;
-    let c = units(customers)?;
+pub(crate) fn one_sided_units(index: &super::index::StudyIndex) -> Vec<String> {
+    let (n_emp, n_cus) = index.unit_counts();
     let mut warnings = Vec::new();
-    let fmt = |set: Vec<&(String, String)>| -> String {
-        let shown: Vec<String> = set.iter().take(10).map(|(s, u)| format!("{s}/{u}")).collect();
+    let name = |u: usize| format!("{}/{}", index.studies[index.units[u].study as usize], index.units[u].name);
+    for (only, other, label) in [
+        (&n_emp, &n_cus, "have employees but no customers"),
+        (&n_cus, &n_emp, "have customers but no employees"),
+    ] {
+        let set: Vec<usize> = (0..index.units.len()).filter(|&u| only[u] > 0 && other[u] == 0).collect();
+        if set.is_empty() {
+            continue;
+        }
+        let shown: Vec<String> = set.iter().take(10).map(|&u| name(u)).collect();
         let more = if set.len() > 10 { format!(", ... ({} in all)", set.len()) } else { String::new() };
-        format!("{}{more}", shown.join(", "))
-    };
-    let only_e: Vec<_> = e.difference(&c).collect();
-    if !only_e.is_empty() {
         warnings.push(format!(
-            "{} unit(s) have employees but no customers and cannot enter the linkage: {}",
-            only_e.len(),
-            fmt(only_e)
+            "{} unit(s) {label} and cannot enter the linkage: {}{more}",
+            set.len(),
+            shown.join(", ")
         ));
     }
-    let only_c: Vec<_> = c.difference(&e).collect();
-    if !only_c.is_empty() {
-        warnings.push(format!(
-            "{} unit(s) have customers but no employees and cannot enter the linkage: {}",
-            only_c.len(),
-            fmt(only_c)
-        ));
-    }
-    Ok(warnings)
-}
-
-/// Counts respondents per value of a string column (used by summaries).
-pub(crate) fn count_by(df: &DataFrame, column: &str) -> Result<HashMap<String, usize>> {
-    let mut out = HashMap::new();
-    for v in df.column(column)?.str()?.iter().map(Option::unwrap_or_default) {
-        *out.entry(v.to_string()).or_insert(0) += 1;
-    }
-    Ok(out)
+    warnings
 }

@@ -414,6 +414,22 @@ pub fn mann_whitney(
     method: MwMethod,
     use_continuity: bool,
 ) -> StatsResult<TestResult> {
+    let mut res = mann_whitney_test(a, b, alternative, method, use_continuity)?;
+    res.estimate = hodges_lehmann(a, b);
+    push_note(&mut res, "no interval for the Hodges-Lehmann estimate");
+    Ok(res)
+}
+
+/// [`mann_whitney`] without the Hodges–Lehmann estimate (`estimate` NaN): the test alone, for
+/// analyses that report U, its p-value and the rank-biserial r (the estimate costs more than the
+/// test on large groups).
+pub fn mann_whitney_test(
+    a: &[f64],
+    b: &[f64],
+    alternative: Alternative,
+    method: MwMethod,
+    use_continuity: bool,
+) -> StatsResult<TestResult> {
     check_sample("a", a, 1)?;
     check_sample("b", b, 1)?;
     let (n1, n2) = (a.len(), b.len());
@@ -439,7 +455,6 @@ pub fn mann_whitney(
         (n1 + n2) as u64,
     );
     res.statistic = u1;
-    res.estimate = hodges_lehmann(a, b);
     let mut z = f64::NAN;
     let p = if exact {
         if !ties.is_empty() {
@@ -469,7 +484,6 @@ pub fn mann_whitney(
     } else {
         res.p_value = p;
     }
-    push_note(&mut res, "no interval for the Hodges-Lehmann estimate");
     res.extra.extend([("rank_biserial", 2.0 * u1 / (f1 * f2) - 1.0), ("z", z), ("n1", f1), ("n2", f2)]);
     Ok(res)
 }

@@ -1,0 +1,29 @@
+//! Times each step of a report on a study folder (Parquet or CSV), release build:
+//! `cargo run --release --example profile_report -- DIR`.
+use miroir::analysis::{self, ReportOptions};
+use miroir::data::{load_study, Schema, StudyPaths};
+use std::time::Instant;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = std::env::args().nth(1).ok_or("usage: profile_report DIR")?;
+    let t = Instant::now();
+    let study = load_study(&StudyPaths::from_dir(dir.as_ref())?, Schema::default())?;
+    println!("load+validate   {:>8.3} s", t.elapsed().as_secs_f64());
+    let mut o = ReportOptions::default();
+    o.linkage.n_resamples = 0;
+    o.indicators.linkage.n_resamples = 0;
+    let step = |name: &str, f: &dyn Fn() -> miroir::error::Result<()>| {
+        let t = Instant::now();
+        f().unwrap();
+        println!("{name:<15} {:>8.3} s", t.elapsed().as_secs_f64());
+    };
+    step("summary", &|| study.summary().map(|_| ()));
+    step("units", &|| analysis::unit_table(&study).map(|_| ()));
+    step("indicators", &|| analysis::indicators(&study, &o.indicators).map(|_| ()));
+    step("linkage", &|| analysis::linkage(&study, &o.linkage).map(|_| ()));
+    step("exposure_gap", &|| analysis::exposure_gap(&study, &o.gap).map(|_| ()));
+    step("moments", &|| analysis::moments(&study, &o.moments).map(|_| ()));
+    step("moment_effects", &|| analysis::moment_effects(&study, &o.moments).map(|_| ()));
+    step("report", &|| analysis::report(&study, &o).map(|_| ()));
+    Ok(())
+}

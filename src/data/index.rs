@@ -1,0 +1,284 @@
+//! Integer codes of a validated study, built once when the study is validated.
+//!
+//! Every analysis groups respondents by study and unit and resolves each mention to its
+//! respondent. Doing that with string keys in every analysis cost most of a report's time on
+//! large studies; here it is done once, with a fast hash and per-study parallelism, and the same
+//! pass checks that ids are unique within a study and that every mention has its respondent.
+//! Codes are dense and follow the sorted order of the names (`studies[code]`, `units[code]`), so
+//! results do not depend on row order.
+
+use crate::error::{MiroirError, Result, Rows};
+use polars::prelude::*;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::hash::Hash;
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+fn fast_map<K, V>(capacity: usize) -> FastMap<K, V> {
+    HashMap::with_capacity_and_hasher(capacity, foldhash::fast::RandomState::default())
+}
+
+/// A unit: its study's code and its name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnitKey {
+    pub study: u32,
+    pub name: String,
+}
+
+/// The coded mentions: one entry per mention row.
+#[derive(Debug, Clone)]
+pub struct MentionIndex {
+    /// Theme names, sorted; `theme[i]` indexes it.
+    pub themes: Vec<String>,
+    pub theme: Vec<u32>,
+    pub study: Vec<u32>,
+    /// `true` for a customer's mention, `false` for an employee's.
+    pub customer: Vec<bool>,
+    pub positive: Vec<bool>,
+    /// Row of the respondent in the customers (customer mention) or employees table.
+    pub respondent: Vec<u32>,
+}
+
+/// Study and unit codes of every respondent, and the coded mentions.
+#[derive(Debug, Clone)]
+pub struct StudyIndex {
+    /// Study names, sorted (both tables and the mentions together).
+    pub studies: Vec<String>,
+    /// Units, sorted by study then name; the units of a study are contiguous.
+    pub units: Vec<UnitKey>,
+    pub emp_unit: Vec<u32>,
+    pub cus_unit: Vec<u32>,
+    pub emp_study: Vec<u32>,
+    pub cus_study: Vec<u32>,
+    pub mentions: Option<MentionIndex>,
+}
+
+fn strs<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<&'a str>> {
+    Ok(df.column(name)?.str()?.iter().map(Option::unwrap_or_default).collect())
+}
+
+/// Provisional codes in order of first appearance, with a one-entry cache for runs of equal keys
+/// (tables are usually sorted by study and unit, so most rows skip the hash).
+struct Coder<'a, K> {
+    map: FastMap<K, u32>,
+    keys: Vec<K>,
+    last: Option<(K, u32)>,
+    _life: std::marker::PhantomData<&'a ()>,
+}
+
+impl<'a, K: Hash + Eq + Copy> Coder<'a, K> {
+    fn new() -> Self {
+        Coder { map: fast_map(64), keys: Vec::new(), last: None, _life: std::marker::PhantomData }
+    }
+    fn code(&mut self, key: K) -> u32 {
+        if let Some((k, c)) = self.last {
+            if k == key {
+                return c;
+            }
+        }
+        let next = self.keys.len() as u32;
+        let c = *self.map.entry(key).or_insert_with(|| next);
+        if c == next {
+            self.keys.push(key);
+        }
+        self.last = Some((key, c));
+        c
+    }
+}
+
+/// Sorted order of provisional codes: `remap[provisional] = final`.
+fn sorted_remap<K: Ord>(keys: &[K]) -> Vec<u32> {
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]));
+    let mut remap = vec![0u32; keys.len()];
+    for (rank, &i) in order.iter().enumerate() {
+        remap[i] = rank as u32;
+    }
+    remap
+}
+
+/// Rows of each study (study codes 0..n).
+fn rows_by_study(study: &[u32], n: usize) -> Vec<Vec<u32>> {
+    let mut out = vec![Vec::new(); n];
+    for (i, &s) in study.iter().enumerate() {
+        out[s as usize].push(i as u32);
+    }
+    out
+}
+
+/// Duplicate ids and id lookup of one table, study by study (in parallel).
+struct IdCheck {
+    /// Rows repeating an earlier (study, id), sorted.
+    duplicates: Vec<usize>,
+}
+
+/// For each study: its ids → row, the duplicate rows, and the resolution of the given
+/// (study code, id, mention row) requests. Returns the duplicate rows and, per request, the
+/// row found (or `u32::MAX`).
+fn resolve_ids(
+    ids: &[&str],
+    by_study: &[Vec<u32>],
+    requests: &[Vec<(u32, &str)>],
+) -> (IdCheck, Vec<Vec<(u32, u32)>>) {
+    let per_study: Vec<(Vec<usize>, Vec<(u32, u32)>)> = by_study
+        .par_iter()
+        .zip(requests.par_iter())
+        .map(|(rows, reqs)| {
+            let mut map: FastMap<&str, u32> = fast_map(rows.len());
+            let mut dups = Vec::new();
+            for &r in rows {
+                if map.insert(ids[r as usize], r).is_some() {
+                    dups.push(r as usize);
+                }
+            }
+            let found = reqs.iter().map(|&(m, id)| (m, map.get(id).copied().unwrap_or(u32::MAX))).collect();
+            (dups, found)
+        })
+        .collect();
+    let mut duplicates = Vec::new();
+    let mut found = Vec::new();
+    for (d, f) in per_study {
+        duplicates.extend(d);
+        found.push(f);
+    }
+    duplicates.sort_unstable();
+    (IdCheck { duplicates }, found)
+}
+
+impl StudyIndex {
+    /// Builds the codes of validated tables; refuses duplicate ids within a study
+    /// ([`MiroirError::DuplicateId`]) and mentions without their respondent
+    /// ([`MiroirError::OrphanMention`]).
+    pub fn build(employees: &DataFrame, customers: &DataFrame, mentions: Option<&DataFrame>) -> Result<StudyIndex> {
+        let (e_st, e_un) = (strs(employees, "study")?, strs(employees, "unit")?);
+        let (c_st, c_un) = (strs(customers, "study")?, strs(customers, "unit")?);
+        let m_st = match mentions {
+            Some(m) => strs(m, "study")?,
+            None => Vec::new(),
+        };
+
+        // Study codes over the three tables, then unit codes over both sides.
+        let mut sc: Coder<&str> = Coder::new();
+        let e_sp: Vec<u32> = e_st.iter().map(|s| sc.code(*s)).collect();
+        let c_sp: Vec<u32> = c_st.iter().map(|s| sc.code(*s)).collect();
+        let m_sp: Vec<u32> = m_st.iter().map(|s| sc.code(*s)).collect();
+        let s_remap = sorted_remap(&sc.keys);
+        let mut studies = vec![String::new(); sc.keys.len()];
+        for (p, k) in sc.keys.iter().enumerate() {
+            studies[s_remap[p] as usize] = k.to_string();
+        }
+        let emp_study: Vec<u32> = e_sp.iter().map(|&p| s_remap[p as usize]).collect();
+        let cus_study: Vec<u32> = c_sp.iter().map(|&p| s_remap[p as usize]).collect();
+        let men_study: Vec<u32> = m_sp.iter().map(|&p| s_remap[p as usize]).collect();
+
+        let mut uc: Coder<(u32, &str)> = Coder::new();
+        let e_up: Vec<u32> = emp_study.iter().zip(&e_un).map(|(&s, u)| uc.code((s, *u))).collect();
+        let c_up: Vec<u32> = cus_study.iter().zip(&c_un).map(|(&s, u)| uc.code((s, *u))).collect();
+        let u_remap = sorted_remap(&uc.keys);
+        let mut units = vec![UnitKey { study: 0, name: String::new() }; uc.keys.len()];
+        for (p, (s, name)) in uc.keys.iter().enumerate() {
+            units[u_remap[p] as usize] = UnitKey { study: *s, name: name.to_string() };
+        }
+        let emp_unit: Vec<u32> = e_up.iter().map(|&p| u_remap[p as usize]).collect();
+        let cus_unit: Vec<u32> = c_up.iter().map(|&p| u_remap[p as usize]).collect();
+
+        // Ids: unique within a study; each mention resolved to its respondent's row.
+        let n_studies = studies.len();
+        let (side, resp) = match mentions {
+            Some(m) => (strs(m, "side")?, strs(m, "respondent_id")?),
+            None => (Vec::new(), Vec::new()),
+        };
+        let mut e_req: Vec<Vec<(u32, &str)>> = vec![Vec::new(); n_studies];
+        let mut c_req: Vec<Vec<(u32, &str)>> = vec![Vec::new(); n_studies];
+        for i in 0..side.len() {
+            let req = if side[i] == "employee" { &mut e_req } else { &mut c_req };
+            req[men_study[i] as usize].push((i as u32, resp[i]));
+        }
+        let mut respondent = vec![u32::MAX; side.len()];
+        for (table, column, df, study_codes, req) in [
+            ("employees", "employee_id", employees, &emp_study, &e_req),
+            ("customers", "customer_id", customers, &cus_study, &c_req),
+        ] {
+            let ids = strs(df, column)?;
+            let (check, found) = resolve_ids(&ids, &rows_by_study(study_codes, n_studies), req);
+            if let Some(&first) = check.duplicates.first() {
+                return Err(MiroirError::DuplicateId {
+                    table: table.into(),
+                    column: column.into(),
+                    rows: Rows::collect(check.duplicates.iter().copied()),
+                    detail: format!(
+                        "ids must be unique within a study ('{}' repeats in study '{}')",
+                        ids[first],
+                        studies[study_codes[first] as usize]
+                    ),
+                });
+            }
+            for (m, r) in found.into_iter().flatten() {
+                respondent[m as usize] = r;
+            }
+        }
+        let orphans: Vec<usize> = (0..respondent.len()).filter(|&i| respondent[i] == u32::MAX).collect();
+        if let Some(&i) = orphans.first() {
+            return Err(MiroirError::OrphanMention {
+                table: "mentions".into(),
+                column: "respondent_id".into(),
+                rows: Rows::collect(orphans.iter().copied()),
+                detail: format!(
+                    "respondents not found in the employees / customers tables (e.g. {} '{}' of study '{}')",
+                    side[i], resp[i], m_st[i]
+                ),
+            });
+        }
+
+        let mentions = match mentions {
+            None => None,
+            Some(m) => {
+                let mut tc: Coder<&str> = Coder::new();
+                let provisional: Vec<u32> = strs(m, "theme")?.into_iter().map(|t| tc.code(t)).collect();
+                let t_remap = sorted_remap(&tc.keys);
+                let mut themes = vec![String::new(); tc.keys.len()];
+                for (p, k) in tc.keys.iter().enumerate() {
+                    themes[t_remap[p] as usize] = k.to_string();
+                }
+                Some(MentionIndex {
+                    themes,
+                    theme: provisional.iter().map(|&p| t_remap[p as usize]).collect(),
+                    study: men_study,
+                    customer: side.iter().map(|s| *s != "employee").collect(),
+                    positive: strs(m, "valence")?.iter().map(|v| *v == "positive").collect(),
+                    respondent,
+                })
+            }
+        };
+        Ok(StudyIndex { studies, units, emp_unit, cus_unit, emp_study, cus_study, mentions })
+    }
+
+    /// Range of unit codes of each study (units are sorted by study).
+    pub fn study_units(&self) -> Vec<std::ops::Range<usize>> {
+        let mut out = vec![0..0; self.studies.len()];
+        let mut start = 0;
+        while start < self.units.len() {
+            let s = self.units[start].study;
+            let mut end = start;
+            while end < self.units.len() && self.units[end].study == s {
+                end += 1;
+            }
+            out[s as usize] = start..end;
+            start = end;
+        }
+        out
+    }
+
+    /// Respondents per unit on each side: (employees, customers).
+    pub fn unit_counts(&self) -> (Vec<u64>, Vec<u64>) {
+        let count = |codes: &[u32]| {
+            let mut n = vec![0u64; self.units.len()];
+            for &u in codes {
+                n[u as usize] += 1;
+            }
+            n
+        };
+        (count(&self.emp_unit), count(&self.cus_unit))
+    }
+}
