@@ -19,7 +19,7 @@ use crate::stats::two_sample::{hedges_g, mann_whitney_test, welch_t, MwMethod};
 use crate::stats::{Alternative, TestResult};
 use polars::prelude::{DataFrame, DataType};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GapOptions {
     pub by: By,
     pub covariates: Vec<String>,
@@ -284,7 +284,11 @@ pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
 
 /// The exposure-gap table.
 pub fn exposure_gap(study: &Study, o: &GapOptions) -> Result<DataFrame> {
-    let rows = gap_rows(study, o)?;
+    gap_table(&gap_rows(study, o)?)
+}
+
+/// The exposure-gap table of computed rows.
+pub fn gap_table(rows: &[GapRow]) -> Result<DataFrame> {
     // Suppressed rows keep their counts; every statistic is null.
     let f = |g: &dyn Fn(&GapRow) -> f64| {
         rows.iter().map(|r| (!r.suppressed).then(|| g(r))).collect::<Vec<Option<f64>>>()

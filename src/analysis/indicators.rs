@@ -7,9 +7,9 @@
 //! figures come from [`super::linkage`] (pooled row) and the front-line gap from
 //! [`super::exposure_gap`] (the largest per-study gap with its Welch CI).
 
-use super::exposure_gap::{gap_rows, GapOptions};
+use super::exposure_gap::{gap_rows, GapOptions, GapRow};
 use super::frame::{bools, floats, TableBuilder};
-use super::linkage::{linkage_rows, By, LinkageOptions};
+use super::linkage::{linkage_rows, By, LinkageOptions, LinkageRow};
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
 use crate::stats::proportions::{proportion_ci, ProportionMethod};
@@ -132,8 +132,30 @@ fn weights(study: &Study) -> Result<Option<Vec<f64>>> {
     Ok(Some(w))
 }
 
+/// The linkage and gap options the indicators are computed with.
+pub fn inputs_of(o: &IndicatorOptions) -> (LinkageOptions, GapOptions) {
+    (
+        LinkageOptions { by: By::Pooled, ..o.linkage.clone() },
+        GapOptions { by: By::Study, covariates: Vec::new(), confidence: o.confidence },
+    )
+}
+
 /// The eight figures, in the order of [`SEED_FIGURES`].
 pub fn indicator_rows(study: &Study, o: &IndicatorOptions) -> Result<Vec<Indicator>> {
+    let (lo, go) = inputs_of(o);
+    let link = linkage_rows(study, &lo)?;
+    let gaps = gap_rows(study, &go)?;
+    indicator_rows_from(study, o, &link[link.len() - 1], &gaps)
+}
+
+/// The eight figures from the pooled linkage row and the per-study gap rows computed with the
+/// options of [`inputs_of`] (so that a report computes them once).
+pub fn indicator_rows_from(
+    study: &Study,
+    o: &IndicatorOptions,
+    pooled: &LinkageRow,
+    gaps: &[GapRow],
+) -> Result<Vec<Indicator>> {
     let df = study.employees();
     let w = weights(study)?;
     let mut out = Vec::new();
@@ -156,8 +178,6 @@ pub fn indicator_rows(study: &Study, o: &IndicatorOptions) -> Result<Vec<Indicat
         share(i, &x, w.as_deref(), o)
     };
 
-    let link = linkage_rows(study, &LinkageOptions { by: By::Pooled, ..o.linkage.clone() })?;
-    let pooled = &link[0];
 
     out.push(bool_share(0, "can_contribute")?);
 
@@ -193,7 +213,6 @@ pub fn indicator_rows(study: &Study, o: &IndicatorOptions) -> Result<Vec<Indicat
     out.push(asked_share(5, "yearly")?);
     out.push(asked_share(6, "never")?);
 
-    let gaps = gap_rows(study, &GapOptions { by: By::Study, covariates: Vec::new(), confidence: o.confidence })?;
     let mut gap = blank(7);
     match gaps.iter().find(|g| g.largest) {
         Some(g) => {
@@ -210,7 +229,11 @@ pub fn indicator_rows(study: &Study, o: &IndicatorOptions) -> Result<Vec<Indicat
 }
 
 pub fn indicators(study: &Study, o: &IndicatorOptions) -> Result<DataFrame> {
-    let rows = indicator_rows(study, o)?;
+    indicator_table(&indicator_rows(study, o)?)
+}
+
+/// The indicators table of computed rows.
+pub fn indicator_table(rows: &[Indicator]) -> Result<DataFrame> {
     TableBuilder::new()
         .str("id", rows.iter().map(|r| r.id))
         .str("label", rows.iter().map(|r| r.label))

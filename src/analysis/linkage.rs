@@ -23,7 +23,7 @@ use crate::stats::correlation::{kendall, pearson, spearman, KendallMethod};
 use crate::stats::meta::{meta_correlations, MetaMethod};
 use crate::stats::proportions::two_proportions;
 use crate::stats::reliability::icc;
-use crate::stats::resample::{bootstrap, BootstrapMethod, BootstrapOptions};
+use crate::stats::resample::{bootstrap_with_jackknife, BootstrapMethod, BootstrapOptions};
 use crate::stats::{Alternative, TestResult};
 use polars::prelude::DataFrame;
 use std::collections::BTreeMap;
@@ -96,7 +96,7 @@ impl By {
 }
 
 /// Options of [`linkage`], checked by [`LinkageOptions::check`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LinkageOptions {
     pub method: CorrelationMethod,
     pub outcome: Outcome,
@@ -191,24 +191,61 @@ fn nan_result(method: &str, n: usize, note: String) -> TestResult {
     TestResult::new(method, Alternative::TwoSided, n as u64).with_note(note)
 }
 
-/// Mean of unit means of engagement over the top `ceil(share·K)` units by satisfaction, over
-/// the mean for the other units, minus 1. `idx` lists the units (repeats allowed: bootstrap).
-fn uplift_of(units: &[&Unit], idx: &[usize], top_share: f64) -> (f64, f64, f64, usize) {
-    let mut order: Vec<usize> = idx.to_vec();
+/// The units in the uplift's order: mean satisfaction descending, ties by (study, unit).
+fn satisfaction_order(units: &[&Unit]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..units.len()).collect();
     order.sort_by(|&a, &b| {
         let (ua, ub) = (units[a], units[b]);
         ub.mean_satisfaction
             .total_cmp(&ua.mean_satisfaction)
             .then_with(|| (&ua.study, &ua.unit).cmp(&(&ub.study, &ub.unit)))
     });
-    let k = order.len();
-    let m = ((top_share * k as f64).ceil() as usize).min(k);
+    order
+}
+
+/// Number of top units out of `k`: `ceil(share·k)`, at most k.
+fn top_count(k: usize, top_share: f64) -> usize {
+    ((top_share * k as f64).ceil() as usize).min(k)
+}
+
+/// Mean of unit means of engagement over the top `ceil(share·K)` units by satisfaction, over
+/// the mean for the other units, minus 1. `idx` lists the units (repeats allowed: bootstrap);
+/// `rank[u]` is unit u's position in [`satisfaction_order`], so the resample is ordered by a
+/// counting pass (O(K)) instead of a sort; the sums run in the same order as a sort would give.
+fn uplift_of(units: &[&Unit], rank: &[usize], by_rank: &[usize], idx: &[usize], top_share: f64) -> (f64, f64, f64, usize) {
+    let mut count = vec![0u32; units.len()];
+    for &i in idx {
+        count[rank[i]] += 1;
+    }
+    let k = idx.len();
+    let m = top_count(k, top_share);
     if m == 0 || m == k {
         return (f64::NAN, f64::NAN, f64::NAN, m);
     }
-    let mean = |s: &[usize]| s.iter().map(|&i| units[i].mean_engagement).sum::<f64>() / s.len() as f64;
-    let (top, rest) = (mean(&order[..m]), mean(&order[m..]));
+    let (mut top, mut rest, mut taken) = (0.0, 0.0, 0usize);
+    for (r, &c) in count.iter().enumerate() {
+        let x = units[by_rank[r]].mean_engagement;
+        for _ in 0..c {
+            if taken < m { top += x } else { rest += x }
+            taken += 1;
+        }
+    }
+    let (top, rest) = (top / m as f64, rest / (k - m) as f64);
     (top / rest - 1.0, top, rest, m)
+}
+
+/// The uplift without unit `u` (the jackknife of the BCa interval) in O(1), from prefix sums of
+/// engagement in satisfaction order.
+fn uplift_without(units: &[&Unit], rank: &[usize], prefix: &[f64], u: usize, top_share: f64) -> f64 {
+    let k = units.len() - 1;
+    let m = top_count(k, top_share);
+    if m == 0 || m == k {
+        return f64::NAN;
+    }
+    let (p, x) = (rank[u], units[u].mean_engagement);
+    let total = prefix[units.len()] - x;
+    let top = if p < m { prefix[m + 1] - x } else { prefix[m] };
+    (top / m as f64) / ((total - top) / (k - m) as f64) - 1.0
 }
 
 /// High units of one study: top tercile by mean engagement, or at/above the threshold.
@@ -295,7 +332,12 @@ fn group_row(
     let ratio = |k: u64, n: u64| if n == 0 { f64::NAN } else { k as f64 / n as f64 };
 
     let all: Vec<usize> = (0..linkable.len()).collect();
-    let (up, top, rest, m) = uplift_of(linkable, &all, o.top_share);
+    let by_rank = satisfaction_order(linkable);
+    let mut rank = vec![0; linkable.len()];
+    for (r, &u) in by_rank.iter().enumerate() {
+        rank[u] = r;
+    }
+    let (up, top, rest, m) = uplift_of(linkable, &rank, &by_rank, &all, o.top_share);
     let uplift = if up.is_nan() {
         nan_result(
             "top-share uplift",
@@ -313,7 +355,16 @@ fn group_row(
             seed: o.seed,
             confidence: o.confidence,
         };
-        bootstrap(linkable.len(), |idx| uplift_of(linkable, idx, o.top_share).0, None, &opts)
+        let mut prefix = vec![0.0; linkable.len() + 1];
+        for (r, &u) in by_rank.iter().enumerate() {
+            prefix[r + 1] = prefix[r] + linkable[u].mean_engagement;
+        }
+        bootstrap_with_jackknife(
+            linkable.len(),
+            |idx| uplift_of(linkable, &rank, &by_rank, idx, o.top_share).0,
+            |u| uplift_without(linkable, &rank, &prefix, u, o.top_share),
+            &opts,
+        )
             .map(|mut r| {
                 r.estimate = up;
                 r.method = "top-share uplift, unit bootstrap (BCa)".into();
@@ -418,7 +469,11 @@ pub fn linkage_rows(study: &Study, o: &LinkageOptions) -> Result<Vec<LinkageRow>
 
 /// The linkage table (one row per study, then the pooled row).
 pub fn linkage(study: &Study, o: &LinkageOptions) -> Result<DataFrame> {
-    let rows = linkage_rows(study, o)?;
+    linkage_table(&linkage_rows(study, o)?)
+}
+
+/// The linkage table of computed rows.
+pub fn linkage_table(rows: &[LinkageRow]) -> Result<DataFrame> {
     let f = |g: &dyn Fn(&LinkageRow) -> f64| rows.iter().map(g).collect::<Vec<f64>>();
     TableBuilder::new()
         .str("level", rows.iter().map(|r| r.level))
@@ -454,4 +509,46 @@ pub fn linkage(study: &Study, o: &LinkageOptions) -> Result<DataFrame> {
             rows.iter().map(|r| if r.notes.is_empty() { None } else { Some(r.notes.join("; ")) }),
         )
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::units::Suppression;
+
+    #[test]
+    fn closed_form_jackknife_equals_the_uplift_without_each_unit() {
+        // 23 units with tied satisfactions: the jackknife's O(1) update must equal the
+        // statistic recomputed on the 22 remaining units, for every unit left out.
+        let owned: Vec<Unit> = (0..23)
+            .map(|i| Unit {
+                study: format!("s{}", i % 3),
+                unit: format!("u{i:02}"),
+                n_employees: 10,
+                mean_engagement: 40.0 + ((i * 37) % 23) as f64,
+                n_customers: 10,
+                n_satisfied: 5,
+                mean_satisfaction: f64::from(i as u32 % 7),
+                suppression: Suppression::None,
+            })
+            .collect();
+        let units: Vec<&Unit> = owned.iter().collect();
+        let by_rank = satisfaction_order(&units);
+        let mut rank = vec![0; units.len()];
+        for (r, &u) in by_rank.iter().enumerate() {
+            rank[u] = r;
+        }
+        let mut prefix = vec![0.0; units.len() + 1];
+        for (r, &u) in by_rank.iter().enumerate() {
+            prefix[r + 1] = prefix[r] + units[u].mean_engagement;
+        }
+        for share in [0.08, 0.3, 0.5] {
+            for u in 0..units.len() {
+                let rest: Vec<usize> = (0..units.len()).filter(|&i| i != u).collect();
+                let direct = uplift_of(&units, &rank, &by_rank, &rest, share).0;
+                let fast = uplift_without(&units, &rank, &prefix, u, share);
+                assert!((direct - fast).abs() <= 1e-13 * direct.abs().max(1.0), "share {share}, unit {u}: {direct} vs {fast}");
+            }
+        }
+    }
 }

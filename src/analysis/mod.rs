@@ -49,12 +49,24 @@ pub fn report(study: &Study, o: &ReportOptions) -> Result<Report> {
     } else {
         (None, None)
     };
+    // The indicators reuse the pooled linkage row and the per-study gaps when the report's
+    // options are the ones the indicators need (the default), instead of computing them twice.
+    let link = linkage::linkage_rows(study, &o.linkage)?;
+    let gaps = exposure_gap::gap_rows(study, &o.gap)?;
+    let (need_link, need_gap) = indicators::inputs_of(&o.indicators);
+    let same_link = LinkageOptions { by: By::Pooled, ..o.linkage.clone() } == need_link;
+    let same_gap = o.gap == need_gap;
+    let ind_rows = if same_link && same_gap {
+        indicators::indicator_rows_from(study, &o.indicators, &link[link.len() - 1], &gaps)?
+    } else {
+        indicators::indicator_rows(study, &o.indicators)?
+    };
     Ok(Report {
         summary: study.summary()?,
-        indicators: indicators(study, &o.indicators)?,
-        linkage: linkage(study, &o.linkage)?,
+        indicators: indicators::indicator_table(&ind_rows)?,
+        linkage: linkage::linkage_table(&link)?,
         units: unit_table(study)?,
-        exposure_gap: exposure_gap(study, &o.gap)?,
+        exposure_gap: exposure_gap::gap_table(&gaps)?,
         moments,
         moment_effects,
         warnings: study.warnings().to_vec(),

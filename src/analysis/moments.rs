@@ -28,7 +28,7 @@ use crate::error::{MiroirError, Result};
 use crate::stats::dist::norm_cdf;
 use crate::stats::multiple::{adjust_pvalues, PAdjust};
 use crate::stats::proportions::{binom_test, proportion_ci, ProportionMethod};
-use crate::stats::two_sample::{hedges_g, welch_t};
+use crate::stats::two_sample::{hedges_g, hedges_g_moments, masked_moments, welch_t, welch_t_moments};
 use crate::stats::{Alternative, TestResult};
 use polars::prelude::DataFrame;
 use std::collections::HashMap;
@@ -436,28 +436,41 @@ pub fn moment_effects(study: &Study, o: &MomentOptions) -> Result<DataFrame> {
         suppressed: bool,
     }
     let mut effects = Vec::new();
+    let c_moments = masked_moments(&satisfaction, &c_in, MOMENTS.len());
+    let e_moments = masked_moments(&engagement, &e_in, MOMENTS.len());
     for (bit, moment) in MOMENTS.into_iter().enumerate() {
         let n_themes = rows.iter().filter(|r| r.moment == moment).count() as u64;
-        for (side, values, members) in [("customer", &satisfaction, &c_in), ("employee", &engagement, &e_in)] {
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            for (v, &mask) in values.iter().zip(members.iter()) {
-                if mask & (1 << bit) != 0 { a.push(*v) } else { b.push(*v) }
-            }
-            let suppressed = (!a.is_empty() && a.len() < k) || (!b.is_empty() && b.len() < k);
-            let n = a.len() + b.len();
+        for (side, values, members, summary) in [
+            ("customer", &satisfaction, &c_in, c_moments[bit]),
+            ("employee", &engagement, &e_in, e_moments[bit]),
+        ] {
+            let (n_a, n_b) = summary.map_or((0, values.len()), |m| (m.na, m.nb));
+            let suppressed = (n_a > 0 && n_a < k) || (n_b > 0 && n_b < k);
+            let n = n_a + n_b;
             let nan = |m: &str, e: String| TestResult::new(m, Alternative::TwoSided, n as u64).with_note(e);
             let (welch, g) = if suppressed {
                 (nan("Welch t-test", format!("suppressed: a group has fewer than {k} respondents")), nan("Hedges' g", String::new()))
-            } else if a.is_empty() {
+            } else if n_a == 0 {
                 let why = if n_themes == 0 { format!("no theme classified as {moment}") } else { "no respondent mentions its themes".into() };
                 (nan("Welch t-test", why), nan("Hedges' g", String::new()))
+            } else if let Some(m) = summary.filter(|m| m.na >= 2 && m.nb >= 2) {
+                // the usual case: both groups large, from the two-pass summaries
+                (
+                    welch_t_moments(&m, Alternative::TwoSided, 0.95).unwrap_or_else(|e| nan("Welch t-test", e.to_string())),
+                    hedges_g_moments(&m, 0.95).unwrap_or_else(|e| nan("Hedges' g", e.to_string())),
+                )
             } else {
+                // a tiny group (k < 2): the tests on the samples, with their own messages
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                for (v, &mask) in values.iter().zip(members.iter()) {
+                    if mask & (1 << bit) != 0 { a.push(*v) } else { b.push(*v) }
+                }
                 (
                     welch_t(&a, &b, Alternative::TwoSided, 0.95).unwrap_or_else(|e| nan("Welch t-test", e.to_string())),
                     hedges_g(&a, &b, 0.95).unwrap_or_else(|e| nan("Hedges' g", e.to_string())),
                 )
             };
-            effects.push(Effect { moment, side, n_themes, n_in: a.len() as u64, n_out: b.len() as u64, welch, g, suppressed });
+            effects.push(Effect { moment, side, n_themes, n_in: n_a as u64, n_out: n_b as u64, welch, g, suppressed });
         }
     }
     let finite: Vec<usize> = (0..effects.len()).filter(|&i| effects[i].welch.p_value.is_finite()).collect();
