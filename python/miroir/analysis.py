@@ -74,7 +74,8 @@ def linkage(
     outcome : {"share_satisfied", "mean_satisfaction"}
         The customer side of the correlation.
     n_resamples : int
-        Bootstrap resamples of the uplift's BCa interval.
+        Bootstrap resamples of the uplift's BCa interval (0 or at least 100; 0 skips the
+        bootstrap: the uplift is reported without an interval, with a note).
     seed : int
         Seed of the bootstrap (same seed, same interval, whatever the number of threads).
     confidence : float
@@ -358,7 +359,7 @@ def indicators(
     confidence : float
         Level of every interval.
     n_resamples, seed : int
-        Bootstrap of the engagement uplift's interval.
+        Bootstrap of the engagement uplift's interval (``n_resamples=0``: no interval).
 
     Returns
     -------
@@ -404,7 +405,8 @@ def report(study: Study, *, n_resamples: int = 1999, seed: int = 0) -> Report:
     study : Study
         The validated study; without mentions, ``moments`` and ``moment_effects`` are None.
     n_resamples, seed : int
-        The bootstrap of the linkage uplift (and of the indicator that reports it).
+        The bootstrap of the linkage uplift (and of the indicator that reports it);
+        ``n_resamples=0`` skips it (no uplift interval), the fast path for large studies.
 
     Returns
     -------
