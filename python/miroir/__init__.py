@@ -5,6 +5,9 @@ customer satisfaction move together, where customer-facing staff are less engage
 interactions enchant customers while exhausting employees.
 """
 
+from importlib import import_module as _import_module
+from types import ModuleType as _ModuleType
+
 from miroir._core import (
     DataError,
     DataQualityWarning,
@@ -48,6 +51,21 @@ from miroir.results import (
 from miroir.study import Study, load_study, synthetic_study
 
 __version__: str = _version()
+
+# Submodules reachable as attributes without an explicit import (``miroir.charts.forest_plot``),
+# imported on first access: ``import miroir`` stays light and never imports matplotlib.
+_LAZY_SUBMODULES: tuple[str, ...] = ("charts", "html_report")
+
+
+def __getattr__(name: str) -> _ModuleType:
+    if name in _LAZY_SUBMODULES:
+        return _import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_SUBMODULES))
+
 
 __all__ = [
     "DataError",
