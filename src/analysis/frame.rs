@@ -21,7 +21,7 @@ pub fn bools(df: &DataFrame, name: &str) -> Result<Vec<Option<bool>>> {
 
 /// Dense codes 0..k of hashable keys, in order of first appearance (units, clusters).
 pub fn dense_codes<K: std::hash::Hash + Eq>(keys: impl IntoIterator<Item = K>) -> Vec<usize> {
-    let mut codes: std::collections::HashMap<K, usize> = std::collections::HashMap::new();
+    let mut codes: std::collections::HashMap<K, usize, foldhash::fast::RandomState> = Default::default();
     keys.into_iter()
         .map(|k| {
             let next = codes.len();

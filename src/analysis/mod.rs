@@ -45,7 +45,15 @@ pub struct ReportOptions {
 /// Runs every analysis on a study.
 pub fn report(study: &Study, o: &ReportOptions) -> Result<Report> {
     let (moments, moment_effects) = if study.mentions().is_some() {
-        (Some(moments(study, &o.moments)?), Some(moment_effects(study, &o.moments)?))
+        // the pooled theme rows serve both tables (computed once)
+        let pooled = MomentOptions { by: By::Pooled, ..o.moments.clone() };
+        let rows = moments::theme_rows(study, &pooled)?;
+        let table = if o.moments.by == By::Pooled {
+            moments::moments_table(study, &o.moments, &rows)?
+        } else {
+            moments(study, &o.moments)?
+        };
+        (Some(table), Some(moments::moment_effects_from(study, &rows)?))
     } else {
         (None, None)
     };

@@ -188,7 +188,7 @@ fn index(study: &Study, by: By) -> Result<Indexed> {
     let min_text = study.schema().min_text_group_size() as u64;
     let texts = study.mentions().and_then(|df| df.column("text").ok()).and_then(|c| c.str().ok());
     if let Some(texts) = texts {
-        let mut freq: HashMap<(u32, bool, &str), u64> = HashMap::new();
+        let mut freq: HashMap<(u32, bool, &str), u64, foldhash::fast::RandomState> = HashMap::default();
         for (i, t) in texts.iter().enumerate() {
             let Some(t) = t else { continue };
             let k = cell_of(i);
@@ -344,7 +344,11 @@ pub fn moments(study: &Study, o: &MomentOptions) -> Result<DataFrame> {
             detail: "the study has no mentions table: moments need coded verbatim mentions".into(),
         });
     }
-    let rows = theme_rows(study, o)?;
+    moments_table(study, o, &theme_rows(study, o)?)
+}
+
+/// The mirror matrix of classified theme rows (computed with the same options).
+pub fn moments_table(study: &Study, o: &MomentOptions, rows: &[ThemeRow]) -> Result<DataFrame> {
     let k = study.schema().min_group_size() as u64;
     let c_sup = |r: &ThemeRow| r.customer_respondents > 0 && r.customer_respondents < k;
     let e_sup = |r: &ThemeRow| r.employees_mentioning > 0 && r.employees_mentioning < k;
@@ -406,7 +410,11 @@ pub fn moment_effects(study: &Study, o: &MomentOptions) -> Result<DataFrame> {
         });
     }
     let pooled = MomentOptions { by: By::Pooled, ..o.clone() };
-    let rows = theme_rows(study, &pooled)?;
+    moment_effects_from(study, &theme_rows(study, &pooled)?)
+}
+
+/// [`moment_effects`] from the pooled theme rows (`theme_rows` with `by = Pooled`).
+pub fn moment_effects_from(study: &Study, rows: &[ThemeRow]) -> Result<DataFrame> {
     let satisfaction = floats(study.customers(), "satisfaction")?;
     let engagement = floats(study.employees(), "engagement")?;
     // A bit per moment for each respondent who mentions one of its themes.

@@ -146,42 +146,70 @@ fn resolve_ids(
     (IdCheck { duplicates }, found)
 }
 
+/// Study and unit codes of one table in order of first appearance, and the keys behind them.
+struct SideCodes<'a> {
+    studies: Vec<&'a str>,
+    study: Vec<u32>,
+    units: Vec<(&'a str, &'a str)>,
+    unit: Vec<u32>,
+}
+
+fn code_side(df: &DataFrame) -> Result<SideCodes<'_>> {
+    let (st, un) = (df.column("study")?.str()?, df.column("unit")?.str()?);
+    let (mut sc, mut uc): (Coder<&str>, Coder<(&str, &str)>) = (Coder::new(), Coder::new());
+    let (mut study, mut unit) = (Vec::with_capacity(df.height()), Vec::with_capacity(df.height()));
+    for (s, u) in st.iter().zip(un.iter()) {
+        let (s, u) = (s.unwrap_or_default(), u.unwrap_or_default());
+        study.push(sc.code(s));
+        unit.push(uc.code((s, u)));
+    }
+    Ok(SideCodes { studies: sc.keys, study, units: uc.keys, unit })
+}
+
+fn code_studies(df: &DataFrame) -> Result<(Vec<&str>, Vec<u32>)> {
+    let mut sc: Coder<&str> = Coder::new();
+    let codes = df.column("study")?.str()?.iter().map(|s| sc.code(s.unwrap_or_default())).collect();
+    Ok((sc.keys, codes))
+}
+
 impl StudyIndex {
     /// Builds the codes of validated tables; refuses duplicate ids within a study
     /// ([`MiroirError::DuplicateId`]) and mentions without their respondent
     /// ([`MiroirError::OrphanMention`]).
     pub fn build(employees: &DataFrame, customers: &DataFrame, mentions: Option<&DataFrame>) -> Result<StudyIndex> {
-        let (e_st, e_un) = (strs(employees, "study")?, strs(employees, "unit")?);
-        let (c_st, c_un) = (strs(customers, "study")?, strs(customers, "unit")?);
-        let m_st = match mentions {
-            Some(m) => strs(m, "study")?,
-            None => Vec::new(),
-        };
-
-        // Study codes over the three tables, then unit codes over both sides.
-        let mut sc: Coder<&str> = Coder::new();
-        let e_sp: Vec<u32> = e_st.iter().map(|s| sc.code(*s)).collect();
-        let c_sp: Vec<u32> = c_st.iter().map(|s| sc.code(*s)).collect();
-        let m_sp: Vec<u32> = m_st.iter().map(|s| sc.code(*s)).collect();
-        let s_remap = sorted_remap(&sc.keys);
-        let mut studies = vec![String::new(); sc.keys.len()];
-        for (p, k) in sc.keys.iter().enumerate() {
-            studies[s_remap[p] as usize] = k.to_string();
-        }
-        let emp_study: Vec<u32> = e_sp.iter().map(|&p| s_remap[p as usize]).collect();
-        let cus_study: Vec<u32> = c_sp.iter().map(|&p| s_remap[p as usize]).collect();
-        let men_study: Vec<u32> = m_sp.iter().map(|&p| s_remap[p as usize]).collect();
-
-        let mut uc: Coder<(u32, &str)> = Coder::new();
-        let e_up: Vec<u32> = emp_study.iter().zip(&e_un).map(|(&s, u)| uc.code((s, *u))).collect();
-        let c_up: Vec<u32> = cus_study.iter().zip(&c_un).map(|(&s, u)| uc.code((s, *u))).collect();
-        let u_remap = sorted_remap(&uc.keys);
-        let mut units = vec![UnitKey { study: 0, name: String::new() }; uc.keys.len()];
-        for (p, (s, name)) in uc.keys.iter().enumerate() {
-            units[u_remap[p] as usize] = UnitKey { study: *s, name: name.to_string() };
-        }
-        let emp_unit: Vec<u32> = e_up.iter().map(|&p| u_remap[p as usize]).collect();
-        let cus_unit: Vec<u32> = c_up.iter().map(|&p| u_remap[p as usize]).collect();
+        // Each table coded on its own (in parallel), in order of first appearance; then the
+        // codes are renumbered in the sorted order of the names, common to all tables.
+        let ((e, c), m) = rayon::join(
+            || rayon::join(|| code_side(employees), || code_side(customers)),
+            || match mentions {
+                Some(m) => code_studies(m),
+                None => Ok((Vec::new(), Vec::new())),
+            },
+        );
+        let (e, c, (m_keys, m_sp)) = (e?, c?, m?);
+        let mut names: Vec<&str> = e.studies.iter().chain(&c.studies).chain(&m_keys).copied().collect();
+        names.sort_unstable();
+        names.dedup();
+        let studies: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        let study_code: FastMap<&str, u32> = names.iter().enumerate().map(|(i, s)| (*s, i as u32)).collect();
+        let mut unit_keys: Vec<(&str, &str)> = e.units.iter().chain(&c.units).copied().collect();
+        unit_keys.sort_unstable();
+        unit_keys.dedup();
+        let units: Vec<UnitKey> = unit_keys
+            .iter()
+            .map(|(s, u)| UnitKey { study: study_code[s], name: u.to_string() })
+            .collect();
+        let unit_code: FastMap<(&str, &str), u32> =
+            unit_keys.iter().enumerate().map(|(i, k)| (*k, i as u32)).collect();
+        let recode = |codes: &[u32], remap: &[u32]| -> Vec<u32> { codes.par_iter().map(|&p| remap[p as usize]).collect() };
+        let study_remap = |keys: &[&str]| -> Vec<u32> { keys.iter().map(|k| study_code[k]).collect() };
+        let unit_remap = |keys: &[(&str, &str)]| -> Vec<u32> { keys.iter().map(|k| unit_code[k]).collect() };
+        let emp_study = recode(&e.study, &study_remap(&e.studies));
+        let cus_study = recode(&c.study, &study_remap(&c.studies));
+        let men_study = recode(&m_sp, &study_remap(&m_keys));
+        let emp_unit = recode(&e.unit, &unit_remap(&e.units));
+        let cus_unit = recode(&c.unit, &unit_remap(&c.units));
+        let m_st: Vec<&str> = men_study.iter().map(|&s| names[s as usize]).collect();
 
         // Ids: unique within a study; each mention resolved to its respondent's row.
         let n_studies = studies.len();

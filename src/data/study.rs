@@ -30,26 +30,33 @@ impl Study {
         mentions: Option<DataFrame>,
         schema: Schema,
     ) -> Result<Study> {
-        let (emp, items) = clean_table(employees, Table::Employees, &schema)?;
-        let (cus, _) = clean_table(customers, Table::Customers, &schema)?;
-        let mut warnings = Vec::new();
-        let mentions = match mentions {
-            None => None,
-            Some(m) if m.height() == 0 && m.width() == 0 => None,
-            Some(m) => {
-                let mut m = m;
-                if m.height() == 0 {
+        // The three tables are checked in parallel; errors are reported in table order.
+        let clean_mentions = |m: Option<DataFrame>| -> Result<(Option<DataFrame>, Option<String>)> {
+            match m {
+                None => Ok((None, None)),
+                Some(m) if m.height() == 0 && m.width() == 0 => Ok((None, None)),
+                Some(mut m) if m.height() == 0 => {
                     // An empty mentions table is allowed (no verbatim coded yet) but must still
                     // have the right columns; clean_table refuses empty tables, so check here.
                     super::validate::apply_mapping(&mut m, Table::Mentions, &schema)?;
-                    warnings.push("the mentions table is empty: no moments can be computed".into());
-                    None
-                } else {
-                    let (men, _) = clean_table(m, Table::Mentions, &schema)?;
-                    Some(men.df)
+                    Ok((None, Some("the mentions table is empty: no moments can be computed".into())))
                 }
+                Some(m) => Ok((Some(clean_table(m, Table::Mentions, &schema)?.0.df), None)),
             }
         };
+        let ((emp, cus), men) = rayon::join(
+            || {
+                rayon::join(
+                    || clean_table(employees, Table::Employees, &schema),
+                    || clean_table(customers, Table::Customers, &schema),
+                )
+            },
+            || clean_mentions(mentions),
+        );
+        let (emp, items) = emp?;
+        let (cus, _) = cus?;
+        let (mentions, empty_mentions) = men?;
+        let mut warnings: Vec<String> = empty_mentions.into_iter().collect();
         let index = StudyIndex::build(&emp.df, &cus.df, mentions.as_ref())?;
         warnings.splice(0..0, one_sided_units(&index));
         Ok(Study {
