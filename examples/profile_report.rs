@@ -7,6 +7,19 @@ use std::time::Instant;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args().nth(1).ok_or("usage: profile_report DIR")?;
     let paths = StudyPaths::from_dir(dir.as_ref())?;
+    if std::env::var_os("ONLY_REPORT").is_some() {
+        // load_study (streaming for Parquet customers) and the report, nothing else: for peak memory
+        let t = Instant::now();
+        let study = load_study(&paths, Schema::default())?;
+        println!("load_study      {:>8.3} s (customers scanned: {})", t.elapsed().as_secs_f64(), study.is_scanned());
+        let mut o = ReportOptions::default();
+        o.linkage.n_resamples = 0;
+        o.indicators.linkage.n_resamples = 0;
+        let t = Instant::now();
+        analysis::report(&study, &o)?;
+        println!("report          {:>8.3} s", t.elapsed().as_secs_f64());
+        return Ok(());
+    }
     let t = Instant::now();
     let e = miroir::data::read_table(&paths.employees)?;
     let c = miroir::data::read_table(&paths.customers)?;

@@ -45,7 +45,7 @@ fn study(e: DataFrame, c: DataFrame, m: Option<DataFrame>) -> Result<Study, Miro
 fn valid_study_has_canonical_dtypes() {
     let s = study(employees(), customers(), Some(mentions())).unwrap();
     assert_eq!(s.employees().column("customer_facing").unwrap().dtype(), &DataType::Boolean);
-    assert_eq!(s.customers().column("satisfaction").unwrap().dtype(), &DataType::Float64);
+    assert_eq!(s.customers().unwrap().column("satisfaction").unwrap().dtype(), &DataType::Float64);
     assert!(s.warnings().is_empty());
     let summary = s.summary().unwrap();
     assert_eq!(summary.height(), 1);

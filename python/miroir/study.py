@@ -115,8 +115,15 @@ class Study:
 
     @property
     def customers(self) -> pl.DataFrame:
-        """The validated customers table (canonical columns first)."""
+        """The validated customers table (canonical columns first). For a study loaded by a
+        streaming scan (``streamed``) it is read back from its file on first access."""
         return self._inner.customers
+
+    @property
+    def streamed(self) -> bool:
+        """Whether the customers were validated by a streaming scan of their Parquet file and
+        are not held in memory (see :func:`load_study`)."""
+        return self._inner.streamed
 
     @property
     def mentions(self) -> pl.DataFrame | None:
@@ -347,12 +354,25 @@ def load_study(
     customers: PathLike | None = None,
     mentions: PathLike | None = None,
     schema: Schema | None = None,
+    streaming: bool | None = None,
+    batch_rows: int | None = None,
 ) -> Study:
     """Read and validate a study from CSV or Parquet files.
 
     Either ``path``, a folder holding ``employees.*``, ``customers.*`` and optionally
     ``mentions.*`` (``.parquet`` or ``.csv``), or explicit ``employees=``/``customers=``
     (and ``mentions=``) file paths.
+
+    Parameters
+    ----------
+    streaming : bool, optional
+        For a Parquet customers file: ``True`` validates it by a streaming scan, slice by slice,
+        keeping only what the analyses need (24 bytes per customer), so that a study larger than
+        memory can be reported on; ``False`` reads it whole (about twice as fast); ``None``
+        (default) streams files of more than 20 million rows. Results are identical; an error in
+        a streamed file counts the offending rows read up to the slice that has them.
+    batch_rows : int, optional
+        Rows per slice of the streaming scan (default 1,048,576).
 
     Raises
     ------
@@ -373,7 +393,7 @@ def load_study(
             )
         emp, cus = Path(employees), Path(customers)
         men = None if mentions is None else Path(mentions)
-    return Study._from_core(_core.load_study(emp, cus, men, schema))
+    return Study._from_core(_core.load_study(emp, cus, men, schema, streaming, batch_rows))
 
 
 def synthetic_study(

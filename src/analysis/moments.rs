@@ -415,7 +415,7 @@ pub fn moment_effects(study: &Study, o: &MomentOptions) -> Result<DataFrame> {
 
 /// [`moment_effects`] from the pooled theme rows (`theme_rows` with `by = Pooled`).
 pub fn moment_effects_from(study: &Study, rows: &[ThemeRow]) -> Result<DataFrame> {
-    let satisfaction = floats(study.customers(), "satisfaction")?;
+    let satisfaction = study.satisfaction();
     let engagement = floats(study.employees(), "engagement")?;
     // A bit per moment for each respondent who mentions one of its themes.
     let moment_bit = |moment: &str| MOMENTS.iter().position(|m| *m == moment);
@@ -449,8 +449,8 @@ pub fn moment_effects_from(study: &Study, rows: &[ThemeRow]) -> Result<DataFrame
     for (bit, moment) in MOMENTS.into_iter().enumerate() {
         let n_themes = rows.iter().filter(|r| r.moment == moment).count() as u64;
         for (side, values, members, summary) in [
-            ("customer", &satisfaction, &c_in, c_moments[bit]),
-            ("employee", &engagement, &e_in, e_moments[bit]),
+            ("customer", satisfaction, &c_in, c_moments[bit]),
+            ("employee", &engagement[..], &e_in, e_moments[bit]),
         ] {
             let (n_a, n_b) = summary.map_or((0, values.len()), |m| (m.na, m.nb));
             let suppressed = (n_a > 0 && n_a < k) || (n_b > 0 && n_b < k);

@@ -84,8 +84,7 @@ pub fn units(study: &Study) -> Result<Vec<Unit>> {
         sum_eng[u as usize] += e.unwrap_or(f64::NAN);
     }
     let (mut n_cus, mut n_sat, mut sum_sat) = (vec![0u64; k], vec![0u64; k], vec![0.0; k]);
-    for (&u, v) in ix.cus_unit.iter().zip(study.customers().column("satisfaction")?.f64()?.iter()) {
-        let v = v.unwrap_or(f64::NAN);
+    for (&u, &v) in ix.cus_unit.iter().zip(study.satisfaction()) {
         n_cus[u as usize] += 1;
         n_sat[u as usize] += u64::from(v >= threshold);
         sum_sat[u as usize] += v;

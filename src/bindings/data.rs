@@ -132,9 +132,14 @@ impl PyStudy {
     fn employees(&self) -> PyDataFrame {
         PyDataFrame(self.inner.employees().clone())
     }
+    /// Whether the customers were validated by a streaming scan (not held in memory).
     #[getter]
-    fn customers(&self) -> PyDataFrame {
-        PyDataFrame(self.inner.customers().clone())
+    fn streamed(&self) -> bool {
+        self.inner.is_scanned()
+    }
+    #[getter]
+    fn customers(&self, py: Python<'_>) -> PyResult<PyDataFrame> {
+        Ok(PyDataFrame(py.detach(|| self.inner.customers().cloned())?))
     }
     #[getter]
     fn mentions(&self) -> Option<PyDataFrame> {
@@ -153,19 +158,37 @@ impl PyStudy {
     }
 }
 
-/// Reads and validates a study from files.
+/// Reads and validates a study from files (`streaming`: None = auto, see `data::Streaming`).
 #[pyfunction]
-#[pyo3(signature = (employees, customers, mentions=None, schema=None))]
+#[pyo3(signature = (employees, customers, mentions=None, schema=None, streaming=None, batch_rows=None))]
 fn load_study(
     py: Python<'_>,
     employees: PathBuf,
     customers: PathBuf,
     mentions: Option<PathBuf>,
     schema: Option<PySchema>,
+    streaming: Option<bool>,
+    batch_rows: Option<usize>,
 ) -> PyResult<PyStudy> {
     let schema = schema.map(|s| s.inner).unwrap_or_default();
     let paths = StudyPaths { employees, customers, mentions };
-    let inner = py.detach(|| data::load_study(&paths, schema))?;
+    let mut o = data::LoadOptions::default();
+    o.streaming = match streaming {
+        None => data::Streaming::Auto,
+        Some(true) => data::Streaming::Always,
+        Some(false) => data::Streaming::Never,
+    };
+    if let Some(b) = batch_rows {
+        if b == 0 {
+            return Err(crate::error::MiroirError::InvalidArgument {
+                argument: "batch_rows".into(),
+                detail: "must be at least 1".into(),
+            }
+            .into());
+        }
+        o.batch_rows = b;
+    }
+    let inner = py.detach(|| data::load_study_with(&paths, schema, &o))?;
     Ok(PyStudy { inner })
 }
 

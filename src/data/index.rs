@@ -52,6 +52,8 @@ pub struct StudyIndex {
     pub emp_study: Vec<u32>,
     pub cus_study: Vec<u32>,
     pub mentions: Option<MentionIndex>,
+    /// The first sector given for each study (employees first, then customers), if any.
+    pub sectors: Vec<Option<String>>,
 }
 
 fn strs<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<&'a str>> {
@@ -146,12 +148,25 @@ fn resolve_ids(
     (IdCheck { duplicates }, found)
 }
 
+/// The customers as the index receives them: the validated table, or what a streaming scan of
+/// the file kept (codes, and the rows of the mentioned customers; ids already checked unique).
+pub(crate) enum CustomerSide<'a> {
+    Frame(&'a DataFrame),
+    Scanned {
+        codes: SideCodes<'static>,
+        /// (mention row, customer row) of every customer mention found in the file.
+        found: Vec<(u32, u32)>,
+        /// First sector seen for each study name.
+        sectors: Vec<(String, String)>,
+    },
+}
+
 /// Study and unit codes of one table in order of first appearance, and the keys behind them.
-struct SideCodes<'a> {
-    studies: Vec<&'a str>,
-    study: Vec<u32>,
-    units: Vec<(&'a str, &'a str)>,
-    unit: Vec<u32>,
+pub(crate) struct SideCodes<'a> {
+    pub(crate) studies: Vec<std::borrow::Cow<'a, str>>,
+    pub(crate) study: Vec<u32>,
+    pub(crate) units: Vec<(std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
+    pub(crate) unit: Vec<u32>,
 }
 
 fn code_side(df: &DataFrame) -> Result<SideCodes<'_>> {
@@ -163,7 +178,12 @@ fn code_side(df: &DataFrame) -> Result<SideCodes<'_>> {
         study.push(sc.code(s));
         unit.push(uc.code((s, u)));
     }
-    Ok(SideCodes { studies: sc.keys, study, units: uc.keys, unit })
+    Ok(SideCodes {
+        studies: sc.keys.into_iter().map(Into::into).collect(),
+        study,
+        units: uc.keys.into_iter().map(|(s, u)| (s.into(), u.into())).collect(),
+        unit,
+    })
 }
 
 fn code_studies(df: &DataFrame) -> Result<(Vec<&str>, Vec<u32>)> {
@@ -177,22 +197,41 @@ impl StudyIndex {
     /// ([`MiroirError::DuplicateId`]) and mentions without their respondent
     /// ([`MiroirError::OrphanMention`]).
     pub fn build(employees: &DataFrame, customers: &DataFrame, mentions: Option<&DataFrame>) -> Result<StudyIndex> {
+        Self::build_from(employees, CustomerSide::Frame(customers), mentions)
+    }
+
+    pub(crate) fn build_from(
+        employees: &DataFrame,
+        customers: CustomerSide<'_>,
+        mentions: Option<&DataFrame>,
+    ) -> Result<StudyIndex> {
         // Each table coded on its own (in parallel), in order of first appearance; then the
         // codes are renumbered in the sorted order of the names, common to all tables.
+        let (customers, scanned) = match customers {
+            CustomerSide::Frame(df) => (Some(df), None),
+            CustomerSide::Scanned { codes, found, sectors } => (None, Some((codes, found, sectors))),
+        };
         let ((e, c), m) = rayon::join(
-            || rayon::join(|| code_side(employees), || code_side(customers)),
+            || rayon::join(|| code_side(employees), || customers.map(code_side).transpose()),
             || match mentions {
                 Some(m) => code_studies(m),
                 None => Ok((Vec::new(), Vec::new())),
             },
         );
-        let (e, c, (m_keys, m_sp)) = (e?, c?, m?);
-        let mut names: Vec<&str> = e.studies.iter().chain(&c.studies).chain(&m_keys).copied().collect();
+        let (c, found, scanned_sectors) = match (c?, scanned) {
+            (Some(c), _) => (c, None, Vec::new()),
+            (None, Some((codes, found, sectors))) => (codes, Some(found), sectors),
+            (None, None) => unreachable!("customers are a frame or a scan"),
+        };
+        let (e, (m_keys, m_sp)) = (e?, m?);
+        let mut names: Vec<&str> =
+            e.studies.iter().chain(&c.studies).map(|s| s.as_ref()).chain(m_keys.iter().copied()).collect();
         names.sort_unstable();
         names.dedup();
         let studies: Vec<String> = names.iter().map(|s| s.to_string()).collect();
         let study_code: FastMap<&str, u32> = names.iter().enumerate().map(|(i, s)| (*s, i as u32)).collect();
-        let mut unit_keys: Vec<(&str, &str)> = e.units.iter().chain(&c.units).copied().collect();
+        let mut unit_keys: Vec<(&str, &str)> =
+            e.units.iter().chain(&c.units).map(|(s, u)| (s.as_ref(), u.as_ref())).collect();
         unit_keys.sort_unstable();
         unit_keys.dedup();
         let units: Vec<UnitKey> = unit_keys
@@ -202,11 +241,13 @@ impl StudyIndex {
         let unit_code: FastMap<(&str, &str), u32> =
             unit_keys.iter().enumerate().map(|(i, k)| (*k, i as u32)).collect();
         let recode = |codes: &[u32], remap: &[u32]| -> Vec<u32> { codes.par_iter().map(|&p| remap[p as usize]).collect() };
-        let study_remap = |keys: &[&str]| -> Vec<u32> { keys.iter().map(|k| study_code[k]).collect() };
-        let unit_remap = |keys: &[(&str, &str)]| -> Vec<u32> { keys.iter().map(|k| unit_code[k]).collect() };
-        let emp_study = recode(&e.study, &study_remap(&e.studies));
-        let cus_study = recode(&c.study, &study_remap(&c.studies));
-        let men_study = recode(&m_sp, &study_remap(&m_keys));
+        let study_remap = |keys: &mut dyn Iterator<Item = &str>| -> Vec<u32> { keys.map(|k| study_code[k]).collect() };
+        let unit_remap = |keys: &[(std::borrow::Cow<str>, std::borrow::Cow<str>)]| -> Vec<u32> {
+            keys.iter().map(|(s, u)| unit_code[&(s.as_ref(), u.as_ref())]).collect()
+        };
+        let emp_study = recode(&e.study, &study_remap(&mut e.studies.iter().map(|s| s.as_ref())));
+        let cus_study = recode(&c.study, &study_remap(&mut c.studies.iter().map(|s| s.as_ref())));
+        let men_study = recode(&m_sp, &study_remap(&mut m_keys.iter().copied()));
         let emp_unit = recode(&e.unit, &unit_remap(&e.units));
         let cus_unit = recode(&c.unit, &unit_remap(&c.units));
         let m_st: Vec<&str> = men_study.iter().map(|&s| names[s as usize]).collect();
@@ -224,10 +265,14 @@ impl StudyIndex {
             req[men_study[i] as usize].push((i as u32, resp[i]));
         }
         let mut respondent = vec![u32::MAX; side.len()];
-        for (table, column, df, study_codes, req) in [
-            ("employees", "employee_id", employees, &emp_study, &e_req),
-            ("customers", "customer_id", customers, &cus_study, &c_req),
-        ] {
+        let mut tables = vec![("employees", "employee_id", employees, &emp_study, &e_req)];
+        if let Some(df) = customers {
+            tables.push(("customers", "customer_id", df, &cus_study, &c_req));
+        }
+        for (m, r) in found.into_iter().flatten() {
+            respondent[m as usize] = r;
+        }
+        for (table, column, df, study_codes, req) in tables {
             let ids = strs(df, column)?;
             let (check, found) = resolve_ids(&ids, &rows_by_study(study_codes, n_studies), req);
             if let Some(&first) = check.duplicates.first() {
@@ -279,7 +324,27 @@ impl StudyIndex {
                 })
             }
         };
-        Ok(StudyIndex { studies, units, emp_unit, cus_unit, emp_study, cus_study, mentions })
+        let mut sectors: Vec<Option<String>> = vec![None; studies.len()];
+        let mut first_sector = |df: &DataFrame, codes: &[u32]| -> Result<()> {
+            if let Ok(sec) = df.column("sector") {
+                for (&s, v) in codes.iter().zip(sec.str()?.iter()) {
+                    if let (None, Some(v)) = (&sectors[s as usize], v) {
+                        sectors[s as usize] = Some(v.to_string());
+                    }
+                }
+            }
+            Ok(())
+        };
+        first_sector(employees, &emp_study)?;
+        if let Some(df) = customers {
+            first_sector(df, &cus_study)?;
+        }
+        for (study, sector) in scanned_sectors {
+            if let Some(&s) = study_code.get(study.as_str()) {
+                sectors[s as usize].get_or_insert(sector);
+            }
+        }
+        Ok(StudyIndex { studies, units, emp_unit, cus_unit, emp_study, cus_study, mentions, sectors })
     }
 
     /// Range of unit codes of each study (units are sorted by study).

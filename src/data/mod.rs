@@ -2,11 +2,12 @@
 
 pub mod index;
 pub mod load;
+pub mod scan;
 pub mod schema;
 pub mod study;
 pub(crate) mod validate;
 
 pub use index::{MentionIndex, StudyIndex, UnitKey};
-pub use load::{load_study, read_table, write_table, StudyPaths};
+pub use load::{load_study, load_study_with, read_table, write_table, LoadOptions, Streaming, StudyPaths, STREAM_ABOVE_ROWS};
 pub use schema::{Schema, SchemaBuilder, Table};
 pub use study::Study;

@@ -1,7 +1,8 @@
 //! A validated mirror study: the three canonical tables and the schema they were read with.
 
 use super::schema::{Schema, Table};
-use super::index::StudyIndex;
+use super::index::{CustomerSide, StudyIndex};
+use super::scan::{read_customers, scan_customers, CustomerSource};
 use super::validate::{clean_table, one_sided_units};
 use crate::error::Result;
 use polars::prelude::*;
@@ -11,7 +12,13 @@ use polars::prelude::*;
 #[derive(Debug, Clone)]
 pub struct Study {
     employees: DataFrame,
-    customers: DataFrame,
+    /// The validated customers, or (for a study scanned from Parquet) where to read them back;
+    /// read back once on request.
+    customers: std::sync::OnceLock<DataFrame>,
+    customer_source: Option<CustomerSource>,
+    /// Satisfaction of every customer, in row order (all the analyses need of the customers
+    /// besides the index).
+    satisfaction: Vec<f64>,
     mentions: Option<DataFrame>,
     schema: Schema,
     warnings: Vec<String>,
@@ -59,10 +66,75 @@ impl Study {
         let mut warnings: Vec<String> = empty_mentions.into_iter().collect();
         let index = StudyIndex::build(&emp.df, &cus.df, mentions.as_ref())?;
         warnings.splice(0..0, one_sided_units(&index));
+        let satisfaction = crate::analysis::frame::floats(&cus.df, "satisfaction")?;
         Ok(Study {
             index,
             employees: emp.df,
-            customers: cus.df,
+            customers: std::sync::OnceLock::from(cus.df),
+            customer_source: None,
+            satisfaction,
+            mentions,
+            schema,
+            warnings,
+            engagement_items: items,
+        })
+    }
+
+    /// Validates a study whose customers are a Parquet file, without holding them in memory:
+    /// the file is validated slice by slice (see [`crate::data::scan`]) and only the codes and
+    /// satisfaction of each customer are kept. Same checks and errors as [`Study::new`] (an error
+    /// in the customers counts the offending rows read up to its slice).
+    pub fn from_scan(
+        employees: DataFrame,
+        customers: &std::path::Path,
+        mentions: Option<DataFrame>,
+        schema: Schema,
+        batch_rows: usize,
+    ) -> Result<Study> {
+        let (emp, men) = rayon::join(
+            || clean_table(employees, Table::Employees, &schema),
+            || -> Result<(Option<DataFrame>, Option<String>)> {
+                match mentions {
+                    None => Ok((None, None)),
+                    Some(m) if m.height() == 0 && m.width() == 0 => Ok((None, None)),
+                    Some(mut m) if m.height() == 0 => {
+                        super::validate::apply_mapping(&mut m, Table::Mentions, &schema)?;
+                        Ok((None, Some("the mentions table is empty: no moments can be computed".into())))
+                    }
+                    Some(m) => Ok((Some(clean_table(m, Table::Mentions, &schema)?.0.df), None)),
+                }
+            },
+        );
+        let (emp, items) = emp?;
+        let (mentions, empty_mentions) = men?;
+        let requests: Vec<(&str, &str, u32)> = match &mentions {
+            None => Vec::new(),
+            Some(m) => {
+                let (st, side, resp) = (m.column("study")?.str()?, m.column("side")?.str()?, m.column("respondent_id")?.str()?);
+                st.iter()
+                    .zip(side.iter())
+                    .zip(resp.iter())
+                    .enumerate()
+                    .filter(|(_, ((_, sd), _))| *sd == Some("customer"))
+                    .map(|(i, ((s, _), r))| (s.unwrap_or_default(), r.unwrap_or_default(), i as u32))
+                    .collect()
+            }
+        };
+        let scanned = scan_customers(customers, &schema, &requests, batch_rows)?;
+        drop(requests);
+        let index = StudyIndex::build_from(
+            &emp.df,
+            CustomerSide::Scanned { codes: scanned.codes, found: scanned.found, sectors: scanned.sectors },
+            mentions.as_ref(),
+        )?;
+        let mut warnings: Vec<String> = empty_mentions.into_iter().collect();
+        warnings.splice(0..0, one_sided_units(&index));
+        Ok(Study {
+            index,
+            employees: emp.df,
+            customers: std::sync::OnceLock::new(),
+            customer_source: Some(scanned.source),
+            satisfaction: scanned.satisfaction,
             mentions,
             schema,
             warnings,
@@ -73,8 +145,30 @@ impl Study {
     pub fn employees(&self) -> &DataFrame {
         &self.employees
     }
-    pub fn customers(&self) -> &DataFrame {
-        &self.customers
+    /// The validated customers table. For a study scanned from Parquet ([`Study::from_scan`])
+    /// it is read back from the file on the first call (and kept).
+    pub fn customers(&self) -> Result<&DataFrame> {
+        if let Some(df) = self.customers.get() {
+            return Ok(df);
+        }
+        let source = self.customer_source.as_ref().expect("a study without customers in memory has a source");
+        let df = read_customers(source, &self.schema)?;
+        Ok(self.customers.get_or_init(|| df))
+    }
+
+    /// Whether the customers were validated by a streaming scan and are not held in memory.
+    pub fn is_scanned(&self) -> bool {
+        self.customer_source.is_some() && self.customers.get().is_none()
+    }
+
+    /// Number of customers.
+    pub fn n_customers(&self) -> usize {
+        self.satisfaction.len()
+    }
+
+    /// Satisfaction of every customer, in row order.
+    pub fn satisfaction(&self) -> &[f64] {
+        &self.satisfaction
     }
     /// The coded mentions, if the study has any.
     pub fn mentions(&self) -> Option<&DataFrame> {
@@ -121,16 +215,7 @@ impl Study {
         for u in &ix.units {
             units[u.study as usize] += 1;
         }
-        let mut sector: Vec<Option<String>> = vec![None; n];
-        for (df, codes) in [(&self.employees, &ix.emp_study), (&self.customers, &ix.cus_study)] {
-            if let Ok(sec) = df.column("sector") {
-                for (&s, v) in codes.iter().zip(sec.str()?.iter()) {
-                    if let (None, Some(v)) = (&sector[s as usize], v) {
-                        sector[s as usize] = Some(v.to_string());
-                    }
-                }
-            }
-        }
+        let sector = ix.sectors.clone();
         let (mut facing, mut engagement) = (vec![0.0; n], vec![0.0; n]);
         let cf = self.employees.column("customer_facing")?.bool()?;
         let en = self.employees.column("engagement")?.f64()?;
@@ -140,9 +225,8 @@ impl Study {
         }
         let threshold = self.schema.satisfied_threshold();
         let mut satisfied = vec![0.0; n];
-        let sa = self.customers.column("satisfaction")?.f64()?;
-        for (&s, v) in ix.cus_study.iter().zip(sa.iter()) {
-            satisfied[s as usize] += f64::from(u8::from(v.unwrap_or_default() >= threshold));
+        for (&s, &v) in ix.cus_study.iter().zip(&self.satisfaction) {
+            satisfied[s as usize] += f64::from(u8::from(v >= threshold));
         }
         let ratio = |num: &[f64], den: &[u64]| -> Vec<Option<f64>> {
             num.iter().zip(den).map(|(a, &d)| (d > 0).then(|| a / d as f64)).collect()

@@ -184,7 +184,7 @@ fn filter_study(study: &Study, f: &Filter) -> Result<Study> {
     let keep_e: Vec<bool> = (0..e.height())
         .map(|i| inside(&f.studies, es[i]) && inside(&f.units, eu[i]) && f.customer_facing.is_none_or(|v| cf[i] == Some(v)))
         .collect();
-    let c = study.customers();
+    let c = study.customers()?;
     let (cs, cu) = (strs(c, "study")?, strs(c, "unit")?);
     let keep_c: Vec<bool> = (0..c.height()).map(|i| inside(&f.studies, cs[i]) && inside(&f.units, cu[i])).collect();
     let mentions = match study.mentions() {
@@ -313,9 +313,9 @@ fn mean_ci(x: &[f64], w: Option<&[f64]>, o: &Options) -> Computed {
     Computed { estimate: m, ci_low: m - half, ci_high: m + half, n, text: None, notes: note.into_iter().collect() }
 }
 
-fn table(study: &Study, side: Side) -> &DataFrame {
+fn table(study: &Study, side: Side) -> Result<&DataFrame> {
     match side {
-        Side::Employees => study.employees(),
+        Side::Employees => Ok(study.employees()),
         Side::Customers => study.customers(),
     }
 }
@@ -332,7 +332,7 @@ fn weights(df: &DataFrame) -> Result<Option<Vec<f64>>> {
 fn check_against_data(spec: &Spec, study: &Study) -> Result<()> {
     let studies: BTreeSet<String> = study.study_names()?.into_iter().collect();
     let mut units: BTreeSet<&str> = BTreeSet::new();
-    for df in [study.employees(), study.customers()] {
+    for df in [study.employees(), study.customers()?] {
         units.extend(strs(df, "unit")?);
     }
     let list = |set: Vec<&str>| {
@@ -359,7 +359,7 @@ fn check_against_data(spec: &Spec, study: &Study) -> Result<()> {
             Statistic::Mean { side, column, line } => (*side, column, false, *line),
             _ => continue,
         };
-        let df = table(study, side);
+        let df = table(study, side)?;
         let Ok(col) = df.column(column) else {
             let names: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
             return Err(spec.error(
@@ -429,7 +429,7 @@ fn compute(ind: &IndicatorSpec, o: &Options, cache: &mut Cache) -> Result<Comput
     match &ind.statistic {
         Statistic::Seed(_) => unreachable!("handled above"),
         Statistic::Share { side, column, equals, .. } => {
-            let df = table(study, *side);
+            let df = table(study, *side)?;
             let x: Vec<Option<bool>> = match equals {
                 None => bools(df, column)?,
                 Some(v) => df.column(column)?.str()?.iter().map(|s| s.map(|s| s == v)).collect(),
@@ -437,11 +437,11 @@ fn compute(ind: &IndicatorSpec, o: &Options, cache: &mut Cache) -> Result<Comput
             share(&x, weights(df)?.as_deref(), o)
         }
         Statistic::Mean { side, column, .. } => {
-            let df = table(study, *side);
+            let df = table(study, *side)?;
             Ok(mean_ci(&floats(df, column)?, weights(df)?.as_deref(), o))
         }
         Statistic::ShareSatisfied => {
-            let df = study.customers();
+            let df = study.customers()?;
             let t = study.schema().satisfied_threshold();
             let x: Vec<Option<bool>> =
                 floats(df, "satisfaction")?.iter().map(|v| v.is_finite().then_some(*v >= t)).collect();

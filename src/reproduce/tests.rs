@@ -108,7 +108,7 @@ fn generic_statistics_agree_with_direct_computation() {
     let eng = floats(e, "engagement").unwrap();
     assert!((rows[2].computed - mean(&eng)).abs() < 1e-9);
     assert!(rows[2].ci_low < rows[2].computed && rows[2].computed < rows[2].ci_high);
-    let sat = floats(study.customers(), "satisfaction").unwrap();
+    let sat = floats(study.customers().unwrap(), "satisfaction").unwrap();
     let share = sat.iter().filter(|s| **s >= 7.0).count() as f64 / sat.len() as f64;
     assert!((rows[3].computed - share).abs() < 1e-12);
     assert_eq!(rows[3].passed, (share - 0.5).abs() <= 0.005);
