@@ -28,6 +28,21 @@ pub struct Study {
     index: StudyIndex,
 }
 
+/// The validated mentions (None when absent or empty) and, for an empty table, the warning.
+fn clean_mentions(m: Option<DataFrame>, schema: &Schema) -> Result<(Option<DataFrame>, Option<String>)> {
+    match m {
+        None => Ok((None, None)),
+        Some(m) if m.height() == 0 && m.width() == 0 => Ok((None, None)),
+        Some(mut m) if m.height() == 0 => {
+            // An empty mentions table is allowed (no verbatim coded yet) but must still have the
+            // right columns; clean_table refuses empty tables, so check here.
+            super::validate::apply_mapping(&mut m, Table::Mentions, schema)?;
+            Ok((None, Some("the mentions table is empty: no moments can be computed".into())))
+        }
+        Some(m) => Ok((Some(clean_table(m, Table::Mentions, schema)?.0.df), None)),
+    }
+}
+
 impl Study {
     /// Validates raw tables against the schema (mapping, types, ranges, categories, unique ids,
     /// orphan mentions) and returns the study with its data-quality warnings.
@@ -38,19 +53,6 @@ impl Study {
         schema: Schema,
     ) -> Result<Study> {
         // The three tables are checked in parallel; errors are reported in table order.
-        let clean_mentions = |m: Option<DataFrame>| -> Result<(Option<DataFrame>, Option<String>)> {
-            match m {
-                None => Ok((None, None)),
-                Some(m) if m.height() == 0 && m.width() == 0 => Ok((None, None)),
-                Some(mut m) if m.height() == 0 => {
-                    // An empty mentions table is allowed (no verbatim coded yet) but must still
-                    // have the right columns; clean_table refuses empty tables, so check here.
-                    super::validate::apply_mapping(&mut m, Table::Mentions, &schema)?;
-                    Ok((None, Some("the mentions table is empty: no moments can be computed".into())))
-                }
-                Some(m) => Ok((Some(clean_table(m, Table::Mentions, &schema)?.0.df), None)),
-            }
-        };
         let ((emp, cus), men) = rayon::join(
             || {
                 rayon::join(
@@ -58,7 +60,7 @@ impl Study {
                     || clean_table(customers, Table::Customers, &schema),
                 )
             },
-            || clean_mentions(mentions),
+            || clean_mentions(mentions, &schema),
         );
         let (emp, items) = emp?;
         let (cus, _) = cus?;
@@ -93,17 +95,7 @@ impl Study {
     ) -> Result<Study> {
         let (emp, men) = rayon::join(
             || clean_table(employees, Table::Employees, &schema),
-            || -> Result<(Option<DataFrame>, Option<String>)> {
-                match mentions {
-                    None => Ok((None, None)),
-                    Some(m) if m.height() == 0 && m.width() == 0 => Ok((None, None)),
-                    Some(mut m) if m.height() == 0 => {
-                        super::validate::apply_mapping(&mut m, Table::Mentions, &schema)?;
-                        Ok((None, Some("the mentions table is empty: no moments can be computed".into())))
-                    }
-                    Some(m) => Ok((Some(clean_table(m, Table::Mentions, &schema)?.0.df), None)),
-                }
-            },
+            || clean_mentions(mentions, &schema),
         );
         let (emp, items) = emp?;
         let (mentions, empty_mentions) = men?;
