@@ -114,8 +114,8 @@ pub(crate) fn scan_customers(
     }
     let state = foldhash::fast::FixedState::with_seed(0x6d69_726f_6972);
     let mut wanted: FastMap<u64, Vec<usize>> = HashMap::with_capacity_and_hasher(requests.len(), Default::default());
-    // a bit filter in front of the map: most customers mention nothing, and the filter (8 MiB)
-    // stays in cache where the map would not
+    // a bit filter (8 MiB) in front of the map: most customers mention nothing, and the filter's
+    // words are prefetched ahead of the probes below
     const FILTER_BITS: u32 = 26;
     let mut filter = vec![0u64; 1 << (FILTER_BITS - 6)];
     let slot = |h: u64| ((h >> (64 - FILTER_BITS)) as usize >> 6, h & 63);
