@@ -105,6 +105,21 @@ pub enum MiroirError {
     Spec { path: String, line: usize, key: String, detail: String },
 }
 
+impl MiroirError {
+    /// The offending rows and the detail of an error about rows of a table (missing, out of
+    /// range, duplicate, unknown category, orphan mention); `None` for the others.
+    pub fn rows_mut(&mut self) -> Option<(&mut Rows, &mut String)> {
+        match self {
+            MiroirError::MissingValue { rows, detail, .. }
+            | MiroirError::OutOfRange { rows, detail, .. }
+            | MiroirError::DuplicateId { rows, detail, .. }
+            | MiroirError::UnknownCategory { rows, detail, .. }
+            | MiroirError::OrphanMention { rows, detail, .. } => Some((rows, detail)),
+            _ => None,
+        }
+    }
+}
+
 fn spec_message(path: &str, line: usize, detail: &str) -> String {
     if line == 0 {
         format!("{path}: {detail}")

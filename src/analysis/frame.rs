@@ -3,16 +3,7 @@
 use crate::error::Result;
 use polars::prelude::*;
 
-/// A validated text column as `&str`s (validation guarantees no nulls in required columns).
-pub fn strs<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<&'a str>> {
-    Ok(df.column(name)?.str()?.iter().map(Option::unwrap_or_default).collect())
-}
-
-/// A validated numeric column as f64, nulls as NaN.
-pub fn floats(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
-    let s = df.column(name)?.cast(&DataType::Float64)?;
-    Ok(s.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
-}
+pub use crate::data::columns::{floats, strs};
 
 /// A validated yes/no column, nulls as None.
 pub fn bools(df: &DataFrame, name: &str) -> Result<Vec<Option<bool>>> {
@@ -21,21 +12,13 @@ pub fn bools(df: &DataFrame, name: &str) -> Result<Vec<Option<bool>>> {
 
 /// Dense codes 0..k of hashable keys, in order of first appearance (units, clusters).
 pub fn dense_codes<K: std::hash::Hash + Eq>(keys: impl IntoIterator<Item = K>) -> Vec<usize> {
-    let mut codes: std::collections::HashMap<K, usize, foldhash::fast::RandomState> = Default::default();
+    let mut codes: crate::data::columns::FastMap<K, usize> = Default::default();
     keys.into_iter()
         .map(|k| {
             let next = codes.len();
             *codes.entry(k).or_insert(next)
         })
         .collect()
-}
-
-/// Row index of each respondent of a validated table, keyed by (study, id column).
-pub fn respondent_rows<'a>(
-    df: &'a DataFrame,
-    id: &str,
-) -> Result<std::collections::HashMap<(&'a str, &'a str), usize>> {
-    Ok(strs(df, "study")?.into_iter().zip(strs(df, id)?).enumerate().map(|(i, k)| (k, i)).collect())
 }
 
 /// Builds a DataFrame column by column, in order.

@@ -188,7 +188,7 @@ fn index(study: &Study, by: By) -> Result<Indexed> {
     let min_text = study.schema().min_text_group_size() as u64;
     let texts = study.mentions().and_then(|df| df.column("text").ok()).and_then(|c| c.str().ok());
     if let Some(texts) = texts {
-        let mut freq: HashMap<(u32, bool, &str), u64, foldhash::fast::RandomState> = HashMap::default();
+        let mut freq: crate::data::columns::FastMap<(u32, bool, &str), u64> = Default::default();
         for (i, t) in texts.iter().enumerate() {
             let Some(t) = t else { continue };
             let k = cell_of(i);

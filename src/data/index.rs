@@ -7,17 +7,11 @@
 //! Codes are dense and follow the sorted order of the names (`studies[code]`, `units[code]`), so
 //! results do not depend on row order.
 
+use super::columns::{fast_map, strs, FastMap};
 use crate::error::{MiroirError, Result, Rows};
 use polars::prelude::*;
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::hash::Hash;
-
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-
-fn fast_map<K, V>(capacity: usize) -> FastMap<K, V> {
-    HashMap::with_capacity_and_hasher(capacity, foldhash::fast::RandomState::default())
-}
 
 /// A unit: its study's code and its name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -56,22 +50,17 @@ pub struct StudyIndex {
     pub sectors: Vec<Option<String>>,
 }
 
-fn strs<'a>(df: &'a DataFrame, name: &str) -> Result<Vec<&'a str>> {
-    Ok(df.column(name)?.str()?.iter().map(Option::unwrap_or_default).collect())
-}
-
 /// Provisional codes in order of first appearance, with a one-entry cache for runs of equal keys
 /// (tables are usually sorted by study and unit, so most rows skip the hash).
-struct Coder<'a, K> {
+struct Coder<K> {
     map: FastMap<K, u32>,
     keys: Vec<K>,
     last: Option<(K, u32)>,
-    _life: std::marker::PhantomData<&'a ()>,
 }
 
-impl<'a, K: Hash + Eq + Copy> Coder<'a, K> {
+impl<K: Hash + Eq + Copy> Coder<K> {
     fn new() -> Self {
-        Coder { map: fast_map(64), keys: Vec::new(), last: None, _life: std::marker::PhantomData }
+        Coder { map: fast_map(64), keys: Vec::new(), last: None }
     }
     fn code(&mut self, key: K) -> u32 {
         if let Some((k, c)) = self.last {
@@ -109,20 +98,14 @@ fn rows_by_study(study: &[u32], n: usize) -> Vec<Vec<u32>> {
     out
 }
 
-/// Duplicate ids and id lookup of one table, study by study (in parallel).
-struct IdCheck {
-    /// Rows repeating an earlier (study, id), sorted.
-    duplicates: Vec<usize>,
-}
-
-/// For each study: its ids → row, the duplicate rows, and the resolution of the given
-/// (study code, id, mention row) requests. Returns the duplicate rows and, per request, the
-/// row found (or `u32::MAX`).
+/// Study by study (in parallel): the ids of the study's rows, and the resolution of its
+/// (mention row, id) requests. Returns the rows repeating an earlier (study, id), sorted, and
+/// per study the (mention row, row found or `u32::MAX`) of each request.
 fn resolve_ids(
     ids: &[&str],
     by_study: &[Vec<u32>],
     requests: &[Vec<(u32, &str)>],
-) -> (IdCheck, Vec<Vec<(u32, u32)>>) {
+) -> (Vec<usize>, Vec<Vec<(u32, u32)>>) {
     let per_study: Vec<(Vec<usize>, Vec<(u32, u32)>)> = by_study
         .par_iter()
         .zip(requests.par_iter())
@@ -145,7 +128,18 @@ fn resolve_ids(
         found.push(f);
     }
     duplicates.sort_unstable();
-    (IdCheck { duplicates }, found)
+    (duplicates, found)
+}
+
+/// The error for ids repeated within a study: `rows` the repeats (sorted), the first of them
+/// being (`id`, `study`).
+pub(crate) fn duplicate_ids(table: &str, column: &str, rows: Vec<usize>, id: &str, study: &str) -> MiroirError {
+    MiroirError::DuplicateId {
+        table: table.into(),
+        column: column.into(),
+        rows: Rows::collect(rows),
+        detail: format!("ids must be unique within a study ('{id}' repeats in study '{study}')"),
+    }
 }
 
 /// The customers as the index receives them: the validated table, or what a streaming scan of
@@ -274,18 +268,10 @@ impl StudyIndex {
         }
         for (table, column, df, study_codes, req) in tables {
             let ids = strs(df, column)?;
-            let (check, found) = resolve_ids(&ids, &rows_by_study(study_codes, n_studies), req);
-            if let Some(&first) = check.duplicates.first() {
-                return Err(MiroirError::DuplicateId {
-                    table: table.into(),
-                    column: column.into(),
-                    rows: Rows::collect(check.duplicates.iter().copied()),
-                    detail: format!(
-                        "ids must be unique within a study ('{}' repeats in study '{}')",
-                        ids[first],
-                        studies[study_codes[first] as usize]
-                    ),
-                });
+            let (duplicates, found) = resolve_ids(&ids, &rows_by_study(study_codes, n_studies), req);
+            if let Some(&first) = duplicates.first() {
+                let study = &studies[study_codes[first] as usize];
+                return Err(duplicate_ids(table, column, duplicates, ids[first], study));
             }
             for (m, r) in found.into_iter().flatten() {
                 respondent[m as usize] = r;

@@ -1,5 +1,6 @@
 //! Canonical data model, schema, validation and loading (DESIGN.md, "Canonical data model").
 
+pub mod columns;
 pub mod index;
 pub mod load;
 pub mod scan;

@@ -8,20 +8,19 @@
 //! hashes are then confirmed on the ids themselves in a second pass, so a hash collision never
 //! produces a false error. Mentions are matched to customers on the exact (study, id) strings.
 
-use super::index::SideCodes;
+use super::columns::{fast_map, FastMap};
+use super::index::{duplicate_ids, SideCodes};
 use super::schema::{Schema, Table};
 use super::validate::clean_table;
-use crate::error::{MiroirError, Result, Rows};
+use crate::error::{MiroirError, Result};
 use polars::prelude::*;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 
 /// Rows per slice of the streaming scan, by default.
 pub const BATCH_ROWS: usize = 1 << 20;
-
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Where a scanned study's customers live (to read them back on request).
 #[derive(Debug, Clone)]
@@ -54,27 +53,16 @@ fn read_slice(lf: &LazyFrame, path: &Path, offset: usize, len: usize) -> Result<
 
 /// Row indices of an error found in a slice, moved to the file's numbering; the count covers
 /// the rows read so far.
-fn in_file(e: MiroirError, offset: usize, read: usize, total: usize) -> MiroirError {
-    let shift = |rows: Rows, detail: String| {
-        let rows = Rows { first: rows.first.iter().map(|r| r + offset).collect(), total: rows.total };
-        let detail = if read < total { format!("{detail} (counted in the first {read} of {total} rows)") } else { detail };
-        (rows, detail)
-    };
-    match e {
-        MiroirError::MissingValue { table, column, rows, detail } => {
-            let (rows, detail) = shift(rows, detail);
-            MiroirError::MissingValue { table, column, rows, detail }
+fn in_file(mut e: MiroirError, offset: usize, read: usize, total: usize) -> MiroirError {
+    if let Some((rows, detail)) = e.rows_mut() {
+        for r in &mut rows.first {
+            *r += offset;
         }
-        MiroirError::OutOfRange { table, column, rows, detail } => {
-            let (rows, detail) = shift(rows, detail);
-            MiroirError::OutOfRange { table, column, rows, detail }
+        if read < total {
+            detail.push_str(&format!(" (counted in the first {read} of {total} rows)"));
         }
-        MiroirError::UnknownCategory { table, column, rows, detail } => {
-            let (rows, detail) = shift(rows, detail);
-            MiroirError::UnknownCategory { table, column, rows, detail }
-        }
-        other => other,
     }
+    e
 }
 
 #[inline]
@@ -113,7 +101,7 @@ pub(crate) fn scan_customers(
         clean_table(read_slice(&lf, path, 0, 0)?, Table::Customers, schema)?;
     }
     let state = foldhash::fast::FixedState::with_seed(0x6d69_726f_6972);
-    let mut wanted: FastMap<u64, Vec<usize>> = HashMap::with_capacity_and_hasher(requests.len(), Default::default());
+    let mut wanted: FastMap<u64, Vec<usize>> = fast_map(requests.len());
     // a bit filter (8 MiB) in front of the map: most customers mention nothing, and the filter's
     // words are prefetched ahead of the probes below
     const FILTER_BITS: u32 = 26;
@@ -246,12 +234,7 @@ fn duplicates(
     }
     match first {
         None => Ok(()),
-        Some((id, st)) => Err(MiroirError::DuplicateId {
-            table: "customers".into(),
-            column: "customer_id".into(),
-            rows: Rows::collect(rows),
-            detail: format!("ids must be unique within a study ('{id}' repeats in study '{st}')"),
-        }),
+        Some((id, st)) => Err(duplicate_ids("customers", "customer_id", rows, &id, &st)),
     }
 }
 

@@ -68,7 +68,7 @@ impl Study {
         let mut warnings: Vec<String> = empty_mentions.into_iter().collect();
         let index = StudyIndex::build(&emp.df, &cus.df, mentions.as_ref())?;
         warnings.splice(0..0, one_sided_units(&index));
-        let satisfaction = crate::analysis::frame::floats(&cus.df, "satisfaction")?;
+        let satisfaction = super::columns::floats(&cus.df, "satisfaction")?;
         Ok(Study {
             index,
             employees: emp.df,
