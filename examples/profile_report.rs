@@ -1,7 +1,9 @@
 //! Times each step of a report on a study folder (Parquet or CSV), release build:
-//! `cargo run --release --example profile_report -- DIR`.
+//! `cargo run --release --example profile_report -- DIR`. With `ONLY_REPORT=1`: load_study and
+//! the report only (for peak memory; `STREAM=1` / `STREAM=0` force or refuse the streaming scan, `BATCH_ROWS`
+//! sets its slice).
 use miroir::analysis::{self, ReportOptions};
-use miroir::data::{load_study, Schema, StudyPaths};
+use miroir::data::{load_study, load_study_with, LoadOptions, Schema, Streaming, StudyPaths};
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -10,7 +12,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::var_os("ONLY_REPORT").is_some() {
         // load_study (streaming for Parquet customers) and the report, nothing else: for peak memory
         let t = Instant::now();
-        let study = load_study(&paths, Schema::default())?;
+        // STREAM=1 forces the streaming scan of the customers, STREAM=0 the in-memory path
+        let streaming = match std::env::var("STREAM").as_deref() {
+            Ok("1") => Streaming::Always,
+            Ok("0") => Streaming::Never,
+            _ => Streaming::Auto,
+        };
+        let mut options = LoadOptions { streaming, ..Default::default() };
+        if let Some(b) = std::env::var("BATCH_ROWS").ok().and_then(|b| b.parse().ok()) {
+            options.batch_rows = b;
+        }
+        let study = load_study_with(&paths, Schema::default(), &options)?;
         println!("load_study      {:>8.3} s (customers scanned: {})", t.elapsed().as_secs_f64(), study.is_scanned());
         let mut o = ReportOptions::default();
         o.linkage.n_resamples = 0;

@@ -44,7 +44,7 @@ fn study(e: DataFrame, c: DataFrame, m: Option<DataFrame>) -> Result<Study, Miro
 #[test]
 fn valid_study_has_canonical_dtypes() {
     let s = study(employees(), customers(), Some(mentions())).unwrap();
-    assert_eq!(s.employees().column("customer_facing").unwrap().dtype(), &DataType::Boolean);
+    assert_eq!(s.employees().unwrap().column("customer_facing").unwrap().dtype(), &DataType::Boolean);
     assert_eq!(s.customers().unwrap().column("satisfaction").unwrap().dtype(), &DataType::Float64);
     assert!(s.warnings().is_empty());
     let summary = s.summary().unwrap();
@@ -137,5 +137,5 @@ fn mapping_renames_client_columns() {
     e.rename("engagement", "ENG".into()).unwrap();
     let schema = Schema::builder().map_column(Table::Employees, "ENG", "engagement").build().unwrap();
     let s = Study::new(e, customers(), None, schema).unwrap();
-    assert!(s.employees().column("engagement").is_ok());
+    assert!(s.employees().unwrap().column("engagement").is_ok());
 }

@@ -110,7 +110,8 @@ class Study:
 
     @property
     def employees(self) -> pl.DataFrame:
-        """The validated employees table (canonical columns first)."""
+        """The validated employees table (canonical columns first). For a study loaded by a
+        streaming scan (``streamed``) it is read back from its file on first access."""
         return self._inner.employees
 
     @property
@@ -121,13 +122,14 @@ class Study:
 
     @property
     def streamed(self) -> bool:
-        """Whether the customers were validated by a streaming scan of their Parquet file and
-        are not held in memory (see :func:`load_study`)."""
+        """Whether the study was validated by a streaming scan of its Parquet files and its
+        tables are not held in memory (see :func:`load_study`)."""
         return self._inner.streamed
 
     @property
     def mentions(self) -> pl.DataFrame | None:
-        """The validated mentions table, or None when the study has no coded mentions."""
+        """The validated mentions table, or None when the study has no coded mentions (read back
+        from its file on first access for a ``streamed`` study)."""
         return self._inner.mentions
 
     @property
@@ -366,13 +368,16 @@ def load_study(
     Parameters
     ----------
     streaming : bool, optional
-        For a Parquet customers file: ``True`` validates it by a streaming scan, slice by slice,
-        keeping only what the analyses need (24 bytes per customer), so that a study larger than
-        memory can be reported on; ``False`` reads it whole (about twice as fast); ``None``
-        (default) streams files of more than 20 million rows. Results are identical; an error in
-        a streamed file counts the offending rows read up to the slice that has them.
+        ``True`` validates the Parquet files by a streaming scan, slice by slice, keeping only
+        what the analyses need (about 24 bytes per customer, the employees' columns besides
+        their keys, and codes for the mentions), so that a study larger than memory can be
+        reported on; ``False`` reads the files whole (faster below a few million customers);
+        ``None`` (default) streams when the customers file is Parquet with more than 2 million
+        rows. Results are identical; an error in a streamed file counts the offending rows read
+        up to the slice that has them. The tables of a streamed study are read back from their
+        files when asked for (``study.customers``, ``.employees``, ``.mentions``).
     batch_rows : int, optional
-        Rows per slice of the streaming scan (default 1,048,576).
+        Rows per slice of the streaming scan (default 524,288).
 
     Raises
     ------

@@ -124,7 +124,7 @@ fn covariate(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
 
 /// OLS of engagement on customer_facing + study fixed effects + covariates, clustered by unit.
 fn adjusted_gap(study: &Study, covariates: &[String], confidence: f64) -> Result<(TestResult, Option<String>)> {
-    let df = study.employees();
+    let df = study.employee_columns();
     let y = floats(df, "engagement")?;
     let cf: Vec<f64> = bools(df, "customer_facing")?.iter().map(|b| f64::from(u8::from(b.unwrap_or(false)))).collect();
     let ix = study.index();
@@ -219,7 +219,7 @@ pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
             detail: format!("must lie strictly between 0 and 1, got {}", o.confidence),
         });
     }
-    let df = study.employees();
+    let df = study.employee_columns();
     let ix = study.index();
     let cf = bools(df, "customer_facing")?;
     let en = floats(df, "engagement")?;
@@ -237,7 +237,8 @@ pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
         }
     }
     // studies with employees only (a study may have customers alone)
-    let groups: Vec<(&str, (Vec<f64>, Vec<f64>))> = ix
+    type Groups<'a> = Vec<(&'a str, (Vec<f64>, Vec<f64>))>;
+    let groups: Groups<'_> = ix
         .studies
         .iter()
         .map(String::as_str)

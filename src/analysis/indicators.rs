@@ -115,7 +115,7 @@ fn share(i: usize, x: &[Option<bool>], w: Option<&[f64]>, o: &IndicatorOptions) 
 }
 
 fn weights(study: &Study) -> Result<Option<Vec<f64>>> {
-    let df = study.employees();
+    let df = study.employee_columns();
     if df.get_column_index("weight").is_none() {
         return Ok(None);
     }
@@ -156,7 +156,7 @@ pub fn indicator_rows_from(
     pooled: &LinkageRow,
     gaps: &[GapRow],
 ) -> Result<Vec<Indicator>> {
-    let df = study.employees();
+    let df = study.employee_columns();
     let w = weights(study)?;
     let mut out = Vec::new();
     let bool_share = |i: usize, column: &str| -> Result<Indicator> {

@@ -283,7 +283,7 @@ fn employee_engagement(study: &Study) -> Result<EmployeeEngagement<'_>> {
     Ok(EmployeeEngagement {
         study: &ix.emp_study,
         unit: &ix.emp_unit,
-        engagement: floats(study.employees(), "engagement")?,
+        engagement: floats(study.employee_columns(), "engagement")?,
         studies: &ix.studies,
     })
 }

@@ -44,7 +44,7 @@ pub struct ReportOptions {
 
 /// Runs every analysis on a study.
 pub fn report(study: &Study, o: &ReportOptions) -> Result<Report> {
-    let (moments, moment_effects) = if study.mentions().is_some() {
+    let (moments, moment_effects) = if study.has_mentions() {
         // the pooled theme rows serve both tables (computed once)
         let pooled = MomentOptions { by: By::Pooled, ..o.moments.clone() };
         let rows = moments::theme_rows(study, &pooled)?;

@@ -23,6 +23,7 @@
 
 use super::frame::{floats, TableBuilder};
 use super::linkage::By;
+use crate::data::columns::FastMap;
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
 use crate::stats::dist::norm_cdf;
@@ -30,8 +31,7 @@ use crate::stats::multiple::{adjust_pvalues, PAdjust};
 use crate::stats::proportions::{binom_test, proportion_ci, ProportionMethod};
 use crate::stats::two_sample::{hedges_g, hedges_g_moments, masked_moments, welch_t, welch_t_moments};
 use crate::stats::{Alternative, TestResult};
-use polars::prelude::DataFrame;
-use std::collections::HashMap;
+use polars::prelude::{DataFrame, StringChunked};
 
 pub const MOMENTS: [&str; 6] = ["win_win", "lucky_break", "pain", "wrong_fight", "blindness", "dead_end"];
 
@@ -162,7 +162,9 @@ fn index(study: &Study, by: By) -> Result<Indexed> {
     let cell_of = |i: usize| (if by_study { m.study[i] as usize } else { 0 }) * n_themes + m.theme[i] as usize;
     let mut counts = vec![ThemeCounts::default(); n_groups * n_themes];
     let mut mentioned = vec![false; n_groups * n_themes];
-    let (mut c_pairs, mut e_pairs): (Vec<(u32, u32)>, Vec<(u32, u32)>) = (Vec::new(), Vec::new());
+    // (cell, respondent) of each mention, customers and employees
+    let mut c_pairs: Vec<(u32, u32)> = Vec::new();
+    let mut e_pairs: Vec<(u32, u32)> = Vec::new();
     for i in 0..m.theme.len() {
         let k = cell_of(i);
         mentioned[k] = true;
@@ -186,27 +188,18 @@ fn index(study: &Study, by: By) -> Result<Indexed> {
     }
     // Example verbatim, only where enough respondents of the side mention the theme.
     let min_text = study.schema().min_text_group_size() as u64;
-    let texts = study.mentions().and_then(|df| df.column("text").ok()).and_then(|c| c.str().ok());
-    if let Some(texts) = texts {
-        let mut freq: crate::data::columns::FastMap<(u32, bool, &str), u64> = Default::default();
-        for (i, t) in texts.iter().enumerate() {
-            let Some(t) = t else { continue };
-            let k = cell_of(i);
-            let enough = if m.customer[i] { counts[k].customers } else { counts[k].employees } >= min_text;
-            if enough {
-                *freq.entry((k as u32, m.customer[i], t)).or_default() += 1;
-            }
-        }
-        let mut best: HashMap<(u32, bool), (&str, u64)> = HashMap::new();
-        for ((k, side, t), n) in freq {
-            let e = best.entry((k, side)).or_insert((t, n));
-            if n > e.1 || (n == e.1 && t < e.0) {
-                *e = (t, n);
-            }
-        }
-        for ((k, side), (t, _)) in best {
-            let c = &mut counts[k as usize];
-            if side { c.c_example = Some(t.to_string()) } else { c.e_example = Some(t.to_string()) }
+    let cells = n_groups * n_themes;
+    let cell_side = |i: usize| -> Option<usize> {
+        let k = cell_of(i);
+        let enough = if m.customer[i] { counts[k].customers } else { counts[k].employees } >= min_text;
+        enough.then(|| if m.customer[i] { cells + k } else { k })
+    };
+    let side_of: Vec<Option<usize>> = (0..m.theme.len()).map(cell_side).collect();
+    let visit = |each: &mut dyn FnMut(usize, &StringChunked) -> Result<()>| study.visit_mention_texts(each);
+    for (k, text) in example_texts(&visit, &m.text, &side_of, 2 * cells)?.into_iter().enumerate() {
+        if let Some(t) = text {
+            let c = &mut counts[k % cells];
+            if k >= cells { c.c_example = Some(t) } else { c.e_example = Some(t) }
         }
     }
     let mut per_group = Vec::with_capacity(keep.len());
@@ -223,6 +216,85 @@ fn index(study: &Study, by: By) -> Result<Indexed> {
         per_group,
         employees_total: keep.iter().map(|&g| employees_total[g]).collect(),
     })
+}
+
+/// Calls its argument on the mention texts, `(first row, texts)` slice by slice.
+type VisitTexts<'a> = dyn Fn(&mut dyn FnMut(usize, &StringChunked) -> Result<()>) -> Result<()> + 'a;
+
+/// The most frequent text of each cell (the first in byte order among equally frequent ones);
+/// `cell[i]` is mention i's cell, `None` to leave it out. Texts are counted on their hashes
+/// (`hash[i]`, see [`crate::data::index::text_hash`]; 0 for no text), and only the texts of the
+/// most frequent hashes are then read (`visit`). Every text counted under such a hash is
+/// compared with the first one read, so two texts sharing a hash are caught and their cell is
+/// counted again on the texts themselves.
+fn example_texts(visit: &VisitTexts<'_>, hash: &[u64], cell: &[Option<usize>], n_cells: usize) -> Result<Vec<Option<String>>> {
+    let mut freq: FastMap<(usize, u64), u32> = FastMap::default();
+    for (h, c) in hash.iter().zip(cell) {
+        if let (h @ 1.., Some(c)) = (*h, c) {
+            *freq.entry((*c, h)).or_default() += 1;
+        }
+    }
+    let mut out: Vec<Option<String>> = vec![None; n_cells];
+    if freq.is_empty() {
+        return Ok(out);
+    }
+    let mut top = vec![0u32; n_cells];
+    for (&(c, _), &n) in &freq {
+        top[c] = top[c].max(n);
+    }
+    // the winners: first in byte order among the texts counted `top` times; the first text read
+    // of each such hash (counted more than once) must equal all the others
+    let mut first: FastMap<(usize, u64), String> = FastMap::default();
+    let mut collided = vec![false; n_cells];
+    visit(&mut |offset, texts| {
+        for (j, t) in texts.iter().enumerate() {
+            let (Some(t), h @ 1.., Some(c)) = (t, hash[offset + j], cell[offset + j]) else { continue };
+            let n = freq[&(c, h)];
+            if n != top[c] {
+                continue;
+            }
+            if n > 1 {
+                match first.get(&(c, h)) {
+                    Some(f) if f != t => collided[c] = true,
+                    Some(_) => {}
+                    None => {
+                        first.insert((c, h), t.to_string());
+                    }
+                }
+            }
+            if out[c].as_deref().is_none_or(|best| t < best) {
+                out[c] = Some(t.to_string());
+            }
+        }
+        Ok(())
+    })?;
+    if collided.iter().any(|&c| c) {
+        // a hash shared by different texts: count these cells on the texts
+        let mut exact: FastMap<(usize, String), u32> = FastMap::default();
+        visit(&mut |offset, texts| {
+            for (j, t) in texts.iter().enumerate() {
+                if let (Some(t), Some(c)) = (t, cell[offset + j]) {
+                    if collided[c] && hash[offset + j] != 0 {
+                        *exact.entry((c, t.to_string())).or_default() += 1;
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        let mut best: Vec<Option<(u32, String)>> = vec![None; n_cells];
+        for ((c, t), n) in exact {
+            let b = &mut best[c];
+            if b.as_ref().is_none_or(|(bn, bt)| n > *bn || (n == *bn && t < *bt)) {
+                *b = Some((n, t));
+            }
+        }
+        for (c, b) in best.into_iter().enumerate() {
+            if collided[c] {
+                out[c] = b.map(|(_, t)| t);
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn classify_theme(group: &str, theme: &str, c: &ThemeCounts, n_emp: u64, o: &MomentOptions, study: &Study) -> ThemeRow {
@@ -338,7 +410,7 @@ pub fn theme_rows(study: &Study, o: &MomentOptions) -> Result<Vec<ThemeRow>> {
 
 /// The mirror matrix: one row per theme (and group when `by = Study`).
 pub fn moments(study: &Study, o: &MomentOptions) -> Result<DataFrame> {
-    if study.mentions().is_none() {
+    if !study.has_mentions() {
         return Err(MiroirError::InvalidArgument {
             argument: "study".into(),
             detail: "the study has no mentions table: moments need coded verbatim mentions".into(),
@@ -403,7 +475,7 @@ pub fn moments_table(study: &Study, o: &MomentOptions, rows: &[ThemeRow]) -> Res
 /// fewer than `min_group_size` respondents (but at least one) is suppressed (statistics null):
 /// either mean, with the study total, would give the other back.
 pub fn moment_effects(study: &Study, o: &MomentOptions) -> Result<DataFrame> {
-    if study.mentions().is_none() {
+    if !study.has_mentions() {
         return Err(MiroirError::InvalidArgument {
             argument: "study".into(),
             detail: "the study has no mentions table: moment effects need coded verbatim mentions".into(),
@@ -416,7 +488,7 @@ pub fn moment_effects(study: &Study, o: &MomentOptions) -> Result<DataFrame> {
 /// [`moment_effects`] from the pooled theme rows (`theme_rows` with `by = Pooled`).
 pub fn moment_effects_from(study: &Study, rows: &[ThemeRow]) -> Result<DataFrame> {
     let satisfaction = study.satisfaction();
-    let engagement = floats(study.employees(), "engagement")?;
+    let engagement = floats(study.employee_columns(), "engagement")?;
     // A bit per moment for each respondent who mentions one of its themes.
     let moment_bit = |moment: &str| MOMENTS.iter().position(|m| *m == moment);
     let (mut c_in, mut e_in) = (vec![0u8; satisfaction.len()], vec![0u8; engagement.len()]);
@@ -444,7 +516,7 @@ pub fn moment_effects_from(study: &Study, rows: &[ThemeRow]) -> Result<DataFrame
         suppressed: bool,
     }
     let mut effects = Vec::new();
-    let c_moments = masked_moments(&satisfaction, &c_in, MOMENTS.len());
+    let c_moments = masked_moments(satisfaction, &c_in, MOMENTS.len());
     let e_moments = masked_moments(&engagement, &e_in, MOMENTS.len());
     for (bit, moment) in MOMENTS.into_iter().enumerate() {
         let n_themes = rows.iter().filter(|r| r.moment == moment).count() as u64;
@@ -510,4 +582,50 @@ pub fn moment_effects_from(study: &Study, rows: &[ThemeRow]) -> Result<DataFrame
         .bool("suppressed", effects.iter().map(|e| e.suppressed))
         .opt_str("note", effects.iter().map(|e| e.welch.note.clone()))
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::index::text_hash;
+    use polars::prelude::NewChunkedArray;
+
+    /// Runs `example_texts` over `texts` read in slices of `slice` rows.
+    fn examples(texts: &[Option<&str>], hash: &[u64], cell: &[Option<usize>], n_cells: usize, slice: usize) -> Vec<Option<String>> {
+        let visit = |each: &mut dyn FnMut(usize, &StringChunked) -> Result<()>| -> Result<()> {
+            for (k, part) in texts.chunks(slice).enumerate() {
+                each(k * slice, &StringChunked::from_slice_options("text".into(), part))?;
+            }
+            Ok(())
+        };
+        example_texts(&visit, hash, cell, n_cells).unwrap()
+    }
+
+    #[test]
+    fn the_most_frequent_text_then_the_first_in_byte_order() {
+        let texts = [Some("b"), Some("a"), Some("b"), Some("c"), None, Some("z"), Some("y"), Some("x"), Some("q")];
+        let hash: Vec<u64> = texts.iter().map(|t| t.map_or(0, text_hash)).collect();
+        // cell 0: b twice; cell 1: z, y, x once each (x first in byte order); "q" left out
+        let cell = [Some(0), Some(0), Some(0), Some(0), Some(0), Some(1), Some(1), Some(1), None];
+        for slice in [1, 2, 4, 9] {
+            let got = examples(&texts, &hash, &cell, 3, slice);
+            assert_eq!(got, vec![Some("b".to_string()), Some("x".to_string()), None], "slices of {slice}");
+        }
+    }
+
+    #[test]
+    fn texts_sharing_a_hash_are_counted_on_the_texts() {
+        // every text given the same hash: counted by hash alone the four are one text, shown as
+        // "u" (first in byte order); counted on the texts, "v" is the most frequent
+        let texts = [Some("u"), Some("v"), Some("v"), Some("w")];
+        let hash = [7u64, 7, 7, 9];
+        let cell = [Some(0); 4];
+        for slice in [1, 3, 4] {
+            assert_eq!(examples(&texts, &hash, &cell, 1, slice), vec![Some("v".to_string())]);
+        }
+        // a shared hash that does not reach the top count needs no recount
+        let texts = [Some("u"), Some("v"), Some("w"), Some("w"), Some("w")];
+        let hash = [7u64, 7, 9, 9, 9];
+        assert_eq!(examples(&texts, &hash, &[Some(0); 5], 1, 2), vec![Some("w".to_string())]);
+    }
 }

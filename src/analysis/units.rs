@@ -79,7 +79,7 @@ pub fn units(study: &Study) -> Result<Vec<Unit>> {
     let threshold = study.schema().satisfied_threshold();
     let k = ix.units.len();
     let (mut n_emp, mut sum_eng) = (vec![0u64; k], vec![0.0; k]);
-    for (&u, e) in ix.emp_unit.iter().zip(study.employees().column("engagement")?.f64()?.iter()) {
+    for (&u, e) in ix.emp_unit.iter().zip(study.employee_columns().column("engagement")?.f64()?.iter()) {
         n_emp[u as usize] += 1;
         sum_eng[u as usize] += e.unwrap_or(f64::NAN);
     }

@@ -129,8 +129,8 @@ impl PyStudy {
     }
 
     #[getter]
-    fn employees(&self) -> PyDataFrame {
-        PyDataFrame(self.inner.employees().clone())
+    fn employees(&self, py: Python<'_>) -> PyResult<PyDataFrame> {
+        Ok(PyDataFrame(py.detach(|| self.inner.employees().cloned())?))
     }
     /// Whether the customers were validated by a streaming scan (not held in memory).
     #[getter]
@@ -142,8 +142,8 @@ impl PyStudy {
         Ok(PyDataFrame(py.detach(|| self.inner.customers().cloned())?))
     }
     #[getter]
-    fn mentions(&self) -> Option<PyDataFrame> {
-        self.inner.mentions().map(|m| PyDataFrame(m.clone()))
+    fn mentions(&self, py: Python<'_>) -> PyResult<Option<PyDataFrame>> {
+        Ok(py.detach(|| self.inner.mentions().map(|m| m.cloned()))?.map(PyDataFrame))
     }
     #[getter]
     fn schema(&self) -> PySchema {

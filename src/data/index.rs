@@ -32,6 +32,112 @@ pub struct MentionIndex {
     pub positive: Vec<bool>,
     /// Row of the respondent in the customers (customer mention) or employees table.
     pub respondent: Vec<u32>,
+    /// A 64-bit hash of each mention's text ([`text_hash`]), 0 without text: the example
+    /// verbatims are counted on these and confirmed on the texts.
+    pub text: Vec<u64>,
+}
+
+/// The hash of a mention's text that [`MentionIndex::text`] holds (never 0).
+pub fn text_hash(text: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x7465_7874).hash_one(text).max(1)
+}
+
+/// Codes of names in order of first appearance, owning the names (to code a table read in
+/// slices); the last code is tried first, as tables are usually sorted.
+#[derive(Default)]
+pub(crate) struct NameCoder {
+    map: FastMap<String, u32>,
+    pub(crate) keys: Vec<String>,
+    last: u32,
+}
+
+impl NameCoder {
+    pub(crate) fn code(&mut self, name: &str) -> u32 {
+        if self.keys.get(self.last as usize).is_some_and(|k| k == name) {
+            return self.last;
+        }
+        let c = match self.map.get(name) {
+            Some(&c) => c,
+            None => {
+                let c = self.keys.len() as u32;
+                self.map.insert(name.to_string(), c);
+                self.keys.push(name.to_string());
+                c
+            }
+        };
+        self.last = c;
+        c
+    }
+}
+
+/// Mentions coded as they are read (whole, or slice by slice from a file), before the index
+/// renumbers studies and themes and resolves the respondents.
+#[derive(Default)]
+pub(crate) struct MentionCodes {
+    pub(crate) studies: NameCoder,
+    pub(crate) study: Vec<u32>,
+    themes: NameCoder,
+    theme: Vec<u32>,
+    pub(crate) customer: Vec<bool>,
+    positive: Vec<bool>,
+    text: Vec<u64>,
+    /// The respondent ids, end to end: row i's is `ids[ends[i - 1]..ends[i]]`.
+    ids: String,
+    ends: Vec<usize>,
+}
+
+impl MentionCodes {
+    pub(crate) fn with_capacity(rows: usize) -> Self {
+        MentionCodes {
+            study: Vec::with_capacity(rows),
+            theme: Vec::with_capacity(rows),
+            customer: Vec::with_capacity(rows),
+            positive: Vec::with_capacity(rows),
+            text: Vec::with_capacity(rows),
+            ends: Vec::with_capacity(rows),
+            ..Default::default()
+        }
+    }
+
+    /// Codes a validated mentions table (or slice) after the rows already coded.
+    pub(crate) fn push(&mut self, df: &DataFrame) -> Result<()> {
+        let n = df.height();
+        let text = df.column("text").ok().map(|c| c.str()).transpose()?;
+        self.study.reserve(n);
+        self.ends.reserve(n);
+        let cols = (df.column("study")?.str()?, df.column("side")?.str()?, df.column("respondent_id")?.str()?);
+        for ((st, side), id) in cols.0.iter().zip(cols.1.iter()).zip(cols.2.iter()) {
+            self.study.push(self.studies.code(st.unwrap_or_default()));
+            self.customer.push(side != Some("employee"));
+            self.ids.push_str(id.unwrap_or_default());
+            self.ends.push(self.ids.len());
+        }
+        for t in df.column("theme")?.str()?.iter() {
+            self.theme.push(self.themes.code(t.unwrap_or_default()));
+        }
+        self.positive.extend(df.column("valence")?.str()?.iter().map(|v| v == Some("positive")));
+        match text {
+            Some(t) => self.text.extend(t.iter().map(|v| v.map_or(0, text_hash))),
+            None => self.text.extend(std::iter::repeat_n(0, n)),
+        }
+        Ok(())
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.study.len()
+    }
+
+    /// The respondent id of mention row `i`.
+    pub(crate) fn id(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.ids[start..self.ends[i]]
+    }
+
+    /// The study name of mention row `i`.
+    pub(crate) fn study_name(&self, i: usize) -> &str {
+        &self.studies.keys[self.study[i] as usize]
+    }
 }
 
 /// Study and unit codes of every respondent, and the coded mentions.
@@ -106,7 +212,8 @@ fn resolve_ids(
     by_study: &[Vec<u32>],
     requests: &[Vec<(u32, &str)>],
 ) -> (Vec<usize>, Vec<Vec<(u32, u32)>>) {
-    let per_study: Vec<(Vec<usize>, Vec<(u32, u32)>)> = by_study
+    type Resolved = (Vec<usize>, Vec<(u32, u32)>);
+    let per_study: Vec<Resolved> = by_study
         .par_iter()
         .zip(requests.par_iter())
         .map(|(rows, reqs)| {
@@ -142,17 +249,30 @@ pub(crate) fn duplicate_ids(table: &str, column: &str, rows: Vec<usize>, id: &st
     }
 }
 
-/// The customers as the index receives them: the validated table, or what a streaming scan of
-/// the file kept (codes, and the rows of the mentioned customers; ids already checked unique).
-pub(crate) enum CustomerSide<'a> {
+/// A respondents table as the index receives it: the validated table, or what a streaming scan
+/// of the file kept (codes, and the rows of the mentioned respondents; ids already checked
+/// unique).
+pub(crate) enum Side<'a> {
     Frame(&'a DataFrame),
     Scanned {
         codes: SideCodes<'static>,
-        /// (mention row, customer row) of every customer mention found in the file.
+        /// (mention row, respondent row) of every mention of this side found in the file.
         found: Vec<(u32, u32)>,
         /// First sector seen for each study name.
         sectors: Vec<(String, String)>,
     },
+}
+
+/// What [`Side::Scanned`] carries.
+type Scanned = (SideCodes<'static>, Vec<(u32, u32)>, Vec<(String, String)>);
+
+impl<'a> Side<'a> {
+    fn split(self) -> (Option<&'a DataFrame>, Option<Scanned>) {
+        match self {
+            Side::Frame(df) => (Some(df), None),
+            Side::Scanned { codes, found, sectors } => (None, Some((codes, found, sectors))),
+        }
+    }
 }
 
 /// Study and unit codes of one table in order of first appearance, and the keys behind them.
@@ -180,50 +300,50 @@ fn code_side(df: &DataFrame) -> Result<SideCodes<'_>> {
     })
 }
 
-fn code_studies(df: &DataFrame) -> Result<(Vec<&str>, Vec<u32>)> {
-    let mut sc: Coder<&str> = Coder::new();
-    let codes = df.column("study")?.str()?.iter().map(|s| sc.code(s.unwrap_or_default())).collect();
-    Ok((sc.keys, codes))
-}
-
 impl StudyIndex {
     /// Builds the codes of validated tables; refuses duplicate ids within a study
     /// ([`MiroirError::DuplicateId`]) and mentions without their respondent
     /// ([`MiroirError::OrphanMention`]).
     pub fn build(employees: &DataFrame, customers: &DataFrame, mentions: Option<&DataFrame>) -> Result<StudyIndex> {
-        Self::build_from(employees, CustomerSide::Frame(customers), mentions)
+        let codes = match mentions {
+            None => None,
+            Some(m) => {
+                let mut codes = MentionCodes::default();
+                codes.push(m)?;
+                Some(codes)
+            }
+        };
+        Self::build_from(Side::Frame(employees), Side::Frame(customers), codes)
     }
 
-    pub(crate) fn build_from(
-        employees: &DataFrame,
-        customers: CustomerSide<'_>,
-        mentions: Option<&DataFrame>,
-    ) -> Result<StudyIndex> {
+    pub(crate) fn build_from<'a>(employees: Side<'a>, customers: Side<'a>, mentions: Option<MentionCodes>) -> Result<StudyIndex> {
         // Each table coded on its own (in parallel), in order of first appearance; then the
         // codes are renumbered in the sorted order of the names, common to all tables.
-        let (customers, scanned) = match customers {
-            CustomerSide::Frame(df) => (Some(df), None),
-            CustomerSide::Scanned { codes, found, sectors } => (None, Some((codes, found, sectors))),
+        let ((e_df, e_scan), (c_df, c_scan)) = (employees.split(), customers.split());
+        let (e, c) = rayon::join(|| e_df.map(code_side).transpose(), || c_df.map(code_side).transpose());
+        let mut found: Vec<(u32, u32)> = Vec::new();
+        let mut take = |coded: Option<SideCodes<'a>>, scan: Option<Scanned>| match (coded, scan) {
+            (Some(c), _) => (c, Vec::new()),
+            (None, Some((codes, f, sectors))) => {
+                found.extend(f);
+                (codes, sectors)
+            }
+            (None, None) => unreachable!("a side is a frame or a scan"),
         };
-        let ((e, c), m) = rayon::join(
-            || rayon::join(|| code_side(employees), || customers.map(code_side).transpose()),
-            || match mentions {
-                Some(m) => code_studies(m),
-                None => Ok((Vec::new(), Vec::new())),
-            },
-        );
-        let (c, found, scanned_sectors) = match (c?, scanned) {
-            (Some(c), _) => (c, None, Vec::new()),
-            (None, Some((codes, found, sectors))) => (codes, Some(found), sectors),
-            (None, None) => unreachable!("customers are a frame or a scan"),
-        };
-        let (e, (m_keys, m_sp)) = (e?, m?);
-        let mut names: Vec<&str> =
-            e.studies.iter().chain(&c.studies).map(|s| s.as_ref()).chain(m_keys.iter().copied()).collect();
+        let ((mut e, e_sectors), (mut c, c_sectors)) = (take(e?, e_scan), take(c?, c_scan));
+        let no_mentions = MentionCodes::default();
+        let m = mentions.as_ref().unwrap_or(&no_mentions);
+        let mut names: Vec<&str> = e
+            .studies
+            .iter()
+            .chain(&c.studies)
+            .map(|s| s.as_ref())
+            .chain(m.studies.keys.iter().map(String::as_str))
+            .collect();
         names.sort_unstable();
         names.dedup();
         let studies: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-        let study_code: FastMap<&str, u32> = names.iter().enumerate().map(|(i, s)| (*s, i as u32)).collect();
+        let study_code: FastMap<&str, u32> = studies.iter().enumerate().map(|(i, s)| (s.as_str(), i as u32)).collect();
         let mut unit_keys: Vec<(&str, &str)> =
             e.units.iter().chain(&c.units).map(|(s, u)| (s.as_ref(), u.as_ref())).collect();
         unit_keys.sort_unstable();
@@ -234,100 +354,99 @@ impl StudyIndex {
             .collect();
         let unit_code: FastMap<(&str, &str), u32> =
             unit_keys.iter().enumerate().map(|(i, k)| (*k, i as u32)).collect();
-        let recode = |codes: &[u32], remap: &[u32]| -> Vec<u32> { codes.par_iter().map(|&p| remap[p as usize]).collect() };
+        // renumbered in place (the code vectors are the largest thing the index holds)
+        let recode = |codes: &mut Vec<u32>, remap: &[u32]| codes.par_iter_mut().for_each(|p| *p = remap[*p as usize]);
         let study_remap = |keys: &mut dyn Iterator<Item = &str>| -> Vec<u32> { keys.map(|k| study_code[k]).collect() };
         let unit_remap = |keys: &[(std::borrow::Cow<str>, std::borrow::Cow<str>)]| -> Vec<u32> {
             keys.iter().map(|(s, u)| unit_code[&(s.as_ref(), u.as_ref())]).collect()
         };
-        let emp_study = recode(&e.study, &study_remap(&mut e.studies.iter().map(|s| s.as_ref())));
-        let cus_study = recode(&c.study, &study_remap(&mut c.studies.iter().map(|s| s.as_ref())));
-        let men_study = recode(&m_sp, &study_remap(&mut m_keys.iter().copied()));
-        let emp_unit = recode(&e.unit, &unit_remap(&e.units));
-        let cus_unit = recode(&c.unit, &unit_remap(&c.units));
-        let m_st: Vec<&str> = men_study.iter().map(|&s| names[s as usize]).collect();
+        let remaps = [
+            study_remap(&mut e.studies.iter().map(|s| s.as_ref())),
+            study_remap(&mut c.studies.iter().map(|s| s.as_ref())),
+            study_remap(&mut m.studies.keys.iter().map(String::as_str)),
+            unit_remap(&e.units),
+            unit_remap(&c.units),
+        ];
+        let mut men_study = mentions.as_ref().map(|m| m.study.clone()).unwrap_or_default();
+        recode(&mut e.study, &remaps[0]);
+        recode(&mut c.study, &remaps[1]);
+        recode(&mut men_study, &remaps[2]);
+        recode(&mut e.unit, &remaps[3]);
+        recode(&mut c.unit, &remaps[4]);
+        let (emp_study, cus_study, emp_unit, cus_unit) = (e.study, c.study, e.unit, c.unit);
 
         // Ids: unique within a study; each mention resolved to its respondent's row.
         let n_studies = studies.len();
-        let (side, resp) = match mentions {
-            Some(m) => (strs(m, "side")?, strs(m, "respondent_id")?),
-            None => (Vec::new(), Vec::new()),
-        };
-        let mut e_req: Vec<Vec<(u32, &str)>> = vec![Vec::new(); n_studies];
-        let mut c_req: Vec<Vec<(u32, &str)>> = vec![Vec::new(); n_studies];
-        for i in 0..side.len() {
-            let req = if side[i] == "employee" { &mut e_req } else { &mut c_req };
-            req[men_study[i] as usize].push((i as u32, resp[i]));
+        let mut respondent = vec![u32::MAX; m.len()];
+        for (row, r) in found {
+            respondent[row as usize] = r;
         }
-        let mut respondent = vec![u32::MAX; side.len()];
-        let mut tables = vec![("employees", "employee_id", employees, &emp_study, &e_req)];
-        if let Some(df) = customers {
-            tables.push(("customers", "customer_id", df, &cus_study, &c_req));
-        }
-        for (m, r) in found.into_iter().flatten() {
-            respondent[m as usize] = r;
-        }
-        for (table, column, df, study_codes, req) in tables {
+        for (table, column, df, study_codes, customer) in [
+            ("employees", "employee_id", e_df, &emp_study, false),
+            ("customers", "customer_id", c_df, &cus_study, true),
+        ] {
+            let Some(df) = df else { continue };
+            let mut req: Vec<Vec<(u32, &str)>> = vec![Vec::new(); n_studies];
+            for i in (0..m.len()).filter(|&i| m.customer[i] == customer) {
+                req[men_study[i] as usize].push((i as u32, m.id(i)));
+            }
             let ids = strs(df, column)?;
-            let (duplicates, found) = resolve_ids(&ids, &rows_by_study(study_codes, n_studies), req);
+            let (duplicates, found) = resolve_ids(&ids, &rows_by_study(study_codes, n_studies), &req);
             if let Some(&first) = duplicates.first() {
                 let study = &studies[study_codes[first] as usize];
                 return Err(duplicate_ids(table, column, duplicates, ids[first], study));
             }
-            for (m, r) in found.into_iter().flatten() {
-                respondent[m as usize] = r;
+            for (row, r) in found.into_iter().flatten() {
+                respondent[row as usize] = r;
             }
         }
         let orphans: Vec<usize> = (0..respondent.len()).filter(|&i| respondent[i] == u32::MAX).collect();
         if let Some(&i) = orphans.first() {
+            let side = if m.customer[i] { "customer" } else { "employee" };
             return Err(MiroirError::OrphanMention {
                 table: "mentions".into(),
                 column: "respondent_id".into(),
                 rows: Rows::collect(orphans.iter().copied()),
                 detail: format!(
-                    "respondents not found in the employees / customers tables (e.g. {} '{}' of study '{}')",
-                    side[i], resp[i], m_st[i]
+                    "respondents not found in the employees / customers tables (e.g. {side} '{}' of study '{}')",
+                    m.id(i),
+                    m.study_name(i)
                 ),
             });
         }
 
-        let mentions = match mentions {
-            None => None,
-            Some(m) => {
-                let mut tc: Coder<&str> = Coder::new();
-                let provisional: Vec<u32> = strs(m, "theme")?.into_iter().map(|t| tc.code(t)).collect();
-                let t_remap = sorted_remap(&tc.keys);
-                let mut themes = vec![String::new(); tc.keys.len()];
-                for (p, k) in tc.keys.iter().enumerate() {
-                    themes[t_remap[p] as usize] = k.to_string();
-                }
-                Some(MentionIndex {
-                    themes,
-                    theme: provisional.iter().map(|&p| t_remap[p as usize]).collect(),
-                    study: men_study,
-                    customer: side.iter().map(|s| *s != "employee").collect(),
-                    positive: strs(m, "valence")?.iter().map(|v| *v == "positive").collect(),
-                    respondent,
-                })
+        let mentions = mentions.map(|m| {
+            let t_remap = sorted_remap(&m.themes.keys);
+            let mut themes = vec![String::new(); m.themes.keys.len()];
+            for (p, k) in m.themes.keys.into_iter().enumerate() {
+                themes[t_remap[p] as usize] = k;
             }
-        };
+            let mut theme = m.theme;
+            recode(&mut theme, &t_remap);
+            MentionIndex {
+                themes,
+                theme,
+                study: men_study,
+                customer: m.customer,
+                positive: m.positive,
+                respondent,
+                text: m.text,
+            }
+        });
         let mut sectors: Vec<Option<String>> = vec![None; studies.len()];
-        let mut first_sector = |df: &DataFrame, codes: &[u32]| -> Result<()> {
-            if let Ok(sec) = df.column("sector") {
+        // the first sector given for a study: employees first, then customers
+        for (df, codes, scanned) in [(e_df, &emp_study, e_sectors), (c_df, &cus_study, c_sectors)] {
+            if let Some(sec) = df.and_then(|df| df.column("sector").ok()) {
                 for (&s, v) in codes.iter().zip(sec.str()?.iter()) {
                     if let (None, Some(v)) = (&sectors[s as usize], v) {
                         sectors[s as usize] = Some(v.to_string());
                     }
                 }
             }
-            Ok(())
-        };
-        first_sector(employees, &emp_study)?;
-        if let Some(df) = customers {
-            first_sector(df, &cus_study)?;
-        }
-        for (study, sector) in scanned_sectors {
-            if let Some(&s) = study_code.get(study.as_str()) {
-                sectors[s as usize].get_or_insert(sector);
+            for (study, sector) in scanned {
+                if let Some(&s) = study_code.get(study.as_str()) {
+                    sectors[s as usize].get_or_insert(sector);
+                }
             }
         }
         Ok(StudyIndex { studies, units, emp_unit, cus_unit, emp_study, cus_study, mentions, sectors })

@@ -11,4 +11,4 @@ pub(crate) mod validate;
 pub use index::{MentionIndex, StudyIndex, UnitKey};
 pub use load::{load_study, load_study_with, read_table, write_table, LoadOptions, Streaming, StudyPaths, STREAM_ABOVE_ROWS};
 pub use schema::{Schema, SchemaBuilder, Table};
-pub use study::Study;
+pub use study::{Study, TableInput};

@@ -1,17 +1,17 @@
-//! Streaming validation of a customers Parquet file: the file is read in slices of
-//! [`BATCH_ROWS`] rows, each slice is validated like an in-memory table, and only what the
-//! analyses need is kept (study and unit codes, satisfaction, the rows of the customers that
-//! mentions refer to). Peak memory is one slice plus 24 bytes per customer, whatever the file's
-//! other columns, so a study larger than memory can be reported on.
+//! Streaming validation of Parquet files: a file is read in slices of [`BATCH_ROWS`] rows, each
+//! slice is validated like an in-memory table, and only what the analyses need is kept (study
+//! and unit codes, the rows of the respondents that mentions refer to, and what the caller keeps
+//! of each slice: satisfaction for the customers, the columns besides the keys for the
+//! employees, codes for the mentions). Peak memory is one slice plus what is kept, whatever the
+//! file's other columns, so a study larger than memory can be reported on.
 //!
-//! Ids are checked unique within a study with a 64-bit hash of (study, id) per customer: equal
+//! Ids are checked unique within a study with a 64-bit hash of (study, id) per respondent: equal
 //! hashes are then confirmed on the ids themselves in a second pass, so a hash collision never
-//! produces a false error. Mentions are matched to customers on the exact (study, id) strings.
+//! produces a false error. Mentions are matched to respondents on the exact (study, id) strings.
 
-use super::columns::{fast_map, FastMap};
-use super::index::{duplicate_ids, SideCodes};
+use super::index::{duplicate_ids, MentionCodes, NameCoder, SideCodes};
 use super::schema::{Schema, Table};
-use super::validate::clean_table;
+use super::validate::{apply_mapping, clean_table};
 use crate::error::{MiroirError, Result};
 use polars::prelude::*;
 use std::borrow::Cow;
@@ -20,22 +20,31 @@ use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 
 /// Rows per slice of the streaming scan, by default.
-pub const BATCH_ROWS: usize = 1 << 20;
+pub const BATCH_ROWS: usize = 1 << 19;
 
-/// Where a scanned study's customers live (to read them back on request).
+/// The engagement item columns of a slice of employees, when the schema builds engagement from
+/// items.
+pub(crate) type Items = Option<Vec<Vec<f64>>>;
+
+/// What a caller keeps of each validated slice of a respondents file: `(slice, items, rows of
+/// the file)`.
+pub(crate) type KeepSlice<'a> = dyn FnMut(&DataFrame, Items, usize) -> Result<()> + 'a;
+
+/// Where a scanned table lives (to read it back on request).
 #[derive(Debug, Clone)]
-pub struct CustomerSource {
+pub struct TableSource {
     pub path: PathBuf,
     pub rows: usize,
 }
 
-/// What the scan keeps of the customers.
-pub(crate) struct ScannedCustomers {
+/// What the scan of a respondents table keeps besides what its caller takes of each slice.
+pub(crate) struct ScannedSide {
     pub codes: SideCodes<'static>,
-    pub satisfaction: Vec<f64>,
+    /// (mention row, respondent row) of the mentions of this side.
     pub found: Vec<(u32, u32)>,
+    /// First sector seen for each study name.
     pub sectors: Vec<(String, String)>,
-    pub source: CustomerSource,
+    pub source: TableSource,
 }
 
 fn scan(path: &Path) -> Result<LazyFrame> {
@@ -80,127 +89,199 @@ fn key_hash(state: &foldhash::fast::FixedState, study: &str, id: &str) -> u64 {
     state.hash_one((study, id))
 }
 
-/// Validates the customers file slice by slice. `requests` are the customer mentions:
-/// (study, respondent id, mention row).
-pub(crate) fn scan_customers(
-    path: &Path,
-    schema: &Schema,
-    requests: &[(&str, &str, u32)],
-    batch_rows: usize,
-) -> Result<ScannedCustomers> {
-    let batch_rows = batch_rows.max(1);
-    let lf = scan(path)?;
-    let total = read_slice(&lf.clone().select([len().alias("n")]), path, 0, 1)?
+fn total_rows(lf: &LazyFrame, path: &Path) -> Result<usize> {
+    Ok(read_slice(&lf.clone().select([len().alias("n")]), path, 0, 1)?
         .column("n")?
         .cast(&DataType::UInt64)?
         .u64()?
         .get(0)
-        .unwrap_or(0) as usize;
+        .unwrap_or(0) as usize)
+}
+
+/// Calls `each(offset, slice)` on every slice of a table file of `total` rows, validated. An
+/// empty file gets the in-memory checks' message (missing columns, then the empty
+/// table).
+fn for_each_slice(
+    lf: &LazyFrame,
+    path: &Path,
+    table: Table,
+    schema: &Schema,
+    batch_rows: usize,
+    total: usize,
+    each: &mut dyn FnMut(usize, DataFrame, Items) -> Result<()>,
+) -> Result<()> {
+    let batch_rows = batch_rows.max(1);
     if total == 0 {
-        // the in-memory checks give the message (missing columns first, then the empty table)
-        clean_table(read_slice(&lf, path, 0, 0)?, Table::Customers, schema)?;
+        clean_table(read_slice(lf, path, 0, 0)?, table, schema)?;
     }
-    let state = foldhash::fast::FixedState::with_seed(0x6d69_726f_6972);
-    let mut wanted: FastMap<u64, Vec<usize>> = fast_map(requests.len());
-    // a bit filter (8 MiB) in front of the map: most customers mention nothing, and the filter's
-    // words are prefetched ahead of the probes below
-    const FILTER_BITS: u32 = 26;
-    let mut filter = vec![0u64; 1 << (FILTER_BITS - 6)];
-    let slot = |h: u64| ((h >> (64 - FILTER_BITS)) as usize >> 6, h & 63);
-    for (k, (s, id, _)) in requests.iter().enumerate() {
-        let h = key_hash(&state, s, id);
-        wanted.entry(h).or_default().push(k);
+    let mut offset = 0;
+    while offset < total {
+        let len = batch_rows.min(total - offset);
+        let raw = read_slice(lf, path, offset, len)?;
+        let (clean, items) = clean_table(raw, table, schema).map_err(|e| in_file(e, offset, offset + len, total))?;
+        each(offset, clean.df, items)?;
+        offset += len;
+    }
+    Ok(())
+}
+
+/// Validates a mentions file slice by slice and codes it. `None` for an empty table (allowed:
+/// no verbatim coded yet), whose columns are still checked.
+pub(crate) fn scan_mentions(path: &Path, schema: &Schema, batch_rows: usize) -> Result<(Option<MentionCodes>, TableSource)> {
+    let lf = scan(path)?;
+    let total = total_rows(&lf, path)?;
+    let source = TableSource { path: path.to_path_buf(), rows: total };
+    if total == 0 {
+        apply_mapping(&mut read_slice(&lf, path, 0, 0)?, Table::Mentions, schema)?;
+        return Ok((None, source));
+    }
+    let mut codes = MentionCodes::with_capacity(total);
+    for_each_slice(&lf, path, Table::Mentions, schema, batch_rows, total, &mut |_, df, _| codes.push(&df))?;
+    Ok((Some(codes), source))
+}
+
+/// The mentions of one side, to find among the respondents: keyed by the hash of (study, id),
+/// with a bit filter in front (8 MiB; most respondents are mentioned by nothing).
+struct Requests<'m> {
+    mentions: Option<&'m MentionCodes>,
+    /// (key hash, mention row), sorted.
+    by_hash: Vec<(u64, u32)>,
+    filter: Vec<u64>,
+}
+
+const FILTER_BITS: u32 = 26;
+
+fn slot(h: u64) -> (usize, u64) {
+    ((h >> (64 - FILTER_BITS)) as usize >> 6, h & 63)
+}
+
+impl<'m> Requests<'m> {
+    fn new(mentions: Option<&'m MentionCodes>, customer: bool, state: &foldhash::fast::FixedState) -> Self {
+        let mut by_hash: Vec<(u64, u32)> = match mentions {
+            None => Vec::new(),
+            Some(m) => (0..m.len())
+                .filter(|&i| m.customer[i] == customer)
+                .map(|i| (key_hash(state, m.study_name(i), m.id(i)), i as u32))
+                .collect(),
+        };
+        by_hash.sort_unstable();
+        let mut filter = vec![0u64; if by_hash.is_empty() { 0 } else { 1 << (FILTER_BITS - 6) }];
+        for &(h, _) in &by_hash {
+            let (w, b) = slot(h);
+            filter[w] |= 1 << b;
+        }
+        Requests { mentions, by_hash, filter }
+    }
+
+    /// The mentions of the respondent in `row` (hash `h`, ids confirmed on the strings).
+    fn find(&self, h: u64, study: &str, id: &str, row: u32, found: &mut Vec<(u32, u32)>) {
         let (w, b) = slot(h);
-        filter[w] |= 1 << b;
+        if self.filter[w] & (1 << b) == 0 {
+            return;
+        }
+        let Some(m) = self.mentions else { return };
+        let start = self.by_hash.partition_point(|&(k, _)| k < h);
+        for &(_, i) in self.by_hash[start..].iter().take_while(|&&(k, _)| k == h) {
+            if m.study_name(i as usize) == study && m.id(i as usize) == id {
+                found.push((i, row));
+            }
+        }
     }
-    let mut study_code: FastMap<String, u32> = Default::default();
-    let mut unit_code: FastMap<(String, String), u32> = Default::default();
-    let (mut studies, mut units) = (Vec::new(), Vec::new());
+}
+
+fn id_column(table: Table) -> &'static str {
+    if table == Table::Employees { "employee_id" } else { "customer_id" }
+}
+
+/// Validates a respondents file (employees or customers) slice by slice: codes studies and
+/// units, checks ids unique within a study, finds the respondents of `mentions` of this side,
+/// and hands each validated slice to `keep` (with the table's rows, to reserve room) for what
+/// the caller holds of it.
+pub(crate) fn scan_respondents(
+    path: &Path,
+    table: Table,
+    schema: &Schema,
+    mentions: Option<&MentionCodes>,
+    batch_rows: usize,
+    keep: &mut KeepSlice<'_>,
+) -> Result<ScannedSide> {
+    let lf = scan(path)?;
+    let state = foldhash::fast::FixedState::with_seed(0x6d69_726f_6972);
+    let requests = Requests::new(mentions, table == Table::Customers, &state);
+    let id_column = id_column(table);
+    let mut studies = NameCoder::default();
+    // units coded per study: (study code, unit name) without building a key per row
+    let mut unit_of: Vec<NameCoder> = Vec::new();
+    let mut units: Vec<(Cow<'static, str>, Cow<'static, str>)> = Vec::new();
+    let mut unit_code: Vec<Vec<u32>> = Vec::new();
+    let total = total_rows(&lf, path)?;
     let (mut study, mut unit) = (Vec::with_capacity(total), Vec::with_capacity(total));
-    let mut satisfaction = Vec::with_capacity(total);
     let mut hashes: Vec<u64> = Vec::with_capacity(total);
     let mut found = Vec::new();
     let mut sectors: BTreeMap<String, String> = BTreeMap::new();
     let mut has_sector: Vec<bool> = Vec::new();
-    let mut offset = 0;
-    while offset < total {
-        let len = batch_rows.min(total - offset);
-        let raw = read_slice(&lf, path, offset, len)?;
-        let (clean, _) = clean_table(raw, Table::Customers, schema).map_err(|e| in_file(e, offset, offset + len, total))?;
-        let df = clean.df;
-        let (st, un, ids) = (df.column("study")?.str()?, df.column("unit")?.str()?, df.column("customer_id")?.str()?);
-        let sat = df.column("satisfaction")?.cast(&DataType::Float64)?;
+    let mut each = |offset: usize, df: DataFrame, items: Items| -> Result<()> {
+        let (st, un, ids) = (df.column("study")?.str()?, df.column("unit")?.str()?, df.column(id_column)?.str()?);
         let sector = df.column("sector").ok().map(|c| c.str().cloned()).transpose()?;
+        let start = hashes.len();
         let mut last: Option<(&str, &str, u32, u32)> = None;
-        let mut batch_ids: Vec<(&str, &str)> = Vec::with_capacity(len);
         for (i, ((s, u), id)) in st.iter().zip(un.iter()).zip(ids.iter()).enumerate() {
             let (s, u, id) = (s.unwrap_or_default(), u.unwrap_or_default(), id.unwrap_or_default());
             let (sc, uc) = match last {
                 Some((ls, lu, sc, uc)) if ls == s && lu == u => (sc, uc),
                 _ => {
-                    let sc = *study_code.entry(s.to_string()).or_insert_with(|| {
-                        studies.push(Cow::Owned(s.to_string()));
-                        studies.len() as u32 - 1
-                    });
-                    let uc = *unit_code.entry((s.to_string(), u.to_string())).or_insert_with(|| {
+                    let sc = studies.code(s);
+                    if sc as usize == unit_of.len() {
+                        unit_of.push(NameCoder::default());
+                        unit_code.push(Vec::new());
+                        has_sector.push(false);
+                    }
+                    let local = unit_of[sc as usize].code(u) as usize;
+                    if local == unit_code[sc as usize].len() {
+                        unit_code[sc as usize].push(units.len() as u32);
                         units.push((Cow::Owned(s.to_string()), Cow::Owned(u.to_string())));
-                        units.len() as u32 - 1
-                    });
-                    (sc, uc)
+                    }
+                    (sc, unit_code[sc as usize][local])
                 }
             };
             last = Some((s, u, sc, uc));
-            study.push(sc);
-            unit.push(uc);
-            hashes.push(key_hash(&state, s, id));
-            batch_ids.push((s, id));
-            if sector.is_some() && !has_sector.get(sc as usize).copied().unwrap_or(false) {
+            if sector.is_some() && !has_sector[sc as usize] {
                 if let Some(sec) = sector.as_ref().and_then(|c| c.get(i)) {
                     sectors.insert(s.to_string(), sec.to_string());
-                    has_sector.resize(studies.len(), false);
                     has_sector[sc as usize] = true;
                 }
             }
+            study.push(sc);
+            unit.push(uc);
+            hashes.push(key_hash(&state, s, id));
         }
-        // The mentioned customers of this slice: probe the filter with the words a few rows ahead
-        // already requested from memory (random probes otherwise wait on memory one at a time).
-        let batch_hashes = &hashes[offset..];
-        for (i, &h) in batch_hashes.iter().enumerate() {
-            if let Some(&ahead) = batch_hashes.get(i + 16) {
-                prefetch(&filter[slot(ahead).0]);
-            }
-            let (w, b) = slot(h);
-            if filter[w] & (1 << b) == 0 {
-                continue;
-            }
-            if let Some(ks) = wanted.get(&h) {
-                let (s, id) = batch_ids[i];
-                for &k in ks {
-                    let (rs, rid, m) = requests[k];
-                    if rs == s && rid == id {
-                        found.push((m, (offset + i) as u32));
-                    }
+        // The mentioned respondents of this slice: probe the filter with the words a few rows
+        // ahead already requested from memory (random probes otherwise wait on memory one at a time).
+        if !requests.by_hash.is_empty() {
+            let batch = &hashes[start..];
+            for (i, (&h, (s, id))) in batch.iter().zip(st.iter().zip(ids.iter())).enumerate() {
+                if let Some(&ahead) = batch.get(i + 16) {
+                    prefetch(&requests.filter[slot(ahead).0]);
                 }
+                requests.find(h, s.unwrap_or_default(), id.unwrap_or_default(), (offset + i) as u32, &mut found);
             }
         }
-        batch_ids.clear();
-        satisfaction.extend(sat.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)));
-        offset += len;
-    }
+        keep(&df, items, total)
+    };
+    for_each_slice(&lf, path, table, schema, batch_rows, total, &mut each)?;
     // A (study, id) repeated: equal hashes, confirmed on the strings in a second pass.
     let mut sorted = hashes;
     sorted.sort_unstable();
     let suspects: HashSet<u64> = sorted.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
     drop(sorted);
     if !suspects.is_empty() {
-        duplicates(&lf, path, schema, total, batch_rows, &state, &suspects)?;
+        duplicates(&lf, path, table, schema, batch_rows, &state, &suspects)?;
     }
-    Ok(ScannedCustomers {
-        codes: SideCodes { studies, study, units, unit },
-        satisfaction,
+    Ok(ScannedSide {
+        codes: SideCodes { studies: studies.keys.into_iter().map(Cow::Owned).collect(), study, units, unit },
         found,
         sectors: sectors.into_iter().collect(),
-        source: CustomerSource { path: path.to_path_buf(), rows: total },
+        source: TableSource { path: path.to_path_buf(), rows: total },
     })
 }
 
@@ -209,20 +290,19 @@ pub(crate) fn scan_customers(
 fn duplicates(
     lf: &LazyFrame,
     path: &Path,
+    table: Table,
     schema: &Schema,
-    total: usize,
     batch_rows: usize,
     state: &foldhash::fast::FixedState,
     suspects: &HashSet<u64>,
 ) -> Result<()> {
+    let id_column = id_column(table);
     let mut seen: HashSet<(String, String)> = HashSet::new();
     let mut rows = Vec::new();
     let mut first: Option<(String, String)> = None;
-    let mut offset = 0;
-    while offset < total {
-        let len = batch_rows.min(total - offset);
-        let (clean, _) = clean_table(read_slice(lf, path, offset, len)?, Table::Customers, schema)?;
-        let (st, ids) = (clean.df.column("study")?.str()?, clean.df.column("customer_id")?.str()?);
+    let total = total_rows(lf, path)?;
+    for_each_slice(lf, path, table, schema, batch_rows, total, &mut |offset, df, _| {
+        let (st, ids) = (df.column("study")?.str()?, df.column(id_column)?.str()?);
         for (i, (s, id)) in st.iter().zip(ids.iter()).enumerate() {
             let (s, id) = (s.unwrap_or_default(), id.unwrap_or_default());
             if suspects.contains(&key_hash(state, s, id)) && !seen.insert((s.to_string(), id.to_string())) {
@@ -230,17 +310,42 @@ fn duplicates(
                 first.get_or_insert_with(|| (id.to_string(), s.to_string()));
             }
         }
-        offset += len;
-    }
+        Ok(())
+    })?;
     match first {
         None => Ok(()),
-        Some((id, st)) => Err(duplicate_ids("customers", "customer_id", rows, &id, &st)),
+        Some((id, st)) => Err(duplicate_ids(table.as_str(), id_column, rows, &id, &st)),
     }
 }
 
-/// The customers table of a scanned study, read back and validated (for display or export).
-pub(crate) fn read_customers(source: &CustomerSource, schema: &Schema) -> Result<DataFrame> {
+/// A scanned table read back whole and validated (for display or export).
+pub(crate) fn read_back(source: &TableSource, table: Table, schema: &Schema) -> Result<DataFrame> {
     let lf = scan(&source.path)?;
     let raw = read_slice(&lf, &source.path, 0, source.rows)?;
-    Ok(clean_table(raw, Table::Customers, schema)?.0.df)
+    Ok(clean_table(raw, table, schema)?.0.df)
+}
+
+/// Calls `each(offset, texts)` on the `text` column of a mentions file, slice by slice (nothing
+/// if the file has no such column).
+pub(crate) fn visit_texts(
+    source: &TableSource,
+    schema: &Schema,
+    batch_rows: usize,
+    each: &mut dyn FnMut(usize, &StringChunked) -> Result<()>,
+) -> Result<()> {
+    let raw = schema.rename(Table::Mentions).find(|(_, target)| *target == "text").map_or("text", |(s, _)| s).to_string();
+    let lf = scan(&source.path)?;
+    let has = lf.clone().collect_schema().map_err(|e| MiroirError::Io { path: source.path.display().to_string(), detail: e.to_string() })?.contains(&raw);
+    if !has {
+        return Ok(());
+    }
+    let lf = lf.select([col(raw.as_str()).cast(DataType::String)]);
+    let mut offset = 0;
+    while offset < source.rows {
+        let len = batch_rows.max(1).min(source.rows - offset);
+        let df = read_slice(&lf, &source.path, offset, len)?;
+        each(offset, df.columns()[0].str()?)?;
+        offset += len;
+    }
+    Ok(())
 }

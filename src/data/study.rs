@@ -1,25 +1,29 @@
 //! A validated mirror study: the three canonical tables and the schema they were read with.
 
+use super::index::{MentionCodes, Side, StudyIndex};
+use super::scan::{
+    read_back, scan_mentions, scan_respondents, visit_texts, Items, KeepSlice, ScannedSide, TableSource, BATCH_ROWS,
+};
 use super::schema::{Schema, Table};
-use super::index::{CustomerSide, StudyIndex};
-use super::scan::{read_customers, scan_customers, CustomerSource};
 use super::validate::{clean_table, one_sided_units};
 use crate::error::Result;
 use polars::prelude::*;
+use std::path::PathBuf;
+use std::sync::OnceLock;
 
-/// A validated mirror study. Built only through [`Study::new`] (or the loaders), so every
-/// analysis can rely on canonical column names, dtypes, ranges and unique ids.
+/// A validated mirror study. Built only through [`Study::new`], [`Study::from_inputs`] (or the
+/// loaders), so every analysis can rely on canonical column names, dtypes, ranges and unique ids.
 #[derive(Debug, Clone)]
 pub struct Study {
-    employees: DataFrame,
-    /// The validated customers, or (for a study scanned from Parquet) where to read them back;
-    /// read back once on request.
-    customers: std::sync::OnceLock<DataFrame>,
-    customer_source: Option<CustomerSource>,
+    employees: Stored,
+    /// The employees' columns besides the keys the index codes (study, unit, employee_id,
+    /// sector), in row order: what the analyses read.
+    employee_columns: DataFrame,
+    customers: Stored,
     /// Satisfaction of every customer, in row order (all the analyses need of the customers
     /// besides the index).
     satisfaction: Vec<f64>,
-    mentions: Option<DataFrame>,
+    mentions: Option<Stored>,
     schema: Schema,
     warnings: Vec<String>,
     /// Likert item columns the engagement index was built from (kept for Cronbach's alpha).
@@ -28,18 +32,96 @@ pub struct Study {
     index: StudyIndex,
 }
 
-/// The validated mentions (None when absent or empty) and, for an empty table, the warning.
-fn clean_mentions(m: Option<DataFrame>, schema: &Schema) -> Result<(Option<DataFrame>, Option<String>)> {
-    match m {
-        None => Ok((None, None)),
-        Some(m) if m.height() == 0 && m.width() == 0 => Ok((None, None)),
-        Some(mut m) if m.height() == 0 => {
+/// A validated table: in memory, or (scanned from a Parquet file) read back on the first request
+/// and kept.
+#[derive(Debug, Clone)]
+struct Stored {
+    df: OnceLock<DataFrame>,
+    source: Option<TableSource>,
+    table: Table,
+}
+
+impl Stored {
+    fn memory(df: DataFrame, table: Table) -> Stored {
+        Stored { df: OnceLock::from(df), source: None, table }
+    }
+    fn file(source: TableSource, table: Table) -> Stored {
+        Stored { df: OnceLock::new(), source: Some(source), table }
+    }
+    fn get(&self, schema: &Schema) -> Result<&DataFrame> {
+        if let Some(df) = self.df.get() {
+            return Ok(df);
+        }
+        let source = self.source.as_ref().expect("a table not in memory has a source");
+        let df = read_back(source, self.table, schema)?;
+        Ok(self.df.get_or_init(|| df))
+    }
+    fn in_memory(&self) -> bool {
+        self.df.get().is_some()
+    }
+}
+
+/// A table given to [`Study::from_inputs`].
+#[derive(Debug, Clone)]
+pub enum TableInput {
+    /// A table in memory, validated whole.
+    Frame(DataFrame),
+    /// A Parquet file, validated by a streaming scan (see [`crate::data::scan`]): only what the
+    /// analyses need is kept, and the table is read back if asked for.
+    Parquet(PathBuf),
+}
+
+/// The key columns the index codes, left out of [`Study::employee_columns`] for a scanned table.
+const EMPLOYEE_KEYS: [&str; 4] = ["study", "unit", "employee_id", "sector"];
+
+/// What the mentions input became: codes, where the table lives, and the empty-table warning.
+type PreparedMentions = (Option<MentionCodes>, Option<Stored>, Option<String>);
+
+fn prepare_mentions(input: Option<TableInput>, schema: &Schema, batch_rows: usize) -> Result<PreparedMentions> {
+    const EMPTY: &str = "the mentions table is empty: no moments can be computed";
+    match input {
+        None => Ok((None, None, None)),
+        Some(TableInput::Frame(m)) if m.height() == 0 && m.width() == 0 => Ok((None, None, None)),
+        Some(TableInput::Frame(mut m)) if m.height() == 0 => {
             // An empty mentions table is allowed (no verbatim coded yet) but must still have the
             // right columns; clean_table refuses empty tables, so check here.
             super::validate::apply_mapping(&mut m, Table::Mentions, schema)?;
-            Ok((None, Some("the mentions table is empty: no moments can be computed".into())))
+            Ok((None, None, Some(EMPTY.into())))
         }
-        Some(m) => Ok((Some(clean_table(m, Table::Mentions, schema)?.0.df), None)),
+        Some(TableInput::Frame(m)) => {
+            let df = clean_table(m, Table::Mentions, schema)?.0.df;
+            let mut codes = MentionCodes::default();
+            codes.push(&df)?;
+            Ok((Some(codes), Some(Stored::memory(df, Table::Mentions)), None))
+        }
+        Some(TableInput::Parquet(path)) => match scan_mentions(&path, schema, batch_rows)? {
+            (None, _) => Ok((None, None, Some(EMPTY.into()))),
+            (Some(codes), source) => Ok((Some(codes), Some(Stored::file(source, Table::Mentions)), None)),
+        },
+    }
+}
+
+/// Gives the memory freed by a scan (its slices) back to the system, so that the analyses
+/// that follow do not add their peak to it (glibc keeps freed blocks in per-thread arenas).
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap pages to the system; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+type ScanParts = (super::index::SideCodes<'static>, Vec<(u32, u32)>, Vec<(String, String)>);
+
+fn split_scan(scan: Option<ScannedSide>) -> (Option<ScanParts>, Option<TableSource>) {
+    scan.map(|s| ((s.codes, s.found, s.sectors), s.source)).unzip()
+}
+
+fn side(df: Option<&DataFrame>, scan: Option<ScanParts>) -> Side<'_> {
+    match (df, scan) {
+        (Some(df), _) => Side::Frame(df),
+        (None, Some((codes, found, sectors))) => Side::Scanned { codes, found, sectors },
+        (None, None) => unreachable!("a table is in memory or scanned"),
     }
 }
 
@@ -52,28 +134,117 @@ impl Study {
         mentions: Option<DataFrame>,
         schema: Schema,
     ) -> Result<Study> {
-        // The three tables are checked in parallel; errors are reported in table order.
+        Study::from_inputs(
+            TableInput::Frame(employees),
+            TableInput::Frame(customers),
+            mentions.map(TableInput::Frame),
+            schema,
+            BATCH_ROWS,
+        )
+    }
+
+    /// Validates a study whose tables are in memory or Parquet files. A Parquet table is
+    /// validated slice by slice of `batch_rows` rows (see [`crate::data::scan`]) and only what
+    /// the analyses need is kept, so that a study larger than memory can be reported on. Same
+    /// checks and errors as [`Study::new`] (an error in a scanned table counts the offending rows
+    /// read up to its slice, numbered in the file).
+    pub fn from_inputs(
+        employees: TableInput,
+        customers: TableInput,
+        mentions: Option<TableInput>,
+        schema: Schema,
+        batch_rows: usize,
+    ) -> Result<Study> {
+        let clean = |input: TableInput, table: Table| -> Result<(Option<DataFrame>, Items, Option<PathBuf>)> {
+            match input {
+                TableInput::Frame(df) => clean_table(df, table, &schema).map(|(c, items)| (Some(c.df), items, None)),
+                TableInput::Parquet(path) => Ok((None, None, Some(path))),
+            }
+        };
+        // Tables in memory and the mentions first, in parallel (errors in table order); then the
+        // scans of respondent files, which look for the mentions' respondents.
         let ((emp, cus), men) = rayon::join(
-            || {
-                rayon::join(
-                    || clean_table(employees, Table::Employees, &schema),
-                    || clean_table(customers, Table::Customers, &schema),
-                )
-            },
-            || clean_mentions(mentions, &schema),
+            || rayon::join(|| clean(employees, Table::Employees), || clean(customers, Table::Customers)),
+            || prepare_mentions(mentions, &schema, batch_rows),
         );
-        let (emp, items) = emp?;
-        let (cus, _) = cus?;
-        let (mentions, empty_mentions) = men?;
+        let ((emp_df, mut items, emp_path), (cus_df, _, cus_path)) = (emp?, cus?);
+        let (codes, mentions, empty_mentions) = men?;
+        let mut employee_slices: Vec<DataFrame> = Vec::new();
+        let mut satisfaction: Vec<f64> = Vec::new();
+        let scan_side = |path: &PathBuf, table: Table, keep: &mut KeepSlice<'_>| {
+            scan_respondents(path, table, &schema, codes.as_ref(), batch_rows, keep)
+        };
+        let (e_scan, c_scan) = rayon::join(
+            || {
+                emp_path
+                    .as_ref()
+                    .map(|p| {
+                        scan_side(p, Table::Employees, &mut |df, slice_items, total| {
+                            if employee_slices.is_empty() {
+                                employee_slices.reserve(total.div_ceil(batch_rows.max(1)));
+                            }
+                            let rest: Vec<Column> =
+                                df.columns().iter().filter(|c| !EMPLOYEE_KEYS.contains(&c.name().as_str())).cloned().collect();
+                            employee_slices.push(DataFrame::new(df.height(), rest)?);
+                            if let Some(slice_items) = slice_items {
+                                let all = items.get_or_insert_with(|| vec![Vec::new(); slice_items.len()]);
+                                for (column, values) in all.iter_mut().zip(slice_items) {
+                                    column.extend(values);
+                                }
+                            }
+                            Ok(())
+                        })
+                    })
+                    .transpose()
+            },
+            || {
+                cus_path
+                    .as_ref()
+                    .map(|p| {
+                        scan_side(p, Table::Customers, &mut |df, _, total| {
+                            satisfaction.reserve(total.saturating_sub(satisfaction.len()));
+                            let sat = df.column("satisfaction")?.cast(&DataType::Float64)?;
+                            satisfaction.extend(sat.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)));
+                            Ok(())
+                        })
+                    })
+                    .transpose()
+            },
+        );
+        let (e_scan, e_source) = split_scan(e_scan?);
+        let (c_scan, c_source) = split_scan(c_scan?);
+        let index = StudyIndex::build_from(side(emp_df.as_ref(), e_scan), side(cus_df.as_ref(), c_scan), codes)?;
         let mut warnings: Vec<String> = empty_mentions.into_iter().collect();
-        let index = StudyIndex::build(&emp.df, &cus.df, mentions.as_ref())?;
         warnings.splice(0..0, one_sided_units(&index));
-        let satisfaction = super::columns::floats(&cus.df, "satisfaction")?;
+        let (employees, employee_columns) = match (emp_df, e_source) {
+            (Some(df), _) => (Stored::memory(df.clone(), Table::Employees), df),
+            (None, Some(s)) => {
+                let mut slices = employee_slices.into_iter();
+                let mut all = slices.next().expect("a scanned table has at least one slice");
+                for df in slices {
+                    all.vstack_mut_owned(df)?;
+                }
+                all.rechunk_mut();
+                (Stored::file(s, Table::Employees), all)
+            }
+            (None, None) => unreachable!("a table is in memory or scanned"),
+        };
+        let customers = match (cus_df, c_source) {
+            (Some(df), _) => {
+                satisfaction = super::columns::floats(&df, "satisfaction")?;
+                Stored::memory(df, Table::Customers)
+            }
+            (None, Some(s)) => Stored::file(s, Table::Customers),
+            (None, None) => unreachable!("a table is in memory or scanned"),
+        };
+        if emp_path.is_some() || cus_path.is_some() || mentions.as_ref().is_some_and(|m| !m.in_memory()) {
+            release_free_memory();
+        }
         Ok(Study {
             index,
-            employees: emp.df,
-            customers: std::sync::OnceLock::from(cus.df),
-            customer_source: None,
+            employees,
+            employee_columns,
+            customers,
             satisfaction,
             mentions,
             schema,
@@ -82,75 +253,26 @@ impl Study {
         })
     }
 
-    /// Validates a study whose customers are a Parquet file, without holding them in memory:
-    /// the file is validated slice by slice (see [`crate::data::scan`]) and only the codes and
-    /// satisfaction of each customer are kept. Same checks and errors as [`Study::new`] (an error
-    /// in the customers counts the offending rows read up to its slice).
-    pub fn from_scan(
-        employees: DataFrame,
-        customers: &std::path::Path,
-        mentions: Option<DataFrame>,
-        schema: Schema,
-        batch_rows: usize,
-    ) -> Result<Study> {
-        let (emp, men) = rayon::join(
-            || clean_table(employees, Table::Employees, &schema),
-            || clean_mentions(mentions, &schema),
-        );
-        let (emp, items) = emp?;
-        let (mentions, empty_mentions) = men?;
-        let requests: Vec<(&str, &str, u32)> = match &mentions {
-            None => Vec::new(),
-            Some(m) => {
-                let (st, side, resp) = (m.column("study")?.str()?, m.column("side")?.str()?, m.column("respondent_id")?.str()?);
-                st.iter()
-                    .zip(side.iter())
-                    .zip(resp.iter())
-                    .enumerate()
-                    .filter(|(_, ((_, sd), _))| *sd == Some("customer"))
-                    .map(|(i, ((s, _), r))| (s.unwrap_or_default(), r.unwrap_or_default(), i as u32))
-                    .collect()
-            }
-        };
-        let scanned = scan_customers(customers, &schema, &requests, batch_rows)?;
-        drop(requests);
-        let index = StudyIndex::build_from(
-            &emp.df,
-            CustomerSide::Scanned { codes: scanned.codes, found: scanned.found, sectors: scanned.sectors },
-            mentions.as_ref(),
-        )?;
-        let mut warnings: Vec<String> = empty_mentions.into_iter().collect();
-        warnings.splice(0..0, one_sided_units(&index));
-        Ok(Study {
-            index,
-            employees: emp.df,
-            customers: std::sync::OnceLock::new(),
-            customer_source: Some(scanned.source),
-            satisfaction: scanned.satisfaction,
-            mentions,
-            schema,
-            warnings,
-            engagement_items: items,
-        })
+    /// The validated employees table. For a study scanned from Parquet
+    /// ([`Study::from_inputs`]) it is read back from the file on the first call (and kept).
+    pub fn employees(&self) -> Result<&DataFrame> {
+        self.employees.get(&self.schema)
     }
-
-    pub fn employees(&self) -> &DataFrame {
-        &self.employees
+    /// The validated employees' columns the analyses read, in row order: all of them for a
+    /// table in memory; for a scanned one, all but the keys the index codes (study, unit,
+    /// employee_id, sector).
+    pub fn employee_columns(&self) -> &DataFrame {
+        &self.employee_columns
     }
-    /// The validated customers table. For a study scanned from Parquet ([`Study::from_scan`])
-    /// it is read back from the file on the first call (and kept).
+    /// The validated customers table, read back from its file on the first call for a scanned
+    /// study (and kept).
     pub fn customers(&self) -> Result<&DataFrame> {
-        if let Some(df) = self.customers.get() {
-            return Ok(df);
-        }
-        let source = self.customer_source.as_ref().expect("a study without customers in memory has a source");
-        let df = read_customers(source, &self.schema)?;
-        Ok(self.customers.get_or_init(|| df))
+        self.customers.get(&self.schema)
     }
 
     /// Whether the customers were validated by a streaming scan and are not held in memory.
     pub fn is_scanned(&self) -> bool {
-        self.customer_source.is_some() && self.customers.get().is_none()
+        !self.customers.in_memory()
     }
 
     /// Number of customers.
@@ -162,9 +284,28 @@ impl Study {
     pub fn satisfaction(&self) -> &[f64] {
         &self.satisfaction
     }
-    /// The coded mentions, if the study has any.
-    pub fn mentions(&self) -> Option<&DataFrame> {
-        self.mentions.as_ref()
+    /// Whether the study has mentions (a non-empty mentions table).
+    pub fn has_mentions(&self) -> bool {
+        self.mentions.is_some()
+    }
+    /// The validated mentions table, if the study has one (read back from its file on the
+    /// first call for a scanned study, and kept).
+    pub fn mentions(&self) -> Result<Option<&DataFrame>> {
+        self.mentions.as_ref().map(|m| m.get(&self.schema)).transpose()
+    }
+    /// Calls `each(first row, texts)` on the mentions' `text` column: once with the whole
+    /// column in memory, slice by slice from the file of a scanned study; not at all without
+    /// mentions or texts.
+    pub fn visit_mention_texts(&self, each: &mut dyn FnMut(usize, &StringChunked) -> Result<()>) -> Result<()> {
+        let Some(m) = &self.mentions else { return Ok(()) };
+        match (m.df.get(), &m.source) {
+            (Some(df), _) => match df.column("text") {
+                Ok(t) => each(0, t.str()?),
+                Err(_) => Ok(()),
+            },
+            (None, Some(source)) => visit_texts(source, &self.schema, BATCH_ROWS, each),
+            (None, None) => unreachable!("a table not in memory has a source"),
+        }
     }
     pub fn schema(&self) -> &Schema {
         &self.schema
@@ -209,8 +350,8 @@ impl Study {
         }
         let sector = ix.sectors.clone();
         let (mut facing, mut engagement) = (vec![0.0; n], vec![0.0; n]);
-        let cf = self.employees.column("customer_facing")?.bool()?;
-        let en = self.employees.column("engagement")?.f64()?;
+        let cf = self.employee_columns.column("customer_facing")?.bool()?;
+        let en = self.employee_columns.column("engagement")?.f64()?;
         for ((&s, b), e) in ix.emp_study.iter().zip(cf.iter()).zip(en.iter()) {
             facing[s as usize] += f64::from(u8::from(b.unwrap_or_default()));
             engagement[s as usize] += e.unwrap_or_default();

@@ -52,9 +52,7 @@ fn normalise(df: &DataFrame, table: Table, spec: &ColumnSpec, schema: &Schema) -
         Kind::Str | Kind::Category(_) => {
             if dtype.is_string() {
                 s
-            } else if dtype.is_categorical() || dtype.is_enum() || dtype.is_integer() {
-                s.cast(&DataType::String)?
-            } else if dtype == DataType::Null {
+            } else if dtype.is_categorical() || dtype.is_enum() || dtype.is_integer() || dtype == DataType::Null {
                 s.cast(&DataType::String)?
             } else {
                 return Err(wrong());

@@ -178,7 +178,7 @@ fn mask(df: &DataFrame, keep: Vec<bool>) -> Result<DataFrame> {
 /// The rows of a study that a filter keeps, validated again as a study.
 fn filter_study(study: &Study, f: &Filter) -> Result<Study> {
     let inside = |set: &[String], v: &str| set.is_empty() || set.iter().any(|s| s == v);
-    let e = study.employees();
+    let e = study.employees()?;
     let (es, eu) = (strs(e, "study")?, strs(e, "unit")?);
     let cf = bools(e, "customer_facing")?;
     let keep_e: Vec<bool> = (0..e.height())
@@ -187,7 +187,7 @@ fn filter_study(study: &Study, f: &Filter) -> Result<Study> {
     let c = study.customers()?;
     let (cs, cu) = (strs(c, "study")?, strs(c, "unit")?);
     let keep_c: Vec<bool> = (0..c.height()).map(|i| inside(&f.studies, cs[i]) && inside(&f.units, cu[i])).collect();
-    let mentions = match study.mentions() {
+    let mentions = match study.mentions()? {
         None => None,
         Some(m) => {
             let (ms, side, who) = (strs(m, "study")?, strs(m, "side")?, strs(m, "respondent_id")?);
@@ -315,7 +315,7 @@ fn mean_ci(x: &[f64], w: Option<&[f64]>, o: &Options) -> Computed {
 
 fn table(study: &Study, side: Side) -> Result<&DataFrame> {
     match side {
-        Side::Employees => Ok(study.employees()),
+        Side::Employees => study.employees(),
         Side::Customers => study.customers(),
     }
 }
@@ -332,7 +332,7 @@ fn weights(df: &DataFrame) -> Result<Option<Vec<f64>>> {
 fn check_against_data(spec: &Spec, study: &Study) -> Result<()> {
     let studies: BTreeSet<String> = study.study_names()?.into_iter().collect();
     let mut units: BTreeSet<&str> = BTreeSet::new();
-    for df in [study.employees(), study.customers()?] {
+    for df in [study.employees()?, study.customers()?] {
         units.extend(strs(df, "unit")?);
     }
     let list = |set: Vec<&str>| {
@@ -485,7 +485,7 @@ fn compute(ind: &IndicatorSpec, o: &Options, cache: &mut Cache) -> Result<Comput
             })
         }
         Statistic::Moment { theme, alpha, silence_rate, min_mentions } => {
-            if study.mentions().is_none() {
+            if !study.has_mentions() {
                 return Ok(Computed::note("the data have no mentions"));
             }
             let mo = MomentOptions { alpha: *alpha, silence_rate: *silence_rate, min_mentions: *min_mentions, by: By::Pooled };

@@ -94,7 +94,7 @@ fn generic_statistics_agree_with_direct_computation() {
     );
     let spec = parse(&text).unwrap();
     let rows = evaluate(&spec, &study).unwrap();
-    let e = study.employees();
+    let e = study.employees().unwrap();
     let asked = strs(e, "asked_about_customers").unwrap();
     let never = asked.iter().filter(|a| **a == "never").count() as f64 / asked.len() as f64;
     assert!((rows[0].computed - never).abs() < 1e-12);
@@ -134,7 +134,7 @@ fn filters_and_moments() {
     );
     let spec = parse(&text).unwrap();
     let rows = evaluate(&spec, &study).unwrap();
-    let e = study.employees();
+    let e = study.employees().unwrap();
     let st = strs(e, "study").unwrap();
     let ideas = bools(e, "has_ideas").unwrap();
     let idx: Vec<usize> = (0..e.height()).filter(|&i| st[i] == names[0]).collect();
