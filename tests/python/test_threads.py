@@ -27,3 +27,25 @@ def test_report_is_identical_with_one_and_two_threads(tmp_path: Path) -> None:
     one, two = report_json(folder, 1), report_json(folder, 2)
     assert set(one) >= {"indicators", "linkage", "units", "exposure_gap", "moments", "moment_effects"}
     assert one == two
+
+
+STREAMED_REPORT = """
+import sys, miroir
+study = miroir.load_study(sys.argv[1], streaming=True, batch_rows=4_096)
+assert study.streamed
+print(miroir.report(study, seed=3).to_json())
+"""
+
+
+def test_streamed_report_is_identical_with_one_and_two_threads(tmp_path: Path) -> None:
+    # the streaming scans of the employees and customers files run side by side
+    study = miroir.synthetic_study(studies=6, employees=6_000, customers=30_000, seed=9)
+    folder = study.write(tmp_path / "study")
+    runs = []
+    for threads in (1, 2):
+        env = dict(os.environ, RAYON_NUM_THREADS=str(threads), POLARS_MAX_THREADS=str(threads))
+        out = subprocess.run([sys.executable, "-c", STREAMED_REPORT, str(folder)],
+                             capture_output=True, text=True, env=env, timeout=600, check=True)
+        runs.append(json.loads(out.stdout))
+    assert runs[0] == runs[1]
+    assert runs[0] == report_json(folder, 2)  # and equal to the in-memory report
