@@ -71,8 +71,8 @@ impl StudyPaths {
 pub enum Streaming {
     /// Stream when the customers file has more than [`STREAM_ABOVE_ROWS`] rows. Below, the
     /// in-memory path is faster (0.38 s against 0.45 s for a report on 1M customers); above,
-    /// both take the same time and the streaming one holds about a third of the memory (0.75 GiB
-    /// against 2.4 GiB at 10M customers, 2M employees and 3.3M mentions).
+    /// both take the same time and the streaming one holds about a third of the memory (0.72 GiB
+    /// against 2.3 GiB at 10M customers, 2M employees and 3.3M mentions).
     #[default]
     Auto,
     Always,
