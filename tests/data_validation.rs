@@ -139,3 +139,37 @@ fn mapping_renames_client_columns() {
     let s = Study::new(e, customers(), None, schema).unwrap();
     assert!(s.employees().unwrap().column("engagement").is_ok());
 }
+
+/// The study above written as Parquet files in a fresh folder.
+fn parquet_folder(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("miroir-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (table, mut df) in [("employees", employees()), ("customers", customers()), ("mentions", mentions())] {
+        miroir::data::write_table(&mut df, &dir.join(format!("{table}.parquet"))).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_streamed_study_equals_the_study_in_memory() {
+    use miroir::data::{load_study_with, LoadOptions, Streaming, StudyPaths};
+    let dir = parquet_folder("stream");
+    let paths = StudyPaths::from_dir(&dir).unwrap();
+    // one row per slice: every unit, id and mention crosses slices
+    let o = LoadOptions { streaming: Streaming::Always, batch_rows: 1 };
+    let streamed = load_study_with(&paths, Schema::default(), &o).unwrap();
+    let whole = study(employees(), customers(), Some(mentions())).unwrap();
+    assert!(streamed.is_scanned() && !whole.is_scanned());
+    assert!(streamed.summary().unwrap().equals_missing(&whole.summary().unwrap()));
+    assert_eq!(streamed.index().mentions.as_ref().unwrap().respondent, whole.index().mentions.as_ref().unwrap().respondent);
+    // the key columns are not held; the tables are read back whole
+    assert!(streamed.employee_columns().column("employee_id").is_err());
+    assert!(streamed.employees().unwrap().equals(whole.employees().unwrap()));
+    assert!(streamed.customers().unwrap().equals(whole.customers().unwrap()));
+    assert!(streamed.mentions().unwrap().unwrap().equals(whole.mentions().unwrap().unwrap()));
+
+    let zero = LoadOptions { streaming: Streaming::Always, batch_rows: 0 };
+    let err = load_study_with(&paths, Schema::default(), &zero).unwrap_err();
+    assert!(matches!(err, MiroirError::InvalidArgument { ref argument, .. } if argument == "batch_rows"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

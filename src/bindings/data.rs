@@ -179,13 +179,6 @@ fn load_study(
         Some(false) => data::Streaming::Never,
     };
     if let Some(b) = batch_rows {
-        if b == 0 {
-            return Err(crate::error::MiroirError::InvalidArgument {
-                argument: "batch_rows".into(),
-                detail: "must be at least 1".into(),
-            }
-            .into());
-        }
         o.batch_rows = b;
     }
     let inner = py.detach(|| data::load_study_with(&paths, schema, &o))?;

@@ -105,6 +105,7 @@ pub fn load_study(paths: &StudyPaths, schema: Schema) -> Result<Study> {
 /// ([`Study::from_inputs`]) that keeps only what the analyses need, so that a study larger than
 /// memory can be reported on (see [`Streaming`]); CSV files are read whole.
 pub fn load_study_with(paths: &StudyPaths, schema: Schema, o: &LoadOptions) -> Result<Study> {
+    check_batch_rows(o.batch_rows)?;
     let stream = is_parquet(&paths.customers)
         && match o.streaming {
             Streaming::Always => true,
@@ -126,6 +127,14 @@ pub fn load_study_with(paths: &StudyPaths, schema: Schema, o: &LoadOptions) -> R
     let mentions = paths.mentions.as_deref().map(input).transpose()?;
     let customers = input(&paths.customers)?;
     Study::from_inputs(employees, customers, mentions, schema, o.batch_rows)
+}
+
+/// A slice of the streaming scan holds at least one row.
+pub(crate) fn check_batch_rows(batch_rows: usize) -> Result<()> {
+    if batch_rows == 0 {
+        return Err(MiroirError::InvalidArgument { argument: "batch_rows".into(), detail: "must be at least 1".into() });
+    }
+    Ok(())
 }
 
 /// Number of rows of a Parquet file, from its metadata.

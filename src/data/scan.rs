@@ -174,7 +174,7 @@ impl<'m> Requests<'m> {
             let (w, b) = slot(h);
             filter[w] |= 1 << b;
         }
-        // about two buckets per entry
+        // one to two buckets per entry
         let bucket_bits = (usize::BITS - by_hash.len().leading_zeros()).clamp(1, 30);
         let mut start = vec![0u32; (1 << bucket_bits) + 1];
         for &(h, _) in &by_hash {

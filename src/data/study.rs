@@ -147,7 +147,8 @@ impl Study {
     /// validated slice by slice of `batch_rows` rows (see [`crate::data::scan`]) and only what
     /// the analyses need is kept, so that a study larger than memory can be reported on. Same
     /// checks and errors as [`Study::new`] (an error in a scanned table counts the offending rows
-    /// read up to its slice, numbered in the file).
+    /// read up to its slice, numbered in the file). `batch_rows` 0 is an
+    /// [`MiroirError::InvalidArgument`](crate::error::MiroirError::InvalidArgument).
     pub fn from_inputs(
         employees: TableInput,
         customers: TableInput,
@@ -155,6 +156,7 @@ impl Study {
         schema: Schema,
         batch_rows: usize,
     ) -> Result<Study> {
+        super::load::check_batch_rows(batch_rows)?;
         let clean = |input: TableInput, table: Table| -> Result<(Option<DataFrame>, Items, Option<PathBuf>)> {
             match input {
                 TableInput::Frame(df) => clean_table(df, table, &schema).map(|(c, items)| (Some(c.df), items, None)),
@@ -181,7 +183,7 @@ impl Study {
                     .map(|p| {
                         scan_side(p, Table::Employees, &mut |df, slice_items, total| {
                             if employee_slices.is_empty() {
-                                employee_slices.reserve(total.div_ceil(batch_rows.max(1)));
+                                employee_slices.reserve(total.div_ceil(batch_rows));
                             }
                             let rest: Vec<Column> =
                                 df.columns().iter().filter(|c| !EMPLOYEE_KEYS.contains(&c.name().as_str())).cloned().collect();
