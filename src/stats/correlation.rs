@@ -7,17 +7,10 @@
 //! returns NaN with a warning).
 
 use super::descriptive::{check_finite, rank_average, weighted_mean};
-use super::dist::{beta_inc, floor_p, norm_ppf, norm_sf, t_sf, P_FLOOR_NOTE};
+use super::dist::{beta_inc, norm_ppf, norm_sf, t_sf};
 use super::error::{StatsError, StatsResult};
 use super::result::{check_confidence, clamp_p, Alternative, TestResult};
 
-/// Appends `note` to the result's note ("; "-separated).
-fn push_note(res: &mut TestResult, note: &str) {
-    res.note = Some(match res.note.take() {
-        Some(prev) => format!("{prev}; {note}"),
-        None => note.to_string(),
-    });
-}
 
 /// Checks two paired samples: equal lengths, at least `min` pairs, finite values.
 pub(super) fn check_pair(x: &[f64], y: &[f64], min: usize) -> StatsResult<()> {
@@ -105,15 +98,10 @@ fn fisher_ci(r: f64, se: f64, confidence: f64, alternative: Alternative) -> (f64
 /// Stores `p`, raising an underflowed p-value to [`super::dist::P_FLOOR`] (with a note) when
 /// the statistic is finite; notes an exact 0 at an infinite statistic.
 fn set_p(res: &mut TestResult, p: f64, statistic_finite: bool) {
-    let p = clamp_p(p);
     if statistic_finite {
-        let (p, floored) = floor_p(p);
-        res.p_value = p;
-        if floored {
-            push_note(res, P_FLOOR_NOTE);
-        }
+        res.set_p(p);
     } else {
-        res.p_value = p;
+        res.p_value = clamp_p(p);
     }
 }
 
@@ -144,7 +132,7 @@ pub fn pearson(
     let mut res = TestResult::new("Pearson correlation", alternative, n as u64);
     res.df = n as f64 - 2.0;
     if is_constant(x) || is_constant(y) {
-        push_note(&mut res, "a column is constant: the correlation is undefined");
+        res.push_note("a column is constant: the correlation is undefined");
         return Ok(res);
     }
     let r = pearson_r(x, y);
@@ -154,7 +142,7 @@ pub fn pearson(
         res.p_value = 1.0;
         res.ci_low = -1.0;
         res.ci_high = 1.0;
-        push_note(&mut res, "n = 2: r is ±1 by construction, p = 1 and the interval is (-1, 1)");
+        res.push_note("n = 2: r is ±1 by construction, p = 1 and the interval is (-1, 1)");
         return Ok(res);
     }
     let df = res.df;
@@ -171,11 +159,11 @@ pub fn pearson(
     let finite = res.statistic.is_finite();
     set_p(&mut res, p, finite);
     if r.abs() == 1.0 {
-        push_note(&mut res, "perfect linear relation (|r| = 1)");
+        res.push_note("perfect linear relation (|r| = 1)");
     }
     if n <= 3 {
         (res.ci_low, res.ci_high) = (-1.0, 1.0);
-        push_note(&mut res, "n <= 3: the Fisher-z interval is (-1, 1), as in scipy");
+        res.push_note("n <= 3: the Fisher-z interval is (-1, 1), as in scipy");
     } else {
         (res.ci_low, res.ci_high) =
             fisher_ci(r, 1.0 / (n as f64 - 3.0).sqrt(), confidence, alternative);
@@ -208,14 +196,14 @@ pub fn spearman(
     let mut res = TestResult::new("Spearman rank correlation", alternative, n as u64);
     res.df = n as f64 - 2.0;
     if is_constant(x) || is_constant(y) {
-        push_note(&mut res, "a column is constant: the rank correlation is undefined");
+        res.push_note("a column is constant: the rank correlation is undefined");
         return Ok(res);
     }
     let rho = pearson_r(&rank_average(x), &rank_average(y));
     res.estimate = rho;
     if n == 2 {
         (res.ci_low, res.ci_high) = (-1.0, 1.0);
-        push_note(&mut res, "n = 2: the t approximation has 0 degrees of freedom (p = NaN)");
+        res.push_note("n = 2: the t approximation has 0 degrees of freedom (p = NaN)");
         return Ok(res);
     }
     let df = res.df;
@@ -228,11 +216,11 @@ pub fn spearman(
     };
     set_p(&mut res, p, t.is_finite());
     if rho.abs() == 1.0 {
-        push_note(&mut res, "perfect monotone relation (|rho| = 1): t is infinite");
+        res.push_note("perfect monotone relation (|rho| = 1): t is infinite");
     }
     if n <= 3 {
         (res.ci_low, res.ci_high) = (-1.0, 1.0);
-        push_note(&mut res, "n <= 3: the Fisher-z interval is (-1, 1)");
+        res.push_note("n <= 3: the Fisher-z interval is (-1, 1)");
     } else {
         let se = ((1.0 + rho * rho / 2.0) / (n as f64 - 3.0)).sqrt();
         (res.ci_low, res.ci_high) = fisher_ci(rho, se, confidence, alternative);
@@ -445,7 +433,7 @@ pub fn kendall(
     res.extra.push(("kendall_s", f64::NAN));
     let k = kendall_counts(x, y);
     if k.xtie == k.tot || k.ytie == k.tot {
-        push_note(&mut res, "a column is constant: tau is undefined");
+        res.push_note("a column is constant: tau is undefined");
         return Ok(res);
     }
     let s = k.tot as i128 - k.xtie as i128 - k.ytie as i128 + k.ntie as i128 - 2 * k.dis as i128;
@@ -494,7 +482,7 @@ pub fn kendall(
     res.extra[0].1 = s;
     if n <= 4 {
         (res.ci_low, res.ci_high) = (-1.0, 1.0);
-        push_note(&mut res, "n <= 4: the Fisher-z interval is (-1, 1)");
+        res.push_note("n <= 4: the Fisher-z interval is (-1, 1)");
     } else {
         let se = (0.437 / (nf - 4.0)).sqrt();
         (res.ci_low, res.ci_high) = fisher_ci(tau, se, confidence, alternative);
@@ -558,7 +546,7 @@ pub fn weighted_pearson(
     let df = n_eff - 2.0;
     res.df = df;
     if is_constant(&xs) || is_constant(&ys) {
-        push_note(&mut res, "a column is constant (among positive weights): r is undefined");
+        res.push_note("a column is constant (among positive weights): r is undefined");
         return Ok(res);
     }
     let dev = |v: &[f64]| -> Vec<f64> {
@@ -583,7 +571,7 @@ pub fn weighted_pearson(
     let r = (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0);
     res.estimate = r;
     if df <= 0.0 {
-        push_note(&mut res, "effective n <= 2: no test (p = NaN)");
+        res.push_note("effective n <= 2: no test (p = NaN)");
     } else {
         let t = t_from_r(r, df);
         res.statistic = t;
@@ -596,7 +584,7 @@ pub fn weighted_pearson(
     }
     if n_eff <= 3.0 {
         (res.ci_low, res.ci_high) = (-1.0, 1.0);
-        push_note(&mut res, "effective n <= 3: the Fisher-z interval is (-1, 1)");
+        res.push_note("effective n <= 3: the Fisher-z interval is (-1, 1)");
     } else {
         (res.ci_low, res.ci_high) =
             fisher_ci(r, 1.0 / (n_eff - 3.0).sqrt(), confidence, alternative);

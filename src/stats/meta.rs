@@ -2,7 +2,7 @@
 //! variances), following R metafor's `rma()` for the intercept-only model.
 
 use super::descriptive::{check_finite, mean, weighted_mean};
-use super::dist::{chi2_sf, norm_ppf, norm_sf};
+use super::dist::{chi2_sf, floor_p, norm_ppf, norm_sf};
 use super::error::{StatsError, StatsResult};
 use super::result::{check_confidence, clamp_p, Alternative, TestResult};
 use std::fmt;
@@ -270,7 +270,11 @@ fn summarize(
     }
     r.estimate = back(f.mu);
     r.statistic = z;
-    r.p_value = clamp_p(2.0 * norm_sf(z.abs()));
+    r.set_p(2.0 * norm_sf(z.abs()));
+    let (q_p, q_floored) = floor_p(clamp_p(chi2_sf(f.q, kf - 1.0)));
+    if q_floored {
+        r.push_note("Q's p-value below 2.2e-308 (the smallest normal double): reported as that bound, not 0");
+    }
     r.ci_low = back(f.mu - z_crit * f.se);
     r.ci_high = back(f.mu + z_crit * f.se);
     let pi_se = (f.se * f.se + f.tau2).sqrt();
@@ -283,7 +287,7 @@ fn summarize(
         .with_extra("h2", h2)
         .with_extra("q", f.q)
         .with_extra("q_df", kf - 1.0)
-        .with_extra("q_p", clamp_p(chi2_sf(f.q, kf - 1.0)))
+        .with_extra("q_p", q_p)
         .with_extra("pi_low", back(f.mu - z_crit * pi_se))
         .with_extra("pi_high", back(f.mu + z_crit * pi_se))
         .with_extra("k", kf)

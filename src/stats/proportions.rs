@@ -21,7 +21,7 @@
 
 use super::dist::{norm_ppf, norm_sf};
 use super::error::{StatsError, StatsResult};
-use super::result::{check_confidence, clamp_p, Alternative, TestResult};
+use super::result::{check_confidence, Alternative, TestResult};
 use statrs::function::gamma::ln_gamma;
 use std::f64::consts::PI;
 use std::fmt;
@@ -221,7 +221,7 @@ pub fn binom_test(
     let mut r = TestResult::new("Exact binomial test", alternative, n);
     r.estimate = kf / nf;
     r.statistic = kf;
-    r.p_value = clamp_p(pval);
+    r.set_p(pval);
     r.ci_low = lo;
     r.ci_high = hi;
     Ok(r.with_extra("null_value", p))
@@ -308,7 +308,7 @@ pub fn two_proportions(
     if var > 0.0 {
         let z = diff / var.sqrt();
         r.statistic = z;
-        r.p_value = clamp_p(match alternative {
+        r.set_p(match alternative {
             Alternative::TwoSided => 2.0 * norm_sf(z.abs()),
             Alternative::Greater => norm_sf(z),
             Alternative::Less => norm_sf(-z),

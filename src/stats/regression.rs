@@ -10,7 +10,7 @@
 //! the same centred QR as `R⁻¹R⁻ᵀ`.
 
 use super::descriptive::{check_finite, mean, mean_ss};
-use super::dist::{t_ppf, t_sf};
+use super::dist::{floor_p, t_ppf, t_sf};
 use super::error::{StatsError, StatsResult};
 use super::result::{check_confidence, clamp_p};
 use linfa::traits::Fit;
@@ -384,6 +384,7 @@ fn ols_impl(
             degenerate.join(", ")
         ));
     }
+    let mut floored: Vec<String> = Vec::new();
     let terms = names
         .into_iter()
         .zip(estimates)
@@ -392,18 +393,33 @@ fn ols_impl(
             let se = cov[i][i].max(0.0).sqrt();
             let t = if exact_fit { f64::NAN } else { est / se };
             let half = if exact_fit { f64::NAN } else { q * se };
+            let p = clamp_p(2.0 * t_sf(t.abs(), df_inf));
+            let (p, low) = if t.is_finite() { floor_p(p) } else { (p, false) };
+            if low {
+                floored.push(term.clone());
+            }
             OlsTerm {
                 term,
                 estimate: est,
                 std_error: se,
                 statistic: t,
                 df: df_inf,
-                p_value: clamp_p(2.0 * t_sf(t.abs(), df_inf)),
+                p_value: p,
                 ci_low: est - half,
                 ci_high: est + half,
             }
         })
         .collect();
+    if !floored.is_empty() {
+        let msg = format!(
+            "p-value of {} below 2.2e-308 (the smallest normal double): reported as that bound, not 0",
+            floored.join(", ")
+        );
+        note = Some(match note {
+            Some(n) => format!("{n}; {msg}"),
+            None => msg,
+        });
+    }
 
     let has_const = intercept
         || x.iter()

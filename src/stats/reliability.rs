@@ -5,7 +5,7 @@ use super::descriptive::{check_finite, mean_ss, variance};
 use super::dist::f_sf;
 use super::error::{StatsError, StatsResult};
 use super::proportions::beta_quantile;
-use super::result::{check_confidence, clamp_p, Alternative, TestResult};
+use super::result::{check_confidence, Alternative, TestResult};
 
 /// Quantile of F(d1, d2) with upper-tail probability `upper` (scipy's `f.isf(upper, d1, d2)`):
 /// `(d2/d1)·x/(1-x)` with `x` the matching quantile of Beta(d1/2, d2/2).
@@ -85,7 +85,7 @@ pub fn cronbach_alpha(items: &[&[f64]], confidence: f64) -> StatsResult<TestResu
         r.ci_high = 1.0 - (1.0 - alpha) * f_isf(1.0 - g / 2.0, d1, d2);
         let f = 1.0 / (1.0 - alpha);
         r.statistic = f;
-        r.p_value = clamp_p(if f > 0.0 { f_sf(f, d1, d2) } else { 1.0 });
+        r.set_p(if f > 0.0 { f_sf(f, d1, d2) } else { 1.0 });
     } else {
         r.note = Some("the total score has zero variance: alpha is undefined".into());
     }
@@ -169,7 +169,7 @@ pub fn icc(values: &[f64], groups: &[usize]) -> StatsResult<TestResult> {
     r.estimate = icc1;
     if msw > 0.0 {
         r.statistic = msb / msw;
-        r.p_value = clamp_p(f_sf(r.statistic, df_b, df_w));
+        r.set_p(f_sf(r.statistic, df_b, df_w));
     } else if msb > 0.0 {
         r.statistic = f64::INFINITY;
         r.p_value = 0.0;

@@ -20,12 +20,6 @@ use rayon::prelude::*;
 use std::fmt;
 use std::str::FromStr;
 
-fn push_note(res: &mut TestResult, note: &str) {
-    res.note = Some(match res.note.take() {
-        Some(prev) => format!("{prev}; {note}"),
-        None => note.to_string(),
-    });
-}
 
 /// Bootstrap confidence interval method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -428,25 +422,21 @@ fn fill_bootstrap(res: &mut TestResult, iv: &BootstrapInterval, n_resamples: usi
         }
     }
     if iv.n_degenerate > 0 {
-        push_note(
-            res,
-            &format!(
+        res.push_note(&format!(
                 "{} of {n_resamples} resamples gave an undefined statistic (e.g. a constant resample) and were left out",
                 iv.n_degenerate
             ),
         );
     }
     if res.ci_low.is_nan() || res.ci_high.is_nan() {
-        push_note(
-            res,
-            if method == BootstrapMethod::Bca {
+        res.push_note(if method == BootstrapMethod::Bca {
                 "BCa interval undefined (degenerate bootstrap or jackknife distribution)"
             } else {
                 "percentile interval undefined (no defined bootstrap value)"
             },
         );
     }
-    push_note(res, "bootstrap interval only: no test statistic or p-value");
+    res.push_note("bootstrap interval only: no test statistic or p-value");
 }
 
 fn method_label(what: &str, method: BootstrapMethod, clustered: bool) -> String {
@@ -673,7 +663,7 @@ pub fn bootstrap_pearson(
     );
     bootstrap_extras(&mut res, n_resamples, design.clusters.as_ref().map(Clusters::k));
     if is_constant(x) || is_constant(y) {
-        push_note(&mut res, "a column is constant: the correlation is undefined");
+        res.push_note("a column is constant: the correlation is undefined");
         return Ok(res);
     }
     let theta_hat = pearson_r(x, y);
@@ -764,7 +754,7 @@ pub fn permutation_pearson(
     let mut res = TestResult::new("Pearson correlation (permutation test)", alternative, n as u64);
     res.extra.push(("n_resamples", f64::NAN));
     if is_constant(x) || is_constant(y) {
-        push_note(&mut res, "a column is constant: the correlation is undefined");
+        res.push_note("a column is constant: the correlation is undefined");
         return Ok(res);
     }
     // r of the pairing (x_i, y_perm(i)), with the same arithmetic as pearson_r so that the
@@ -853,7 +843,7 @@ pub fn permutation_pearson(
         format!("Pearson correlation (permutation test, {used} random pairings)")
     };
     res.extra[0].1 = used as f64;
-    push_note(&mut res, "no confidence interval from a permutation test");
+    res.push_note("no confidence interval from a permutation test");
     Ok(res)
 }
 

@@ -142,6 +142,26 @@ impl TestResult {
         self.note = Some(note.into());
         self
     }
+
+    /// Adds a note after any already there.
+    pub fn push_note(&mut self, note: &str) {
+        self.note = Some(match self.note.take() {
+            Some(prev) => format!("{prev}; {note}"),
+            None => note.to_string(),
+        });
+    }
+
+    /// Stores the p-value of a finite statistic: clamped to [0, 1], and a p-value that
+    /// underflowed (below 2.2e-308) raised to [`super::dist::P_FLOOR`] with a note, so that no
+    /// test reports p = 0 from underflow. (A p-value of 0 at an infinite statistic is exact: set
+    /// it directly.)
+    pub fn set_p(&mut self, p: f64) {
+        let (p, floored) = super::dist::floor_p(clamp_p(p));
+        self.p_value = p;
+        if floored {
+            self.push_note(super::dist::P_FLOOR_NOTE);
+        }
+    }
 }
 
 /// Checks a confidence level once, up front.

@@ -3,7 +3,7 @@
 use super::dist::chi2_sf;
 use super::error::{StatsError, StatsResult};
 use super::proportions::ln_dbinom_raw;
-use super::result::{check_confidence, clamp_p, Alternative, TestResult};
+use super::result::{check_confidence, Alternative, TestResult};
 
 fn check_table(table: &[Vec<f64>]) -> StatsResult<(usize, usize)> {
     let r = table.len();
@@ -98,7 +98,7 @@ pub fn chi2_independence(table: &[Vec<f64>], correction: bool) -> StatsResult<Te
         res.p_value = 1.0;
     } else {
         res.statistic = x2;
-        res.p_value = clamp_p(chi2_sf(x2, df));
+        res.set_p(chi2_sf(x2, df));
     }
     let k = r.min(c) as f64 - 1.0;
     let v = if k > 0.0 {
@@ -309,7 +309,7 @@ pub fn fisher_exact(
             }
         }
     };
-    res.p_value = clamp_p(pval.min(1.0));
+    res.set_p(pval.min(1.0));
     let nc = NoncentralHypergeom::new(&h);
     let cond = nc.mle(af);
     let (lo, hi) = match alternative {

@@ -7,25 +7,11 @@
 //! are each rounded to 1e-7. NaN or infinite values are errors.
 
 use super::descriptive::{check_finite, rank_average_ties};
-use super::dist::{floor_p, ln_gamma_ratio, norm_ppf, norm_sf, t_ppf, t_sf, P_FLOOR_NOTE};
+use super::dist::{ln_gamma_ratio, norm_ppf, norm_sf, t_ppf, t_sf};
 use super::error::{StatsError, StatsResult};
 use super::result::{check_confidence, clamp_p, Alternative, TestResult};
 
-fn push_note(res: &mut TestResult, note: &str) {
-    res.note = Some(match res.note.take() {
-        Some(prev) => format!("{prev}; {note}"),
-        None => note.to_string(),
-    });
-}
 
-/// Stores `p` (clamped), raising an underflowed p-value of a finite statistic to 2.2e-308.
-fn set_p(res: &mut TestResult, p: f64) {
-    let (p, floored) = floor_p(clamp_p(p));
-    res.p_value = p;
-    if floored {
-        push_note(res, P_FLOOR_NOTE);
-    }
-}
 
 fn check_sample(name: &'static str, x: &[f64], min: usize) -> StatsResult<()> {
     if x.len() < min {
@@ -179,9 +165,7 @@ fn finish_t(res: &mut TestResult, d: f64, se: f64, df: f64, confidence: f64) {
     res.df = df;
     res.extra.push(("se", se));
     if se.is_nan() || se <= 0.0 {
-        push_note(
-            res,
-            "both groups have zero variance: t is undefined (scipy reports ±inf or NaN)",
+        res.push_note("both groups have zero variance: t is undefined (scipy reports ±inf or NaN)",
         );
         return;
     }
@@ -192,7 +176,7 @@ fn finish_t(res: &mut TestResult, d: f64, se: f64, df: f64, confidence: f64) {
         Alternative::Greater => t_sf(t, df),
         Alternative::Less => t_sf(-t, df),
     };
-    set_p(res, p);
+    res.set_p(p);
     (res.ci_low, res.ci_high) = match res.alternative {
         Alternative::TwoSided => {
             let tail = (1.0 - confidence) / 2.0;
@@ -323,9 +307,9 @@ pub fn hedges_g_moments(m: &TwoMoments, confidence: f64) -> StatsResult<TestResu
     let mut res = TestResult::new("Hedges' g (bias-corrected standardized mean difference)", Alternative::TwoSided, (m.na + m.nb) as u64);
     res.df = df;
     let j = ln_gamma_ratio((df - 1.0) / 2.0, 0.5).exp() / (df / 2.0).sqrt();
-    push_note(&mut res, "effect size only: no test statistic or p-value (see welch_t)");
+    res.push_note("effect size only: no test statistic or p-value (see welch_t)");
     if sp.is_nan() || sp <= 0.0 {
-        push_note(&mut res, "pooled standard deviation is 0: g is undefined");
+        res.push_note("pooled standard deviation is 0: g is undefined");
         res.extra.extend([("cohen_d", f64::NAN), ("j", j), ("se", f64::NAN)]);
     } else {
         let d = diff / sp;
@@ -546,7 +530,7 @@ pub fn mann_whitney(
 ) -> StatsResult<TestResult> {
     let mut res = mann_whitney_test(a, b, alternative, method, use_continuity)?;
     res.estimate = hodges_lehmann(a, b);
-    push_note(&mut res, "no interval for the Hodges-Lehmann estimate");
+    res.push_note("no interval for the Hodges-Lehmann estimate");
     Ok(res)
 }
 
@@ -588,9 +572,7 @@ pub fn mann_whitney_test(
     let mut z = f64::NAN;
     let p = if exact {
         if !ties.is_empty() {
-            push_note(
-                &mut res,
-                "exact distribution assumes no ties: with ties U is truncated to an integer (as scipy) and p is approximate",
+            res.push_note("exact distribution assumes no ties: with ties U is truncated to an integer (as scipy) and p is approximate",
             );
         }
         mw_sf_exact(u.floor() as u64, n1 as u64, n2 as u64)?
@@ -604,13 +586,13 @@ pub fn mann_whitney_test(
         }
         z = num / s;
         if s.is_nan() || s <= 0.0 {
-            push_note(&mut res, "all values are tied: the normal approximation is degenerate");
+            res.push_note("all values are tied: the normal approximation is degenerate");
         }
         norm_sf(z)
     };
     let p = clamp_p(p * factor);
     if z.is_finite() || exact {
-        set_p(&mut res, p);
+        res.set_p(p);
     } else {
         res.p_value = p;
     }
