@@ -52,9 +52,10 @@ from miroir.study import Study, load_study, synthetic_study
 
 __version__: str = _version()
 
-# Submodules reachable as attributes without an explicit import (``miroir.charts.forest_plot``),
-# imported on first access: ``import miroir`` stays light and never imports matplotlib.
-_LAZY_SUBMODULES: tuple[str, ...] = ("charts", "html_report")
+# Submodules reachable as attributes without an explicit import (``miroir.charts.forest_plot``,
+# ``miroir.stats.pearson``), imported on first access: ``import miroir`` stays light and never
+# imports matplotlib.
+_LAZY_SUBMODULES: tuple[str, ...] = ("charts", "html_report", "stats")
 
 
 def __getattr__(name: str) -> _ModuleType:

@@ -341,6 +341,15 @@ def test_chart_displays_inline_in_jupyter_as_png(tables: dict[str, pl.DataFrame]
     assert "300x150" in repr(chart)
 
 
+def test_submodules_are_attributes_of_the_package() -> None:
+    # ``import miroir`` alone gives miroir.stats, miroir.charts and miroir.html_report
+    code = ("import miroir; print(round(miroir.stats.pearson([1, 2, 3, 4], [1, 3, 2, 4])['estimate'][0], 12), "
+            "callable(miroir.charts.forest_plot), callable(miroir.html_report.write_html), "
+            "{'stats', 'charts', 'html_report'} <= set(dir(miroir)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0.8", "True", "True", "True"]
+
+
 def test_import_miroir_does_not_import_matplotlib() -> None:
     code = ("import sys, miroir, miroir.charts, miroir.html_report, miroir.cli; "
             "print('matplotlib' in sys.modules)")
