@@ -13,12 +13,13 @@ const FALSE_WORDS: &[&str] = &["false", "no", "n", "non", "0", "faux"];
 /// Applies the schema's column mapping to one table. A mapped column that is absent is an error
 /// naming both names.
 pub(crate) fn apply_mapping(df: &mut DataFrame, table: Table, schema: &Schema) -> Result<()> {
+    let given = names(df);
     for (source, target) in schema.rename(table) {
         if df.get_column_index(source).is_none() {
             return Err(MiroirError::MissingColumn {
                 table: table.to_string(),
                 column: source.to_string(),
-                detail: format!("the schema maps it to '{target}'; columns present: {}", names(df)),
+                detail: format!("the schema maps it to '{target}'; columns present: {given}"),
             });
         }
         if source != target && df.get_column_index(target).is_some() {
@@ -313,6 +314,8 @@ pub(crate) struct CleanTable {
 }
 
 pub(crate) fn clean_table(mut df: DataFrame, table: Table, schema: &Schema) -> Result<(CleanTable, Option<Vec<Vec<f64>>>)> {
+    // the names as the table gives them (before the mapping), for a missing column's message
+    let given = schema.rename(table).next().is_some().then(|| names(&df));
     apply_mapping(&mut df, table, schema)?;
     let mut items = None;
     if table == Table::Employees {
@@ -328,7 +331,7 @@ pub(crate) fn clean_table(mut df: DataFrame, table: Table, schema: &Schema) -> R
                 column: spec.name.to_string(),
                 detail: format!(
                     "columns present: {}; map a client column onto it with the Schema",
-                    names(&df)
+                    given.unwrap_or_else(|| names(&df))
                 ),
             });
         }

@@ -152,6 +152,16 @@ def test_mapped_source_missing(employees, customers):
         miroir.Study(employees, customers, schema=schema)
 
 
+def test_a_missing_column_lists_the_columns_as_the_client_named_them(employees, customers):
+    # the client's export: "score" mapped onto engagement, "front" (customer_facing) absent
+    export = employees.rename({"engagement": "score"}).drop("customer_facing")
+    schema = miroir.Schema(employees={"score": "engagement"})
+    with pytest.raises(miroir.MissingColumnError, match="missing required column 'customer_facing'") as e:
+        miroir.Study(export, customers, schema=schema)
+    present = str(e.value).split("columns present: ")[1].split(";")[0].split(", ")
+    assert present == export.columns
+
+
 def test_engagement_from_items(employees, customers):
     items = employees.drop("engagement").with_columns(
         q1=pl.Series([1, 5, 3, 4, 2, 5]), q2=pl.Series([2, 5, 3, 4, 1, 4]), q3=pl.Series([1, 4, 3, 5, 2, 5])
