@@ -1710,8 +1710,9 @@ mod tests {
         );
     }
 
+    /// The calibration holds beyond seed 0: over 30 seeds the seed figures stay in their bands
+    /// and every seed theme lands in its intended moment at q < 1e-3.
     #[test]
-    #[ignore]
     fn calibration_many_seeds() {
         for seed in 0..30 {
             let s = generate(&SynthConfig {
@@ -1719,55 +1720,12 @@ mod tests {
                 ..SynthConfig::default()
             })
             .unwrap();
-            let f = figures(&s);
-            println!("seed {seed}: {f:?}");
-            check_figures(&f);
+            check_figures(&figures(&s));
             let res = classify(&s);
             for r in &res[..super::super::themes::SEED_THEMES] {
                 assert_eq!(r.moment, r.intended, "seed {seed}: {r:?}");
                 assert!(r.log10_q < -3.0, "seed {seed}: {r:?}");
             }
-            let worst = res[..super::super::themes::SEED_THEMES]
-                .iter()
-                .map(|r| r.log10_q)
-                .fold(f64::MIN, f64::max);
-            let hits = res
-                .iter()
-                .filter(|r| {
-                    r.moment == r.intended
-                        || (r.moment == "undetermined"
-                            && (r.intended == "neutral" || r.intended == "mixed"))
-                })
-                .count();
-            let price = res
-                .iter()
-                .find(|r| r.name == "price of the service")
-                .unwrap();
-            println!("  worst seed-theme log10 q {worst:.1}; {hits}/{} themes as intended; price cust pos {:.3} emp pos {:.3}", res.len(), price.cust_share_pos, price.emp_share_pos);
         }
-    }
-
-    #[test]
-    #[ignore]
-    fn timing_10m_customers_2m_employees() {
-        let cfg = SynthConfig {
-            studies: 20,
-            employees: 2_000_000,
-            customers: 10_000_000,
-            seed: 0,
-        };
-        let t = std::time::Instant::now();
-        let s = generate(&cfg).unwrap();
-        let dt = t.elapsed();
-        println!(
-            "generated {} employees, {} customers, {} units, {} mentions in {:.2?} ({} threads)",
-            s.employees.unit.len(),
-            s.customers.unit.len(),
-            s.units.len(),
-            s.mentions.side.len(),
-            dt,
-            rayon::current_num_threads()
-        );
-        println!("{:?}", figures(&s));
     }
 }
