@@ -249,10 +249,11 @@ fn example_texts(visit: &VisitTexts<'_>, hash: &[u64], cell: &[Option<usize>], n
     visit(&mut |offset, texts| {
         for (j, t) in texts.iter().enumerate() {
             let (Some(t), h @ 1.., Some(c)) = (t, hash[offset + j], cell[offset + j]) else { continue };
-            let n = freq[&(c, h)];
-            if n != top[c] {
+            // (a text without a count: the file no longer holds the texts that were hashed)
+            if freq.get(&(c, h)) != Some(&top[c]) {
                 continue;
             }
+            let n = top[c];
             if n > 1 {
                 match first.get(&(c, h)) {
                     Some(f) if f != t => collided[c] = true,

@@ -335,8 +335,25 @@ fn duplicates(
 /// A scanned table read back whole and validated (for display or export).
 pub(crate) fn read_back(source: &TableSource, table: Table, schema: &Schema) -> Result<DataFrame> {
     let lf = scan(&source.path)?;
+    unchanged(&lf, source)?;
     let raw = read_slice(&lf, &source.path, 0, source.rows)?;
     Ok(clean_table(raw, table, schema)?.0.df)
+}
+
+/// Refuses a file whose number of rows changed since the study was loaded: its rows would no
+/// longer be the ones the study's codes describe.
+fn unchanged(lf: &LazyFrame, source: &TableSource) -> Result<()> {
+    let rows = total_rows(lf, &source.path)?;
+    if rows != source.rows {
+        return Err(MiroirError::Io {
+            path: source.path.display().to_string(),
+            detail: format!(
+                "the file changed since the study was loaded ({} rows then, {rows} now): load the study again",
+                source.rows
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Calls `each(offset, texts)` on the `text` column of a mentions file, slice by slice (nothing
@@ -349,6 +366,7 @@ pub(crate) fn visit_texts(
 ) -> Result<()> {
     let raw = schema.rename(Table::Mentions).find(|(_, target)| *target == "text").map_or("text", |(s, _)| s).to_string();
     let lf = scan(&source.path)?;
+    unchanged(&lf, source)?;
     let has = lf.clone().collect_schema().map_err(|e| MiroirError::Io { path: source.path.display().to_string(), detail: e.to_string() })?.contains(&raw);
     if !has {
         return Ok(());

@@ -178,3 +178,19 @@ def test_an_empty_mentions_file_streams(folder: Path, tmp_path: Path) -> None:
 def test_batch_rows_must_be_positive(folder: Path) -> None:
     with pytest.raises(miroir.InvalidArgumentError, match="batch_rows"):
         miroir.load_study(folder, streaming=True, batch_rows=0)
+
+
+def test_a_file_changed_after_loading_is_refused(folder: Path, tmp_path: Path) -> None:
+    out = write_with(folder, tmp_path)
+    study = miroir.load_study(out, streaming=True, batch_rows=1_000)
+    # the mentions' texts are read back for the example verbatims, the customers on request
+    men = pl.read_parquet(out / "mentions.parquet")
+    men.head(men.height - 1).write_parquet(out / "mentions.parquet")
+    with pytest.raises(miroir.FileError, match="changed since the study was loaded"):
+        miroir.moments(study)
+    cus = pl.read_parquet(out / "customers.parquet")
+    pl.concat([cus, cus.head(1)]).write_parquet(out / "customers.parquet")
+    with pytest.raises(miroir.FileError, match=r"15000 rows then, 15001 now"):
+        study.customers
+    # the analyses that need no table read back still run on what was validated
+    assert miroir.linkage(study).table.height > 0
