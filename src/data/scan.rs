@@ -288,14 +288,15 @@ pub(crate) fn scan_respondents(
     sorted.sort_unstable();
     let suspects: HashSet<u64> = sorted.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
     drop(sorted);
+    let source = TableSource { path: path.to_path_buf(), rows: total };
     if !suspects.is_empty() {
-        duplicates(&lf, path, table, schema, batch_rows, &state, &suspects)?;
+        duplicates(&lf, &source, table, schema, batch_rows, &state, &suspects)?;
     }
     Ok(ScannedSide {
         codes: SideCodes { studies: studies.keys.into_iter().map(Cow::Owned).collect(), study, units, unit },
         found,
         sectors: sectors.into_iter().collect(),
-        source: TableSource { path: path.to_path_buf(), rows: total },
+        source,
     })
 }
 
@@ -303,7 +304,7 @@ pub(crate) fn scan_respondents(
 /// [`MiroirError::DuplicateId`], as for a table in memory.
 fn duplicates(
     lf: &LazyFrame,
-    path: &Path,
+    source: &TableSource,
     table: Table,
     schema: &Schema,
     batch_rows: usize,
@@ -314,8 +315,7 @@ fn duplicates(
     let mut seen: HashSet<(String, String)> = HashSet::new();
     let mut rows = Vec::new();
     let mut first: Option<(String, String)> = None;
-    let total = total_rows(lf, path)?;
-    for_each_slice(lf, path, table, schema, batch_rows, total, &mut |offset, df, _| {
+    for_each_slice(lf, &source.path, table, schema, batch_rows, source.rows, &mut |offset, df, _| {
         let (st, ids) = (df.column("study")?.str()?, df.column(id_column)?.str()?);
         for (i, (s, id)) in st.iter().zip(ids.iter()).enumerate() {
             let (s, id) = (s.unwrap_or_default(), id.unwrap_or_default());

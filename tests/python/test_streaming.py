@@ -41,11 +41,7 @@ def test_engagement_items_and_renamed_columns_stream(folder: Path, tmp_path: Pat
     q = ((emp["engagement"] / 25).round() + 1).cast(pl.Int64)
     items = emp.drop("engagement").with_columns(q1=q, q2=(6 - q), q3=q.clip(2, 4))
     men = pl.read_parquet(folder / "mentions.parquet").rename({"text": "verbatim"})
-    out = tmp_path / "items"
-    out.mkdir()
-    items.write_parquet(out / "employees.parquet")
-    men.write_parquet(out / "mentions.parquet")
-    pl.read_parquet(folder / "customers.parquet").write_parquet(out / "customers.parquet")
+    out = write_with(folder, tmp_path / "items", employees=items, mentions=men)
     schema = miroir.Schema(engagement_items=["q1", "q2", "q3"], item_scale=(1, 5), mentions={"verbatim": "text"})
     whole = miroir.load_study(out, schema=schema, streaming=False)
     streamed = miroir.load_study(out, schema=schema, streaming=True, batch_rows=777)
@@ -55,12 +51,9 @@ def test_engagement_items_and_renamed_columns_stream(folder: Path, tmp_path: Pat
     assert a.moments.table["customer_example"].drop_nulls().len() > 0
 
 
-def write_with(folder: Path, tmp: Path, customers: pl.DataFrame | None = None, **tables: pl.DataFrame) -> Path:
-    """The study of ``folder`` with some tables replaced."""
-    out = tmp / "bad"
+def write_with(folder: Path, out: Path, **tables: pl.DataFrame) -> Path:
+    """The study of ``folder`` written to ``out`` with some tables replaced."""
     out.mkdir()
-    if customers is not None:
-        tables["customers"] = customers
     for name in ("employees", "customers", "mentions"):
         table = tables.get(name)
         if table is None:
@@ -79,29 +72,31 @@ def same_error(bad: Path, error: type[Exception], batch_rows: int) -> str:
     return str(e.value)
 
 
-def test_duplicate_ids_in_different_slices_are_found(folder: Path, tmp_path: Path) -> None:
-    cus = pl.read_parquet(folder / "customers.parquet")
-    ids = cus["customer_id"].to_list()
-    # the last customer of row 10's study, several slices of 1,000 rows later, takes its id
-    same = cus.with_row_index("row").filter(pl.col("study") == cus["study"][10])
+@pytest.mark.parametrize(("table", "column", "row", "beyond", "batch_rows"), [
+    ("customers", "customer_id", 10, 2_000, 1_000),
+    ("employees", "employee_id", 3, 500, 250),
+])
+def test_duplicate_ids_in_different_slices_are_found(
+    folder: Path, tmp_path: Path, table: str, column: str, row: int, beyond: int, batch_rows: int
+) -> None:
+    df = pl.read_parquet(folder / f"{table}.parquet")
+    ids = df[column].to_list()
+    # the last respondent of `row`'s study, several slices later, takes its id
+    same = df.with_row_index("row").filter(pl.col("study") == df["study"][row])
     last = int(same["row"][-1])
-    assert last >= 2_000
-    ids[last] = ids[10]
-    bad = write_with(folder, tmp_path, cus.with_columns(customer_id=pl.Series(ids)))
-    with pytest.raises(miroir.DuplicateIdError) as e:
-        miroir.load_study(bad, streaming=True, batch_rows=1_000)
-    assert "table 'customers', column 'customer_id'" in str(e.value)
-    assert f"1 row (first at row index {last})" in str(e.value)
-    with pytest.raises(miroir.DuplicateIdError) as f:
-        miroir.load_study(bad, streaming=False)
-    assert str(f.value) == str(e.value)
+    assert last >= beyond
+    ids[last] = ids[row]
+    bad = write_with(folder, tmp_path / "bad", **{table: df.with_columns(pl.Series(column, ids))})
+    message = same_error(bad, miroir.DuplicateIdError, batch_rows)
+    assert f"table '{table}', column '{column}'" in message
+    assert f"1 row (first at row index {last})" in message
 
 
 def test_out_of_range_rows_are_numbered_in_the_file(folder: Path, tmp_path: Path) -> None:
     cus = pl.read_parquet(folder / "customers.parquet")
     sat = cus["satisfaction"].to_list()
     sat[7_777] = 12.0
-    bad = write_with(folder, tmp_path, cus.with_columns(satisfaction=pl.Series(sat)))
+    bad = write_with(folder, tmp_path / "bad", customers=cus.with_columns(satisfaction=pl.Series(sat)))
     with pytest.raises(miroir.OutOfRangeError) as e:
         miroir.load_study(bad, streaming=True, batch_rows=1_000)
     message = str(e.value)
@@ -113,31 +108,16 @@ def test_orphan_mentions_are_refused(folder: Path, tmp_path: Path) -> None:
     cus = pl.read_parquet(folder / "customers.parquet")
     men = pl.read_parquet(folder / "mentions.parquet")
     mentioned = men.filter(pl.col("side") == "customer")["respondent_id"][0]
-    bad = write_with(folder, tmp_path, cus.filter(pl.col("customer_id") != mentioned))
-    with pytest.raises(miroir.OrphanMentionError) as e:
-        miroir.load_study(bad, streaming=True, batch_rows=2_000)
-    with pytest.raises(miroir.OrphanMentionError) as f:
-        miroir.load_study(bad, streaming=False)
-    assert str(e.value) == str(f.value)
-
-
-def test_duplicate_employee_ids_in_different_slices_are_found(folder: Path, tmp_path: Path) -> None:
-    emp = pl.read_parquet(folder / "employees.parquet")
-    ids = emp["employee_id"].to_list()
-    same = emp.with_row_index("row").filter(pl.col("study") == emp["study"][3])
-    last = int(same["row"][-1])
-    assert last >= 500
-    ids[last] = ids[3]
-    bad = write_with(folder, tmp_path, employees=emp.with_columns(employee_id=pl.Series(ids)))
-    message = same_error(bad, miroir.DuplicateIdError, 250)
-    assert "table 'employees', column 'employee_id'" in message and f"row index {last}" in message
+    bad = write_with(folder, tmp_path / "bad", customers=cus.filter(pl.col("customer_id") != mentioned))
+    message = same_error(bad, miroir.OrphanMentionError, 2_000)
+    assert f"customer '{mentioned}'" in message
 
 
 def test_bad_employee_and_mention_rows_are_numbered_in_the_file(folder: Path, tmp_path: Path) -> None:
     emp = pl.read_parquet(folder / "employees.parquet")
     engagement = emp["engagement"].to_list()
     engagement[2_345] = 140.0
-    bad = write_with(folder, tmp_path, employees=emp.with_columns(engagement=pl.Series(engagement)))
+    bad = write_with(folder, tmp_path / "bad", employees=emp.with_columns(engagement=pl.Series(engagement)))
     with pytest.raises(miroir.OutOfRangeError) as e:
         miroir.load_study(bad, streaming=True, batch_rows=1_000)
     assert "table 'employees', column 'engagement'" in str(e.value) and "row index 2345" in str(e.value)
@@ -147,11 +127,7 @@ def test_bad_employee_and_mention_rows_are_numbered_in_the_file(folder: Path, tm
     valence = men["valence"].to_list()
     row = men.height - 3
     valence[row] = "neutral"
-    bad2 = tmp_path / "bad2"
-    bad2.mkdir()
-    for name in ("employees", "customers"):
-        pl.read_parquet(folder / f"{name}.parquet").write_parquet(bad2 / f"{name}.parquet")
-    men.with_columns(valence=pl.Series(valence)).write_parquet(bad2 / "mentions.parquet")
+    bad2 = write_with(folder, tmp_path / "bad2", mentions=men.with_columns(valence=pl.Series(valence)))
     with pytest.raises(miroir.UnknownCategoryError) as f:
         miroir.load_study(bad2, streaming=True, batch_rows=1_000)
     assert "table 'mentions', column 'valence'" in str(f.value) and f"row index {row}" in str(f.value)
@@ -161,14 +137,14 @@ def test_orphan_employee_mentions_are_refused(folder: Path, tmp_path: Path) -> N
     emp = pl.read_parquet(folder / "employees.parquet")
     men = pl.read_parquet(folder / "mentions.parquet")
     mentioned = men.filter(pl.col("side") == "employee")["respondent_id"][-1]
-    bad = write_with(folder, tmp_path, employees=emp.filter(pl.col("employee_id") != mentioned))
+    bad = write_with(folder, tmp_path / "bad", employees=emp.filter(pl.col("employee_id") != mentioned))
     message = same_error(bad, miroir.OrphanMentionError, 400)
     assert f"employee '{mentioned}'" in message
 
 
 def test_an_empty_mentions_file_streams(folder: Path, tmp_path: Path) -> None:
     men = pl.read_parquet(folder / "mentions.parquet").head(0)
-    bad = write_with(folder, tmp_path, mentions=men)
+    bad = write_with(folder, tmp_path / "bad", mentions=men)
     with pytest.warns(miroir.DataQualityWarning, match="mentions table is empty"):
         streamed = miroir.load_study(bad, streaming=True, batch_rows=1_000)
     assert streamed.mentions is None
@@ -181,7 +157,7 @@ def test_batch_rows_must_be_positive(folder: Path) -> None:
 
 
 def test_a_file_changed_after_loading_is_refused(folder: Path, tmp_path: Path) -> None:
-    out = write_with(folder, tmp_path)
+    out = write_with(folder, tmp_path / "copy")
     study = miroir.load_study(out, streaming=True, batch_rows=1_000)
     # the mentions' texts are read back for the example verbatims, the customers on request
     men = pl.read_parquet(out / "mentions.parquet")
