@@ -75,6 +75,11 @@ pub enum MiroirError {
     #[error("table '{table}', column '{column}': {detail}: {rows}")]
     OrphanMention { table: String, column: String, rows: Rows, detail: String },
 
+    /// Valid data that hold too little for an analysis (no unit with both sides above the
+    /// suppression threshold, ...).
+    #[error("{detail}")]
+    InsufficientData { detail: String },
+
     /// A table with no rows where rows are needed.
     #[error("table '{table}' is empty{}", hint(.detail))]
     EmptyTable { table: String, detail: String },

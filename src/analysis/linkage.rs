@@ -426,10 +426,10 @@ pub fn linkage_rows(study: &Study, o: &LinkageOptions) -> Result<Vec<LinkageRow>
         rows.push(group_row("study", name, us, &high, &emp, Some(name), o));
     }
     if pooled_units.is_empty() {
-        return Err(MiroirError::InvalidArgument {
-            argument: "study".into(),
+        return Err(MiroirError::InsufficientData {
             detail: format!(
-                "no linkable unit: a unit needs at least {} employees and {} customers",
+                "no linkable unit: a unit needs at least {} employees and {} customers \
+                 (Schema(min_group_size=...) sets the threshold)",
                 study.schema().min_group_size(),
                 study.schema().min_group_size()
             ),

@@ -19,6 +19,7 @@ pub mod exc {
     create_exception!(miroir, UnknownCategoryError, DataError, "A value is not one of the allowed categories.");
     create_exception!(miroir, OrphanMentionError, DataError, "A mention names a respondent who is not in the tables.");
     create_exception!(miroir, EmptyTableError, DataError, "A table has no rows.");
+    create_exception!(miroir, InsufficientDataError, DataError, "The data are valid but hold too little for the analysis asked for.");
     create_exception!(miroir, InvalidArgumentError, MiroirError, "An argument is invalid whatever the data.");
     create_exception!(miroir, StatsError, MiroirError, "A statistic cannot be computed from these data.");
     create_exception!(miroir, FileError, MiroirError, "A file could not be read or written.");
@@ -38,6 +39,7 @@ impl From<MiroirError> for PyErr {
             MiroirError::UnknownCategory { .. } => exc::UnknownCategoryError::new_err(msg),
             MiroirError::OrphanMention { .. } => exc::OrphanMentionError::new_err(msg),
             MiroirError::EmptyTable { .. } => exc::EmptyTableError::new_err(msg),
+            MiroirError::InsufficientData { .. } => exc::InsufficientDataError::new_err(msg),
             MiroirError::InvalidSchema { .. } => exc::SchemaError::new_err(msg),
             MiroirError::InvalidArgument { .. } => exc::InvalidArgumentError::new_err(msg),
             MiroirError::Stats(_) => exc::StatsError::new_err(msg),
@@ -56,7 +58,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     add!(
         MiroirError, SchemaError, MissingColumnError, DtypeError, DataError, MissingValueError,
         OutOfRangeError, DuplicateIdError, UnknownCategoryError, OrphanMentionError,
-        EmptyTableError, InvalidArgumentError, StatsError, FileError, DataQualityWarning, SpecError
+        EmptyTableError, InsufficientDataError, InvalidArgumentError, StatsError, FileError, DataQualityWarning, SpecError
     );
     Ok(())
 }

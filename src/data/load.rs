@@ -1,39 +1,87 @@
 //! Reading a study from CSV or Parquet files.
 
-use super::schema::Schema;
+use super::csv::read_csv;
+use super::files::{guarded, io_error, read_bytes};
+use super::schema::{Schema, Table};
 use super::study::{Study, TableInput};
 use crate::error::{MiroirError, Result};
 use polars::prelude::*;
+use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-/// Reads one table from a `.csv` or `.parquet` file (by extension).
+/// Reads one table from a `.csv` or `.parquet` file (by extension), without validating it.
+/// The file is read whole, never memory-mapped, and any failure of the decoders on corrupt
+/// bytes is a [`MiroirError::Io`] (see [`super::files`]).
 pub fn read_table(path: &Path) -> Result<DataFrame> {
-    let io = |detail: String| MiroirError::Io { path: path.display().to_string(), detail };
-    if !path.is_file() {
-        return Err(io("no such file".into()));
-    }
+    read_file(path, &[])
+}
+
+/// Reads one table of a study: as [`read_table`], with the key columns of `table` (study, unit,
+/// ids, by the names the file gives them under `schema`) read as text from a CSV file.
+pub fn read_table_for(path: &Path, table: Table, schema: &Schema) -> Result<DataFrame> {
+    read_file(path, &key_sources(table, schema))
+}
+
+/// The names a file gives the key columns of `table`: the canonical names and the client names
+/// the schema maps onto them.
+fn key_sources(table: Table, schema: &Schema) -> Vec<String> {
+    const KEYS: [&str; 5] = ["study", "unit", "employee_id", "customer_id", "respondent_id"];
+    let mut names: Vec<String> = KEYS
+        .iter()
+        .filter(|k| table.column(k).is_some())
+        .filter(|k| !schema.rename(table).any(|(source, target)| target == **k && source != **k))
+        .map(|k| k.to_string())
+        .collect();
+    names.extend(schema.rename(table).filter(|(_, target)| KEYS.contains(target)).map(|(source, _)| source.to_string()));
+    names
+}
+
+fn read_file(path: &Path, text_columns: &[String]) -> Result<DataFrame> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    match ext.as_str() {
-        "csv" => CsvReadOptions::default()
-            .with_has_header(true)
-            .with_infer_schema_length(Some(10_000))
-            .try_into_reader_with_file_path(Some(path.to_path_buf()))
-            .and_then(|r| r.finish())
-            .map_err(|e| io(format!("cannot read CSV: {e}"))),
-        "parquet" | "pq" => {
-            let file = std::fs::File::open(path).map_err(|e| io(e.to_string()))?;
-            ParquetReader::new(file).finish().map_err(|e| io(format!("cannot read Parquet: {e}")))
-        }
-        other => Err(io(format!("unsupported file type '.{other}' (use .csv or .parquet)"))),
+    if !matches!(ext.as_str(), "csv" | "parquet" | "pq") {
+        return Err(io_error(path, format!("unsupported file type '.{ext}' (use .csv or .parquet)")));
+    }
+    let file = read_bytes(path)?;
+    if ext == "csv" {
+        read_csv(path, &file.bytes, text_columns)
+    } else {
+        read_parquet_bytes(path, file.bytes)
     }
 }
 
-/// Finds `<dir>/<name>.parquet` or `<dir>/<name>.csv`.
-pub fn find_table(dir: &Path, name: &str) -> Option<PathBuf> {
-    ["parquet", "csv", "pq"]
-        .iter()
-        .map(|ext| dir.join(format!("{name}.{ext}")))
-        .find(|p| p.is_file())
+/// Decodes a whole Parquet file held in memory.
+pub(crate) fn read_parquet_bytes(path: &Path, bytes: Vec<u8>) -> Result<DataFrame> {
+    guarded(path, "Parquet", || {
+        ParquetReader::new(Cursor::new(bytes)).finish().map_err(|e| io_error(path, format!("cannot read Parquet: {e}")))
+    })
+}
+
+/// The file `<dir>/<name>.parquet`, `.csv` or `.pq`, whatever the case of its name
+/// (`EMPLOYEES.CSV` too). Two such files for one table are an error: miroir would not know
+/// which one to read.
+pub fn find_table(dir: &Path, name: &str) -> Result<Option<PathBuf>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| io_error(dir, format!("cannot list the folder: {e}")))?;
+    let mut found: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| io_error(dir, format!("cannot list the folder: {e}")))?;
+        let file_name = entry.file_name().to_string_lossy().to_lowercase();
+        if ["parquet", "csv", "pq"].iter().any(|ext| file_name == format!("{name}.{ext}")) {
+            found.push(entry.path());
+        }
+    }
+    found.sort();
+    match found.len() {
+        0 => Ok(None),
+        1 => Ok(found.pop()),
+        _ => {
+            let names: Vec<String> =
+                found.iter().map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
+            Err(io_error(
+                dir,
+                format!("{} files for the {name} table ({}): keep one, miroir will not guess which to read", names.len(), names.join(", ")),
+            ))
+        }
+    }
 }
 
 /// Paths of a study's files.
@@ -51,7 +99,7 @@ impl StudyPaths {
             return Err(MiroirError::Io { path: dir.display().to_string(), detail: "no such folder".into() });
         }
         let need = |name: &str| {
-            find_table(dir, name).ok_or_else(|| MiroirError::Io {
+            find_table(dir, name)?.ok_or_else(|| MiroirError::Io {
                 path: dir.display().to_string(),
                 detail: format!("no {name}.parquet or {name}.csv in this folder"),
             })
@@ -59,7 +107,7 @@ impl StudyPaths {
         Ok(StudyPaths {
             employees: need("employees")?,
             customers: need("customers")?,
-            mentions: find_table(dir, "mentions"),
+            mentions: find_table(dir, "mentions")?,
         })
     }
 }
@@ -114,18 +162,18 @@ pub fn load_study_with(paths: &StudyPaths, schema: Schema, o: &LoadOptions) -> R
         };
     // Tables are streamed together: with the customers, the employees and mentions given as
     // Parquet are scanned too.
-    let input = |path: &Path| -> Result<TableInput> {
+    let input = |path: &Path, table: Table| -> Result<TableInput> {
         if !(stream && is_parquet(path)) {
-            return Ok(TableInput::Frame(read_table(path)?));
+            return Ok(TableInput::Frame(read_table_for(path, table, &schema)?));
         }
         if !path.is_file() {
-            return Err(MiroirError::Io { path: path.display().to_string(), detail: "no such file".into() });
+            return Err(io_error(path, "no such file"));
         }
         Ok(TableInput::Parquet(path.to_path_buf()))
     };
-    let employees = input(&paths.employees)?;
-    let mentions = paths.mentions.as_deref().map(input).transpose()?;
-    let customers = input(&paths.customers)?;
+    let employees = input(&paths.employees, Table::Employees)?;
+    let mentions = paths.mentions.as_deref().map(|p| input(p, Table::Mentions)).transpose()?;
+    let customers = input(&paths.customers, Table::Customers)?;
     Study::from_inputs(employees, customers, mentions, schema, o.batch_rows)
 }
 
@@ -137,14 +185,14 @@ pub(crate) fn check_batch_rows(batch_rows: usize) -> Result<()> {
     Ok(())
 }
 
-/// Number of rows of a Parquet file, from its metadata.
+/// Number of rows of a Parquet file, from its metadata (read without a memory map).
 fn parquet_rows(path: &Path) -> Result<usize> {
-    let io = |detail: String| MiroirError::Io { path: path.display().to_string(), detail };
-    if !path.is_file() {
-        return Err(io("no such file".into()));
-    }
-    let file = std::fs::File::open(path).map_err(|e| io(e.to_string()))?;
-    ParquetReader::new(file).num_rows().map_err(|e| io(format!("cannot read Parquet: {e}")))
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, format!("cannot open: {e}")))?;
+    guarded(path, "Parquet", || {
+        ParquetReader::new(std::io::BufReader::new(file))
+            .num_rows()
+            .map_err(|e| io_error(path, format!("cannot read Parquet: {e}")))
+    })
 }
 
 fn is_parquet(path: &Path) -> bool {

@@ -1,6 +1,8 @@
 //! Canonical data model, schema, validation and loading (DESIGN.md, "Canonical data model").
 
 pub mod columns;
+pub(crate) mod csv;
+pub(crate) mod files;
 pub mod index;
 pub mod load;
 pub mod scan;
@@ -8,7 +10,8 @@ pub mod schema;
 pub mod study;
 pub(crate) mod validate;
 
+pub use files::Fingerprint;
 pub use index::{MentionIndex, StudyIndex, UnitKey};
-pub use load::{load_study, load_study_with, read_table, write_table, LoadOptions, Streaming, StudyPaths, STREAM_ABOVE_ROWS};
+pub use load::{load_study, load_study_with, read_table, read_table_for, write_table, LoadOptions, Streaming, StudyPaths, STREAM_ABOVE_ROWS};
 pub use schema::{Schema, SchemaBuilder, Table};
 pub use study::{Study, TableInput};

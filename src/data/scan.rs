@@ -9,6 +9,7 @@
 //! hashes are then confirmed on the ids themselves in a second pass, so a hash collision never
 //! produces a false error. Mentions are matched to respondents on the exact (study, id) strings.
 
+use super::files::{guarded, io_error, read_bytes, read_unchanged, FileBytes, Fingerprint};
 use super::index::{duplicate_ids, MentionCodes, NameCoder, SideCodes};
 use super::schema::{Schema, Table};
 use super::validate::{apply_mapping, clean_table};
@@ -30,11 +31,13 @@ pub(crate) type Items = Option<Vec<Vec<f64>>>;
 /// the file)`.
 pub(crate) type KeepSlice<'a> = dyn FnMut(&DataFrame, Items, usize) -> Result<()> + 'a;
 
-/// Where a scanned table lives (to read it back on request).
+/// Where a scanned table lives (to read it back on request), and what the file held when it
+/// was validated: a file changed since is refused when read again.
 #[derive(Debug, Clone)]
 pub struct TableSource {
     pub path: PathBuf,
     pub rows: usize,
+    pub fingerprint: Fingerprint,
 }
 
 /// What the scan of a respondents table keeps besides what its caller takes of each slice.
@@ -45,19 +48,53 @@ pub(crate) struct ScannedSide {
     /// First sector seen for each study name.
     pub sectors: Vec<(String, String)>,
     pub source: TableSource,
+    /// Key values normalised at validation (see [`super::validate`]), per column.
+    pub normalised: Normalised,
 }
 
-fn scan(path: &Path) -> Result<LazyFrame> {
-    let io = |detail: String| MiroirError::Io { path: path.display().to_string(), detail };
-    let p = PlRefPath::try_from_path(path).map_err(|e| io(e.to_string()))?;
-    LazyFrame::scan_parquet(p, ScanArgsParquet::default()).map_err(|e| io(format!("cannot read Parquet: {e}")))
+/// Key values normalised at validation, per column, added up over the slices.
+pub(crate) type Normalised = Vec<(&'static str, usize)>;
+
+fn add_normalised(total: &mut Normalised, slice: &[(&'static str, usize)]) {
+    for &(column, n) in slice {
+        match total.iter_mut().find(|(c, _)| *c == column) {
+            Some((_, m)) => *m += n,
+            None => total.push((column, n)),
+        }
+    }
+}
+
+/// A lazy scan of a Parquet file's bytes, read whole (compressed) into memory first: a memory
+/// map would turn a file truncated during the scan into `SIGBUS` (see [`super::files`]).
+fn scan_bytes(path: &Path, file: FileBytes) -> Result<(LazyFrame, Fingerprint)> {
+    let fingerprint = file.fingerprint;
+    let sources = ScanSources::Buffers(Arc::from([file.bytes.into()]));
+    let lf = guarded(path, "Parquet", || {
+        let mut args = ScanArgsParquet::default();
+        args.hive_options.enabled = Some(false); // one file, no partitions in its path
+        args.glob = false;
+        LazyFrame::scan_parquet_sources(sources, args)
+            .map_err(|e| io_error(path, format!("cannot read Parquet: {e}")))
+    })?;
+    Ok((lf, fingerprint))
+}
+
+fn scan(path: &Path) -> Result<(LazyFrame, Fingerprint)> {
+    scan_bytes(path, read_bytes(path)?)
+}
+
+/// The scan of a file read back after the load, refused if the file changed since.
+fn scan_unchanged(source: &TableSource) -> Result<LazyFrame> {
+    Ok(scan_bytes(&source.path, read_unchanged(&source.path, source.fingerprint)?)?.0)
 }
 
 fn read_slice(lf: &LazyFrame, path: &Path, offset: usize, len: usize) -> Result<DataFrame> {
-    lf.clone()
-        .slice(offset as i64, len as IdxSize)
-        .collect()
-        .map_err(|e| MiroirError::Io { path: path.display().to_string(), detail: format!("cannot read Parquet: {e}") })
+    guarded(path, "Parquet", || {
+        lf.clone()
+            .slice(offset as i64, len as IdxSize)
+            .collect()
+            .map_err(|e| io_error(path, format!("cannot read Parquet: {e}")))
+    })
 }
 
 /// Row indices of an error found in a slice, moved to the file's numbering; the count covers
@@ -101,6 +138,7 @@ fn total_rows(lf: &LazyFrame, path: &Path) -> Result<usize> {
 /// Calls `each(offset, slice)` on every slice of a table file of `total` rows, validated. An
 /// empty file gets the in-memory checks' message (missing columns, then the empty
 /// table).
+#[allow(clippy::too_many_arguments)]
 fn for_each_slice(
     lf: &LazyFrame,
     path: &Path,
@@ -108,6 +146,7 @@ fn for_each_slice(
     schema: &Schema,
     batch_rows: usize,
     total: usize,
+    mut normalised: Option<&mut Normalised>,
     each: &mut dyn FnMut(usize, DataFrame, Items) -> Result<()>,
 ) -> Result<()> {
     let batch_rows = batch_rows.max(1);
@@ -119,6 +158,9 @@ fn for_each_slice(
         let len = batch_rows.min(total - offset);
         let raw = read_slice(lf, path, offset, len)?;
         let (clean, items) = clean_table(raw, table, schema).map_err(|e| in_file(e, offset, offset + len, total))?;
+        if let Some(n) = normalised.as_deref_mut() {
+            add_normalised(n, &clean.normalised);
+        }
         each(offset, clean.df, items)?;
         offset += len;
     }
@@ -127,17 +169,24 @@ fn for_each_slice(
 
 /// Validates a mentions file slice by slice and codes it. `None` for an empty table (allowed:
 /// no verbatim coded yet), whose columns are still checked.
-pub(crate) fn scan_mentions(path: &Path, schema: &Schema, batch_rows: usize) -> Result<(Option<MentionCodes>, TableSource)> {
-    let lf = scan(path)?;
+pub(crate) fn scan_mentions(
+    path: &Path,
+    schema: &Schema,
+    batch_rows: usize,
+) -> Result<(Option<MentionCodes>, TableSource, Normalised)> {
+    let (lf, fingerprint) = scan(path)?;
     let total = total_rows(&lf, path)?;
-    let source = TableSource { path: path.to_path_buf(), rows: total };
+    let source = TableSource { path: path.to_path_buf(), rows: total, fingerprint };
     if total == 0 {
         apply_mapping(&mut read_slice(&lf, path, 0, 0)?, Table::Mentions, schema)?;
-        return Ok((None, source));
+        return Ok((None, source, Vec::new()));
     }
     let mut codes = MentionCodes::with_capacity(total);
-    for_each_slice(&lf, path, Table::Mentions, schema, batch_rows, total, &mut |_, df, _| codes.push(&df))?;
-    Ok((Some(codes), source))
+    let mut normalised = Vec::new();
+    for_each_slice(&lf, path, Table::Mentions, schema, batch_rows, total, Some(&mut normalised), &mut |_, df, _| {
+        codes.push(&df)
+    })?;
+    Ok((Some(codes), source, normalised))
 }
 
 /// The mentions of one side, to find among the respondents: keyed by the hash of (study, id),
@@ -219,7 +268,7 @@ pub(crate) fn scan_respondents(
     batch_rows: usize,
     keep: &mut KeepSlice<'_>,
 ) -> Result<ScannedSide> {
-    let lf = scan(path)?;
+    let (lf, fingerprint) = scan(path)?;
     let state = foldhash::fast::FixedState::with_seed(0x6d69_726f_6972);
     let requests = Requests::new(mentions, table == Table::Customers, &state);
     let id_column = id_column(table);
@@ -282,13 +331,14 @@ pub(crate) fn scan_respondents(
         }
         keep(&df, items, total)
     };
-    for_each_slice(&lf, path, table, schema, batch_rows, total, &mut each)?;
+    let mut normalised = Vec::new();
+    for_each_slice(&lf, path, table, schema, batch_rows, total, Some(&mut normalised), &mut each)?;
     // A (study, id) repeated: equal hashes, confirmed on the strings in a second pass.
     let mut sorted = hashes;
     sorted.sort_unstable();
     let suspects: HashSet<u64> = sorted.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
     drop(sorted);
-    let source = TableSource { path: path.to_path_buf(), rows: total };
+    let source = TableSource { path: path.to_path_buf(), rows: total, fingerprint };
     if !suspects.is_empty() {
         duplicates(&lf, &source, table, schema, batch_rows, &state, &suspects)?;
     }
@@ -297,6 +347,7 @@ pub(crate) fn scan_respondents(
         found,
         sectors: sectors.into_iter().collect(),
         source,
+        normalised,
     })
 }
 
@@ -315,7 +366,7 @@ fn duplicates(
     let mut seen: HashSet<(String, String)> = HashSet::new();
     let mut rows = Vec::new();
     let mut first: Option<(String, String)> = None;
-    for_each_slice(lf, &source.path, table, schema, batch_rows, source.rows, &mut |offset, df, _| {
+    for_each_slice(lf, &source.path, table, schema, batch_rows, source.rows, None, &mut |offset, df, _| {
         let (st, ids) = (df.column("study")?.str()?, df.column(id_column)?.str()?);
         for (i, (s, id)) in st.iter().zip(ids.iter()).enumerate() {
             let (s, id) = (s.unwrap_or_default(), id.unwrap_or_default());
@@ -334,26 +385,9 @@ fn duplicates(
 
 /// A scanned table read back whole and validated (for display or export).
 pub(crate) fn read_back(source: &TableSource, table: Table, schema: &Schema) -> Result<DataFrame> {
-    let lf = scan(&source.path)?;
-    unchanged(&lf, source)?;
+    let lf = scan_unchanged(source)?;
     let raw = read_slice(&lf, &source.path, 0, source.rows)?;
     Ok(clean_table(raw, table, schema)?.0.df)
-}
-
-/// Refuses a file whose number of rows changed since the study was loaded: its rows would no
-/// longer be the ones the study's codes describe.
-fn unchanged(lf: &LazyFrame, source: &TableSource) -> Result<()> {
-    let rows = total_rows(lf, &source.path)?;
-    if rows != source.rows {
-        return Err(MiroirError::Io {
-            path: source.path.display().to_string(),
-            detail: format!(
-                "the file changed since the study was loaded ({} rows then, {rows} now): load the study again",
-                source.rows
-            ),
-        });
-    }
-    Ok(())
 }
 
 /// Calls `each(offset, texts)` on the `text` column of a mentions file, slice by slice (nothing
@@ -365,9 +399,11 @@ pub(crate) fn visit_texts(
     each: &mut dyn FnMut(usize, &StringChunked) -> Result<()>,
 ) -> Result<()> {
     let raw = schema.rename(Table::Mentions).find(|(_, target)| *target == "text").map_or("text", |(s, _)| s).to_string();
-    let lf = scan(&source.path)?;
-    unchanged(&lf, source)?;
-    let has = lf.clone().collect_schema().map_err(|e| MiroirError::Io { path: source.path.display().to_string(), detail: e.to_string() })?.contains(&raw);
+    let lf = scan_unchanged(source)?;
+    let has = guarded(&source.path, "Parquet", || {
+        lf.clone().collect_schema().map_err(|e| io_error(&source.path, format!("cannot read Parquet: {e}")))
+    })?
+    .contains(&raw);
     if !has {
         return Ok(());
     }

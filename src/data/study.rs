@@ -2,10 +2,11 @@
 
 use super::index::{MentionCodes, Side, StudyIndex};
 use super::scan::{
-    read_back, scan_mentions, scan_respondents, visit_texts, Items, KeepSlice, ScannedSide, TableSource, BATCH_ROWS,
+    read_back, scan_mentions, scan_respondents, visit_texts, Items, KeepSlice, Normalised, ScannedSide, TableSource,
+    BATCH_ROWS,
 };
 use super::schema::{Schema, Table};
-use super::validate::{clean_table, one_sided_units};
+use super::validate::{clean_table, normalised_warnings, one_sided_units};
 use crate::error::Result;
 use polars::prelude::*;
 use std::path::PathBuf;
@@ -74,29 +75,32 @@ pub enum TableInput {
 /// The key columns the index codes, left out of [`Study::employee_columns`] for a scanned table.
 const EMPLOYEE_KEYS: [&str; 4] = ["study", "unit", "employee_id", "sector"];
 
-/// What the mentions input became: codes, where the table lives, and the empty-table warning.
-type PreparedMentions = (Option<MentionCodes>, Option<Stored>, Option<String>);
+/// What the mentions input became: codes, where the table lives, the empty-table warning and
+/// the key values normalised.
+type PreparedMentions = (Option<MentionCodes>, Option<Stored>, Option<String>, Normalised);
 
 fn prepare_mentions(input: Option<TableInput>, schema: &Schema, batch_rows: usize) -> Result<PreparedMentions> {
     const EMPTY: &str = "the mentions table is empty: no moments can be computed";
     match input {
-        None => Ok((None, None, None)),
-        Some(TableInput::Frame(m)) if m.height() == 0 && m.width() == 0 => Ok((None, None, None)),
+        None => Ok((None, None, None, Vec::new())),
+        Some(TableInput::Frame(m)) if m.height() == 0 && m.width() == 0 => Ok((None, None, None, Vec::new())),
         Some(TableInput::Frame(mut m)) if m.height() == 0 => {
             // An empty mentions table is allowed (no verbatim coded yet) but must still have the
             // right columns; clean_table refuses empty tables, so check here.
             super::validate::apply_mapping(&mut m, Table::Mentions, schema)?;
-            Ok((None, None, Some(EMPTY.into())))
+            Ok((None, None, Some(EMPTY.into()), Vec::new()))
         }
         Some(TableInput::Frame(m)) => {
-            let df = clean_table(m, Table::Mentions, schema)?.0.df;
+            let clean = clean_table(m, Table::Mentions, schema)?.0;
             let mut codes = MentionCodes::default();
-            codes.push(&df)?;
-            Ok((Some(codes), Some(Stored::memory(df, Table::Mentions)), None))
+            codes.push(&clean.df)?;
+            Ok((Some(codes), Some(Stored::memory(clean.df, Table::Mentions)), None, clean.normalised))
         }
         Some(TableInput::Parquet(path)) => match scan_mentions(&path, schema, batch_rows)? {
-            (None, _) => Ok((None, None, Some(EMPTY.into()))),
-            (Some(codes), source) => Ok((Some(codes), Some(Stored::file(source, Table::Mentions)), None)),
+            (None, _, _) => Ok((None, None, Some(EMPTY.into()), Vec::new())),
+            (Some(codes), source, normalised) => {
+                Ok((Some(codes), Some(Stored::file(source, Table::Mentions)), None, normalised))
+            }
         },
     }
 }
@@ -113,8 +117,12 @@ fn release_free_memory() {
 
 type ScanParts = (super::index::SideCodes<'static>, Vec<(u32, u32)>, Vec<(String, String)>);
 
-fn split_scan(scan: Option<ScannedSide>) -> (Option<ScanParts>, Option<TableSource>) {
-    scan.map(|s| ((s.codes, s.found, s.sectors), s.source)).unzip()
+fn split_scan(scan: Option<ScannedSide>, normalised: &mut Normalised) -> (Option<ScanParts>, Option<TableSource>) {
+    scan.map(|s| {
+        normalised.extend(s.normalised);
+        ((s.codes, s.found, s.sectors), s.source)
+    })
+    .unzip()
 }
 
 fn side(df: Option<&DataFrame>, scan: Option<ScanParts>) -> Side<'_> {
@@ -157,10 +165,13 @@ impl Study {
         batch_rows: usize,
     ) -> Result<Study> {
         super::load::check_batch_rows(batch_rows)?;
-        let clean = |input: TableInput, table: Table| -> Result<(Option<DataFrame>, Items, Option<PathBuf>)> {
+        type Cleaned = (Option<DataFrame>, Items, Option<PathBuf>, Normalised);
+        let clean = |input: TableInput, table: Table| -> Result<Cleaned> {
             match input {
-                TableInput::Frame(df) => clean_table(df, table, &schema).map(|(c, items)| (Some(c.df), items, None)),
-                TableInput::Parquet(path) => Ok((None, None, Some(path))),
+                TableInput::Frame(df) => {
+                    clean_table(df, table, &schema).map(|(c, items)| (Some(c.df), items, None, c.normalised))
+                }
+                TableInput::Parquet(path) => Ok((None, None, Some(path), Vec::new())),
             }
         };
         // Tables in memory and the mentions first, in parallel (errors in table order); then the
@@ -169,8 +180,8 @@ impl Study {
             || rayon::join(|| clean(employees, Table::Employees), || clean(customers, Table::Customers)),
             || prepare_mentions(mentions, &schema, batch_rows),
         );
-        let ((emp_df, mut items, emp_path), (cus_df, _, cus_path)) = (emp?, cus?);
-        let (codes, mentions, empty_mentions) = men?;
+        let ((emp_df, mut items, emp_path, mut emp_norm), (cus_df, _, cus_path, mut cus_norm)) = (emp?, cus?);
+        let (codes, mentions, empty_mentions, men_norm) = men?;
         let mut employee_slices: Vec<DataFrame> = Vec::new();
         let mut satisfaction: Vec<f64> = Vec::new();
         let scan_side = |path: &PathBuf, table: Table, keep: &mut KeepSlice<'_>| {
@@ -213,11 +224,14 @@ impl Study {
                     .transpose()
             },
         );
-        let (e_scan, e_source) = split_scan(e_scan?);
-        let (c_scan, c_source) = split_scan(c_scan?);
+        let (e_scan, e_source) = split_scan(e_scan?, &mut emp_norm);
+        let (c_scan, c_source) = split_scan(c_scan?, &mut cus_norm);
         let index = StudyIndex::build_from(side(emp_df.as_ref(), e_scan), side(cus_df.as_ref(), c_scan), codes)?;
-        let mut warnings: Vec<String> = empty_mentions.into_iter().collect();
-        warnings.splice(0..0, one_sided_units(&index));
+        let mut warnings: Vec<String> = one_sided_units(&index);
+        warnings.extend(empty_mentions);
+        for (table, counts) in [(Table::Employees, &emp_norm), (Table::Customers, &cus_norm), (Table::Mentions, &men_norm)] {
+            warnings.extend(normalised_warnings(table, counts));
+        }
         let (employees, employee_columns) = match (emp_df, e_source) {
             (Some(df), _) => (Stored::memory(df.clone(), Table::Employees), df),
             (None, Some(s)) => {

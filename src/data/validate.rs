@@ -39,9 +39,18 @@ fn names(df: &DataFrame) -> String {
     df.get_column_names().iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
 }
 
-/// Turns a column into its canonical dtype, refusing what cannot be converted.
-fn normalise(df: &DataFrame, table: Table, spec: &ColumnSpec, schema: &Schema) -> Result<Column> {
-    let s = df.column(spec.name)?.as_materialized_series().clone();
+/// The key columns, trimmed and put in Unicode NFC at validation so that a unit written
+/// `"Agence "` or with a decomposed accent is the same unit as `"Agence"`.
+const KEY_COLUMNS: [&str; 5] = ["study", "unit", "employee_id", "customer_id", "respondent_id"];
+
+/// Turns a column into its canonical dtype, refusing what cannot be converted. Returns the
+/// column and, for a key column, how many values were normalised (trimmed or put in NFC).
+fn normalise(df: &DataFrame, table: Table, spec: &ColumnSpec, schema: &Schema) -> Result<(Column, usize)> {
+    let mut s = df.column(spec.name)?.as_materialized_series().clone();
+    // An all-empty column (a CSV reader calls it text) is a column of missing values.
+    if s.dtype().is_string() && s.null_count() == s.len() {
+        s = Series::full_null(s.name().clone(), s.len(), &DataType::Null);
+    }
     let dtype = s.dtype().clone();
     let wrong = || MiroirError::WrongType {
         table: table.to_string(),
@@ -49,57 +58,152 @@ fn normalise(df: &DataFrame, table: Table, spec: &ColumnSpec, schema: &Schema) -
         expected: spec.kind.describe(),
         found: describe_dtype(&dtype),
     };
+    let range_error = |rows: Rows, detail: &str| MiroirError::OutOfRange {
+        table: table.to_string(),
+        column: spec.name.to_string(),
+        rows,
+        detail: detail.to_string(),
+    };
+    let mut normalised = 0;
     let out: Series = match spec.kind {
         Kind::Str | Kind::Category(_) => {
-            if dtype.is_string() {
+            let text = if dtype.is_string() {
                 s
             } else if dtype.is_categorical() || dtype.is_enum() || dtype.is_integer() || dtype == DataType::Null {
                 s.cast(&DataType::String)?
             } else {
                 return Err(wrong());
+            };
+            if KEY_COLUMNS.contains(&spec.name) {
+                let (keys, n) = normalise_keys(text.str()?);
+                normalised = n;
+                keys.into_series()
+            } else {
+                text
             }
         }
         Kind::Bool => normalise_bool(&s, table, spec.name).map_err(|e| e.unwrap_or_else(wrong))?,
         Kind::Float => {
-            if dtype.is_primitive_numeric() || dtype == DataType::Null {
-                let f = s.cast(&DataType::Float64)?;
-                // NaN means missing: store it as null so there is one notion of missing.
-                let ca = f.f64()?;
-                ca.apply(|v| v.filter(|x| !x.is_nan())).into_series()
-            } else {
-                return Err(wrong());
+            let ca = numbers(&s, table, spec, &dtype).ok_or_else(wrong)??;
+            // NaN means missing: store it as null so there is one notion of missing. An infinite
+            // value is refused in every numeric column, whatever its range.
+            let infinite = Rows::collect(ca.iter().enumerate().filter(|(_, v)| v.is_some_and(f64::is_infinite)).map(|(i, _)| i));
+            if !infinite.is_empty() {
+                return Err(range_error(infinite, "values must be finite numbers (inf found)"));
             }
+            ca.apply(|v| v.filter(|x| !x.is_nan())).into_series()
         }
         Kind::Int => {
-            if dtype.is_integer() || dtype == DataType::Null {
+            if dtype.is_integer() {
+                let out = s.cast(&DataType::Int64)?;
+                if out.null_count() != s.null_count() {
+                    let (given, cast) = (s.is_not_null(), out.is_null());
+                    let lost = Rows::collect(
+                        given.iter().zip(cast.iter()).enumerate().filter(|(_, (a, b))| *a == Some(true) && *b == Some(true)).map(|(i, _)| i),
+                    );
+                    return Err(range_error(lost, "values beyond the range of a 64-bit whole number"));
+                }
+                out
+            } else if dtype == DataType::Null {
                 s.cast(&DataType::Int64)?
-            } else if dtype.is_float() {
-                let f = s.cast(&DataType::Float64)?;
-                let ca = f.f64()?;
+            } else {
+                let ca = numbers(&s, table, spec, &dtype).ok_or_else(wrong)??;
+                const LIMIT: f64 = 9_007_199_254_740_992.0; // 2^53: every whole number below is exact
                 let bad = Rows::collect(
                     ca.iter()
                         .enumerate()
-                        .filter(|(_, v)| v.is_some_and(|x| x.is_finite() && x.fract() != 0.0))
+                        .filter(|(_, v)| v.is_some_and(|x| !x.is_nan() && (!x.is_finite() || x.fract() != 0.0 || x.abs() > LIMIT)))
                         .map(|(i, _)| i),
                 );
                 if !bad.is_empty() {
-                    return Err(MiroirError::OutOfRange {
-                        table: table.to_string(),
-                        column: spec.name.to_string(),
-                        rows: bad,
-                        detail: "values must be whole numbers".into(),
-                    });
+                    let example = ca.get(bad.first[0]).unwrap_or(f64::NAN);
+                    return Err(range_error(bad, &format!("values must be finite whole numbers (e.g. {example})")));
                 }
-                ca.apply(|v| v.filter(|x| x.is_finite())).into_series().cast(&DataType::Int64)?
-            } else {
-                return Err(wrong());
+                ca.apply(|v| v.filter(|x| !x.is_nan())).into_series().cast(&DataType::Int64)?
             }
         }
     };
     let out = out.with_name(spec.name.into());
     check_missing(&out, table, spec)?;
     check_values(&out, table, spec, schema)?;
-    Ok(out.into_column())
+    Ok((out.into_column(), normalised))
+}
+
+/// Trims key values and puts them in Unicode NFC; the count of values that changed.
+fn normalise_keys(ca: &StringChunked) -> (StringChunked, usize) {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    let needs = |v: &str| v.trim().len() != v.len() || (!v.is_ascii() && is_nfc_quick(v.chars()) != IsNormalized::Yes);
+    let fix = |v: &str| -> String { v.trim().nfc().collect() };
+    if !ca.iter().any(|v| v.is_some_and(needs)) {
+        return (ca.clone(), 0);
+    }
+    let mut changed = 0;
+    let out: StringChunked = ca
+        .iter()
+        .map(|v| {
+            v.map(|v| {
+                if needs(v) {
+                    let fixed = fix(v);
+                    changed += usize::from(fixed != v);
+                    std::borrow::Cow::Owned(fixed)
+                } else {
+                    std::borrow::Cow::Borrowed(v)
+                }
+            })
+        })
+        .collect();
+    (out.with_name(ca.name().clone()), changed)
+}
+
+/// A numeric column as floats: numbers (decimals included) cast, text parsed. `None` for a type
+/// that cannot hold numbers; an error naming the first values that are not numbers.
+fn numbers(s: &Series, table: Table, spec: &ColumnSpec, dtype: &DataType) -> Option<Result<Float64Chunked>> {
+    if dtype.is_primitive_numeric() || dtype.is_decimal() || *dtype == DataType::Null {
+        return Some(s.cast(&DataType::Float64).map_err(MiroirError::from).and_then(|f| Ok(f.f64()?.clone())));
+    }
+    if !dtype.is_string() {
+        return None;
+    }
+    let ca = match s.str() {
+        Ok(ca) => ca,
+        Err(e) => return Some(Err(e.into())),
+    };
+    let parse = |v: &str| -> Option<f64> {
+        let t = v.trim();
+        if t.is_empty() {
+            Some(f64::NAN)
+        } else {
+            t.parse::<f64>().ok()
+        }
+    };
+    let bad = Rows::collect(ca.iter().enumerate().filter(|(_, v)| v.is_some_and(|x| parse(x).is_none())).map(|(i, _)| i));
+    if !bad.is_empty() {
+        let example = ca.get(bad.first[0]).unwrap_or_default();
+        return Some(Err(MiroirError::WrongType {
+            table: table.to_string(),
+            column: spec.name.to_string(),
+            expected: spec.kind.describe(),
+            found: format!("text (str): '{example}' is not a number{}: {bad}", number_hint(example)),
+        }));
+    }
+    Some(Ok(ca.iter().map(|v| v.and_then(parse)).collect::<Float64Chunked>().with_name(ca.name().clone())))
+}
+
+/// Why a text is not a number, when the reason is a common one.
+fn number_hint(v: &str) -> &'static str {
+    let t = v.trim();
+    let lower = t.to_lowercase();
+    if ["na", "n/a", "nsp", "null", "none", "-", "ne sait pas", "nr", "?"].contains(&lower.as_str()) {
+        " (a missing answer must be an empty cell)"
+    } else if t.contains(',') && t.replace(',', ".").parse::<f64>().is_ok() {
+        " (a decimal comma: write the number with a decimal point)"
+    } else if t.contains('/') {
+        " (a score written with its scale: give the number alone)"
+    } else if t.ends_with('%') {
+        " (a percentage sign: give the number alone)"
+    } else {
+        ""
+    }
 }
 
 fn describe_dtype(dtype: &DataType) -> String {
@@ -115,6 +219,9 @@ fn normalise_bool(s: &Series, table: Table, column: &str) -> std::result::Result
     let dtype = s.dtype();
     if dtype.is_bool() {
         return Ok(s.clone());
+    }
+    if *dtype == DataType::Null {
+        return s.cast(&DataType::Boolean).map_err(|e| Some(e.into()));
     }
     let name = s.name().clone();
     if dtype.is_primitive_numeric() {
@@ -311,6 +418,8 @@ fn engagement_from_items(df: &DataFrame, schema: &Schema) -> Result<Option<(Colu
 /// A validated table: canonical columns first (in data-model order), extra columns kept after.
 pub(crate) struct CleanTable {
     pub df: DataFrame,
+    /// Key values normalised (trimmed, NFC), per column: (column, count).
+    pub normalised: Vec<(&'static str, usize)>,
 }
 
 pub(crate) fn clean_table(mut df: DataFrame, table: Table, schema: &Schema) -> Result<(CleanTable, Option<Vec<Vec<f64>>>)> {
@@ -343,9 +452,14 @@ pub(crate) fn clean_table(mut df: DataFrame, table: Table, schema: &Schema) -> R
         });
     }
     let mut canonical = Vec::new();
+    let mut normalised = Vec::new();
     for spec in table.columns() {
         if df.get_column_index(spec.name).is_some() {
-            canonical.push(normalise(&df, table, spec, schema)?);
+            let (column, n) = normalise(&df, table, spec, schema)?;
+            canonical.push(column);
+            if n > 0 {
+                normalised.push((spec.name, n));
+            }
         }
     }
     let known: HashSet<&str> = table.columns().iter().map(|c| c.name).collect();
@@ -355,7 +469,19 @@ pub(crate) fn clean_table(mut df: DataFrame, table: Table, schema: &Schema) -> R
         }
     }
     let df = DataFrame::new(df.height(), canonical)?;
-    Ok((CleanTable { df }, items))
+    Ok((CleanTable { df, normalised }, items))
+}
+
+/// The data-quality warning for key values normalised at validation (per table, column).
+pub(crate) fn normalised_warnings(table: Table, counts: &[(&'static str, usize)]) -> Vec<String> {
+    counts
+        .iter()
+        .map(|(column, n)| {
+            format!(
+                "table '{table}', column '{column}': {n} value(s) normalised (surrounding spaces removed, Unicode NFC) so that equal names match"
+            )
+        })
+        .collect()
 }
 
 /// Units present on one side only: a warning, not an error (they cannot enter the linkage).

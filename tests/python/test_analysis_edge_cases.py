@@ -123,7 +123,7 @@ def test_a_small_only_unit_is_a_clear_error_for_the_linkage():
     # 3 employees, 3 customers: nothing can enter the linkage (and nothing must be shown)
     study = miroir.Study(*build({"tiny": (3, 3)}))
     for name in ("linkage", "indicators", "report"):
-        with pytest.raises(miroir.InvalidArgumentError, match="no linkable unit"):
+        with pytest.raises(miroir.InsufficientDataError, match="no linkable unit"):
             run(name, study)
     units = run("linkage_units", study)
     assert units["suppressed"].to_list() == [True] and units["mean_engagement"].to_list() == [None]
