@@ -74,7 +74,7 @@ def linkage(
     outcome : {"share_satisfied", "mean_satisfaction"}
         The customer side of the correlation.
     n_resamples : int
-        Bootstrap resamples of the uplift's BCa interval (0 or at least 100; 0 skips the
+        Bootstrap resamples of the uplift's BCa interval (0, or 100 to 10,000,000; 0 skips the
         bootstrap: the uplift is reported without an interval, with a note).
     seed : int
         Seed of the bootstrap (same seed, same interval, whatever the number of threads).

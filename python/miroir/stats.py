@@ -11,6 +11,13 @@ Inputs are numbers as lists, numpy arrays, pandas or polars Series; missing valu
 ``confidence`` defaults to 0.95. Tail probabilities come from survival functions, so tiny
 p-values do not underflow to 0. Undefined results (a constant column, too few observations) are
 NaN with a ``note``, or a :class:`miroir.StatsError`; never a silent 0.
+
+Integer arguments have documented bounds (``n_resamples`` at most :data:`MAX_RESAMPLES` = 10
+million, counts at most :data:`MAX_COUNT` = 2**53, ``seed`` in [0, 2**64 - 1]); a value outside
+them, a negative count, a float or a bool where an integer is expected raises
+:class:`miroir.InvalidArgumentError` naming the argument, before anything is allocated. The
+resampling functions run without the GIL and stop on Ctrl-C: ``KeyboardInterrupt`` within a
+fraction of a second, whatever ``n_resamples``.
 """
 
 from __future__ import annotations
@@ -24,6 +31,9 @@ from miroir import _core
 from miroir._frames import to_float_series, to_label_series, to_polars_frame
 
 __all__ = [
+    "MAX_COUNT",
+    "MAX_FISHER_TOTAL",
+    "MAX_RESAMPLES",
     "adjust_pvalues",
     "binom_test",
     "bootstrap_pearson",
@@ -50,12 +60,38 @@ __all__ = [
 ]
 
 
+MAX_RESAMPLES: int = 10_000_000
+"""Largest ``n_resamples`` of :func:`bootstrap_pearson` and :func:`permutation_pearson` (and of the
+analyses' uplift bootstrap)."""
+
+MAX_COUNT: int = 2**53
+"""Largest count ``k``, ``n`` of :func:`proportion_ci`, :func:`binom_test` and
+:func:`two_proportions` (counts beyond are not exact in floating point)."""
+
+MAX_FISHER_TOTAL: int = 10_000_000
+"""Largest total of the 2x2 table of :func:`fisher_exact` (its conditional distribution is held in
+memory; use :func:`chi2_independence` beyond)."""
+
+
+def _number(value: Any, name: str) -> float:
+    """A real number argument as a float, or an InvalidArgumentError naming it."""
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError) as e:
+        raise _core.InvalidArgumentError(f"invalid argument '{name}': expected a number ({e})") from None
+
+
 def _items(items: Any, name: str) -> pl.DataFrame:
     if isinstance(items, (pl.DataFrame, pl.LazyFrame)) or type(items).__module__.startswith("pandas"):
         return to_polars_frame(items, name)
     import numpy as np
 
-    arr = np.asarray(items, dtype=float)
+    try:
+        arr = np.asarray(items, dtype=float)
+    except (ValueError, TypeError, OverflowError) as e:
+        raise _core.InvalidArgumentError(
+            f"invalid argument '{name}': expected a rectangular table of numbers ({e})"
+        ) from None
     if arr.ndim != 2:
         raise _core.InvalidArgumentError(
             f"invalid argument '{name}': expected a 2-D table (rows = respondents, "
@@ -70,7 +106,7 @@ def _table(table: Any) -> list[list[float]]:
 
     try:
         arr = np.asarray(table, dtype=float)
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError, OverflowError) as e:
         raise _core.InvalidArgumentError(
             f"invalid argument 'table': expected a rectangular table of counts ({e})"
         ) from None
@@ -192,7 +228,12 @@ def bootstrap_pearson(
     clusters: Any | None = None,
 ) -> pl.DataFrame:
     """Bootstrap CI of Pearson's r (BCa or percentile), seeded and parallel; the result is the
-    same whatever the number of threads. ``clusters`` resamples whole clusters."""
+    same whatever the number of threads. ``clusters`` resamples whole clusters.
+
+    Bounds: ``n_resamples`` from 2 to :data:`MAX_RESAMPLES` (10,000,000; one float is kept per
+    resample, 80 MB at the bound), ``seed`` from 0 to 2**64 - 1; outside them
+    :class:`miroir.InvalidArgumentError`. Runs without the GIL; Ctrl-C raises
+    ``KeyboardInterrupt`` within a fraction of a second."""
     cl = None if clusters is None else to_label_series(clusters, "clusters")
     return _core.stats_bootstrap_pearson(
         to_float_series(x, "x"), to_float_series(y, "y"), n_resamples, method, seed, confidence, cl
@@ -202,7 +243,12 @@ def bootstrap_pearson(
 def permutation_pearson(
     x: Any, y: Any, *, n_resamples: int = 9999, seed: int = 0, alternative: str = "two-sided"
 ) -> pl.DataFrame:
-    """Permutation test of Pearson's r; p = (b + 1) / (n_resamples + 1)."""
+    """Permutation test of Pearson's r; p = (b + 1) / (n_resamples + 1) (all n! pairings, exact,
+    when n! <= ``n_resamples``).
+
+    Bounds: ``n_resamples`` from 1 to :data:`MAX_RESAMPLES` (10,000,000), ``seed`` from 0 to
+    2**64 - 1; outside them :class:`miroir.InvalidArgumentError`. Runs without the GIL; Ctrl-C
+    raises ``KeyboardInterrupt`` within a fraction of a second."""
     return _core.stats_permutation_pearson(
         to_float_series(x, "x"), to_float_series(y, "y"), n_resamples, seed, alternative
     )
@@ -214,6 +260,9 @@ def permutation_pearson(
 def proportion_ci(k: int, n: int, *, method: str = "wilson", confidence: float = 0.95) -> pl.DataFrame:
     """Confidence interval of a proportion k/n: ``wilson`` (default), ``clopper_pearson``,
     ``agresti_coull`` or ``jeffreys`` (as statsmodels ``proportion_confint``).
+
+    ``k`` and ``n`` are integers from 0 to :data:`MAX_COUNT` (2**53), else
+    :class:`miroir.InvalidArgumentError`; ``k > n`` or ``n = 0`` is a :class:`miroir.StatsError`.
 
     Examples
     --------
@@ -235,14 +284,20 @@ def proportion_ci(k: int, n: int, *, method: str = "wilson", confidence: float =
 def binom_test(
     k: int, n: int, p: float = 0.5, *, alternative: str = "two-sided", confidence: float = 0.95
 ) -> pl.DataFrame:
-    """Exact binomial test, p-value as ``scipy.stats.binomtest``; Clopper-Pearson CI."""
+    """Exact binomial test, p-value as ``scipy.stats.binomtest``; Clopper-Pearson CI.
+
+    ``k`` and ``n`` are integers from 0 to :data:`MAX_COUNT` (2**53), else
+    :class:`miroir.InvalidArgumentError`."""
     return _core.stats_binom_test(k, n, p, alternative, confidence)
 
 
 def two_proportions(
     k1: int, n1: int, k2: int, n2: int, *, alternative: str = "two-sided", confidence: float = 0.95
 ) -> pl.DataFrame:
-    """Difference of two proportions p1 - p2: pooled z-test, with a CI for the difference."""
+    """Difference of two proportions p1 - p2: pooled z-test, with a CI for the difference.
+
+    The counts are integers from 0 to :data:`MAX_COUNT` (2**53), else
+    :class:`miroir.InvalidArgumentError`."""
     return _core.stats_two_proportions(k1, n1, k2, n2, alternative, confidence)
 
 
@@ -256,15 +311,22 @@ def chi2_independence(table: Sequence[Sequence[float]] | Any, *, correction: boo
 def fisher_exact(
     table: Sequence[Sequence[int]] | Any, *, alternative: str = "two-sided", confidence: float = 0.95
 ) -> pl.DataFrame:
-    """Fisher's exact test on a 2x2 table, as ``scipy.stats.fisher_exact``."""
+    """Fisher's exact test on a 2x2 table, as ``scipy.stats.fisher_exact``.
+
+    The counts are whole numbers >= 0 totalling at most :data:`MAX_FISHER_TOTAL` (10,000,000;
+    use :func:`chi2_independence` for larger tables), else :class:`miroir.InvalidArgumentError`."""
+    import math
+
     rows = _table(table)
     if len(rows) != 2 or len(rows[0]) != 2:
         raise _core.InvalidArgumentError(
             f"invalid argument 'table': expected a 2x2 table, got {len(rows)}x{len(rows[0])}"
         )
+    if not all(math.isfinite(v) and v == math.floor(v) for row in rows for v in row):
+        raise _core.InvalidArgumentError(
+            f"invalid argument 'table': counts must be whole numbers, got {rows}"
+        )
     counts = [[int(v) for v in row] for row in rows]
-    if counts != rows:
-        raise _core.InvalidArgumentError("invalid argument 'table': counts must be whole numbers")
     return _core.stats_fisher_exact(counts, alternative, confidence)
 
 
@@ -299,12 +361,16 @@ def icc(values: Any, groups: Any) -> pl.DataFrame:
 def rwg(values: Any, groups: Any, scale_points: int) -> pl.DataFrame:
     """Within-group agreement rwg (James, Demaree & Wolf 1984) per group: ``group, rwg,
     group_size``."""
-    return _core.stats_rwg(to_float_series(values, "values"), to_label_series(groups, "groups"), float(scale_points))
+    return _core.stats_rwg(
+        to_float_series(values, "values"), to_label_series(groups, "groups"), _number(scale_points, "scale_points")
+    )
 
 
 def rwg_j(items: Any, groups: Any, scale_points: int) -> pl.DataFrame:
     """Multi-item agreement rwg(j) per group: ``group, rwg, group_size``."""
-    return _core.stats_rwg_j(_items(items, "items"), to_label_series(groups, "groups"), float(scale_points))
+    return _core.stats_rwg_j(
+        _items(items, "items"), to_label_series(groups, "groups"), _number(scale_points, "scale_points")
+    )
 
 
 # -- meta-analysis and regression --------------------------------------------------------------
@@ -335,7 +401,23 @@ def ols(
     """Ordinary least squares of ``y`` on the columns ``x`` of ``df``: one row per term
     (``term, estimate, std_error, statistic, df, p_value, ci_low, ci_high``) plus fit columns
     (``n, r2, adj_r2, sigma, df_resid, n_clusters``). With ``cluster``, cluster-robust CR1
-    standard errors as statsmodels ``cov_type="cluster"``."""
+    standard errors as statsmodels ``cov_type="cluster"``.
+
+    The outcome ``y`` among the predictors ``x``, or a predictor listed twice, is an
+    :class:`miroir.InvalidArgumentError` (either would give a meaningless perfect fit or a
+    rank-deficient design)."""
+    if isinstance(x, str):
+        x = [x]
+    x = list(x)
+    if y in x:
+        raise _core.InvalidArgumentError(
+            f"invalid argument 'x': the outcome '{y}' is also listed as a predictor"
+        )
+    repeated = sorted({c for c in x if x.count(c) > 1})
+    if repeated:
+        raise _core.InvalidArgumentError(
+            f"invalid argument 'x': {', '.join(repr(c) for c in repeated)} listed more than once"
+        )
     frame = to_polars_frame(df, "df")
     missing = [c for c in [y, *x, *([cluster] if cluster else [])] if c not in frame.columns]
     if missing:

@@ -12,7 +12,7 @@ use super::frame::{bools, floats, TableBuilder};
 use super::linkage::{linkage_rows, By, LinkageOptions, LinkageRow};
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
-use crate::stats::proportions::{proportion_ci, ProportionMethod};
+use crate::stats::proportions::{proportion_ci, weighted_proportion_ci, ProportionMethod};
 use polars::prelude::DataFrame;
 
 /// One published figure, recomputed.
@@ -75,6 +75,9 @@ fn blank(i: usize) -> Indicator {
 }
 
 /// A (possibly weighted) share with its interval. `x` holds `None` for missing answers.
+///
+/// Weighted: [`weighted_proportion_ci`] (weights normalised by their maximum, so that their scale
+/// — 1e160 or 1e-170 — changes nothing; the interval is on Kish's effective n).
 fn share(i: usize, x: &[Option<bool>], w: Option<&[f64]>, o: &IndicatorOptions) -> Result<Indicator> {
     let mut ind = blank(i);
     let rows: Vec<usize> = (0..x.len()).filter(|&r| x[r].is_some()).collect();
@@ -83,34 +86,21 @@ fn share(i: usize, x: &[Option<bool>], w: Option<&[f64]>, o: &IndicatorOptions) 
         ind.note = Some("no answers".into());
         return Ok(ind);
     }
-    let hit = |r: usize| f64::from(u8::from(x[r] == Some(true)));
-    let (p, n_eff) = match w {
-        None => (rows.iter().map(|&r| hit(r)).sum::<f64>() / rows.len() as f64, rows.len() as f64),
+    let r = match w {
+        None => {
+            let k = rows.iter().filter(|&&r| x[r] == Some(true)).count() as u64;
+            proportion_ci(k, ind.n, o.ci_method, o.confidence)?
+        }
         Some(w) => {
-            let sw: f64 = rows.iter().map(|&r| w[r]).sum();
-            let sw2: f64 = rows.iter().map(|&r| w[r] * w[r]).sum();
-            (rows.iter().map(|&r| w[r] * hit(r)).sum::<f64>() / sw, sw * sw / sw2)
+            let hits: Vec<bool> = rows.iter().map(|&r| x[r] == Some(true)).collect();
+            let ws: Vec<f64> = rows.iter().map(|&r| w[r]).collect();
+            weighted_proportion_ci(&hits, &ws, o.ci_method, o.confidence)?
         }
     };
-    let method = o.ci_method;
-    if w.is_none() {
-        let k = rows.iter().filter(|&&r| x[r] == Some(true)).count() as u64;
-        let r = proportion_ci(k, ind.n, method, o.confidence)?;
-        ind.estimate = r.estimate;
-        ind.ci_low = r.ci_low;
-        ind.ci_high = r.ci_high;
-        ind.method = r.method;
-    } else {
-        // Interval on Kish's effective sample size, with the count rounded as survey software
-        // does; the estimate itself is the exact weighted share.
-        let n = n_eff.round().max(1.0) as u64;
-        let k = ((p * n as f64).round() as u64).min(n);
-        let r = proportion_ci(k, n, method, o.confidence)?;
-        ind.estimate = p;
-        ind.ci_low = r.ci_low;
-        ind.ci_high = r.ci_high;
-        ind.method = format!("weighted share, {} on Kish's effective n = {n_eff:.1}", r.method);
-    }
+    ind.estimate = r.estimate;
+    ind.ci_low = r.ci_low;
+    ind.ci_high = r.ci_high;
+    ind.method = r.method;
     Ok(ind)
 }
 

@@ -137,10 +137,11 @@ impl LinkageOptions {
                 return bad("threshold", format!("must lie in [0, 100] (the engagement scale), got {t}"));
             }
         }
-        if self.n_resamples != 0 && self.n_resamples < 100 {
+        let max = crate::stats::resample::MAX_RESAMPLES;
+        if (self.n_resamples != 0 && self.n_resamples < 100) || self.n_resamples > max {
             return bad(
                 "n_resamples",
-                format!("must be 0 (no bootstrap) or at least 100, got {}", self.n_resamples),
+                format!("must be 0 (no bootstrap) or between 100 and {max}, got {}", self.n_resamples),
             );
         }
         if !(self.confidence > 0.0 && self.confidence < 1.0) {

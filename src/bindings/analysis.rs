@@ -1,7 +1,12 @@
 //! The mirror analyses: options in, tidy DataFrames out.
+//!
+//! Integer arguments go through [`super::stats::arg`] (typed errors, never `OverflowError`);
+//! the analyses that run the uplift bootstrap (linkage, indicators, report) run through
+//! [`interruptible`], so Ctrl-C stops them.
 
 use super::data::PyStudy;
 use super::frame::PyDataFrame;
+use super::stats::{arg, interruptible};
 use crate::analysis::{self, By, GapOptions, IndicatorOptions, LinkageOptions, MomentOptions, ReportOptions};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -38,10 +43,11 @@ fn moment_options(alpha: f64, silence_rate: f64, min_mentions: u64, by: Option<&
 #[allow(clippy::too_many_arguments)]
 fn linkage(
     py: Python<'_>, study: &PyStudy, method: &str, by: Option<&str>, threshold: Option<f64>, top_share: f64,
-    outcome: &str, n_resamples: usize, seed: u64, confidence: f64,
+    outcome: &str, #[pyo3(from_py_with = arg::analysis_resamples)] n_resamples: usize,
+    #[pyo3(from_py_with = arg::seed)] seed: u64, confidence: f64,
 ) -> PyResult<PyDataFrame> {
     let o = linkage_options(method, by, threshold, top_share, outcome, n_resamples, seed, confidence)?;
-    Ok(PyDataFrame(py.detach(|| analysis::linkage(&study.inner, &o))?))
+    Ok(PyDataFrame(interruptible(py, || analysis::linkage(&study.inner, &o))??))
 }
 
 #[pyfunction]
@@ -61,7 +67,8 @@ fn exposure_gap(
 #[pyfunction]
 #[pyo3(signature = (study, alpha=0.05, silence_rate=0.02, min_mentions=10, by=None))]
 fn moments(
-    py: Python<'_>, study: &PyStudy, alpha: f64, silence_rate: f64, min_mentions: u64, by: Option<&str>,
+    py: Python<'_>, study: &PyStudy, alpha: f64, silence_rate: f64,
+    #[pyo3(from_py_with = arg::min_mentions)] min_mentions: u64, by: Option<&str>,
 ) -> PyResult<PyDataFrame> {
     let o = moment_options(alpha, silence_rate, min_mentions, by)?;
     Ok(PyDataFrame(py.detach(|| analysis::moments(&study.inner, &o))?))
@@ -70,7 +77,8 @@ fn moments(
 #[pyfunction]
 #[pyo3(signature = (study, alpha=0.05, silence_rate=0.02, min_mentions=10))]
 fn moment_effects(
-    py: Python<'_>, study: &PyStudy, alpha: f64, silence_rate: f64, min_mentions: u64,
+    py: Python<'_>, study: &PyStudy, alpha: f64, silence_rate: f64,
+    #[pyo3(from_py_with = arg::min_mentions)] min_mentions: u64,
 ) -> PyResult<PyDataFrame> {
     let o = moment_options(alpha, silence_rate, min_mentions, None)?;
     Ok(PyDataFrame(py.detach(|| analysis::moment_effects(&study.inner, &o))?))
@@ -87,23 +95,28 @@ fn indicator_options(ci_method: &str, confidence: f64, n_resamples: usize, seed:
 #[pyfunction]
 #[pyo3(signature = (study, ci_method="wilson", confidence=0.95, n_resamples=1999, seed=0))]
 fn indicators(
-    py: Python<'_>, study: &PyStudy, ci_method: &str, confidence: f64, n_resamples: usize, seed: u64,
+    py: Python<'_>, study: &PyStudy, ci_method: &str, confidence: f64,
+    #[pyo3(from_py_with = arg::analysis_resamples)] n_resamples: usize,
+    #[pyo3(from_py_with = arg::seed)] seed: u64,
 ) -> PyResult<PyDataFrame> {
     let o = indicator_options(ci_method, confidence, n_resamples, seed)?;
-    Ok(PyDataFrame(py.detach(|| analysis::indicators(&study.inner, &o))?))
+    Ok(PyDataFrame(interruptible(py, || analysis::indicators(&study.inner, &o))??))
 }
 
 /// Every table of the report, as a dict of DataFrames (`moments` and `moment_effects` are None
 /// without mentions).
 #[pyfunction]
 #[pyo3(signature = (study, n_resamples=1999, seed=0))]
-fn report<'py>(py: Python<'py>, study: &PyStudy, n_resamples: usize, seed: u64) -> PyResult<Bound<'py, PyDict>> {
+fn report<'py>(
+    py: Python<'py>, study: &PyStudy, #[pyo3(from_py_with = arg::analysis_resamples)] n_resamples: usize,
+    #[pyo3(from_py_with = arg::seed)] seed: u64,
+) -> PyResult<Bound<'py, PyDict>> {
     let o = ReportOptions {
         linkage: linkage_options("pearson", Some("study"), None, 0.08, "share_satisfied", n_resamples, seed, 0.95)?,
         indicators: indicator_options("wilson", 0.95, n_resamples, seed)?,
         ..ReportOptions::default()
     };
-    let r = py.detach(|| analysis::report(&study.inner, &o))?;
+    let r = interruptible(py, || analysis::report(&study.inner, &o))??;
     let d = PyDict::new(py);
     d.set_item("summary", PyDataFrame(r.summary))?;
     d.set_item("indicators", PyDataFrame(r.indicators))?;

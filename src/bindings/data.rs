@@ -30,8 +30,8 @@ impl PySchema {
         satisfied_threshold: f64,
         engagement_items: Option<Vec<String>>,
         item_scale: (f64, f64),
-        min_group_size: usize,
-        min_text_group_size: usize,
+        #[pyo3(from_py_with = super::stats::arg::min_group_size)] min_group_size: usize,
+        #[pyo3(from_py_with = super::stats::arg::min_text_group_size)] min_text_group_size: usize,
     ) -> PyResult<Self> {
         let mut b = Schema::builder();
         for (table, map) in [(Table::Employees, employees), (Table::Customers, customers), (Table::Mentions, mentions)] {
@@ -168,7 +168,7 @@ fn load_study(
     mentions: Option<PathBuf>,
     schema: Option<PySchema>,
     streaming: Option<bool>,
-    batch_rows: Option<usize>,
+    #[pyo3(from_py_with = super::stats::arg::batch_rows)] batch_rows: Option<usize>,
 ) -> PyResult<PyStudy> {
     let schema = schema.map(|s| s.inner).unwrap_or_default();
     let paths = StudyPaths { employees, customers, mentions };
@@ -201,7 +201,13 @@ fn read_table(py: Python<'_>, path: PathBuf) -> PyResult<PyDataFrame> {
 /// Generates and validates the synthetic mirror study.
 #[pyfunction]
 #[pyo3(signature = (studies=20, employees=20_000, customers=100_000, seed=0))]
-fn synthetic_study(py: Python<'_>, studies: usize, employees: usize, customers: usize, seed: u64) -> PyResult<PyStudy> {
+fn synthetic_study(
+    py: Python<'_>,
+    #[pyo3(from_py_with = super::stats::arg::studies)] studies: usize,
+    #[pyo3(from_py_with = super::stats::arg::employees)] employees: usize,
+    #[pyo3(from_py_with = super::stats::arg::customers)] customers: usize,
+    #[pyo3(from_py_with = super::stats::arg::seed)] seed: u64,
+) -> PyResult<PyStudy> {
     let cfg = crate::synth::model::SynthConfig { studies, employees, customers, seed };
     let inner = py.detach(|| crate::synth::synthetic_study(&cfg))?;
     Ok(PyStudy { inner })

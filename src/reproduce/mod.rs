@@ -25,7 +25,7 @@ use crate::data::{load_study, Schema, Study, StudyPaths};
 use crate::error::{MiroirError, Result};
 use crate::stats::descriptive::{mean, variance};
 use crate::stats::dist::t_ppf;
-use crate::stats::proportions::proportion_ci;
+use crate::stats::proportions::{proportion_ci, weighted_proportion_ci};
 use crate::synth;
 use polars::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -269,16 +269,12 @@ fn share(x: &[Option<bool>], w: Option<&[f64]>, o: &Options) -> Result<Computed>
             if rows.iter().any(|&r| !(w[r].is_finite() && w[r] > 0.0)) {
                 return Ok(Computed::note("a weight is missing or not positive"));
             }
-            let sw: f64 = rows.iter().map(|&r| w[r]).sum();
-            let sw2: f64 = rows.iter().map(|&r| w[r] * w[r]).sum();
-            let p = rows.iter().filter(|&&r| x[r] == Some(true)).map(|&r| w[r]).sum::<f64>() / sw;
-            let n_eff = sw * sw / sw2;
-            let ne = n_eff.round().max(1.0) as u64;
-            let ke = ((p * ne as f64).round() as u64).min(ne);
-            let r = proportion_ci(ke, ne, o.ci_method, o.confidence)?;
+            let hits: Vec<bool> = rows.iter().map(|&r| x[r] == Some(true)).collect();
+            let ww: Vec<f64> = rows.iter().map(|&r| w[r]).collect();
+            // normalised weights: the share and Kish's n do not overflow (1e160) or underflow
+            let r = weighted_proportion_ci(&hits, &ww, o.ci_method, o.confidence)?;
             let mut c = Computed::from_test(&r, n);
-            c.estimate = p;
-            c.notes.push(format!("weighted; interval on Kish's effective n = {n_eff:.1}"));
+            c.notes.push(format!("weighted; interval on Kish's effective n = {:.1}", r.get("n_eff").unwrap_or(f64::NAN)));
             Ok(c)
         }
     }
@@ -302,6 +298,10 @@ fn mean_ci(x: &[f64], w: Option<&[f64]>, o: &Options) -> Computed {
             if ww.iter().any(|w| !(w.is_finite() && *w > 0.0)) {
                 return Computed { n, ..Computed::note("a weight is missing or not positive") };
             }
+            // divided by the largest weight: Σw and Σw² neither overflow nor underflow, and
+            // the weighted mean and Kish's n do not depend on the scale
+            let top = ww.iter().fold(0.0_f64, |a, w| a.max(*w));
+            let ww: Vec<f64> = ww.iter().map(|w| w / top).collect();
             let sw: f64 = ww.iter().sum();
             let n_eff = sw * sw / ww.iter().map(|w| w * w).sum::<f64>();
             let m = v.iter().zip(&ww).map(|(x, w)| w * x).sum::<f64>() / sw;

@@ -504,8 +504,9 @@ fn options(src: &Source, raw: Option<RawOptions>) -> Result<Options> {
         o.ci_method = ProportionMethod::from_str(m.get_ref()).map_err(|e| src.at(m.span(), "ci_method", e))?;
     }
     if let Some(n) = raw.n_resamples {
-        if *n.get_ref() < 100 {
-            return Err(src.at(n.span(), "n_resamples", format!("must be at least 100, got {}", n.get_ref())));
+        let max = crate::stats::resample::MAX_RESAMPLES as u64;
+        if !(100..=max).contains(n.get_ref()) {
+            return Err(src.at(n.span(), "n_resamples", format!("must lie between 100 and {max}, got {}", n.get_ref())));
         }
         o.n_resamples = *n.get_ref() as usize;
     }

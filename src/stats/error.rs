@@ -12,6 +12,9 @@ pub enum StatsError {
     InvalidArgument { argument: &'static str, reason: String },
     /// The data cannot give this statistic: too few observations, lengths that differ, NaN in input.
     InvalidData { argument: &'static str, reason: String },
+    /// The computation was cancelled through its [`crate::interrupt::CancelToken`] (Ctrl-C in
+    /// Python): no result.
+    Interrupted,
 }
 
 impl StatsError {
@@ -32,10 +35,17 @@ impl fmt::Display for StatsError {
             StatsError::InvalidData { argument, reason } => {
                 write!(f, "invalid data in `{argument}`: {reason}")
             }
+            StatsError::Interrupted => write!(f, "{}", crate::interrupt::Interrupted),
         }
     }
 }
 
 impl std::error::Error for StatsError {}
+
+impl From<crate::interrupt::Interrupted> for StatsError {
+    fn from(_: crate::interrupt::Interrupted) -> Self {
+        StatsError::Interrupted
+    }
+}
 
 pub type StatsResult<T> = Result<T, StatsError>;

@@ -27,6 +27,10 @@ use std::f64::consts::PI;
 use std::fmt;
 use std::str::FromStr;
 
+/// The largest count (`k`, `n`) the proportion functions accept: 2^53, the largest n for which
+/// every count up to n is exact in f64 (beyond it k/n and the binomial tails lose their meaning).
+pub const MAX_COUNT: u64 = 1 << 53;
+
 /// Method of a confidence interval for one binomial proportion (statsmodels' `proportion_confint`
 /// method names in brackets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -81,6 +85,12 @@ impl FromStr for ProportionMethod {
 }
 
 fn check_counts(k: u64, n: u64) -> StatsResult<()> {
+    if n > MAX_COUNT {
+        return Err(StatsError::argument(
+            "n",
+            format!("must be at most 2^53 = {MAX_COUNT} (counts beyond are not exact in f64), got {n}"),
+        ));
+    }
     if n == 0 {
         return Err(StatsError::data("n", "needs at least one trial, got n = 0"));
     }
@@ -157,6 +167,83 @@ pub fn proportion_ci(
     r.ci_low = lo;
     r.ci_high = hi;
     Ok(r)
+}
+
+/// Confidence interval of a weighted proportion `p̂ = Σ w·hit / Σ w`, on Kish's effective sample
+/// size `n_eff = (Σw)² / Σw²`.
+///
+/// The weights are divided by their largest value first: `p̂` and `n_eff` do not depend on the
+/// scale of the weights, and weights in (0, 1] (1 at the maximum) can neither overflow nor
+/// underflow Σw and Σw² — raw equal weights of 1e160 make Σw² infinite, 1e-170 make it 0, and
+/// `n_eff` NaN either way. The interval is `method`'s interval ([`proportion_ci`]) for
+/// `k = round(p̂·m)` successes in `m = max(1, round(n_eff))` trials, the count rounded as survey
+/// software does; the estimate is the exact weighted share. Equal weights give exactly
+/// [`proportion_ci`] of the unweighted counts.
+///
+/// `n` = the number of observations (weight 0 included); extra `n_eff`; method
+/// `"weighted share, <interval> on Kish's effective n = <n_eff>"`.
+/// Errors: lengths that differ, no observation, a weight negative, NaN or infinite, every
+/// weight 0, more than [`MAX_COUNT`] observations.
+pub fn weighted_proportion_ci(
+    hits: &[bool],
+    w: &[f64],
+    method: ProportionMethod,
+    confidence: f64,
+) -> StatsResult<TestResult> {
+    let confidence = check_confidence(confidence)?;
+    if w.len() != hits.len() {
+        return Err(StatsError::data(
+            "w",
+            format!("has {} weights for {} observations", w.len(), hits.len()),
+        ));
+    }
+    if hits.is_empty() {
+        return Err(StatsError::data("hits", "needs at least one observation"));
+    }
+    if hits.len() as u64 > MAX_COUNT {
+        return Err(StatsError::data("hits", format!("more than {MAX_COUNT} observations")));
+    }
+    if let Some(i) = w.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+        return Err(StatsError::data(
+            "w",
+            format!("weight at position {i} is {}: weights must be finite and >= 0", w[i]),
+        ));
+    }
+    let wmax = w.iter().fold(0.0_f64, |a, v| a.max(*v));
+    if wmax == 0.0 {
+        return Err(StatsError::data("w", "every weight is 0"));
+    }
+    let (mut sw, mut sw2, mut sk) = (0.0_f64, 0.0_f64, 0.0_f64);
+    for (&hit, &wi) in hits.iter().zip(w) {
+        let u = wi / wmax;
+        sw += u;
+        sw2 += u * u;
+        if hit {
+            sk += u;
+        }
+    }
+    let p = (sk / sw).clamp(0.0, 1.0);
+    let n_eff = sw * sw / sw2;
+    if !(p.is_finite() && n_eff.is_finite() && n_eff >= 1.0 - 1e-9) {
+        // unreachable with normalised finite weights (sw >= 1, sw2 >= 1); refuse rather than
+        // put an interval around an undefined value
+        return Err(StatsError::data(
+            "w",
+            format!("the weighted share ({p}) or Kish's effective n ({n_eff}) is not finite"),
+        ));
+    }
+    let m = n_eff.round().max(1.0) as u64;
+    let k = ((p * m as f64).round() as u64).min(m);
+    let r = proportion_ci(k, m, method, confidence)?;
+    let mut out = TestResult::new(
+        format!("weighted share, {} on Kish's effective n = {n_eff:.1}", r.method),
+        Alternative::TwoSided,
+        hits.len() as u64,
+    );
+    out.estimate = p;
+    out.ci_low = r.ci_low;
+    out.ci_high = r.ci_high;
+    Ok(out.with_extra("n_eff", n_eff))
 }
 
 /// Clopper–Pearson bounds with lower-tail level `a_lo` and upper-tail level `a_hi`
@@ -351,6 +438,10 @@ fn rename(e: StatsError, k: &'static str, n: &'static str) -> StatsError {
             argument: "n",
             reason,
         } => StatsError::data(n, reason),
+        StatsError::InvalidArgument {
+            argument: "n",
+            reason,
+        } => StatsError::argument(n, reason),
         other => other,
     }
 }
@@ -731,5 +822,43 @@ mod tests {
         assert!(proportion_ci(5, 3, ProportionMethod::Wilson, 0.95).is_err());
         assert!(binom_test(1, 3, 1.5, Alternative::TwoSided, 0.95).is_err());
         assert!(proportion_ci(1, 3, ProportionMethod::Wilson, 1.0).is_err());
+        // counts beyond 2^53 are refused, naming the argument
+        let e = proportion_ci(1, MAX_COUNT + 1, ProportionMethod::Wilson, 0.95).unwrap_err();
+        assert!(matches!(e, StatsError::InvalidArgument { argument: "n", .. }), "{e}");
+        assert!(proportion_ci(1, MAX_COUNT, ProportionMethod::Wilson, 0.95).is_ok());
+        let e = two_proportions(1, 3, 1, u64::MAX, Alternative::TwoSided, 0.95).unwrap_err();
+        assert!(matches!(e, StatsError::InvalidArgument { argument: "n2", .. }), "{e}");
+        assert!(binom_test(1, u64::MAX, 0.5, Alternative::TwoSided, 0.95).is_err());
+    }
+
+    #[test]
+    fn weighted_share_is_scale_free_and_never_undefined() {
+        // 1000 observations, 720 hits: equal weights give exactly the unweighted interval
+        let hits: Vec<bool> = (0..1000).map(|i| i % 25 < 18).collect();
+        let plain = proportion_ci(720, 1000, ProportionMethod::Wilson, 0.95).unwrap();
+        for scale in [1.0, 1e160, 1e-170, 1e308, 5e-324] {
+            let w = vec![scale; hits.len()];
+            let r = weighted_proportion_ci(&hits, &w, ProportionMethod::Wilson, 0.95).unwrap();
+            assert_eq!((r.estimate, r.ci_low, r.ci_high), (0.72, plain.ci_low, plain.ci_high), "{scale}");
+            assert_eq!((r.n, r.get("n_eff")), (1000, Some(1000.0)), "{scale}");
+        }
+        // unequal weights: the same at any scale (to rounding), n_eff = (Σw)²/Σw²
+        let w: Vec<f64> = (0..1000).map(|i| 1.0 + (i % 7) as f64).collect();
+        let a = weighted_proportion_ci(&hits, &w, ProportionMethod::ClopperPearson, 0.9).unwrap();
+        let big: Vec<f64> = w.iter().map(|v| v * 1e300).collect();
+        let b = weighted_proportion_ci(&hits, &big, ProportionMethod::ClopperPearson, 0.9).unwrap();
+        assert_close!(a.estimate, b.estimate, 1e-14);
+        assert_eq!((a.ci_low, a.ci_high), (b.ci_low, b.ci_high));
+        let (sw, sw2) = (w.iter().sum::<f64>(), w.iter().map(|v| v * v).sum::<f64>());
+        assert_close!(a.get("n_eff").unwrap(), sw * sw / sw2, 1e-12);
+        assert!(a.method.starts_with("weighted share, Clopper-Pearson"), "{}", a.method);
+        // refused: bad weights, lengths, nothing to weigh
+        let m = ProportionMethod::Wilson;
+        assert!(weighted_proportion_ci(&hits, &w[..10], m, 0.95).is_err());
+        assert!(weighted_proportion_ci(&[], &[], m, 0.95).is_err());
+        assert!(weighted_proportion_ci(&[true, false], &[0.0, 0.0], m, 0.95).is_err());
+        for bad in [f64::NAN, f64::INFINITY, -1.0] {
+            assert!(weighted_proportion_ci(&[true, false], &[1.0, bad], m, 0.95).is_err(), "{bad}");
+        }
     }
 }

@@ -164,9 +164,11 @@ const INTERCEPT: &str = "(Intercept)";
 /// when `intercept` is false), else uncentred, and `adj_r2 = 1 - (n - c)/(n - p)·(1 - r2)` with
 /// `c` = 1 with a constant, 0 without: statsmodels' `rsquared` and `rsquared_adj`.
 ///
-/// Errors: lengths that differ, NaN or infinity, `n <= p`, fewer than 2 clusters, and a
-/// rank-deficient design, naming the column that is constant or (to 1e-10 relative) a linear
-/// combination of the intercept and the columns before it.
+/// Errors: lengths that differ, NaN or infinity, `n <= p`, fewer than 2 clusters, a column
+/// name listed twice, a column identical to `y` (the outcome among its own predictors fits
+/// perfectly: R² = 1 means nothing), and a rank-deficient design, naming the column that is
+/// constant or (to 1e-10 relative) a linear combination of the intercept and the columns before
+/// it.
 pub fn ols(
     y: &[f64],
     x: &[(&str, &[f64])],
@@ -220,6 +222,19 @@ fn ols_impl(
                 format!("column '{name}' holds NaN or infinity (drop or impute first)"),
             )
         })?;
+    }
+    // (a constant y is left to the checks below: a constant column equal to it is "constant")
+    let y_varies = y.iter().any(|v| *v != y[0]);
+    for (i, (name, col)) in x.iter().enumerate() {
+        if x[..i].iter().any(|(other, _)| other == name) {
+            return Err(StatsError::argument("x", format!("column '{name}' is listed twice")));
+        }
+        if y_varies && col.iter().zip(y).all(|(a, b)| a == b) {
+            return Err(StatsError::data(
+                "x",
+                format!("column '{name}' is identical to the outcome y: the outcome cannot be its own predictor"),
+            ));
+        }
     }
     let k = x.len();
     let p = k + usize::from(intercept);
@@ -850,5 +865,24 @@ mod tests {
             "{e}"
         );
         assert!(ols(&y[..2], &[("a", &a[..2])], true, None, 0.95).is_err());
+    }
+
+    #[test]
+    fn the_outcome_and_repeated_columns_are_refused() {
+        let y = [1.0, 2.0, 3.0, 5.0, 4.0];
+        let a = [1.0, 2.0, 3.0, 4.0, 4.5];
+        // y among its own predictors: R² = 1 would mean nothing
+        let e = ols(&y, &[("y", &y), ("a", &a)], true, None, 0.95).unwrap_err();
+        assert!(matches!(e, StatsError::InvalidData { argument: "x", .. }) && e.to_string().contains("'y'"), "{e}");
+        let e = ols_absorbed(&y, &[("a", &a), ("copy", &y)], 1, None, 0.95).unwrap_err();
+        assert!(e.to_string().contains("'copy'"), "{e}");
+        // a column listed twice
+        let e = ols(&y, &[("a", &a), ("a", &a)], true, None, 0.95).unwrap_err();
+        assert!(matches!(e, StatsError::InvalidArgument { argument: "x", .. }) && e.to_string().contains("twice"), "{e}");
+        // a constant y is not "identical" to a constant column: that column is reported constant
+        let c = [2.0; 5];
+        let e = ols(&c, &[("c", &c)], true, None, 0.95).unwrap_err();
+        assert!(e.to_string().contains("constant"), "{e}");
+        assert!(ols(&[], &[("a", &[])], true, None, 0.95).is_err());
     }
 }

@@ -233,6 +233,10 @@ fn binary_search(a: impl Fn(f64) -> f64, d: f64, mut lo: f64, mut hi: f64) -> f6
     }
 }
 
+/// The largest total of a 2x2 table for [`fisher_exact`]: its conditional distribution is held
+/// in memory, one value per possible top-left count (10^7 counts: 160 MB at most).
+pub const MAX_FISHER_TOTAL: u64 = 10_000_000;
+
 /// Fisher's exact test for a 2 × 2 table `[[a, b], [c, d]]`.
 ///
 /// Conditional on the margins the top-left cell is hypergeometric. less: `P(X <= a)`; greater:
@@ -254,6 +258,13 @@ pub fn fisher_exact(
     confidence: f64,
 ) -> StatsResult<TestResult> {
     let confidence = check_confidence(confidence)?;
+    let total = table.iter().flatten().try_fold(0u64, |acc, &v| acc.checked_add(v));
+    if !total.is_some_and(|t| t <= MAX_FISHER_TOTAL) {
+        return Err(StatsError::data(
+            "table",
+            format!("the counts must total at most {MAX_FISHER_TOTAL} (the exact distribution is held in memory)"),
+        ));
+    }
     let [[a, b], [c, d]] = table;
     let (af, bf, cf, df) = (a as f64, b as f64, c as f64, d as f64);
     let n_total = a + b + c + d;

@@ -759,6 +759,11 @@ fn gen_phase2(
 
 // ------------------------------------------------------------------------------------------------
 
+/// The largest synthetic study [`generate`] makes: studies, employees, customers.
+pub const MAX_STUDIES: usize = 100_000;
+pub const MAX_EMPLOYEES: usize = 10_000_000;
+pub const MAX_CUSTOMERS: usize = 50_000_000;
+
 /// Generates with explicit parameters (see [`generate`] for the errors).
 pub fn generate_with(cfg: &SynthConfig, p: &Params) -> Result<Synthetic, String> {
     let n_st = cfg.studies;
@@ -772,9 +777,13 @@ pub fn generate_with(cfg: &SynthConfig, p: &Params) -> Result<Synthetic, String>
             cfg.employees, min_units, n_st, min_units
         ));
     }
-    let max = u32::MAX as usize;
-    if cfg.employees > max || cfg.customers > max || n_st > max {
-        return Err(format!("synthetic study: counts must not exceed {max}"));
+    // Bounds that keep a generation within this class of machine (about 100 bytes a
+    // respondent while generating): a larger study is made by stacking generated files
+    // (benchmarks/stream_large.py), never by an allocation that aborts the process.
+    for (name, value, max) in [("studies", n_st, MAX_STUDIES), ("employees", cfg.employees, MAX_EMPLOYEES), ("customers", cfg.customers, MAX_CUSTOMERS)] {
+        if value > max {
+            return Err(format!("synthetic study: `{name}` ({value}) must not exceed {max}"));
+        }
     }
 
     // ---- studies ------------------------------------------------------------------------------

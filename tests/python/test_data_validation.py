@@ -39,8 +39,14 @@ def test_missing_column(employees, customers):
 
 
 def test_wrong_dtype(employees, customers):
-    bad = employees.with_columns(pl.col("engagement").cast(pl.String))
-    with pytest.raises(miroir.DtypeError, match=r"table 'employees', column 'engagement': expected a number"):
+    # numbers written as text are read as numbers (a CSV read as text gives them) ...
+    as_text = employees.with_columns(pl.col("engagement").cast(pl.String))
+    assert miroir.Study(as_text, customers).employees["engagement"].equals(miroir.Study(employees, customers).employees["engagement"])
+    # ... and text that is not a number is refused with the value and the row
+    bad = as_text.with_columns(pl.when(pl.int_range(pl.len()) == 2).then(pl.lit("NA")).otherwise("engagement").alias("engagement"))
+    with pytest.raises(miroir.DtypeError, match=r"table 'employees', column 'engagement': expected a number \(f64\), "
+                       r"found text \(str\): 'NA' is not a number \(a missing answer must be an empty cell\): "
+                       r"1 row \(first at row index 2\)"):
         miroir.Study(bad, customers)
     bad = customers.with_columns(satisfaction=pl.lit(True))
     with pytest.raises(miroir.DtypeError, match=r"column 'satisfaction'"):
