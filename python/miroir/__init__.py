@@ -15,6 +15,7 @@ from miroir._core import (
     DuplicateIdError,
     EmptyTableError,
     FileError,
+    InsufficientDataError,
     InvalidArgumentError,
     MiroirError,
     MissingColumnError,
@@ -27,6 +28,7 @@ from miroir._core import (
     UnknownCategoryError,
 )
 from miroir._core import Schema
+from miroir._frames import InvalidArgumentTypeError
 from miroir._core import version as _version
 from miroir.analysis import (
     Report,
@@ -77,7 +79,9 @@ __all__ = [
     "ExposureGapResult",
     "FileError",
     "IndicatorsResult",
+    "InsufficientDataError",
     "InvalidArgumentError",
+    "InvalidArgumentTypeError",
     "LinkageResult",
     "MiroirError",
     "MissingColumnError",

@@ -5,13 +5,31 @@
 ``miroir validate``  validate a study's files and summarise them (exit 2 when invalid).
 ``miroir report``    run every analysis on a study's files and print it (or write JSON, HTML).
 ``miroir reproduce`` recompute the published figures of a TOML spec (exit 1 when one fails).
+
+Exit status (the same for every command, listed by ``miroir --help``):
+
+- 0: success (``reproduce``: every indicator reproduced);
+- 1: ``reproduce`` only: an indicator failed its check;
+- 2: invalid input: the data, the spec, a file or an argument (a :class:`miroir.MiroirError`,
+  or a usage error), with a one-line ``miroir: error: ...`` on stderr;
+- 3: internal error: any other exception (a bug in miroir, including a Rust panic), with a
+  one-line ``miroir: internal error: ...`` on stderr; the traceback is printed only when the
+  environment variable ``MIROIR_DEBUG`` is set (to anything but ``0``);
+- 130: interrupted (Ctrl-C), quietly;
+- 141: the reader of the output went away (``miroir report --json | head``), quietly.
+
+A crash is therefore never read as a failed figure by CI.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 import time
+import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +38,19 @@ from typing import TextIO
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_INVALID = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+
+_EPILOG = """exit status:
+  0    success (reproduce: every indicator reproduced)
+  1    reproduce: an indicator failed its check
+  2    invalid input: the data, the spec, a file or an argument ("miroir: error: ...")
+  3    internal error, a bug in miroir ("miroir: internal error: ..."); set MIROIR_DEBUG=1
+       for the traceback
+  130  interrupted (Ctrl-C)
+  141  the output's reader went away (broken pipe)
+"""
 
 
 def _positive(text: str) -> int:
@@ -29,10 +60,19 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seed(text: str) -> int:
+    value = int(text)
+    if not 0 <= value < 2**64:
+        raise argparse.ArgumentTypeError(
+            f"must be an integer from 0 to 2^64 - 1, got {text}"
+        )
+    return value
+
+
 def _print_summary(study: object, title: str) -> None:
     import polars as pl
 
-    from miroir.study import Study
+    from miroir.study import Study, summary_total
 
     assert isinstance(study, Study)
     summary = study.summary()
@@ -40,10 +80,12 @@ def _print_summary(study: object, title: str) -> None:
     with pl.Config(tbl_rows=100, tbl_cols=20, tbl_hide_dataframe_shape=True,
                    float_precision=2, tbl_width_chars=120):
         print(summary)
+    # counts from the summary: a streamed study's tables would be read back from its files
     totals = (
-        f"{summary.height} studies, {int(summary['units'].sum())} units, "
-        f"{study.employees.height} employees, {study.customers.height} customers, "
-        f"{0 if study.mentions is None else study.mentions.height} mentions"
+        f"{summary.height} studies, {summary_total(summary, 'units')} units, "
+        f"{summary_total(summary, 'employees')} employees, "
+        f"{summary_total(summary, 'customers')} customers, "
+        f"{summary_total(summary, 'mentions')} mentions"
     )
     print(totals)
     if study.warnings:
@@ -112,7 +154,10 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", miroir.DataQualityWarning)
         study = miroir.synthetic_study(args.studies, args.employees, args.customers, args.seed)
-    out = study.write(args.out, format=args.format)
+    try:
+        out = study.write(args.out, format=args.format, overwrite=args.overwrite)
+    except miroir.FileError as e:
+        raise miroir.FileError(str(e).replace("pass overwrite=True", "pass --overwrite")) from None
     print(f"wrote {study!r} to {out}")
     return EXIT_OK
 
@@ -142,13 +187,35 @@ def _load(args: argparse.Namespace) -> object:
 def _write_html(report: object, path: Path, title: str, *, stream: TextIO | None = None) -> None:
     from miroir.html_report import write_html
 
-    out = write_html(report, path, title=title)
+    try:
+        out = write_html(report, path, title=title)
+    except OSError as e:
+        raise _file_error(path, e) from None
     print(f"wrote {out}", file=sys.stdout if stream is None else stream)
+
+
+def _file_error(path: object, e: OSError) -> Exception:
+    from miroir import FileError
+
+    return FileError(f"{path}: cannot write the file: {e.strerror or e}")
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise _file_error(path, e) from None
 
 
 def _report_title(args: argparse.Namespace) -> str:
     source = args.dir if args.dir is not None else args.employees
-    name = Path(source).resolve().name if source is not None else "study"
+    if source is None:
+        return "miroir report - study"
+    try:
+        name = Path(source).resolve().name
+    except (OSError, RuntimeError):  # a symlink loop
+        name = Path(source).name
+    name = name or "study"
     return f"miroir report - {name}"
 
 
@@ -164,7 +231,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         if to_stdout:
             print(text)
         else:
-            Path(args.json).write_text(text, encoding="utf-8")
+            _write_text(Path(args.json), text)
             print(f"wrote {args.json}")
         if args.html is not None:
             # keep stdout pure JSON when the JSON goes there
@@ -192,7 +259,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     else:
         rep = run(builtin_spec(args.builtin), data=args.data, name=f"builtin:{args.builtin}")
     if args.junit is not None:
-        Path(args.junit).write_text(rep.to_junit(), encoding="utf-8")
+        _write_text(Path(args.junit), rep.to_junit())
     text = {"table": rep.to_text, "markdown": rep.to_markdown, "json": rep.to_json}[args.format]()
     sys.stdout.write(text)
     return EXIT_OK if rep.passed else EXIT_FAILED
@@ -200,7 +267,8 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="miroir", description="Statistical engine for mirror studies."
+        prog="miroir", description="Statistical engine for mirror studies.", epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -208,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--studies", type=_positive, default=20, help="companies (default 20)")
         p.add_argument("--employees", type=_positive, default=20_000, help="default 20000")
         p.add_argument("--customers", type=_positive, default=100_000, help="default 100000")
-        p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
 
     demo = sub.add_parser("demo", help="run on the embedded synthetic study")
     synth_options(demo)
@@ -220,6 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
     synth_options(synth)
     synth.add_argument("--out", type=Path, required=True, help="output folder")
     synth.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    synth.add_argument("--overwrite", action="store_true",
+                       help="replace the study's files already in the output folder")
     synth.set_defaults(func=_cmd_synth)
 
     validate = sub.add_parser("validate", help="validate a study's files")
@@ -239,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--html", type=Path, metavar="FILE",
                      help="write a self-contained HTML report (tables and charts, no network "
                      "needed to open it) to FILE")
-    rep.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    rep.add_argument("--seed", type=_seed, default=0, help="bootstrap seed (default 0)")
     rep.set_defaults(func=_cmd_report)
 
     from miroir.reproduce import BUILTIN_SPECS
@@ -249,7 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="recompute published figures from a TOML spec",
         description="Recompute the indicators of a spec from the raw data and check them "
         "against the published values. Exit 0 when all pass, 1 when one fails, 2 when the "
-        "spec or the data is invalid.",
+        "spec or the data is invalid, 3 on an internal error.",
     )
     repro.add_argument("spec", nargs="?", type=Path, help="the TOML spec")
     repro.add_argument("--builtin", choices=BUILTIN_SPECS, help="a spec shipped with miroir")
@@ -264,16 +334,132 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit status (see the module docstring)."""
+    try:
+        with _InterruptWatchdog():
+            code = _main(argv)
+            sys.stdout.flush()  # a closed pipe shows here rather than at interpreter exit
+        return code
+    except SystemExit:  # argparse: --help (0) and usage errors (2)
+        raise
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _drop_stdout()
+        return EXIT_BROKEN_PIPE
+    except BaseException as e:  # noqa: BLE001 - a Rust panic is a BaseException
+        return _report_error(e)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from miroir import MiroirError
-
-    try:
-        code: int = args.func(args)
-    except MiroirError as e:
-        print(f"miroir: error: {type(e).__name__}: {e}", file=sys.stderr)
-        return EXIT_INVALID
+    code: int = args.func(args)
     return code
+
+
+def _debug() -> bool:
+    return os.environ.get("MIROIR_DEBUG", "") not in ("", "0")
+
+
+def _report_error(e: BaseException) -> int:
+    """One line on stderr for an error; the exit status says whose fault it is."""
+    core = sys.modules.get("miroir._core")
+    invalid = core is not None and isinstance(e, core.MiroirError)
+    # an invalid input's message is the user's to read whole (a spec error may quote lines);
+    # an internal error's (a panic's may hold a backtrace) is kept to one line
+    try:
+        text = str(e)
+    except Exception:  # noqa: BLE001 - an exception whose message cannot be formatted
+        text = "(message unavailable)"
+    message = text if invalid else " ".join(text.split())
+    kind = "error" if invalid else "internal error"
+    try:
+        print(f"miroir: {kind}: {type(e).__name__}: {message}", file=sys.stderr)
+        if _debug():
+            traceback.print_exception(e, file=sys.stderr)
+        elif not invalid:
+            print("miroir: run with MIROIR_DEBUG=1 for the traceback", file=sys.stderr)
+    except OSError:  # stderr itself is gone
+        pass
+    return EXIT_INVALID if invalid else EXIT_INTERNAL
+
+
+class _InterruptWatchdog:
+    """After Ctrl-C, give the command ``grace`` seconds to stop by ``KeyboardInterrupt``, then
+    end the process with exit status 130: a long computation that does not look at signals
+    must not hold the terminal.
+
+    Python runs its SIGINT handler only between bytecodes of the main thread, so a call into
+    the extension defers it until the call returns; the C-level handler still writes the
+    signal's number to the wakeup file descriptor, which a thread watches. Where that cannot
+    be set up (main() called from another thread, no non-blocking pipes), nothing is done.
+    """
+
+    def __init__(self, grace: float = 1.0) -> None:
+        self.grace = grace
+        self._done = threading.Event()
+        self._fds: tuple[int, int] | None = None
+        self._old_fd = -1
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> _InterruptWatchdog:
+        try:
+            read, write = os.pipe()
+        except OSError:
+            return self
+        try:
+            os.set_blocking(write, False)
+            self._old_fd = signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+        except (ValueError, OSError, AttributeError):  # not the main thread, or no such pipes
+            os.close(read)
+            os.close(write)
+            return self
+        self._fds = (read, write)
+        self._thread = threading.Thread(
+            target=self._watch, args=(read,), name="miroir-interrupt-watchdog", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def _watch(self, read: int) -> None:
+        while True:
+            try:
+                data = os.read(read, 64)
+            except OSError:
+                return
+            if not data:  # the pipe was closed: the command is over
+                return
+            if signal.SIGINT in data:
+                if not self._done.wait(self.grace):
+                    os._exit(EXIT_INTERRUPTED)
+                return
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        if self._fds is None:
+            return
+        read, write = self._fds
+        self._fds = None
+        try:
+            signal.set_wakeup_fd(self._old_fd)
+        except (ValueError, OSError):
+            pass
+        os.close(write)
+        if self._thread is not None:
+            self._thread.join(timeout=1.0)
+        if self._thread is None or not self._thread.is_alive():
+            os.close(read)
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush of the closed pipe
+    does not print an error on exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -36,15 +36,18 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from importlib import resources
+from importlib import import_module, resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from miroir import _core
+from miroir._frames import InvalidArgumentTypeError
+from miroir.results import json_rows
 
 if TYPE_CHECKING:
     from miroir.study import Study
@@ -106,16 +109,89 @@ class Reproduction:
         return _format_junit(self)
 
 
+#: The largest spec file read (a spec is a few kilobytes; this keeps ``/dev/zero`` out).
+MAX_SPEC_BYTES = 16 * 1024 * 1024
+
+
 def _read_spec(spec: str | os.PathLike[str]) -> tuple[str, str, Path]:
-    """(text, name shown in messages, folder relative data paths resolve against)."""
-    if isinstance(spec, os.PathLike) or ("\n" not in spec and "=" not in spec):
-        path = Path(spec)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as e:
-            raise _core.SpecError(f"{path}: cannot read the spec: {e.strerror or e}") from None
-        return text, str(path), path.parent
+    """(text, name shown in messages, folder relative data paths resolve against).
+
+    How ``spec`` is read: a ``Path`` (any ``os.PathLike``) is a path; a string is TOML text
+    when it holds a line break; otherwise it is a path when it names an existing file or
+    folder, TOML text when it parses as TOML, and a path again when it does not (so that
+    ``wave=2024/figures.toml`` reads that file, or says that it is missing, and is never
+    parsed as TOML).
+    """
+    if isinstance(spec, os.PathLike):
+        raw = os.fspath(spec)
+        if not isinstance(raw, str):
+            raise InvalidArgumentTypeError(
+                f"invalid argument 'spec': expected a str path, got {type(raw).__name__}"
+            )
+        return _read_spec_file(Path(raw))
+    if not isinstance(spec, str):
+        raise InvalidArgumentTypeError(
+            "invalid argument 'spec': expected a path (str or pathlib.Path) or TOML text, "
+            f"got {type(spec).__name__}"
+        )
+    if "\n" in spec or "\r" in spec:
+        return spec, "<spec>", Path.cwd()
+    if _exists(spec) or not _parses_as_toml(spec):
+        return _read_spec_file(Path(spec))
     return spec, "<spec>", Path.cwd()
+
+
+def _exists(text: str) -> bool:
+    """Whether ``text`` names an existing file or folder (False for what no file system can
+    name: a NUL character, a name too long)."""
+    if not text or "\0" in text:
+        return False
+    try:
+        return os.path.lexists(text)
+    except (OSError, ValueError):
+        return False
+
+
+def _parses_as_toml(text: str) -> bool:
+    """Whether one line of text parses as a TOML document (``tomllib``, or ``tomli`` on Python
+    3.10; without either, whether it has a ``=`` or a ``[`` and does not end in ``.toml``)."""
+    loads: Any = None
+    for module in ("tomllib", "tomli"):
+        try:
+            loads = import_module(module).loads
+            break
+        except ImportError:
+            continue
+    if loads is None:
+        return ("=" in text or "[" in text) and not text.strip().lower().endswith(".toml")
+    try:
+        loads(text)
+    except Exception:  # TOMLDecodeError, and whatever a parser may raise on odd input
+        return False
+    return True
+
+
+def _read_spec_file(path: Path) -> tuple[str, str, Path]:
+    if "\0" in str(path):
+        raise _core.SpecError(f"{path!r}: cannot read the spec: the path contains a NUL character")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_SPEC_BYTES + 1)
+    except OSError as e:
+        raise _core.SpecError(f"{path}: cannot read the spec: {e.strerror or e}") from None
+    if len(data) > MAX_SPEC_BYTES:
+        raise _core.SpecError(
+            f"{path}: cannot read the spec: larger than {MAX_SPEC_BYTES // (1024 * 1024)} MiB"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise _core.SpecError(
+            f"{path}: the spec is not UTF-8 text (line {line}, byte {e.start}: "
+            f"{data[e.start:e.start + 1]!r}); save it as UTF-8"
+        ) from None
+    return text, str(path), path.parent
 
 
 def run(
@@ -127,6 +203,21 @@ def run(
 ) -> Reproduction:
     """Like :func:`reproduce`, with the spec's title and name (used by the CLI). ``name``
     replaces the spec's path in messages and reports."""
+    from miroir.study import Study
+
+    if study is not None and not isinstance(study, Study):
+        raise InvalidArgumentTypeError(
+            f"invalid argument 'study': expected a miroir.Study, got {type(study).__name__}"
+        )
+    if name is not None and not isinstance(name, str):
+        raise InvalidArgumentTypeError(
+            f"invalid argument 'name': expected a str, got {type(name).__name__}"
+        )
+    if data is not None and not isinstance(data, (str, os.PathLike)):
+        raise InvalidArgumentTypeError(
+            "invalid argument 'data': expected a folder path (str or pathlib.Path), got "
+            f"{type(data).__name__}"
+        )
     text, shown, base = _read_spec(spec)
     name = shown if name is None else name
     inner = None if study is None else study._inner
@@ -143,7 +234,10 @@ def reproduce(
 ) -> pl.DataFrame:
     """Recompute the indicators of a spec and check them against the published values.
 
-    ``spec`` is a path to a TOML file or the TOML text itself. With ``study``, the spec's
+    ``spec`` is a path to a TOML file or the TOML text itself: a ``pathlib.Path`` is always a
+    path; a string is TOML text when it holds a line break, a path when it names an existing
+    file or folder, else TOML text if it parses as TOML and a path if it does not (a string
+    such as ``"wave=2024/figures.toml"`` is a path, found or not). With ``study``, the spec's
     ``[data]`` and ``[schema]`` are ignored and the indicators are computed on that study; with
     ``data``, relative paths of ``[data]`` resolve against that folder (a synthetic spec then
     reads the folder's ``employees.*``, ``customers.*``, ``mentions.*``).
@@ -264,14 +358,9 @@ def _format_markdown(rep: Reproduction) -> str:
     return "\n".join(out) + "\n"
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
 def _format_json(rep: Reproduction) -> str:
-    rows = [{k: _clean(v) for k, v in row.items()} for row in rep.table.iter_rows(named=True)]
+    # NaN and infinities as null; an infinity is said in the row's note
+    rows = json_rows(rep.table.iter_rows(named=True), nan_note=False)
     doc = {
         "title": rep.title,
         "spec": rep.spec,
@@ -327,4 +416,12 @@ def _format_junit(rep: Reproduction) -> str:
             out = ET.SubElement(case, "system-out")
             out.text = details
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    xml = ET.tostring(suites, encoding="unicode")
+    # ElementTree writes control characters (a "\u0001" in a spec's label, a NUL in a note)
+    # as they are, which no XML parser reads: replace them
+    xml = _XML_ILLEGAL.sub("\ufffd", xml)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml + "\n"
+
+
+# characters XML 1.0 does not allow, even escaped
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

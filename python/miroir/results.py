@@ -22,16 +22,19 @@ Compare results through their tables: ``a.table.equals(b.table)``.
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
 import json
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import polars as pl
 
-from miroir._frames import to_polars_frame
+from miroir import _core
+from miroir._frames import InvalidArgumentTypeError, to_polars_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,11 +70,24 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _number(value: Any) -> float | None:
+    """``value`` as a float, or None when it is not a number (a table built by hand may hold
+    text where a number is expected: the display shows it as it is rather than failing)."""
+    if isinstance(value, (str, bytes)) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 def _fmt(value: Any, decimals: int, *, signed: bool = False) -> str:
     """A number rounded to ``decimals``; NaN as ``n/a``, null as ``–``."""
     if value is None:
         return NOT_APPLICABLE
-    x = float(value)
+    x = _number(value)
+    if x is None:
+        return str(value)
     if math.isnan(x):
         return UNDEFINED
     if math.isinf(x):
@@ -85,32 +101,48 @@ def _fmt(value: Any, decimals: int, *, signed: bool = False) -> str:
 
 def _auto_decimals(value: Any) -> int:
     """Decimals by magnitude: 1 from 10 up, 2 from 1 up, 3 below (0.729, 7.86, 43.6)."""
-    if _missing(value) or math.isinf(float(value)):
+    number = _number(value)
+    if number is None or math.isnan(number) or math.isinf(number):
         return 2
-    x = abs(float(value))
+    x = abs(number)
     return 1 if x >= 10 else 2 if x >= 1 else 3
 
 
 def _fmt_int(value: Any) -> str:
     if value is None:
         return NOT_APPLICABLE
-    if isinstance(value, float) and math.isnan(value):
+    if isinstance(value, float):
+        if math.isnan(value):
+            return UNDEFINED
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError, OverflowError):
+        return str(value)
+
+
+def _column_total(table: pl.DataFrame, column: str) -> str:
+    """The sum of a count column, formatted (``n/a`` when it does not hold numbers)."""
+    series = table[column]
+    if not series.dtype.is_numeric():
         return UNDEFINED
-    return f"{int(value):,}"
+    return _fmt_int(series.sum())
 
 
 def _fmt_pct(value: Any, decimals: int = 1, *, signed: bool = False) -> str:
     """A share as a percentage: 0.8925 -> ``89.3%``."""
-    if _missing(value):
+    number = _number(value)
+    if number is None or math.isnan(number):
         return _fmt(value, decimals)
-    return _fmt(100.0 * float(value), decimals, signed=signed) + "%"
+    return _fmt(100.0 * number, decimals, signed=signed) + "%"
 
 
 def _fmt_p(value: Any) -> str:
     """A p-value: ``<0.001`` below 0.001, else three decimals."""
-    if _missing(value):
+    p = _number(value)
+    if p is None or math.isnan(p):
         return _fmt(value, 3)
-    p = float(value)
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
@@ -140,7 +172,8 @@ def _ci_label(confidence: Any) -> str:
 
 
 def _below(value: Any, alpha: float) -> bool:
-    return not _missing(value) and float(value) < alpha
+    number = _number(value)
+    return number is not None and number < alpha
 
 
 def _short_action(value: Any) -> str:
@@ -260,8 +293,10 @@ class Result:
     options: dict[str, Any]
 
     def __init__(self, table: Any, options: Mapping[str, Any] | None = None) -> None:
+        if isinstance(table, Result):
+            table = table.table
         self.table = to_polars_frame(table, "table")
-        self.options = dict(options or {})
+        self.options = _options_dict(options)
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -456,7 +491,9 @@ class Result:
         # only public names are forwarded: private and special ones (pickle, copy, IPython's
         # _repr_*_ probes) must not reach the table, and nothing here may touch self.table
         # before it exists
-        if name.startswith("_"):
+        # ("table" itself is looked up here only before __init__ set it: an object made by
+        # __new__ alone; forwarding it would recurse)
+        if name.startswith("_") or name in ("table", "options"):
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         return getattr(self.table, name)
 
@@ -512,9 +549,10 @@ def _dec(decimals: int, *, signed: bool = False) -> Callable[[Any], str]:
 
 def _pp(value: Any) -> str:
     """A difference of shares in percentage points, signed: 0.135 -> ``+13.5``."""
-    if _missing(value):
+    number = _number(value)
+    if number is None or math.isnan(number):
         return _fmt(value, 1)
-    return _fmt(100.0 * float(value), 1, signed=True)
+    return _fmt(100.0 * number, 1, signed=True)
 
 
 def _pct_signed(value: Any) -> str:
@@ -574,7 +612,7 @@ class LinkageResult(Result):
         if studies:
             parts.append(f", {studies} stud{'y' if studies == 1 else 'ies'}")
         if pooled.get("n_units") is not None:
-            parts.append(f", {int(pooled['n_units']):,} units")
+            parts.append(f", {_fmt_int(pooled['n_units'])} units")
         symbol = self._symbol()
         estimate = _with_ci(
             _fmt(pooled.get("estimate"), 2), pooled.get("ci_low"), pooled.get("ci_high"),
@@ -728,11 +766,12 @@ class ExposureGapResult(Result):
         pooled = next((r for r in rows if r.get("level") == "pooled"), rows[-1])
         label = "pooled" if pooled.get("level") == "pooled" else str(pooled.get("study"))
         ci = _ci_label(self.options.get("confidence", 0.95))
-        if _missing(pooled.get("gap")):
+        gap_value = _number(pooled.get("gap"))
+        if gap_value is None or math.isnan(gap_value):
             reason = self._note(pooled) or ("suppressed" if self._is_suppressed(pooled) else "undefined")
             text = f"{self.title}: {label} gap not shown ({reason})"
         else:
-            gap = float(pooled["gap"])
+            gap = gap_value
             direction = "less" if gap >= 0 else "more"
             interval = f"[{_one(pooled.get('ci_low'))}, {_one(pooled.get('ci_high'))}]"
             text = (
@@ -814,7 +853,8 @@ class MomentsResult(Result):
     title = "Moments"
 
     def _alpha(self) -> float:
-        return float(self.options.get("alpha", 0.05))
+        alpha = _number(self.options.get("alpha", 0.05))
+        return 0.05 if alpha is None else alpha
 
     def _headline(self) -> str:
         rows = self._rows()
@@ -917,7 +957,8 @@ class MomentEffectsResult(Result):
     title = "Moment effects"
 
     def _alpha(self) -> float:
-        return float(self.options.get("alpha", 0.05))
+        alpha = _number(self.options.get("alpha", 0.05))
+        return 0.05 if alpha is None else alpha
 
     def _headline(self) -> str:
         rows = self._rows()
@@ -993,9 +1034,10 @@ class IndicatorsResult(Result):
         published: Any = row.get("published")
         low: Any = row.get("ci_low")
         high: Any = row.get("ci_high")
-        if _missing(published) or _missing(low) or _missing(high):
+        p, lo, hi = _number(published), _number(low), _number(high)
+        if p is None or lo is None or hi is None or math.isnan(p) or math.isnan(lo) or math.isnan(hi):
             return None
-        return float(low) <= float(published) <= float(high)
+        return lo <= p <= hi
 
     def _headline(self) -> str:
         rows = self._rows()
@@ -1058,7 +1100,7 @@ class _SummaryView(Result):
         parts = [f"{self.title}: {t.height:,}"]
         for column, label in (("units", "units"), ("employees", "employees"), ("customers", "customers")):
             if column in t.columns:
-                parts.append(f"{int(t[column].sum()):,} {label}")
+                parts.append(f"{_column_total(t, column)} {label}")
         return ", ".join(parts)
 
     def _columns(self) -> list[_Column]:
@@ -1215,7 +1257,28 @@ class Report:
     warnings: list[str]
 
     def __init__(self, tables: Mapping[str, Any], options: Mapping[str, Any] | None = None) -> None:
-        opts = dict(options or {})
+        opts = _options_dict(options)
+        if not isinstance(tables, Mapping):
+            raise InvalidArgumentTypeError(
+                f"invalid argument 'tables': expected a mapping of table names to tables, got "
+                f"{type(tables).__name__}"
+            )
+        missing = [
+            name for name in ("summary", "indicators", "linkage", "units", "exposure_gap")
+            if tables.get(name) is None
+        ]
+        if missing:
+            raise _core.InvalidArgumentError(
+                f"invalid argument 'tables': no {', '.join(repr(m) for m in missing)} "
+                f"(a report needs {', '.join(self.TABLES)}; moments and moment_effects may "
+                "be None)"
+            )
+        warnings = tables.get("warnings") or []
+        if isinstance(warnings, (str, bytes)) or not isinstance(warnings, Iterable):
+            raise InvalidArgumentTypeError(
+                "invalid argument 'tables': 'warnings' must be a list of strings, got "
+                f"{type(warnings).__name__}"
+            )
         summary = tables["summary"]
         self.summary = summary.table if isinstance(summary, Result) else to_polars_frame(summary, "summary")
         self.indicators = _wrap(IndicatorsResult, tables["indicators"], opts)
@@ -1226,7 +1289,7 @@ class Report:
         effects = tables.get("moment_effects")
         self.moments = None if moments is None else _wrap(MomentsResult, moments, opts)
         self.moment_effects = None if effects is None else _wrap(MomentEffectsResult, effects, opts)
-        self.warnings = [str(w) for w in tables.get("warnings", [])]
+        self.warnings = [str(w) for w in warnings]
 
     def results(self) -> dict[str, Result]:
         """The result objects by name (``moments`` and ``moment_effects`` left out when None).
@@ -1257,7 +1320,8 @@ class Report:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain Python data (lists of row dicts per table, and ``warnings``), for JSON.
+        """Plain Python data (lists of row dicts per table, and ``warnings``), the values as
+        computed (NaN and infinities included; :meth:`to_json` writes them as null).
 
         Returns
         -------
@@ -1268,23 +1332,24 @@ class Report:
         return data
 
     def to_json(self) -> str:
-        """The report as JSON (NaN written as null).
+        """The report as JSON: always valid JSON (RFC 8259), whatever the values.
+
+        A number that is not finite is written as null: NaN (undefined; the row's ``note``
+        says why), and an infinity (``uplift`` when the others' mean engagement is 0), which
+        the row's ``note`` then reports (``uplift is infinite: +inf, written as null (JSON has
+        no infinity)``); a table without a ``note`` column gets one in that case.
 
         Returns
         -------
         str
         """
-
-        def clean(value: Any) -> Any:
-            if isinstance(value, float) and value != value:
-                return None
-            if isinstance(value, dict):
-                return {k: clean(v) for k, v in value.items()}
-            if isinstance(value, list):
-                return [clean(v) for v in value]
-            return value
-
-        return json.dumps(clean(self.to_dict()), indent=1, ensure_ascii=False, allow_nan=False)
+        data: dict[str, Any] = {
+            name: json_rows(df.iter_rows(named=True)) for name, df in self.tables().items()
+        }
+        data["warnings"] = list(self.warnings)
+        return json.dumps(
+            data, indent=1, ensure_ascii=False, allow_nan=False, default=_json_default
+        )
 
     @property
     def headline(self) -> str:
@@ -1293,7 +1358,7 @@ class Report:
         parts = [f"{s.height:,} stud{'y' if s.height == 1 else 'ies'}", f"{self.units.table.height:,} units"]
         for column in ("employees", "customers"):
             if column in s.columns:
-                parts.append(f"{int(s[column].sum()):,} {column}")
+                parts.append(f"{_column_total(s, column)} {column}")
         return "miroir report: " + ", ".join(parts)
 
     def __repr__(self) -> str:
@@ -1323,9 +1388,87 @@ class Report:
         return "\n".join(out)
 
 
+def _options_dict(options: Any) -> dict[str, Any]:
+    if options is None:
+        return {}
+    if not isinstance(options, Mapping):
+        raise InvalidArgumentTypeError(
+            f"invalid argument 'options': expected a mapping, got {type(options).__name__}"
+        )
+    return dict(options)
+
+
 def _wrap(cls: type[R], value: Any, options: Mapping[str, Any]) -> R:
     if isinstance(value, cls):
         return value
     if isinstance(value, Result):
         return cls(value.table, value.options)
     return cls(value, options)
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+
+def json_rows(rows: Iterable[Row], *, nan_note: bool = True) -> list[Row]:
+    """Rows made JSON-safe: NaN and infinities become None (JSON has no such numbers, and
+    ``json.dumps`` would write the invalid ``NaN``/``Infinity``, or refuse them).
+
+    An infinity is said in the row's ``note`` (``uplift is infinite: +inf, written as null ...``),
+    and so is a NaN when the row has no note of its own (with ``nan_note``): a null alone would
+    read as "not applicable". When a row gets such a note, every row gets the ``note`` key.
+    """
+    out: list[Row] = []
+    noted = False
+    for row in rows:
+        clean: Row = {}
+        notes: list[str] = []
+        for key, value in row.items():
+            clean[key], note = _json_value(key, value)
+            if note is not None:
+                notes.append(note)
+        own = row.get("note")
+        if own or not nan_note:  # the row's own note says why a value is undefined
+            notes = [n for n in notes if not n.endswith(_NAN_NOTE)]
+        if notes:
+            clean["note"] = "; ".join([str(own), *notes] if own else notes)
+            noted = True
+        out.append(clean)
+    if noted:
+        for clean in out:
+            clean.setdefault("note", None)
+    return out
+
+
+_NAN_NOTE = " (NaN), written as null"
+
+
+def _json_value(key: str, value: Any) -> tuple[Any, str | None]:
+    """A value made JSON-safe, with the note to add when a number was not finite."""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None, f"{key} is undefined{_NAN_NOTE}"
+        if math.isinf(value):
+            sign = "+" if value > 0 else "-"
+            return None, f"{key} is infinite: {sign}inf, written as null (JSON has no infinity)"
+        return value, None
+    if isinstance(value, dict):
+        inner = {k: _json_value(f"{key}.{k}", v)[0] for k, v in value.items()}
+        return inner, None
+    if isinstance(value, (list, tuple)):
+        return [_json_value(key, v)[0] for v in value], None
+    return value, None
+
+
+def _json_default(value: Any) -> Any:
+    """What ``json.dumps`` cannot write by itself: dates as ISO text, decimals as numbers (or
+    null when not finite), bytes as hex, anything else as its text."""
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, _dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, Decimal):
+        number = float(value)  # a finite Decimal beyond the float range becomes inf
+        return number if math.isfinite(number) else None
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).hex()
+    return str(value)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
+import operator
 import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +14,7 @@ import polars as pl
 
 from miroir import _core
 from miroir._core import DataQualityWarning, Schema
-from miroir._frames import to_polars_frame
+from miroir._frames import InvalidArgumentTypeError, refuse_object_columns, to_polars_frame
 from miroir.results import (
     ExposureGapResult,
     IndicatorsResult,
@@ -92,9 +95,10 @@ class Study:
         mentions: Any | None = None,
         schema: Schema | None = None,
     ) -> None:
-        emp = to_polars_frame(employees, "employees")
-        cus = to_polars_frame(customers, "customers")
-        men = None if mentions is None else to_polars_frame(mentions, "mentions")
+        _check_schema(schema)
+        emp = _table(employees, "employees")
+        cus = _table(customers, "customers")
+        men = None if mentions is None else _table(mentions, "mentions")
         self._set(_core.Study(emp, cus, men, schema))
 
     @classmethod
@@ -146,23 +150,76 @@ class Study:
         """One row per study: sector, units, employees, customers, mentions and headline means."""
         return self._inner.summary()
 
-    def write(self, folder: PathLike, format: str = "parquet") -> Path:
-        """Write ``employees``, ``customers`` and ``mentions`` tables to ``folder``."""
-        if format not in ("parquet", "csv"):
+    def write(self, folder: PathLike, format: str = "parquet", *, overwrite: bool = False) -> Path:
+        """Write the ``employees``, ``customers`` and ``mentions`` tables to ``folder``.
+
+        The folder is created if needed; :func:`load_study` reads it back. Each file is written
+        to a temporary file in the folder, then renamed over its target, so that a reader never
+        sees a half-written file.
+
+        Parameters
+        ----------
+        folder : str or path
+        format : {"parquet", "csv"}
+        overwrite : bool
+            Whether files of this format already in the folder (``employees.parquet``, ...) are
+            replaced, like :meth:`polars.DataFrame.write_parquet` does; by default they are
+            refused. With ``overwrite=True`` a ``mentions`` file of this format is removed when
+            the study has no mentions, so that the folder holds this study and nothing else.
+
+        Returns
+        -------
+        pathlib.Path
+            The folder.
+
+        Raises
+        ------
+        FileError
+            ``folder`` is a file, or cannot be created or written; a target file exists and
+            ``overwrite`` is False; or the folder holds a file of the other format for one of
+            the tables (``employees.csv`` when writing Parquet): the folder would then hold two
+            versions of the table, and it is refused whatever ``overwrite`` says (remove it, or
+            write to another folder).
+        """
+        if not isinstance(format, str) or format not in ("parquet", "csv"):
             raise _core.InvalidArgumentError(
                 f"invalid argument 'format': expected 'parquet' or 'csv', got {format!r}"
             )
-        out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
-        tables = {"employees": self.employees, "customers": self.customers}
-        if self.mentions is not None:
-            tables["mentions"] = self.mentions
-        for name, df in tables.items():
-            path = out / f"{name}.{format}"
-            if format == "parquet":
-                df.write_parquet(path)
-            else:
-                df.write_csv(path)
+        if not isinstance(overwrite, bool):
+            raise InvalidArgumentTypeError(
+                f"invalid argument 'overwrite': expected True or False, got "
+                f"{type(overwrite).__name__}"
+            )
+        out = _path_arg(folder, "folder")
+        if out.exists() and not out.is_dir():
+            raise _core.FileError(f"{out}: not a folder (a file of that name exists)")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise _core.FileError(f"{out}: cannot create the folder: {_os_reason(e)}") from None
+        # from the summary: `self.mentions` would read a streamed study's file back twice
+        summary = self.summary()
+        if "mentions" in summary.columns:
+            has_mentions = summary_total(summary, "mentions") > 0
+        else:  # pragma: no cover - the summary has the column
+            has_mentions = self.mentions is not None
+        names = ["employees", "customers"] + (["mentions"] if has_mentions else [])
+        if format == "csv" and not self.streamed:  # before any file is written
+            for name in names:
+                df = getattr(self, name)
+                if df is not None:
+                    _check_csv_columns(df, name)
+        stale = _check_targets(out, format, names, overwrite)
+        for path in stale:
+            try:
+                path.unlink()
+            except OSError as e:
+                raise _core.FileError(f"{path}: cannot remove it: {_os_reason(e)}") from None
+        for name in names:
+            df = getattr(self, name)
+            if df is None:  # a streamed study without mentions
+                continue
+            _write_table(df, out / f"{name}.{format}", name, format)
         return out
 
     # -- analyses (see miroir.analysis) ------------------------------------------------------
@@ -191,7 +248,7 @@ class Study:
         """
         from miroir.analysis import linkage
 
-        return linkage(self, **options)
+        return linkage(self, **_options(linkage, options))
 
     def linkage_units(self) -> UnitsResult:
         """:func:`miroir.linkage_units` on this study.
@@ -233,7 +290,7 @@ class Study:
         """
         from miroir.analysis import exposure_gap
 
-        return exposure_gap(self, **options)
+        return exposure_gap(self, **_options(exposure_gap, options))
 
     def moments(self, **options: Any) -> MomentsResult:
         """:func:`miroir.moments` on this study.
@@ -262,7 +319,7 @@ class Study:
         """
         from miroir.analysis import moments
 
-        return moments(self, **options)
+        return moments(self, **_options(moments, options))
 
     def moment_effects(self, **options: Any) -> MomentEffectsResult:
         """:func:`miroir.moment_effects` on this study.
@@ -290,7 +347,7 @@ class Study:
         """
         from miroir.analysis import moment_effects
 
-        return moment_effects(self, **options)
+        return moment_effects(self, **_options(moment_effects, options))
 
     def indicators(self, **options: Any) -> IndicatorsResult:
         """:func:`miroir.indicators` on this study.
@@ -314,7 +371,7 @@ class Study:
         """
         from miroir.analysis import indicators
 
-        return indicators(self, **options)
+        return indicators(self, **_options(indicators, options))
 
     def report(self, **options: Any) -> Report:
         """:func:`miroir.report` on this study.
@@ -337,16 +394,25 @@ class Study:
         """
         from miroir.analysis import report
 
-        return report(self, **options)
+        return report(self, **_options(report, options))
 
     def __repr__(self) -> str:
+        # the counts come from the summary: a streamed study's tables are not in memory, and
+        # `.employees.height` would read its files back
         s = self.summary()
-        n_mentions = 0 if self.mentions is None else self.mentions.height
         return (
-            f"<miroir.Study: {s.height} studies, {int(s['units'].sum())} units, "
-            f"{self.employees.height} employees, {self.customers.height} customers, "
-            f"{n_mentions} mentions>"
+            f"<miroir.Study: {s.height} studies, {summary_total(s, 'units')} units, "
+            f"{summary_total(s, 'employees')} employees, {summary_total(s, 'customers')} "
+            f"customers, {summary_total(s, 'mentions')} mentions>"
         )
+
+
+def summary_total(summary: pl.DataFrame, column: str) -> int:
+    """The total of a count column of :meth:`Study.summary` (0 when it is absent or null)."""
+    if column not in summary.columns:
+        return 0
+    total = summary[column].sum()
+    return 0 if total is None else int(total)
 
 
 def load_study(
@@ -384,20 +450,36 @@ def load_study(
     FileError
         A folder or file is missing or unreadable.
     """
+    _check_schema(schema)
+    if streaming is not None:
+        if not isinstance(streaming, bool) and type(streaming).__name__ != "bool_":
+            raise InvalidArgumentTypeError(
+                f"invalid argument 'streaming': expected True, False or None, got "
+                f"{type(streaming).__name__}"
+            )
+        streaming = bool(streaming)
+    if batch_rows is not None:
+        batch_rows = _int_arg(batch_rows, "batch_rows", minimum=1)
     if path is not None:
         if employees is not None or customers is not None or mentions is not None:
             raise _core.InvalidArgumentError(
                 "invalid argument 'path': give either a folder or explicit file paths, not both"
             )
-        emp, cus, men = _core.study_paths(Path(path))
+        folder = _path_arg(path, "path")
+        if folder.exists() and not folder.is_dir():
+            raise _core.FileError(
+                f"{folder}: not a folder (a file): give the folder that holds employees.* and "
+                "customers.*, or the files as employees=..., customers=..."
+            )
+        emp, cus, men = _core.study_paths(folder)
     else:
         if employees is None or customers is None:
             raise _core.InvalidArgumentError(
                 "invalid argument 'employees'/'customers': both files are required "
                 "(or give a folder as the first argument)"
             )
-        emp, cus = Path(employees), Path(customers)
-        men = None if mentions is None else Path(mentions)
+        emp, cus = _path_arg(employees, "employees"), _path_arg(customers, "customers")
+        men = None if mentions is None else _path_arg(mentions, "mentions")
     return Study._from_core(_core.load_study(emp, cus, men, schema, streaming, batch_rows))
 
 
@@ -419,4 +501,164 @@ def synthetic_study(
     >>> study.employees.columns[:5]
     ['study', 'unit', 'employee_id', 'customer_facing', 'engagement']
     """
-    return Study._from_core(_core.synthetic_study(studies, employees, customers, seed))
+    inner = _core.synthetic_study(
+        _int_arg(studies, "studies"),
+        _int_arg(employees, "employees"),
+        _int_arg(customers, "customers"),
+        _int_arg(seed, "seed"),
+    )
+    return Study._from_core(inner)
+
+
+# -- argument checks and file writing -------------------------------------------------------------
+
+_TABLES = ("employees", "customers", "mentions")
+_FORMATS = ("parquet", "csv")
+
+
+def _table(obj: Any, name: str) -> pl.DataFrame:
+    """A study table as a polars DataFrame, refusing columns of Python objects."""
+    frame = to_polars_frame(obj, name)
+    refuse_object_columns(frame, name)
+    return frame
+
+
+def _check_schema(schema: Any) -> None:
+    if schema is not None and not isinstance(schema, Schema):
+        raise InvalidArgumentTypeError(
+            f"invalid argument 'schema': expected a miroir.Schema, got {type(schema).__name__}"
+        )
+
+
+def _path_arg(value: Any, name: str) -> Path:
+    """A path argument (str or os.PathLike) as a Path; anything else is refused by name."""
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        raise InvalidArgumentTypeError(
+            f"invalid argument '{name}': expected a path (str or os.PathLike), got "
+            f"{type(value).__name__}"
+        )
+    if value == "":
+        raise _core.InvalidArgumentError(f"invalid argument '{name}': the path is empty")
+    if "\0" in value:
+        raise _core.InvalidArgumentError(
+            f"invalid argument '{name}': the path contains a NUL character: {value!r}"
+        )
+    return Path(value)
+
+
+def _int_arg(value: Any, name: str, *, minimum: int = 0, maximum: int = 2**64 - 1) -> int:
+    """An integer argument (int or numpy integer, not bool) within [minimum, maximum]."""
+    if isinstance(value, bool) or not hasattr(type(value), "__index__"):
+        raise InvalidArgumentTypeError(
+            f"invalid argument '{name}': expected an integer, got {type(value).__name__}"
+        )
+    number = operator.index(value)
+    if number < minimum:
+        raise _core.InvalidArgumentError(
+            f"invalid argument '{name}': must be at least {minimum}, got {number}"
+        )
+    if number > maximum:
+        raise _core.InvalidArgumentError(
+            f"invalid argument '{name}': must be at most {maximum}, got {number}"
+        )
+    return number
+
+
+def _options(func: Callable[..., Any], options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` if ``func`` takes them all as keywords; an unknown one is refused by name
+    with the list of those it takes."""
+    params = inspect.signature(func).parameters
+    known = [n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    for key in options:
+        if key not in known:
+            raise InvalidArgumentTypeError(
+                f"invalid argument '{key}': {func.__name__}() takes "
+                f"{', '.join(known) if known else 'no options'}"
+            )
+    return options
+
+
+def _os_reason(e: OSError) -> str:
+    return e.strerror or str(e)
+
+
+def _check_targets(out: Path, format: str, names: list[str], overwrite: bool) -> list[Path]:
+    """Refuse to write into ``out`` when that would leave it ambiguous or replace files without
+    ``overwrite``; return the files to remove first (with ``overwrite``: a stale ``mentions``
+    file, or a target spelt with other capitals, which a case-insensitive file system or
+    reader would take for the target)."""
+    try:
+        entries = {entry.name.lower(): entry for entry in out.iterdir()}
+    except OSError as e:
+        raise _core.FileError(f"{out}: cannot list the folder: {_os_reason(e)}") from None
+    remove: list[Path] = []
+    for table in _TABLES:
+        for other in _FORMATS:
+            if other == format:
+                continue
+            clash = entries.get(f"{table}.{other}")
+            if clash is not None:
+                raise _core.FileError(
+                    f"{clash}: a {other} file of table '{table}' is in the folder, where "
+                    f"{table}.{format} would be written: the folder would hold two versions "
+                    "of the table; remove it or write to another folder"
+                )
+        target = out / f"{table}.{format}"
+        existing = entries.get(target.name)
+        if existing is None:
+            continue
+        if existing.is_dir():
+            raise _core.FileError(f"{existing}: a folder is in the way of {target.name}")
+        if not overwrite:
+            if table not in names:
+                raise _core.FileError(
+                    f"{existing}: the study has no {table}, but load_study would read this "
+                    "file with it (pass overwrite=True to remove it)"
+                )
+            raise _core.FileError(
+                f"{existing}: the file exists (pass overwrite=True to replace it)"
+            )
+        if table not in names or existing.name != target.name:
+            remove.append(existing)
+    return remove
+
+
+def _check_csv_columns(df: pl.DataFrame, name: str) -> None:
+    """Refuse columns CSV cannot hold (lists, arrays, structs), naming the first."""
+    for column, dtype in df.schema.items():
+        if dtype.is_nested():
+            raise _core.DtypeError(
+                f"table '{name}', column '{column}': nested values ({dtype}) cannot be written "
+                "as CSV; write Parquet, or convert or drop the column"
+            )
+
+
+def _write_table(df: pl.DataFrame, target: Path, name: str, format: str) -> None:
+    """Write ``df`` to a temporary file beside ``target``, then rename it over ``target``."""
+    if format == "csv":
+        _check_csv_columns(df, name)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        try:
+            if format == "parquet":
+                df.write_parquet(tmp)
+            else:
+                df.write_csv(tmp)
+        except OSError as e:
+            raise _core.FileError(f"{target}: cannot write the file: {_os_reason(e)}") from None
+        except pl.exceptions.PolarsError as e:
+            raise _core.DtypeError(
+                f"table '{name}': cannot be written as {format}: {' '.join(str(e).split())}"
+            ) from None
+        try:
+            os.replace(tmp, target)
+        except OSError as e:
+            raise _core.FileError(f"{target}: cannot write the file: {_os_reason(e)}") from None
+    finally:
+        if tmp.exists():
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
