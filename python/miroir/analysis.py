@@ -11,10 +11,12 @@ stays, its statistics are null and a ``suppressed`` column says so.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from miroir import _core
+from miroir._frames import InvalidArgumentTypeError
 from miroir.results import (
     ExposureGapResult,
     IndicatorsResult,
@@ -27,6 +29,34 @@ from miroir.results import (
 
 if TYPE_CHECKING:
     from miroir.study import Study
+
+def _inner(study: object) -> _core.Study:
+    """The core study of ``study``, refusing anything that is not a :class:`miroir.Study`."""
+    from miroir.study import Study
+
+    if not isinstance(study, Study):
+        raise InvalidArgumentTypeError(
+            "invalid argument 'study': expected a miroir.Study (miroir.Study(...), "
+            f"miroir.load_study(...) or miroir.synthetic_study(...)), got {type(study).__name__}"
+        )
+    return study._inner
+
+
+def _real(name: str, value: object) -> float:
+    """A numeric option as a float, refusing text, booleans and other objects by name."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidArgumentTypeError(f"invalid argument '{name}': expected a number, got {value!r}")
+    return float(value)
+
+
+def _text(name: str, value: object, optional: bool = False) -> str | None:
+    """A text option, refusing other objects by name (``None`` when ``optional``)."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise InvalidArgumentTypeError(f"invalid argument '{name}': expected text, got {value!r}")
+    return value
+
 
 __all__ = [
     "Report",
@@ -133,7 +163,9 @@ def linkage(
     (1, 'random-effects meta-analysis (REML) of 3 per-study correlations')
     """
     table = _core.linkage(
-        study._inner, method, by, threshold, top_share, outcome, n_resamples, seed, confidence
+        _inner(study), _text("method", method), _text("by", by, optional=True),
+        None if threshold is None else _real("threshold", threshold), _real("top_share", top_share),
+        _text("outcome", outcome), n_resamples, seed, _real("confidence", confidence),
     )
     options = {
         "method": method, "by": by, "threshold": threshold, "top_share": top_share,
@@ -172,7 +204,7 @@ def linkage_units(study: Study) -> UnitsResult:
 
     :class:`miroir.UnitsResult` shows a study with suppressed units.
     """
-    return UnitsResult(_core.linkage_units(study._inner))
+    return UnitsResult(_core.linkage_units(_inner(study)))
 
 
 def exposure_gap(
@@ -227,7 +259,10 @@ def exposure_gap(
     >>> round(pooled["mean_other"] - pooled["mean_facing"], 1) == round(pooled["gap"], 1)
     True
     """
-    table = _core.exposure_gap(study._inner, by, list(covariates), confidence)
+    if isinstance(covariates, str):
+        covariates = [covariates]
+    names = [_text("covariates", c) or "" for c in covariates]
+    table = _core.exposure_gap(_inner(study), _text("by", by, optional=True), names, _real("confidence", confidence))
     options = {"by": by, "covariates": list(covariates), "confidence": confidence}
     return ExposureGapResult(table, options)
 
@@ -290,7 +325,10 @@ def moments(
     >>> res.filter(res["moment"] == "win_win")["action"].unique().to_list()
     ['deploy it: make this interaction the norm']
     """
-    table = _core.moments(study._inner, alpha, silence_rate, min_mentions, by)
+    table = _core.moments(
+        _inner(study), _real("alpha", alpha), _real("silence_rate", silence_rate), min_mentions,
+        _text("by", by, optional=True),
+    )
     options = {"alpha": alpha, "silence_rate": silence_rate, "min_mentions": min_mentions, "by": by}
     return MomentsResult(table, options)
 
@@ -334,7 +372,7 @@ def moment_effects(
     >>> row["outcome"], round(row["estimate"], 1)
     ('engagement', -4.9)
     """
-    table = _core.moment_effects(study._inner, alpha, silence_rate, min_mentions)
+    table = _core.moment_effects(_inner(study), _real("alpha", alpha), _real("silence_rate", silence_rate), min_mentions)
     options = {"alpha": alpha, "silence_rate": silence_rate, "min_mentions": min_mentions}
     return MomentEffectsResult(table, options)
 
@@ -387,12 +425,12 @@ def indicators(
     """
     try:
         # the kernel's own parser (aliases included) decides which names are valid
-        _core.stats_proportion_ci(1, 2, ci_method, 0.95)
-    except _core.StatsError as e:
+        _core.stats_proportion_ci(1, 2, _text("ci_method", ci_method) or "", 0.95)
+    except (_core.InvalidArgumentError, _core.StatsError) as e:
         # a wrong name is an invalid argument, named as the caller named it
         detail = str(e).split("`: ", 1)[-1]
         raise _core.InvalidArgumentError(f"invalid argument 'ci_method': {detail}") from None
-    table = _core.indicators(study._inner, ci_method, confidence, n_resamples, seed)
+    table = _core.indicators(_inner(study), ci_method, _real("confidence", confidence), n_resamples, seed)
     options = {"ci_method": ci_method, "confidence": confidence, "n_resamples": n_resamples, "seed": seed}
     return IndicatorsResult(table, options)
 
@@ -430,4 +468,4 @@ def report(study: Study, *, n_resamples: int = 1999, seed: int = 0) -> Report:
     ['exposure_gap', 'indicators', 'linkage']
     """
     options = {"n_resamples": n_resamples, "seed": seed}
-    return Report(_core.report(study._inner, n_resamples, seed), options)
+    return Report(_core.report(_inner(study), n_resamples, seed), options)

@@ -422,6 +422,13 @@ def ols(
     missing = [c for c in [y, *x, *([cluster] if cluster else [])] if c not in frame.columns]
     if missing:
         raise _core.InvalidArgumentError(f"invalid argument 'x': columns not in df: {', '.join(missing)}")
+    for c in [y, *x]:
+        dtype = frame.schema[c]
+        if not (dtype.is_numeric() or dtype == pl.Boolean or dtype == pl.Null):
+            raise _core.InvalidArgumentError(
+                f"invalid argument '{'y' if c == y else 'x'}': column '{c}' is {dtype}; "
+                "the outcome and the predictors must be numbers or yes/no columns (code text first)"
+            )
     design = frame.select([pl.col(c).cast(pl.Float64) for c in x])
     cl = None if cluster is None else frame[cluster]
     return _core.stats_ols(frame[y].cast(pl.Float64), design, intercept, confidence, cl)

@@ -107,6 +107,15 @@ fn gap_row(level: &'static str, name: &str, other: &[f64], facing: &[f64], confi
 
 /// Covariate columns as f64 (booleans as 0/1); text columns are refused.
 fn covariate(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
+    if matches!(name, "engagement" | "customer_facing" | "study" | "unit") {
+        return Err(MiroirError::InvalidArgument {
+            argument: "covariates".into(),
+            detail: format!(
+                "'{name}' is already in the model (the outcome is engagement, the gap is customer_facing, \
+                 study effects are absorbed): list only other columns"
+            ),
+        });
+    }
     let col = df.column(name).map_err(|_| MiroirError::InvalidArgument {
         argument: "covariates".into(),
         detail: format!("'{name}' is not a column of the employees table"),
@@ -129,6 +138,12 @@ fn adjusted_gap(study: &Study, covariates: &[String], confidence: f64) -> Result
     let cf: Vec<f64> = bools(df, "customer_facing")?.iter().map(|b| f64::from(u8::from(b.unwrap_or(false)))).collect();
     let ix = study.index();
     let (st, un) = (&ix.emp_study, &ix.emp_unit);
+    if let Some((i, c)) = covariates.iter().enumerate().find(|(i, c)| covariates[..*i].contains(c)) {
+        return Err(MiroirError::InvalidArgument {
+            argument: "covariates".into(),
+            detail: format!("'{c}' is listed twice (positions {} and {})", covariates.iter().position(|x| x == c).unwrap_or(0) + 1, i + 1),
+        });
+    }
     let covs: Vec<Vec<f64>> = covariates.iter().map(|c| covariate(df, c)).collect::<Result<_>>()?;
     let keep: Vec<usize> = (0..y.len()).filter(|&i| covs.iter().all(|c| c[i].is_finite())).collect();
     let dropped = y.len() - keep.len();

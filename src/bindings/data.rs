@@ -13,6 +13,63 @@ pub struct PySchema {
     pub inner: Schema,
 }
 
+/// The `Schema` arguments, each refused by name when it has the wrong type.
+mod schema_arg {
+    use crate::MiroirError;
+    use pyo3::prelude::*;
+    use std::collections::HashMap;
+
+    fn refuse(name: &str, expected: &str, obj: &Bound<'_, PyAny>) -> PyErr {
+        let got = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+        MiroirError::InvalidArgument { argument: name.into(), detail: format!("expected {expected}, got {got}") }.into()
+    }
+    fn mapping(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Option<HashMap<String, String>>> {
+        if obj.is_none() {
+            return Ok(None);
+        }
+        obj.extract().map(Some).map_err(|_| refuse(name, "a dict of client column name -> canonical column name (text -> text)", obj))
+    }
+    fn pair(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<(f64, f64)> {
+        if obj.is_instance_of::<pyo3::types::PyString>() {
+            return Err(refuse(name, "a pair of numbers (low, high)", obj));
+        }
+        obj.extract().map_err(|_| refuse(name, "a pair of numbers (low, high)", obj))
+    }
+    fn real(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<f64> {
+        if obj.is_instance_of::<pyo3::types::PyBool>() || obj.is_instance_of::<pyo3::types::PyString>() {
+            return Err(refuse(name, "a number", obj));
+        }
+        obj.extract().map_err(|_| refuse(name, "a number", obj))
+    }
+    pub fn employees(obj: &Bound<'_, PyAny>) -> PyResult<Option<HashMap<String, String>>> {
+        mapping(obj, "employees")
+    }
+    pub fn customers(obj: &Bound<'_, PyAny>) -> PyResult<Option<HashMap<String, String>>> {
+        mapping(obj, "customers")
+    }
+    pub fn mentions(obj: &Bound<'_, PyAny>) -> PyResult<Option<HashMap<String, String>>> {
+        mapping(obj, "mentions")
+    }
+    pub fn satisfaction_scale(obj: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
+        pair(obj, "satisfaction_scale")
+    }
+    pub fn item_scale(obj: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
+        pair(obj, "item_scale")
+    }
+    pub fn satisfied_threshold(obj: &Bound<'_, PyAny>) -> PyResult<f64> {
+        real(obj, "satisfied_threshold")
+    }
+    pub fn engagement_items(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<String>>> {
+        if obj.is_none() {
+            return Ok(None);
+        }
+        if obj.is_instance_of::<pyo3::types::PyString>() {
+            return Err(refuse("engagement_items", "a list of column names", obj));
+        }
+        obj.extract().map(Some).map_err(|_| refuse("engagement_items", "a list of column names", obj))
+    }
+}
+
 #[pymethods]
 impl PySchema {
     #[new]
@@ -23,13 +80,13 @@ impl PySchema {
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
-        employees: Option<HashMap<String, String>>,
-        customers: Option<HashMap<String, String>>,
-        mentions: Option<HashMap<String, String>>,
-        satisfaction_scale: (f64, f64),
-        satisfied_threshold: f64,
-        engagement_items: Option<Vec<String>>,
-        item_scale: (f64, f64),
+        #[pyo3(from_py_with = schema_arg::employees)] employees: Option<HashMap<String, String>>,
+        #[pyo3(from_py_with = schema_arg::customers)] customers: Option<HashMap<String, String>>,
+        #[pyo3(from_py_with = schema_arg::mentions)] mentions: Option<HashMap<String, String>>,
+        #[pyo3(from_py_with = schema_arg::satisfaction_scale)] satisfaction_scale: (f64, f64),
+        #[pyo3(from_py_with = schema_arg::satisfied_threshold)] satisfied_threshold: f64,
+        #[pyo3(from_py_with = schema_arg::engagement_items)] engagement_items: Option<Vec<String>>,
+        #[pyo3(from_py_with = schema_arg::item_scale)] item_scale: (f64, f64),
         #[pyo3(from_py_with = super::stats::arg::min_group_size)] min_group_size: usize,
         #[pyo3(from_py_with = super::stats::arg::min_text_group_size)] min_text_group_size: usize,
     ) -> PyResult<Self> {
@@ -181,7 +238,7 @@ fn load_study(
     if let Some(b) = batch_rows {
         o.batch_rows = b;
     }
-    let inner = py.detach(|| data::load_study_with(&paths, schema, &o))?;
+    let inner = super::stats::interruptible_owned(py, move || data::load_study_with(&paths, schema, &o))??;
     Ok(PyStudy { inner })
 }
 
@@ -209,7 +266,7 @@ fn synthetic_study(
     #[pyo3(from_py_with = super::stats::arg::seed)] seed: u64,
 ) -> PyResult<PyStudy> {
     let cfg = crate::synth::model::SynthConfig { studies, employees, customers, seed };
-    let inner = py.detach(|| crate::synth::synthetic_study(&cfg))?;
+    let inner = super::stats::interruptible_owned(py, move || crate::synth::synthetic_study(&cfg))??;
     Ok(PyStudy { inner })
 }
 

@@ -42,6 +42,10 @@ impl From<MiroirError> for PyErr {
             MiroirError::InsufficientData { .. } => exc::InsufficientDataError::new_err(msg),
             MiroirError::InvalidSchema { .. } => exc::SchemaError::new_err(msg),
             MiroirError::InvalidArgument { .. } => exc::InvalidArgumentError::new_err(msg),
+            // an argument invalid whatever the data is the same error wherever it arises
+            MiroirError::Stats(crate::stats::StatsError::InvalidArgument { .. }) => {
+                exc::InvalidArgumentError::new_err(msg)
+            }
             MiroirError::Stats(crate::stats::StatsError::Interrupted) => pyo3::exceptions::PyKeyboardInterrupt::new_err(msg),
             MiroirError::Stats(_) => exc::StatsError::new_err(msg),
             MiroirError::Io { .. } => exc::FileError::new_err(msg),

@@ -23,6 +23,14 @@ const INFER_ROWS: usize = 10_000;
 /// Reads CSV bytes; `text_columns` (names as in the file) are read as text when present.
 pub(crate) fn read_csv(path: &Path, bytes: &[u8], text_columns: &[String]) -> Result<DataFrame> {
     guarded(path, "CSV", || {
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            return Err(io_error(path, "cannot read CSV: the file is UTF-16 text: save it as UTF-8"));
+        }
+        // polars pads a line with too few fields with nulls, silently: a cut or shifted line
+        // must be an error, whatever the rest of the file.
+        if let Some(detail) = ragged_line(bytes) {
+            return Err(io_error(path, format!("cannot read CSV: {detail}")));
+        }
         let header = header(path, bytes)?;
         let mut overwrite = polars::prelude::Schema::with_capacity(text_columns.len());
         for name in text_columns.iter().filter(|n| header.iter().any(|h| h == *n)) {
@@ -39,9 +47,6 @@ pub(crate) fn read_csv(path: &Path, bytes: &[u8], text_columns: &[String]) -> Re
         match read(INFER_ROWS, (!overwrite.is_empty()).then(|| Arc::new(overwrite))) {
             Ok(df) => Ok(df),
             Err(first) => {
-                if let Some(detail) = ragged_line(bytes) {
-                    return Err(io_error(path, format!("cannot read CSV: {detail}")));
-                }
                 // A type guessed from the first rows that later rows break: read every column as
                 // text and let validation judge the values (it names the value and the row).
                 read(0, None).map_err(|_| io_error(path, format!("cannot read CSV: {}", polars_gist(&first))))
@@ -177,6 +182,17 @@ mod tests {
         let df = read(&text, &[]).unwrap();
         assert!(df.column("b").unwrap().dtype().is_string());
         assert_eq!(df.height(), INFER_ROWS + 5);
+    }
+
+    #[test]
+    fn a_line_cut_short_is_named() {
+        let e = read("a,b,c\n1,2,3\n4,5", &[]).unwrap_err().to_string();
+        assert!(e.contains("line 3 has 2 fields where the header has 3"), "{e}");
+        let e = read("\u{feff}a,b\n1,2\n", &[]);
+        assert!(e.is_ok(), "a UTF-8 byte-order mark is fine: {e:?}");
+        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("a,b\n".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        let e = read_csv(Path::new("t.csv"), &utf16, &[]).unwrap_err().to_string();
+        assert!(e.contains("the file is UTF-16 text"), "{e}");
     }
 
     #[test]

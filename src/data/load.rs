@@ -52,8 +52,29 @@ fn read_file(path: &Path, text_columns: &[String]) -> Result<DataFrame> {
 /// Decodes a whole Parquet file held in memory.
 pub(crate) fn read_parquet_bytes(path: &Path, bytes: Vec<u8>) -> Result<DataFrame> {
     guarded(path, "Parquet", || {
-        ParquetReader::new(Cursor::new(bytes)).finish().map_err(|e| io_error(path, format!("cannot read Parquet: {e}")))
+        let mut reader = ParquetReader::new(Cursor::new(bytes));
+        let rows = reader.num_rows().map_err(|e| io_error(path, format!("cannot read Parquet: {e}")))?;
+        let df = reader.finish().map_err(|e| io_error(path, format!("cannot read Parquet: {e}")))?;
+        check_decoded(path, &df, rows)?;
+        Ok(df)
     })
+}
+
+/// Refuses a decoded table whose columns do not all hold the rows the file's footer announces:
+/// a corrupt page can decode into a shorter column without an error from the decoder.
+pub(crate) fn check_decoded(path: &Path, df: &DataFrame, rows: usize) -> Result<()> {
+    match df.columns().iter().find(|c| c.len() != rows) {
+        None if df.height() == rows || df.width() == 0 => Ok(()),
+        found => {
+            let (name, len) = found.map_or(("", df.height()), |c| (c.name().as_str(), c.len()));
+            Err(io_error(
+                path,
+                format!(
+                    "cannot read Parquet: the file is corrupt (column '{name}' decodes to {len} rows where the file announces {rows})"
+                ),
+            ))
+        }
+    }
 }
 
 /// The file `<dir>/<name>.parquet`, `.csv` or `.pq`, whatever the case of its name

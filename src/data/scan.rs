@@ -10,6 +10,7 @@
 //! produces a false error. Mentions are matched to respondents on the exact (study, id) strings.
 
 use super::files::{guarded, io_error, read_bytes, read_unchanged, FileBytes, Fingerprint};
+use super::load::check_decoded;
 use super::index::{duplicate_ids, MentionCodes, NameCoder, SideCodes};
 use super::schema::{Schema, Table};
 use super::validate::{apply_mapping, clean_table};
@@ -157,6 +158,7 @@ fn for_each_slice(
     while offset < total {
         let len = batch_rows.min(total - offset);
         let raw = read_slice(lf, path, offset, len)?;
+        check_decoded(path, &raw, len)?;
         let (clean, items) = clean_table(raw, table, schema).map_err(|e| in_file(e, offset, offset + len, total))?;
         if let Some(n) = normalised.as_deref_mut() {
             add_normalised(n, &clean.normalised);
@@ -387,6 +389,7 @@ fn duplicates(
 pub(crate) fn read_back(source: &TableSource, table: Table, schema: &Schema) -> Result<DataFrame> {
     let lf = scan_unchanged(source)?;
     let raw = read_slice(&lf, &source.path, 0, source.rows)?;
+    check_decoded(&source.path, &raw, source.rows)?;
     Ok(clean_table(raw, table, schema)?.0.df)
 }
 

@@ -13,12 +13,23 @@ use polars::prelude::*;
 const ASKED: [&str; 4] = ["never", "yearly", "several_per_year", "rarely"];
 
 /// Generates a synthetic study and validates it like any other.
+///
+/// Long generations poll [`crate::interrupt::checkpoint`] between their phases: cancelled, the
+/// call returns [`StatsError::Interrupted`](crate::stats::StatsError::Interrupted).
 pub fn synthetic_study(cfg: &SynthConfig) -> Result<Study> {
-    let synth = generate(cfg).map_err(|detail| MiroirError::InvalidArgument {
-        argument: "synthetic_study".into(),
-        detail,
+    let checkpoint = crate::interrupt::checkpoint();
+    let stop = || checkpoint.check().map_err(|_| MiroirError::Stats(crate::stats::StatsError::Interrupted));
+    let synth = generate(cfg).map_err(|detail| {
+        if checkpoint.is_cancelled() {
+            MiroirError::Stats(crate::stats::StatsError::Interrupted)
+        } else {
+            MiroirError::InvalidArgument { argument: "synthetic_study".into(), detail }
+        }
     })?;
+    stop()?;
     let (employees, customers, mentions) = to_frames(&synth)?;
+    drop(synth);
+    stop()?;
     Study::new(employees, customers, Some(mentions), Schema::default())
 }
 

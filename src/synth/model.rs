@@ -901,6 +901,9 @@ pub fn generate_with(cfg: &SynthConfig, p: &Params) -> Result<Synthetic, String>
         cust_start += n;
     }
 
+    let checkpoint = crate::interrupt::checkpoint();
+    let stop = || checkpoint.check().map_err(|e| e.to_string());
+    stop()?;
     // ---- phase 1: employees' engagement and covariates ------------------------------------------
     let n_emp = cfg.employees;
     let mut emp = EmployeeCols {
@@ -951,6 +954,7 @@ pub fn generate_with(cfg: &SynthConfig, p: &Params) -> Result<Synthetic, String>
         })
         .collect();
 
+    stop()?;
     // ---- calibration ----------------------------------------------------------------------------
     let (e, inf, ten, cfv) = (
         &emp.engagement,
@@ -1048,6 +1052,7 @@ pub fn generate_with(cfg: &SynthConfig, p: &Params) -> Result<Synthetic, String>
         }
     }
 
+    stop()?;
     // ---- phase 2: employee items and mentions, customers ----------------------------------------
     let n_cust = cfg.customers;
     let mut cust = CustomerCols {
@@ -1131,6 +1136,7 @@ pub fn generate_with(cfg: &SynthConfig, p: &Params) -> Result<Synthetic, String>
         mentions.text.push(m.text);
     }
 
+    stop()?;
     // ---- names ------------------------------------------------------------------------------------
     let mut count = [0usize; 6];
     let per_sector: Vec<usize> = Sector::ALL
