@@ -49,13 +49,16 @@ def _real(name: str, value: object) -> float:
     return float(value)
 
 
-def _text(name: str, value: object, optional: bool = False) -> str | None:
-    """A text option, refusing other objects by name (``None`` when ``optional``)."""
-    if value is None and optional:
-        return None
+def _text(name: str, value: object) -> str:
+    """A text option, refusing other objects by name."""
     if not isinstance(value, str):
         raise InvalidArgumentTypeError(f"invalid argument '{name}': expected text, got {value!r}")
     return value
+
+
+def _opt_text(name: str, value: object) -> str | None:
+    """An optional text option (``None`` allowed), refusing other objects by name."""
+    return None if value is None else _text(name, value)
 
 
 __all__ = [
@@ -163,7 +166,7 @@ def linkage(
     (1, 'random-effects meta-analysis (REML) of 3 per-study correlations')
     """
     table = _core.linkage(
-        _inner(study), _text("method", method), _text("by", by, optional=True),
+        _inner(study), _text("method", method), _opt_text("by", by),
         None if threshold is None else _real("threshold", threshold), _real("top_share", top_share),
         _text("outcome", outcome), n_resamples, seed, _real("confidence", confidence),
     )
@@ -261,8 +264,8 @@ def exposure_gap(
     """
     if isinstance(covariates, str):
         covariates = [covariates]
-    names = [_text("covariates", c) or "" for c in covariates]
-    table = _core.exposure_gap(_inner(study), _text("by", by, optional=True), names, _real("confidence", confidence))
+    names = [_text("covariates", c) for c in covariates]
+    table = _core.exposure_gap(_inner(study), _opt_text("by", by), names, _real("confidence", confidence))
     options = {"by": by, "covariates": list(covariates), "confidence": confidence}
     return ExposureGapResult(table, options)
 
@@ -327,7 +330,7 @@ def moments(
     """
     table = _core.moments(
         _inner(study), _real("alpha", alpha), _real("silence_rate", silence_rate), min_mentions,
-        _text("by", by, optional=True),
+        _opt_text("by", by),
     )
     options = {"alpha": alpha, "silence_rate": silence_rate, "min_mentions": min_mentions, "by": by}
     return MomentsResult(table, options)
@@ -425,7 +428,7 @@ def indicators(
     """
     try:
         # the kernel's own parser (aliases included) decides which names are valid
-        _core.stats_proportion_ci(1, 2, _text("ci_method", ci_method) or "", 0.95)
+        _core.stats_proportion_ci(1, 2, _text("ci_method", ci_method), 0.95)
     except (_core.InvalidArgumentError, _core.StatsError) as e:
         # a wrong name is an invalid argument, named as the caller named it
         detail = str(e).split("`: ", 1)[-1]

@@ -51,8 +51,10 @@ fn read_file(path: &Path, text_columns: &[String]) -> Result<DataFrame> {
 
 /// Decodes a whole Parquet file held in memory.
 pub(crate) fn read_parquet_bytes(path: &Path, bytes: Vec<u8>) -> Result<DataFrame> {
+    let bytes = polars_buffer::Buffer::from_vec(bytes);
     guarded(path, "Parquet", || {
-        let mut reader = ParquetReader::new(Cursor::new(bytes));
+        super::parquet_check::check_parquet(path, &bytes)?;
+        let mut reader = ParquetReader::new(Cursor::new(bytes.clone()));
         let rows = reader.num_rows().map_err(|e| io_error(path, format!("cannot read Parquet: {e}")))?;
         let df = reader.finish().map_err(|e| io_error(path, format!("cannot read Parquet: {e}")))?;
         check_decoded(path, &df, rows)?;

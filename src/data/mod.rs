@@ -3,6 +3,7 @@
 pub mod columns;
 pub(crate) mod csv;
 pub(crate) mod files;
+mod parquet_check;
 pub mod index;
 pub mod load;
 pub mod scan;

@@ -69,8 +69,10 @@ fn add_normalised(total: &mut Normalised, slice: &[(&'static str, usize)]) {
 /// map would turn a file truncated during the scan into `SIGBUS` (see [`super::files`]).
 fn scan_bytes(path: &Path, file: FileBytes) -> Result<(LazyFrame, Fingerprint)> {
     let fingerprint = file.fingerprint;
-    let sources = ScanSources::Buffers(Arc::from([file.bytes.into()]));
+    let bytes = polars_buffer::Buffer::from_vec(file.bytes);
     let lf = guarded(path, "Parquet", || {
+        super::parquet_check::check_parquet(path, &bytes)?;
+        let sources = ScanSources::Buffers(Arc::from([bytes.clone()]));
         let mut args = ScanArgsParquet::default();
         args.hive_options.enabled = Some(false); // one file, no partitions in its path
         args.glob = false;
