@@ -81,17 +81,20 @@ def _number(value: Any, name: str) -> float:
         raise _core.InvalidArgumentError(f"invalid argument '{name}': expected a number ({e})") from None
 
 
-def _items(items: Any, name: str) -> pl.DataFrame:
-    if isinstance(items, (pl.DataFrame, pl.LazyFrame)) or type(items).__module__.startswith("pandas"):
-        return to_polars_frame(items, name)
+def _float_array(value: Any, name: str, expected: str) -> Any:
+    """``value`` as a numpy array of floats; anything that is not is refused by name."""
     import numpy as np
 
     try:
-        arr = np.asarray(items, dtype=float)
+        return np.asarray(value, dtype=float)
     except (ValueError, TypeError, OverflowError) as e:
-        raise _core.InvalidArgumentError(
-            f"invalid argument '{name}': expected a rectangular table of numbers ({e})"
-        ) from None
+        raise _core.InvalidArgumentError(f"invalid argument '{name}': expected {expected} ({e})") from None
+
+
+def _items(items: Any, name: str) -> pl.DataFrame:
+    if isinstance(items, (pl.DataFrame, pl.LazyFrame)) or type(items).__module__.startswith("pandas"):
+        return to_polars_frame(items, name)
+    arr = _float_array(items, name, "a rectangular table of numbers")
     if arr.ndim != 2:
         raise _core.InvalidArgumentError(
             f"invalid argument '{name}': expected a 2-D table (rows = respondents, "
@@ -102,14 +105,7 @@ def _items(items: Any, name: str) -> pl.DataFrame:
 
 def _table(table: Any) -> list[list[float]]:
     """A contingency table as rows of floats; ragged or non-numeric tables are refused."""
-    import numpy as np
-
-    try:
-        arr = np.asarray(table, dtype=float)
-    except (ValueError, TypeError, OverflowError) as e:
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'table': expected a rectangular table of counts ({e})"
-        ) from None
+    arr = _float_array(table, "table", "a rectangular table of counts")
     if arr.ndim != 2 or arr.size == 0:
         raise _core.InvalidArgumentError(
             f"invalid argument 'table': expected a 2-D table of counts, got shape {arr.shape}"
