@@ -2,7 +2,8 @@
 //! corrupt byte can turn into an allocation of exabytes (which aborts the process: Rust cannot
 //! unwind from a failed allocation) or into rows silently lost.
 //!
-//! For every column chunk of every row group, the pages' headers are read (not their data):
+//! The footer's row count must be the sum of its row groups'. For every column chunk of every
+//! row group, the pages' headers are read (not their data):
 //! a data page's value count must be at least 0 (an i32 read as a huge usize otherwise), and for
 //! a flat column (no repetition) at most the row group's rows, the pages together must hold the
 //! chunk's values, and the chunk's values must equal the row group's rows. A page cannot be
@@ -20,6 +21,10 @@ use std::path::Path;
 pub(crate) fn check_parquet(path: &Path, bytes: &Buffer<u8>) -> Result<()> {
     let corrupt = |detail: String| io_error(path, format!("cannot read Parquet: the file is corrupt ({detail})"));
     let meta = read_metadata(&mut Cursor::new(bytes.as_ref())).map_err(|e| corrupt(e.to_string()))?;
+    let group_rows: usize = meta.row_groups.iter().map(|rg| rg.num_rows()).sum();
+    if group_rows != meta.num_rows {
+        return Err(corrupt(format!("the footer announces {} rows, its row groups hold {group_rows}", meta.num_rows)));
+    }
     let max_page = bytes.len();
     for (g, rg) in meta.row_groups.iter().enumerate() {
         let rows = rg.num_rows() as i64;
