@@ -974,24 +974,25 @@ struct TableGen {
     columns: Vec<(String, Option<ColGen>)>,
 }
 
-fn col_gen(rows: usize) -> impl Strategy<Value = ColGen> {
-    prop_oneof![
-        3 => Just(ColGen::Natural),
-        2 => (dt(), vec(proptest::option::weighted(0.85, any::<u8>()), rows)).prop_map(|(d, c)| ColGen::Typed(d, c)),
-    ]
+/// A column: of random dtype and values with probability `wild`, else valid.
+fn col_gen(rows: usize, wild: f64) -> impl Strategy<Value = ColGen> {
+    let typed = (dt(), vec(proptest::option::weighted(0.85, any::<u8>()), rows)).prop_map(|(d, c)| ColGen::Typed(d, c));
+    proptest::option::weighted(wild, typed).prop_map(|c| c.unwrap_or(ColGen::Natural))
 }
 
 fn table_gen(names: Vec<(&'static str, bool)>) -> impl Strategy<Value = TableGen> {
-    (0usize..9).prop_flat_map(move |rows| {
+    // mostly valid tables reach the checks after the first column (joins, keys, the index);
+    // wild ones stop at the first
+    (0usize..9, select(&[0.02, 0.1, 0.4][..])).prop_flat_map(move |(rows, wild)| {
         let canonical: Vec<_> = names
             .iter()
             .map(|(name, required)| {
-                let present = if *required { 0.95 } else { 0.4 };
-                (Just(name.to_string()), proptest::option::weighted(present, col_gen(rows)))
+                let present = if *required { 0.98 } else { 0.4 };
+                (Just(name.to_string()), proptest::option::weighted(present, col_gen(rows, wild)))
             })
             .collect();
         let extra = vec(
-            (select(&["extra", "Engagement", "engagement_duplicated_0", "", "id", "weight "][..]).prop_map(String::from), col_gen(rows).prop_map(Some)),
+            (select(&["extra", "Engagement", "engagement_duplicated_0", "", "id", "weight "][..]).prop_map(String::from), col_gen(rows, wild).prop_map(Some)),
             0..2,
         );
         (canonical, extra).prop_map(move |(mut columns, extra)| {
