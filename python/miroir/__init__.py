@@ -40,6 +40,7 @@ from miroir.analysis import (
     moments,
     report,
 )
+from miroir.planning import LinkagePlan, plan_linkage
 from miroir.reproduce import reproduce
 from miroir.results import (
     ExposureGapResult,
@@ -79,6 +80,7 @@ __all__ = [
     "ExposureGapResult",
     "FileError",
     "IndicatorsResult",
+    "LinkagePlan",
     "InsufficientDataError",
     "InvalidArgumentError",
     "InvalidArgumentTypeError",
@@ -106,6 +108,7 @@ __all__ = [
     "linkage_units",
     "moment_effects",
     "moments",
+    "plan_linkage",
     "report",
     "reproduce",
     "load_study",

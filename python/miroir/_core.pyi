@@ -60,6 +60,7 @@ __all__ = [
     "stats_meta_correlations",
     "stats_meta_random",
     "stats_ols",
+    "stats_mixed_lm",
     "linkage",
     "linkage_units",
     "exposure_gap",
@@ -69,6 +70,9 @@ __all__ = [
     "report",
     "reproduce_spec",
     "reproduce_statistics",
+    "stats_meta_hunter_schmidt",
+    "stats_power_correlation",
+    "plan_linkage",
 ]
 
 # A path argument: the extension takes anything `os.fspath` turns into a str.
@@ -269,3 +273,43 @@ def reproduce_spec(
     data_dir: _StrPath | None = None,
 ) -> tuple[str | None, pl.DataFrame]: ...
 def reproduce_statistics() -> list[str]: ...
+
+# -- planning (planning.rs) ----------------------------------------------------------------------
+
+def stats_meta_hunter_schmidt(
+    r: pl.Series,
+    n: pl.Series,
+    rxx: pl.Series | None,
+    ryy: pl.Series | None,
+    confidence: float,
+    credibility: float,
+    correct_bias: bool,
+) -> pl.DataFrame: ...
+def stats_power_correlation(
+    r: float, n: float | None, alpha: float, power: float | None, alternative: str
+) -> pl.DataFrame: ...
+
+# (one-row summary, table over respondents per unit)
+def plan_linkage(
+    r_true: float,
+    icc1: float,
+    respondents_per_unit: float,
+    customer_icc1: float,
+    customers_per_unit: float,
+    alpha: float,
+    power: float,
+    alternative: str,
+    table_sizes: Sequence[float] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]: ...
+
+# -- mixed models (mixed.rs) ---------------------------------------------------------------------
+
+def stats_mixed_lm(
+    y: pl.Series,
+    x: pl.DataFrame,
+    groups: pl.Series,
+    intercept: bool,
+    method: str,
+    confidence: float,
+    se: str,
+) -> pl.DataFrame: ...

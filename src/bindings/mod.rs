@@ -6,6 +6,8 @@ mod convert;
 mod data;
 mod errors;
 mod frame;
+mod mixed;
+mod planning;
 mod reproduce;
 mod stats;
 
@@ -22,6 +24,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     data::register(m)?;
     stats::register(m)?;
+    mixed::register(m)?;
+    planning::register(m)?;
     analysis::register(m)?;
     reproduce::register(m)?;
     Ok(())
