@@ -2,6 +2,7 @@
 //! moments, the published indicators, and the report that gathers them. Each returns a tidy
 //! polars DataFrame with documented columns.
 
+// pub mod drivers; (enabled once stats::relimp lands)
 pub mod exposure_gap;
 pub mod frame;
 pub mod indicators;

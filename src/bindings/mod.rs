@@ -4,6 +4,7 @@
 mod analysis;
 mod convert;
 mod data;
+// mod drivers;
 mod errors;
 mod frame;
 mod mixed;
@@ -27,6 +28,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     mixed::register(m)?;
     planning::register(m)?;
     analysis::register(m)?;
+    // drivers::register(m)?;
     reproduce::register(m)?;
     Ok(())
 }

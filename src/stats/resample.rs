@@ -118,7 +118,7 @@ impl BootstrapOptions {
 }
 
 /// The random stream of resample `i`: a clone of the seeded generator moved to stream `i`.
-fn stream(base: &ChaCha8Rng, i: u64) -> ChaCha8Rng {
+pub(crate) fn stream(base: &ChaCha8Rng, i: u64) -> ChaCha8Rng {
     let mut rng = base.clone();
     rng.set_stream(i);
     rng
@@ -127,7 +127,7 @@ fn stream(base: &ChaCha8Rng, i: u64) -> ChaCha8Rng {
 /// Uniform integer in `[0, n)`, `n >= 1` (Lemire 2019, "Fast random integer generation in an
 /// interval", ACM TOMACS 29(1)): multiply-shift, rejecting the biased low products.
 #[inline]
-fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
+pub(crate) fn below(rng: &mut ChaCha8Rng, n: u64) -> u64 {
     if n <= u64::from(u32::MAX) {
         let n = n as u32;
         let mut m = u64::from(rng.next_u32()) * u64::from(n);

@@ -1,0 +1,160 @@
+"""What drives engagement and satisfaction: :func:`drivers` and its result.
+
+The analysis itself is in Rust (``src/analysis/drivers.rs``); this module checks the arguments,
+wraps the table in :class:`DriversResult` and draws its chart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from miroir import _core
+from miroir._frames import InvalidArgumentTypeError
+from miroir.analysis import _inner, _opt_text, _real, _text
+from miroir.results import Result, _fmt, _fmt_pct, _with_ci
+
+if TYPE_CHECKING:
+    from miroir.charts import Chart
+    from miroir.study import Study
+
+#: The seeds' drivers: column -> (English label, French label, seed article).
+SEED_DRIVERS: dict[str, tuple[str, str, str]] = {
+    column: (en, fr, seed) for column, en, fr, seed in _core.seed_drivers()
+}
+
+
+def _names(name: str, value: object) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
+        raise InvalidArgumentTypeError(
+            f"invalid argument '{name}': expected a column name or a list of column names, got {value!r}"
+        )
+    return list(value)
+
+
+def drivers(
+    study: Study,
+    *,
+    outcome: str = "engagement",
+    drivers: Sequence[str] | str | None = None,
+    controls: Sequence[str] | str = (),
+    level: str | None = None,
+    adjust_for_study: bool = True,
+    n_resamples: int = 1999,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> DriversResult:
+    """Which drivers explain engagement, or customer satisfaction, most.
+
+    Parameters
+    ----------
+    study : Study
+        The validated study.
+    outcome : {"engagement", "share_satisfied", "mean_satisfaction"}
+        What is explained. Engagement is explained per employee by default; the customer
+        outcomes per unit (the unit means of the drivers against the unit's customers).
+    drivers : list of str, optional
+        Columns of the employees table (numbers or yes/no). By default the seeds' drivers that
+        the data has: ``trained_customer`` (seed 000), ``tenure_months`` (002), ``informed``
+        (003), ``manager_support`` (004).
+    controls : list of str
+        Columns kept in every model and not ranked (e.g. ``customer_facing``).
+    level : {"employee", "unit"}, optional
+        Employees or units as the observations (``"employee"`` only for engagement).
+    adjust_for_study : bool
+        Study fixed effects: effects and importances within studies.
+    n_resamples : int
+        Cluster-bootstrap resamples (units within studies) of the importance shares; 0 skips
+        the bootstrap.
+    seed : int
+        Seed of the bootstrap (same seed, same intervals, whatever the number of threads).
+    confidence : float
+        Level of every interval.
+
+    Returns
+    -------
+    DriversResult
+        ``.table`` has one row per driver: ``outcome, level, driver, label, label_fr, seed, n,
+        n_units, n_studies, r2`` (within-study R² of the full model), ``estimate`` (outcome
+        points per driver unit), ``beta_std`` (standardised coefficient) with ``std_error,
+        statistic, df, p_value, ci_low, ci_high`` (cluster-robust CR1, t on G - 1 df), ``lmg``
+        (the driver's share of R² by Lindeman-Merenda-Gold averaging, relaimpo's ``lmg``),
+        ``share`` (lmg over the drivers' total) with the percentile bootstrap ``share_ci_low,
+        share_ci_high``, ``rank`` (1 = most important), ``p_first`` (share of resamples in
+        which it ranks first), ``n_resamples, note``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        An unknown outcome or level, a column that is not in the employees table or is text, a
+        column listed twice, an identifier as a driver.
+    InsufficientDataError
+        No driver column, a driver missing for most employees, too few observations.
+    StatsError
+        A driver that does not vary (within studies), or drivers that are collinear.
+
+    Examples
+    --------
+    >>> import miroir
+    >>> study = miroir.synthetic_study(studies=3, employees=3_000, customers=6_000, seed=1)
+    >>> res = miroir.drivers(study, n_resamples=200)
+    >>> res.select("driver", "rank").sort("rank").row(0)
+    ('manager_support', 1)
+    >>> round(res["share"].sum(), 12)
+    1.0
+    """
+    table = _core.drivers(
+        _inner(study), _text("outcome", outcome), _names("drivers", drivers),
+        _names("controls", controls) or [], _opt_text("level", level), bool(adjust_for_study),
+        n_resamples, seed, _real("confidence", confidence),
+    )
+    options = {
+        "outcome": outcome, "drivers": drivers, "controls": list(_names("controls", controls) or []),
+        "level": level, "adjust_for_study": adjust_for_study, "n_resamples": n_resamples,
+        "seed": seed, "confidence": confidence,
+    }
+    return DriversResult(table, options)
+
+
+class DriversResult(Result):
+    """Result of :func:`miroir.drivers`: one row per driver.
+
+    A row is marked when its standardised coefficient's ``p_value`` is below 0.05. The headline
+    names the outcome, the R² and the driver ranked first with its share.
+    """
+
+    kind = "drivers"
+    title = "Drivers"
+
+    def _headline(self) -> str:
+        rows = self._rows()
+        first = min(rows, key=lambda r: r.get("rank") or math.inf)
+        outcome = str(rows[0]["outcome"]).replace("_", " ")
+        level = rows[0]["level"]
+        label = first.get("label") or first["driver"]
+        share = _with_ci(_fmt_pct(first["share"], 0), first.get("share_ci_low"),
+                         first.get("share_ci_high"), lambda v: _fmt_pct(v, 0))
+        return (f"Drivers of {outcome} ({level} level, {len(rows)} drivers, within-study "
+                f"R² = {_fmt(rows[0]['r2'], 2)}): first {label}, {share} of the explained variance")
+
+    def _legend(self) -> str:
+        return "* standardised coefficient p < 0.05"
+
+    def _is_significant(self, row: dict[str, Any]) -> bool:
+        p = row.get("p_value")
+        return p is not None and not math.isnan(p) and p < 0.05
+
+    def chart(self, **kwargs: Any) -> Chart:
+        """The importance shares as bars with their bootstrap intervals
+        (:func:`miroir.charts.drivers_chart`)."""
+        from miroir.charts import drivers_chart
+
+        return drivers_chart(self, **kwargs)
+
+
+__all__ = ["SEED_DRIVERS", "DriversResult", "drivers"]
