@@ -35,9 +35,11 @@ from miroir.analysis import (
     exposure_gap,
     indicators,
     linkage,
+    linkage_corrected,
     linkage_units,
     moment_effects,
     moments,
+    multilevel_gap,
     report,
 )
 from miroir.planning import LinkagePlan, plan_linkage
@@ -105,9 +107,11 @@ __all__ = [
     "exposure_gap",
     "indicators",
     "linkage",
+    "linkage_corrected",
     "linkage_units",
     "moment_effects",
     "moments",
+    "multilevel_gap",
     "plan_linkage",
     "report",
     "reproduce",

@@ -68,6 +68,8 @@ __all__ = [
     "moment_effects",
     "indicators",
     "report",
+    "linkage_corrected",
+    "multilevel_gap",
     "reproduce_spec",
     "reproduce_statistics",
     "stats_meta_hunter_schmidt",
@@ -312,4 +314,18 @@ def stats_mixed_lm(
     method: str,
     confidence: float,
     se: str,
+) -> pl.DataFrame: ...
+
+# -- corrected linkage and multilevel exposure gap (analysis.rs) ---------------------------------
+
+def linkage_corrected(
+    study: Study,
+    outcome: str = "share_satisfied",
+    confidence: float = 0.95,
+    credibility: float = 0.80,
+) -> pl.DataFrame: ...
+def multilevel_gap(
+    study: Study,
+    by: str | None = None,
+    confidence: float = 0.95,
 ) -> pl.DataFrame: ...

@@ -7,7 +7,9 @@ pub mod exposure_gap;
 pub mod frame;
 pub mod indicators;
 pub mod linkage;
+pub mod linkage_corrected;
 pub mod moments;
+pub mod multilevel_gap;
 pub mod units;
 
 use crate::data::Study;
@@ -17,7 +19,9 @@ use polars::prelude::DataFrame;
 pub use exposure_gap::{exposure_gap, GapOptions};
 pub use indicators::{indicators, IndicatorOptions};
 pub use linkage::{linkage, By, CorrelationMethod, LinkageOptions, Outcome};
+pub use linkage_corrected::{linkage_corrected, CorrectedLinkageOptions};
 pub use moments::{moment_effects, moments, MomentOptions};
+pub use multilevel_gap::{multilevel_gap, MultilevelGapOptions};
 pub use units::unit_table;
 
 /// Every table of a mirror-study report.

@@ -134,5 +134,24 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ($($f:ident),*) => {$( m.add_function(wrap_pyfunction!($f, m)?)?; )*};
     }
     add!(linkage, linkage_units, exposure_gap, moments, moment_effects, indicators, report);
+    add!(linkage_corrected, multilevel_gap);
     Ok(())
+}
+
+#[pyfunction]
+#[pyo3(signature = (study, outcome="share_satisfied", confidence=0.95, credibility=0.80))]
+fn linkage_corrected(
+    py: Python<'_>, study: &PyStudy, outcome: &str, confidence: f64, credibility: f64,
+) -> PyResult<PyDataFrame> {
+    let o = analysis::CorrectedLinkageOptions { outcome: FromStr::from_str(outcome)?, confidence, credibility };
+    o.check()?;
+    Ok(PyDataFrame(py.detach(|| analysis::linkage_corrected(&study.inner, &o))?))
+}
+
+#[pyfunction]
+#[pyo3(signature = (study, by=None, confidence=0.95))]
+fn multilevel_gap(py: Python<'_>, study: &PyStudy, by: Option<&str>, confidence: f64) -> PyResult<PyDataFrame> {
+    let o = analysis::MultilevelGapOptions { by: By::parse(by)?, confidence };
+    o.check()?;
+    Ok(PyDataFrame(py.detach(|| analysis::multilevel_gap(&study.inner, &o))?))
 }
