@@ -42,13 +42,16 @@ from miroir.analysis import (
     multilevel_gap,
     report,
 )
+from miroir.drivers import DriversResult, drivers
 from miroir.planning import LinkagePlan, plan_linkage
 from miroir.reproduce import reproduce
 from miroir.results import (
+    CorrectedLinkageResult,
     ExposureGapResult,
     IndicatorsResult,
     LinkageResult,
     MomentEffectsResult,
+    MultilevelGapResult,
     MomentsResult,
     Result,
     UnitsResult,
@@ -74,8 +77,10 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "CorrectedLinkageResult",
     "DataError",
     "DataQualityWarning",
+    "DriversResult",
     "DtypeError",
     "DuplicateIdError",
     "EmptyTableError",
@@ -92,6 +97,7 @@ __all__ = [
     "MissingValueError",
     "MomentEffectsResult",
     "MomentsResult",
+    "MultilevelGapResult",
     "OrphanMentionError",
     "OutOfRangeError",
     "Report",
@@ -104,6 +110,7 @@ __all__ = [
     "UnitsResult",
     "UnknownCategoryError",
     "__version__",
+    "drivers",
     "exposure_gap",
     "indicators",
     "linkage",

@@ -329,3 +329,64 @@ def multilevel_gap(
     by: str | None = None,
     confidence: float = 0.95,
 ) -> pl.DataFrame: ...
+
+# -- relative importance and dominance (relimp.rs) -----------------------------------------------
+
+__all__ += [
+    "RELIMP_MAX_EXACT_PREDICTORS",
+    "RELIMP_DEFAULT_PERMUTATIONS",
+    "stats_relimp_covariance",
+    "stats_relative_importance",
+    "stats_dominance",
+]
+
+RELIMP_MAX_EXACT_PREDICTORS: int
+RELIMP_DEFAULT_PERMUTATIONS: int
+
+# (names, rows of the covariance matrix, number of rows of positive weight)
+def stats_relimp_covariance(
+    columns: pl.DataFrame, weights: pl.Series | None = None
+) -> tuple[list[str], list[list[float]], int]: ...
+def stats_relative_importance(
+    matrix: Sequence[Sequence[float]],
+    names: Sequence[str],
+    y: str,
+    x: Sequence[str],
+    groups: Sequence[tuple[str, Sequence[str]]],
+    always: Sequence[str],
+    methods: Sequence[str],
+    exact: bool | None,
+    n_permutations: int,
+    seed: int,
+    n_obs: int | None = None,
+) -> pl.DataFrame: ...
+
+# (general, conditional, complete, r2, r2_always)
+def stats_dominance(
+    matrix: Sequence[Sequence[float]],
+    names: Sequence[str],
+    y: str,
+    x: Sequence[str],
+    groups: Sequence[tuple[str, Sequence[str]]],
+    always: Sequence[str],
+    n_obs: int | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, float, float]: ...
+
+# -- drivers (analysis/drivers.rs) ---------------------------------------------------------------
+
+__all__ += ["drivers", "seed_drivers"]
+
+def drivers(
+    study: Study,
+    outcome: str = "engagement",
+    drivers: Sequence[str] | None = None,
+    controls: Sequence[str] = ...,
+    level: str | None = None,
+    adjust_for_study: bool = True,
+    n_resamples: int = 1999,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> pl.DataFrame: ...
+
+# (column, English label, French label, seed article)
+def seed_drivers() -> list[tuple[str, str, str, str]]: ...

@@ -453,7 +453,9 @@ def report(study: Study, *, n_resamples: int = 1999, seed: int = 0) -> Report:
     -------
     Report
         ``summary`` (polars DataFrame), ``indicators, linkage, units, exposure_gap, moments,
-        moment_effects`` (result objects; ``.table`` or ``report.tables()`` for the polars
+        moment_effects, drivers`` (result objects; ``drivers`` holds :func:`miroir.drivers` of
+        engagement per employee then of the share satisfied per unit, with the report's
+        ``n_resamples`` and ``seed``; ``.table`` or ``report.tables()`` for the polars
         DataFrames) and ``warnings``; ``to_dict()`` and ``to_json()`` for machine-readable
         output.
 
@@ -468,7 +470,7 @@ def report(study: Study, *, n_resamples: int = 1999, seed: int = 0) -> Report:
     (76, 3)
     >>> import json
     >>> sorted(json.loads(rep.to_json()))[:3]
-    ['exposure_gap', 'indicators', 'linkage']
+    ['drivers', 'exposure_gap', 'indicators']
     """
     options = {"n_resamples": n_resamples, "seed": seed}
     return Report(_core.report(_inner(study), n_resamples, seed), options)
@@ -476,7 +478,7 @@ def report(study: Study, *, n_resamples: int = 1999, seed: int = 0) -> Report:
 
 # --- corrected linkage and multilevel exposure gap (issue 16) ----------------------------------
 
-from miroir.results import Result  # noqa: E402
+from miroir.results import CorrectedLinkageResult, MultilevelGapResult  # noqa: E402
 
 __all__ += ["linkage_corrected", "multilevel_gap"]
 
@@ -487,7 +489,7 @@ def linkage_corrected(
     outcome: str = "share_satisfied",
     confidence: float = 0.95,
     credibility: float = 0.80,
-) -> Result:
+) -> CorrectedLinkageResult:
     """Linkage corrected for the unreliability of unit means: true-score correlations per study,
     pooled by random effects and by Hunter–Schmidt.
 
@@ -515,7 +517,7 @@ def linkage_corrected(
 
     Returns
     -------
-    Result
+    CorrectedLinkageResult
         ``.table`` columns: ``level, study, method, n_units, n_employees, n_customers, r,
         reliability_employees, reliability_customers, r_corrected`` (study rows), ``estimate,
         p_value, ci_low, ci_high, cr_low, cr_high, k, n_total, sd_res, tau,
@@ -560,7 +562,7 @@ def linkage_corrected(
         _real("credibility", credibility),
     )
     options = {"outcome": outcome, "confidence": confidence, "credibility": credibility}
-    return Result(table, options)
+    return CorrectedLinkageResult(table, options)
 
 
 def multilevel_gap(
@@ -568,7 +570,7 @@ def multilevel_gap(
     *,
     by: str | None = None,
     confidence: float = 0.95,
-) -> Result:
+) -> MultilevelGapResult:
     """Engagement gap of customer-facing employees in a random-intercept model (employees
     within units), next to the OLS fixed-effects gap of :func:`exposure_gap`.
 
@@ -590,7 +592,7 @@ def multilevel_gap(
 
     Returns
     -------
-    Result
+    MultilevelGapResult
         ``.table`` columns: ``level, study, n_employees, n_units, gap`` (minus the
         customer_facing coefficient: positive when customer-facing staff are less engaged, the
         sign of :func:`exposure_gap`) ``, std_error, statistic, p_value, ci_low, ci_high, icc``
@@ -621,4 +623,4 @@ def multilevel_gap(
     """
     table = _core.multilevel_gap(_inner(study), _opt_text("by", by), _real("confidence", confidence))
     options = {"by": by, "confidence": confidence}
-    return Result(table, options)
+    return MultilevelGapResult(table, options)

@@ -124,6 +124,12 @@ def _print_report(report: object) -> None:
             print("\n== Satisfaction and engagement of those who mention each moment")
             print(report.moment_effects.select(
                 "moment", "side", "n_themes", "n_mentioning", "estimate", "hedges_g", "q_value"))
+        if report.drivers is not None:
+            print("\n== What drives engagement (employees) and share satisfied (units): "
+                  "standardised effect, share of R² (LMG) with its cluster-bootstrap interval")
+            print(report.drivers.sort("outcome", "rank").select(
+                "outcome", "level", "driver", "beta_std", "ci_low", "ci_high", "p_value", "share",
+                "share_ci_low", "share_ci_high", "rank", "p_first", "r2"))
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

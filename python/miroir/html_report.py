@@ -111,6 +111,7 @@ def render_html(report: object, *, title: str = "miroir report", charts: bool = 
     gap = _table_of(report, "exposure_gap")
     moments = _table_of(report, "moments")
     effects = _table_of(report, "moment_effects")
+    drivers = _table_of(report, "drivers")
     warnings = [str(w) for w in (getattr(report, "warnings", None) or [])]
 
     draw = charts
@@ -142,7 +143,8 @@ def render_html(report: object, *, title: str = "miroir report", charts: bool = 
                 ("exposure-gap", "Engagement gap by exposure to customers"),
                 ("linkage", "Linkage: engagement and customer satisfaction"),
                 ("moments", "The six moments (mirror matrix)"),
-                ("moment-effects", "Who mentions each moment"), ("units", "Units"),
+                ("moment-effects", "Who mentions each moment"),
+                ("drivers", "What drives engagement and satisfaction"), ("units", "Units"),
                 ("warnings", "Data-quality warnings")]
     add("<nav><ol>" + "".join(f'<li><a href="#{i}">{_e(t)}</a></li>' for i, t in sections)
         + "</ol></nav></header>")
@@ -274,6 +276,35 @@ def render_html(report: object, *, title: str = "miroir report", charts: bool = 
             _col("difference", "estimate"),
             ("CI", lambda r: (_e(fmt_ci(r.get("ci_low"), r.get("ci_high"))), "num")),
             _col("Hedges g", "hedges_g"), _col("q", "q_value"), _col("note", "note"),
+        ]))
+    add("</section>")
+
+    # drivers
+    section("drivers")
+    if drivers is None:
+        add('<p class="note">The employees table has none of the drivers (training, tenure, '
+            "information, manager support): no drivers analysis.</p>")
+    else:
+        add('<p class="note">Engagement explained per employee, and the share of satisfied '
+            "customers per unit by the unit means of the drivers, within studies (study fixed "
+            "effects): standardised coefficient β* with its cluster-robust CI (units), and each "
+            "driver's share of the explained variance (LMG, the average increase in R² over "
+            "all orders of entry) with its cluster-bootstrap interval (units resampled within "
+            "studies); rank 1 = most important, P(first) = share of resamples where it ranks "
+            "first.</p>")
+        for outcome in drivers["outcome"].unique(maintain_order=True).to_list():
+            add(figures.draw("drivers_chart", drivers.filter(pl.col("outcome") == outcome)))
+        add(_render(drivers, [
+            _col("outcome", "outcome"), _col("level", "level"),
+            ("driver", lambda r: (_e(r.get("label") or r.get("driver")), "")),
+            _col("seed", "seed"), _col("n", "n"), _col("units", "n_units"), _col("R²", "r2"),
+            _col("per unit of driver", "estimate"), _col("β*", "beta_std"),
+            ("β* CI", lambda r: (_e(fmt_ci(r.get("ci_low"), r.get("ci_high"))), "num")),
+            _col("p", "p_value"), _col("share", "share", pct=True),
+            ("share CI", lambda r: (_e(fmt_ci(
+                None if r.get("share_ci_low") is None else 100 * r["share_ci_low"],
+                None if r.get("share_ci_high") is None else 100 * r["share_ci_high"], 0)), "num")),
+            _col("rank", "rank"), _col("P(first)", "p_first", pct=True), _col("note", "note"),
         ]))
     add("</section>")
 

@@ -39,10 +39,15 @@ from miroir._frames import InvalidArgumentTypeError, to_polars_frame
 if TYPE_CHECKING:
     import pandas as pd
 
+    from miroir.charts import Chart
+
 __all__ = [
+    "CorrectedLinkageResult",
+    "DriversResult",
     "ExposureGapResult",
     "IndicatorsResult",
     "LinkageResult",
+    "MultilevelGapResult",
     "MomentEffectsResult",
     "MomentsResult",
     "Report",
@@ -1186,15 +1191,147 @@ def _render_html(display: _Display, kind: str) -> str:
 # --- the report --------------------------------------------------------------------------------
 
 
+class CorrectedLinkageResult(Result):
+    """Result of :func:`miroir.linkage_corrected`: the linkage per study, observed and
+    disattenuated, and its pools (random effects, Hunter–Schmidt bare-bones and corrected).
+
+    A study row is marked when its corrected r exceeds 1 in absolute value (reported as
+    computed, with a note). The headline gives the pooled observed r and the corrected
+    Hunter–Schmidt mean with its credibility interval.
+
+    Examples
+    --------
+    >>> import miroir
+    >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+    >>> print(miroir.linkage_corrected(study).headline)  # doctest: +ELLIPSIS
+    Corrected linkage: 3 studies; observed r = 0.85 (random effects), true-score ρ = ... (Hunter-Schmidt corrected, 80% credibility [...])
+    """
+
+    kind = "linkage_corrected"
+    title = "Corrected linkage"
+
+    def _headline(self) -> str:
+        rows = self._rows()
+        by = {r.get("method"): r for r in rows if r.get("level") == "pooled"}
+        n_studies = sum(1 for r in rows if r.get("level") == "study")
+        text = f"{self.title}: {n_studies} stud{'y' if n_studies == 1 else 'ies'}"
+        re_row, hs = by.get("random_effects"), by.get("hunter_schmidt_corrected")
+        if re_row is not None and not _missing(re_row.get("estimate")):
+            text += f"; observed r = {_fmt(re_row['estimate'], 2)} (random effects)"
+        if hs is not None and not _missing(hs.get("estimate")):
+            cred = self.options.get("credibility", 0.80)
+            text += (f", true-score ρ = {_fmt(hs['estimate'], 2)} (Hunter-Schmidt corrected, "
+                     f"{_fmt_pct(cred, 0)} credibility [{_fmt(hs.get('cr_low'), 2)}, "
+                     f"{_fmt(hs.get('cr_high'), 2)}])")
+        elif hs is not None:
+            text += f"; corrected pool not computed ({self._note(hs) or 'undefined'})"
+        return text
+
+    def _is_significant(self, row: Row) -> bool:
+        v = _number(row.get("r_corrected"))
+        return v is not None and not math.isnan(v) and abs(v) > 1.0
+
+    def _legend(self) -> str:
+        return "* corrected r above 1 in absolute value (see the note)"
+
+
+class MultilevelGapResult(Result):
+    """Result of :func:`miroir.multilevel_gap`: the exposure gap with a random intercept per
+    unit (REML), next to the OLS gap.
+
+    A row is marked when its ``p_value`` is below 0.05. The headline gives the pooled gap with
+    its CI, the ICC of the units and the OLS gap.
+
+    Examples
+    --------
+    >>> import miroir
+    >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+    >>> print(miroir.multilevel_gap(study).headline)  # doctest: +ELLIPSIS
+    Multilevel exposure gap: customer-facing employees ... points less engaged (random intercept per unit, REML; 95% CI [...], p < 0.001); ICC ...; OLS gap ...
+    """
+
+    kind = "multilevel_gap"
+    title = "Multilevel exposure gap"
+
+    def _headline(self) -> str:
+        rows = self._rows()
+        row = next((r for r in rows if r.get("level") == "pooled"), rows[-1])
+        gap = _number(row.get("gap"))
+        if gap is None or math.isnan(gap):
+            reason = self._note(row) or ("suppressed" if self._is_suppressed(row) else "undefined")
+            return f"{self.title}: gap not shown ({reason})"
+        ci = _ci_label(self.options.get("confidence", 0.95))
+        direction = "less" if gap >= 0 else "more"
+        return (f"{self.title}: customer-facing employees {_fmt(abs(gap), 1)} points {direction} "
+                f"engaged (random intercept per unit, REML; {ci} [{_fmt(row.get('ci_low'), 1)}, "
+                f"{_fmt(row.get('ci_high'), 1)}], {_p_phrase(row.get('p_value'))}); ICC "
+                f"{_fmt(row.get('icc'), 2)}; OLS gap {_fmt(row.get('ols_gap'), 1)}")
+
+    def _is_significant(self, row: Row) -> bool:
+        p = _number(row.get("p_value"))
+        return p is not None and not math.isnan(p) and p < 0.05
+
+
+class DriversResult(Result):
+    """Result of :func:`miroir.drivers`: one row per driver.
+
+    A row is marked when its standardised coefficient's ``p_value`` is below 0.05. The headline
+    names the outcome, the R² and the driver ranked first with its share (and its bootstrap
+    interval when there is one); a table with several outcomes (the report's) gets one clause
+    per outcome.
+
+    Examples
+    --------
+    >>> import miroir
+    >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+    >>> print(miroir.drivers(study, n_resamples=0).headline)
+    Drivers of engagement (employee level, 4 drivers, within-study R² = 0.04): first Informed about company life, 49% of the explained variance
+    """
+
+    kind = "drivers"
+    title = "Drivers"
+
+    def _headline(self) -> str:
+        parts: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for r in self._rows():
+            parts.setdefault((str(r["outcome"]), str(r["level"])), []).append(r)
+        out = []
+        for (outcome, level), rows in parts.items():
+            first = min(rows, key=lambda r: r.get("rank") or math.inf)
+            label = first.get("label") or first["driver"]
+            share = _fmt_pct(first["share"], 0)
+            if not (_missing(first.get("share_ci_low")) and _missing(first.get("share_ci_high"))):
+                # no interval without the bootstrap (n_resamples=0)
+                share = _with_ci(share, first.get("share_ci_low"), first.get("share_ci_high"),
+                                 lambda v: _fmt_pct(v, 0))
+            out.append(f"{outcome.replace('_', ' ')} ({level} level, {len(rows)} drivers, within-study "
+                       f"R² = {_fmt(rows[0]['r2'], 2)}): first {label}, {share} of the explained variance")
+        return "Drivers of " + "; of ".join(out)
+
+    def _legend(self) -> str:
+        return "* standardised coefficient p < 0.05"
+
+    def _is_significant(self, row: dict[str, Any]) -> bool:
+        p = row.get("p_value")
+        return p is not None and not math.isnan(p) and p < 0.05
+
+    def chart(self, **kwargs: Any) -> Chart:
+        """The importance shares as bars with their bootstrap intervals
+        (:func:`miroir.charts.drivers_chart`)."""
+        from miroir.charts import drivers_chart
+
+        return drivers_chart(self, **kwargs)
+
+
 class Report:
     """All the analyses of a study, as returned by :func:`miroir.report`.
 
     Parameters
     ----------
     tables : mapping
-        ``summary, indicators, linkage, units, exposure_gap, moments, moment_effects`` (polars
-        or pandas DataFrames, or result objects; ``moments`` and ``moment_effects`` may be
-        None) and ``warnings`` (a list of strings).
+        ``summary, indicators, linkage, units, exposure_gap, moments, moment_effects, drivers``
+        (polars or pandas DataFrames, or result objects; ``moments``, ``moment_effects`` and
+        ``drivers`` may be None) and ``warnings`` (a list of strings).
 
     Attributes
     ----------
@@ -1208,6 +1345,10 @@ class Report:
         None when the study has no coded mentions.
     moment_effects : MomentEffectsResult or None
         None when the study has no coded mentions.
+    drivers : DriversResult or None
+        The drivers of engagement (employee level) then of the share satisfied (unit level),
+        in one table (:func:`miroir.drivers`); None when the employees table has none of the
+        seeds' driver columns.
     warnings : list of str
         The data-quality warnings of the study.
 
@@ -1223,7 +1364,7 @@ class Report:
     >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
     >>> report = miroir.report(study)
     >>> sorted(report.tables())
-    ['exposure_gap', 'indicators', 'linkage', 'moment_effects', 'moments', 'summary', 'units']
+    ['drivers', 'exposure_gap', 'indicators', 'linkage', 'moment_effects', 'moments', 'summary', 'units']
     >>> report.linkage.table.equals(report.tables()["linkage"])
     True
     >>> print(report)
@@ -1234,10 +1375,12 @@ class Report:
       Exposure gap: customer-facing employees 12.5 points less engaged than the others ...
       Moments: 27 themes; 13 classified at q < 0.05 ...
       Moment effects: 12 comparisons (6 moments, customers and employees); 7 with q < 0.05; ...
+      Drivers of engagement (employee level, 4 drivers, within-study R² = 0.04): first ...
     Tables: report.tables() (polars), report.to_json(); each section's .table
     """
 
-    TABLES = ("summary", "indicators", "linkage", "units", "exposure_gap", "moments", "moment_effects")
+    TABLES = ("summary", "indicators", "linkage", "units", "exposure_gap", "moments", "moment_effects",
+              "drivers")
     RESULTS: ClassVar[dict[str, type[Result]]] = {
         "indicators": IndicatorsResult,
         "linkage": LinkageResult,
@@ -1245,6 +1388,7 @@ class Report:
         "exposure_gap": ExposureGapResult,
         "moments": MomentsResult,
         "moment_effects": MomentEffectsResult,
+        "drivers": DriversResult,
     }
 
     summary: pl.DataFrame
@@ -1254,6 +1398,7 @@ class Report:
     exposure_gap: ExposureGapResult
     moments: MomentsResult | None
     moment_effects: MomentEffectsResult | None
+    drivers: DriversResult | None
     warnings: list[str]
 
     def __init__(self, tables: Mapping[str, Any], options: Mapping[str, Any] | None = None) -> None:
@@ -1270,8 +1415,8 @@ class Report:
         if missing:
             raise _core.InvalidArgumentError(
                 f"invalid argument 'tables': no {', '.join(repr(m) for m in missing)} "
-                f"(a report needs {', '.join(self.TABLES)}; moments and moment_effects may "
-                "be None)"
+                f"(a report needs {', '.join(self.TABLES)}; moments, moment_effects and "
+                "drivers may be None)"
             )
         warnings = tables.get("warnings") or []
         if isinstance(warnings, (str, bytes)) or not isinstance(warnings, Iterable):
@@ -1289,10 +1434,13 @@ class Report:
         effects = tables.get("moment_effects")
         self.moments = None if moments is None else _wrap(MomentsResult, moments, opts)
         self.moment_effects = None if effects is None else _wrap(MomentEffectsResult, effects, opts)
+        drivers = tables.get("drivers")
+        self.drivers = None if drivers is None else _wrap(DriversResult, drivers, opts)
         self.warnings = [str(w) for w in warnings]
 
     def results(self) -> dict[str, Result]:
-        """The result objects by name (``moments`` and ``moment_effects`` left out when None).
+        """The result objects by name (``moments``, ``moment_effects`` and ``drivers`` left out
+        when None).
 
         Returns
         -------
@@ -1305,6 +1453,7 @@ class Report:
             "exposure_gap": self.exposure_gap,
             "moments": self.moments,
             "moment_effects": self.moment_effects,
+            "drivers": self.drivers,
         }
         return {k: v for k, v in out.items() if v is not None}
 

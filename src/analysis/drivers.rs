@@ -254,16 +254,21 @@ fn employee_column(df: &DataFrame, name: &str, argument: &str) -> Result<Vec<f64
     floats(df, name)
 }
 
+/// The seeds' drivers that the employees table has, with at least one answer.
+pub fn available_drivers(study: &Study) -> Vec<String> {
+    let df = study.employee_columns();
+    SEED_DRIVERS
+        .iter()
+        .filter(|d| df.column(d.column).is_ok_and(|c| c.null_count() < c.len()))
+        .map(|d| d.column.to_string())
+        .collect()
+}
+
 /// The drivers to use: given, or the seeds' drivers present with at least one answer.
 fn driver_names(study: &Study, o: &DriverOptions) -> Result<Vec<String>> {
-    let df = study.employee_columns();
     let names: Vec<String> = match &o.drivers {
         Some(d) => d.clone(),
-        None => SEED_DRIVERS
-            .iter()
-            .filter(|d| df.column(d.column).is_ok_and(|c| c.null_count() < c.len()))
-            .map(|d| d.column.to_string())
-            .collect(),
+        None => available_drivers(study),
     };
     if names.is_empty() {
         return Err(MiroirError::InsufficientData {

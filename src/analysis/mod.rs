@@ -2,7 +2,7 @@
 //! moments, the published indicators, and the report that gathers them. Each returns a tidy
 //! polars DataFrame with documented columns.
 
-// pub mod drivers; (enabled once stats::relimp lands)
+pub mod drivers;
 pub mod exposure_gap;
 pub mod frame;
 pub mod indicators;
@@ -16,6 +16,7 @@ use crate::data::Study;
 use crate::error::Result;
 use polars::prelude::DataFrame;
 
+pub use drivers::{drivers, DriverOptions};
 pub use exposure_gap::{exposure_gap, GapOptions};
 pub use indicators::{indicators, IndicatorOptions};
 pub use linkage::{linkage, By, CorrelationMethod, LinkageOptions, Outcome};
@@ -35,6 +36,9 @@ pub struct Report {
     /// `None` when the study has no mentions.
     pub moments: Option<DataFrame>,
     pub moment_effects: Option<DataFrame>,
+    /// The drivers of engagement (employee level) then of the share satisfied (unit level);
+    /// `None` when the employees table has none of the drivers' columns.
+    pub drivers: Option<DataFrame>,
     pub warnings: Vec<String>,
 }
 
@@ -45,6 +49,8 @@ pub struct ReportOptions {
     pub gap: GapOptions,
     pub moments: MomentOptions,
     pub indicators: IndicatorOptions,
+    /// Options of the drivers section (its `outcome` and `level` are set by the report).
+    pub drivers: DriverOptions,
 }
 
 /// Runs every analysis on a study.
@@ -74,6 +80,8 @@ pub fn report(study: &Study, o: &ReportOptions) -> Result<Report> {
     } else {
         indicators::indicator_rows(study, &o.indicators)?
     };
+    let mut warnings = study.warnings().to_vec();
+    let drivers = report_drivers(study, &o.drivers, &mut warnings)?;
     Ok(Report {
         summary: study.summary()?,
         indicators: indicators::indicator_table(&ind_rows)?,
@@ -82,6 +90,40 @@ pub fn report(study: &Study, o: &ReportOptions) -> Result<Report> {
         exposure_gap: exposure_gap::gap_table(&gaps)?,
         moments,
         moment_effects,
-        warnings: study.warnings().to_vec(),
+        drivers,
+        warnings,
     })
+}
+
+/// The report's drivers section: engagement at the employee level, then the share satisfied at
+/// the unit level, stacked (same columns). A study without any driver column has no section; a
+/// part that cannot be fitted (too few units, a driver that does not vary) is left out with a
+/// warning saying why, the rest of the report stands.
+fn report_drivers(study: &Study, o: &DriverOptions, warnings: &mut Vec<String>) -> Result<Option<DataFrame>> {
+    use crate::error::MiroirError;
+    use drivers::{DriverLevel, DriverOutcome};
+    let parts = [(DriverOutcome::Engagement, DriverLevel::Employee), (DriverOutcome::ShareSatisfied, DriverLevel::Unit)];
+    if o.drivers.is_none() && drivers::available_drivers(study).is_empty() {
+        return Ok(None);
+    }
+    let mut out: Option<DataFrame> = None;
+    for (outcome, level) in parts {
+        let opts = DriverOptions { outcome, level: Some(level), ..o.clone() };
+        match drivers(study, &opts) {
+            Ok(t) => match out.as_mut() {
+                Some(acc) => {
+                    acc.vstack_mut(&t)?;
+                }
+                None => out = Some(t),
+            },
+            Err(e @ (MiroirError::InsufficientData { .. } | MiroirError::Stats(_))) => {
+                if matches!(e, MiroirError::Stats(crate::stats::StatsError::Interrupted)) {
+                    return Err(e);
+                }
+                warnings.push(format!("drivers of {} left out of the report: {e}", outcome.as_str()));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
 }

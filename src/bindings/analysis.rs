@@ -114,6 +114,7 @@ fn report<'py>(
     let o = ReportOptions {
         linkage: linkage_options("pearson", Some("study"), None, 0.08, "share_satisfied", n_resamples, seed, 0.95)?,
         indicators: indicator_options("wilson", 0.95, n_resamples, seed)?,
+        drivers: analysis::DriverOptions { n_resamples, seed, ..Default::default() },
         ..ReportOptions::default()
     };
     let r = interruptible(py, || analysis::report(&study.inner, &o))??;
@@ -125,6 +126,7 @@ fn report<'py>(
     d.set_item("exposure_gap", PyDataFrame(r.exposure_gap))?;
     d.set_item("moments", r.moments.map(PyDataFrame))?;
     d.set_item("moment_effects", r.moment_effects.map(PyDataFrame))?;
+    d.set_item("drivers", r.drivers.map(PyDataFrame))?;
     d.set_item("warnings", r.warnings)?;
     Ok(d)
 }

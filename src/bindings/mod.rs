@@ -4,11 +4,12 @@
 mod analysis;
 mod convert;
 mod data;
-// mod drivers;
+mod drivers;
 mod errors;
 mod frame;
 mod mixed;
 mod planning;
+mod relimp;
 mod reproduce;
 mod stats;
 
@@ -25,10 +26,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     data::register(m)?;
     stats::register(m)?;
+    relimp::register(m)?;
     mixed::register(m)?;
     planning::register(m)?;
     analysis::register(m)?;
-    // drivers::register(m)?;
+    drivers::register(m)?;
     reproduce::register(m)?;
     Ok(())
 }

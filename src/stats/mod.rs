@@ -17,6 +17,7 @@ pub mod planning;
 pub mod power;
 pub mod proportions;
 pub mod regression;
+pub mod relimp;
 pub mod reliability;
 pub mod resample;
 pub mod result;

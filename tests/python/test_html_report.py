@@ -137,8 +137,12 @@ def test_report_names_the_six_moments_and_every_indicator(
     for indicator in ids:
         assert indicator in text, indicator
     for heading in ("Published figures", "exposure", "Linkage", "six moments", "Units",
-                    "warnings"):
+                    "warnings", "What drives engagement and satisfaction"):
         assert heading in text, heading
+    # the drivers section: each seed driver by its label, for both outcomes
+    drivers = table(miroir.drivers(study, n_resamples=0))
+    for label in drivers["label"]:
+        assert label in text, label
 
 
 def test_report_needs_no_network(report_file: Path) -> None:
@@ -160,7 +164,8 @@ def test_report_embeds_the_charts(report_file: Path, study: miroir.Study) -> Non
     inline_svg = page.count("svg")
     data_images = sum(1 for tag, a in page.tags
                       if tag == "img" and (a.get("src") or "").startswith("data:image/"))
-    assert inline_svg + data_images >= 4  # exposure gap, scatter, forest plot, mirror matrix
+    # exposure gap, scatter, forest plot, mirror matrix, the two drivers charts
+    assert inline_svg + data_images >= 6
     text = page.all_text
     moments = table(miroir.moments(study))
     for theme in moments.filter(pl.col("moment") == "win_win")["theme"]:

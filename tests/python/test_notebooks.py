@@ -29,6 +29,7 @@ EXPECTED = {
     "01_quickstart.ipynb",
     "02_your_own_data.ipynb",
     "03_reproduce_published_figures.ipynb",
+    "05_drivers_and_planning.ipynb",
 }
 PROBE_TAG = "miroir-test-interpreter"
 PROBE = (

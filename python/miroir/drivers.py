@@ -6,17 +6,15 @@ wraps the table in :class:`DriversResult` and draws its chart.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from miroir import _core
 from miroir._frames import InvalidArgumentTypeError
 from miroir.analysis import _inner, _opt_text, _real, _text
-from miroir.results import Result, _fmt, _fmt_pct, _with_ci
+from miroir.results import DriversResult
 
 if TYPE_CHECKING:
-    from miroir.charts import Chart
     from miroir.study import Study
 
 #: The seeds' drivers: column -> (English label, French label, seed article).
@@ -119,42 +117,6 @@ def drivers(
         "seed": seed, "confidence": confidence,
     }
     return DriversResult(table, options)
-
-
-class DriversResult(Result):
-    """Result of :func:`miroir.drivers`: one row per driver.
-
-    A row is marked when its standardised coefficient's ``p_value`` is below 0.05. The headline
-    names the outcome, the R² and the driver ranked first with its share.
-    """
-
-    kind = "drivers"
-    title = "Drivers"
-
-    def _headline(self) -> str:
-        rows = self._rows()
-        first = min(rows, key=lambda r: r.get("rank") or math.inf)
-        outcome = str(rows[0]["outcome"]).replace("_", " ")
-        level = rows[0]["level"]
-        label = first.get("label") or first["driver"]
-        share = _with_ci(_fmt_pct(first["share"], 0), first.get("share_ci_low"),
-                         first.get("share_ci_high"), lambda v: _fmt_pct(v, 0))
-        return (f"Drivers of {outcome} ({level} level, {len(rows)} drivers, within-study "
-                f"R² = {_fmt(rows[0]['r2'], 2)}): first {label}, {share} of the explained variance")
-
-    def _legend(self) -> str:
-        return "* standardised coefficient p < 0.05"
-
-    def _is_significant(self, row: dict[str, Any]) -> bool:
-        p = row.get("p_value")
-        return p is not None and not math.isnan(p) and p < 0.05
-
-    def chart(self, **kwargs: Any) -> Chart:
-        """The importance shares as bars with their bootstrap intervals
-        (:func:`miroir.charts.drivers_chart`)."""
-        from miroir.charts import drivers_chart
-
-        return drivers_chart(self, **kwargs)
 
 
 __all__ = ["SEED_DRIVERS", "DriversResult", "drivers"]
