@@ -436,9 +436,7 @@ fn unit_design(study: &Study, names: &[String], o: &DriverOptions) -> Result<Des
     if without > 0 {
         notes.push(format!("{without} linkable units without an employee answering every driver were left out"));
     }
-    if o.outcome != DriverOutcome::Engagement
-        && study.customers().is_ok_and(|c| c.get_column_index("weight").is_some())
-    {
+    if o.outcome != DriverOutcome::Engagement && study.customers_have_column("weight")? {
         notes.push("unit customer outcomes are unweighted shares and means (customer weights not used)".into());
     }
     d.notes = notes;

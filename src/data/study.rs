@@ -60,6 +60,14 @@ impl Stored {
     fn in_memory(&self) -> bool {
         self.df.get().is_some()
     }
+    /// Whether the validated table has the column `name`, without reading a scanned table back.
+    fn has_column(&self, schema: &Schema, name: &str) -> Result<bool> {
+        match (self.df.get(), &self.source) {
+            (Some(df), _) => Ok(df.get_column_index(name).is_some()),
+            (None, Some(source)) => super::scan::has_column(source, self.table, schema, name),
+            (None, None) => Ok(false),
+        }
+    }
 }
 
 /// A table given to [`Study::from_inputs`].
@@ -284,6 +292,12 @@ impl Study {
     /// study (and kept).
     pub fn customers(&self) -> Result<&DataFrame> {
         self.customers.get(&self.schema)
+    }
+
+    /// Whether the customers table has the (canonical) column `name`; for a scanned study, read
+    /// from the file's schema without reading the table back.
+    pub fn customers_have_column(&self, name: &str) -> Result<bool> {
+        self.customers.has_column(&self.schema, name)
     }
 
     /// Whether the customers were validated by a streaming scan and are not held in memory.

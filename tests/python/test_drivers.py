@@ -365,3 +365,17 @@ def test_chart(small: miroir.Study) -> None:
     assert chart.to_png()[:4] == b"\x89PNG"
 
 
+
+
+def test_customer_weights_are_said_unused_in_memory_and_streamed(small: miroir.Study, tmp_path) -> None:
+    cus = small.customers.with_columns(pl.lit(2.0).alias("weight"))
+    weighted_customers = miroir.Study(small.employees, cus, small.mentions)
+    note = "unit customer outcomes are unweighted shares and means (customer weights not used)"
+    res = miroir.drivers(weighted_customers, outcome="share_satisfied", n_resamples=0).table
+    assert note in res["note"][0]
+    assert note not in (miroir.drivers(small, outcome="share_satisfied", n_resamples=0).table["note"][0] or "")
+    folder = weighted_customers.write(tmp_path / "study")
+    streamed = miroir.load_study(folder, streaming=True)
+    assert streamed.streamed
+    again = miroir.drivers(streamed, outcome="share_satisfied", n_resamples=0).table
+    assert again.equals(res)

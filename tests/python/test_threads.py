@@ -25,7 +25,8 @@ def test_report_is_identical_with_one_and_two_threads(tmp_path: Path) -> None:
     study = miroir.synthetic_study(studies=6, employees=6_000, customers=30_000, seed=9)
     folder = study.write(tmp_path / "study")
     one, two = report_json(folder, 1), report_json(folder, 2)
-    assert set(one) >= {"indicators", "linkage", "units", "exposure_gap", "moments", "moment_effects"}
+    assert set(one) >= {"indicators", "linkage", "units", "exposure_gap", "moments", "moment_effects",
+                        "drivers"}
     assert one == two
 
 
