@@ -6,7 +6,7 @@
 # is given in a comment.
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias, final
 
@@ -36,6 +36,7 @@ __all__ = [
     "load_study",
     "study_paths",
     "read_table",
+    "read_table_for",
     "synthetic_study",
     "stats_pearson",
     "stats_spearman",
@@ -118,7 +119,28 @@ class Schema:
         item_scale: tuple[float, float] = ...,  # (1.0, 5.0)
         min_group_size: int = 5,
         min_text_group_size: int = 10,
+        csv: Mapping[str, str | bool | None] | None = ...,
+        missing_codes: Sequence[float | str] | Mapping[str, Sequence[float | str]] | None = ...,
+        constants: Mapping[str, str] | None = None,
+        item_scales: Mapping[str, tuple[float, float]] | None = None,
+        reverse_items: Sequence[str] | None = None,
+        min_items_answered: int | None = None,
     ) -> Schema: ...
+    def to_toml(self) -> str: ...
+    @staticmethod
+    def from_toml(path: str | os.PathLike[str]) -> Schema: ...
+    @property
+    def csv(self) -> dict[str, str | bool | None]: ...
+    @property
+    def constants(self) -> dict[str, str]: ...
+    @property
+    def missing_codes(self) -> dict[str, list[float | str]]: ...
+    @property
+    def reverse_items(self) -> list[str]: ...
+    @property
+    def item_scales(self) -> dict[str, tuple[float, float]]: ...
+    @property
+    def min_items_answered(self) -> int | None: ...
     @property
     def columns(self) -> dict[str, dict[str, str]]: ...
     @property
@@ -166,6 +188,7 @@ def load_study(
     batch_rows: int | None = None,
 ) -> Study: ...
 def study_paths(dir: _StrPath) -> tuple[Path, Path, Path | None]: ...
+def read_table_for(path: str | os.PathLike[str], table: str, schema: Schema | None = None) -> pl.DataFrame: ...
 def read_table(path: _StrPath) -> pl.DataFrame: ...
 def synthetic_study(
     studies: int = 20, employees: int = 20000, customers: int = 100000, seed: int = 0

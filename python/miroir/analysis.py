@@ -91,6 +91,12 @@ def linkage(
     fewer than ``min_group_size`` respondents, and it is not a complementary suppression: the
     study's aggregates below would otherwise give a hidden unit back).
 
+    Weights: with a ``weight`` column, the unit means come from the respondents' weights within
+    each unit (see :func:`linkage_units`); the unit-level statistics count every unit equally
+    (the correlation, the ranking and the uplift: units are the observations). ICC(1)/ICC(2) and
+    the high-engagement contrast (a two-proportion z-test on customer counts) stay unweighted, and
+    ``note`` says so.
+
     Parameters
     ----------
     study : Study
@@ -194,6 +200,12 @@ def linkage_units(study: Study) -> UnitsResult:
         row and its counts, its statistics are null and ``suppression`` gives the reason; a
         study with exactly one such unit gets a second, complementary suppression.
 
+        With a ``weight`` column in the employees table, ``mean_engagement`` is the weighted
+        mean ``sum(w * x) / sum(w)`` of the unit's employees; with one in the customers table,
+        ``share_satisfied`` and ``mean_satisfaction`` are weighted likewise. ``n_employees`` and
+        ``n_customers`` stay respondent counts and suppression is by those counts. A missing
+        weight raises :class:`miroir.MissingValueError` naming the table, column and rows.
+
     Examples
     --------
     >>> import miroir
@@ -242,6 +254,15 @@ def exposure_gap(
         unit (CR1), with ``adjusted_std_error, adjusted_ci_low, adjusted_ci_high,
         adjusted_p_value``. ``largest`` marks the study behind "up to N points"; ``suppressed``
         a segment under ``min_group_size``; ``note`` the reason.
+
+        With a ``weight`` column in the employees table: weighted means; Welch's test as
+        statsmodels ``weightstats.ttest_ind(x1, x2, usevar="unequal", weights=(w1, w2))``, which
+        treats the weights as frequency weights (``nobs = sum(w)``, variance of a mean
+        ``sum(w (x - mean)^2) / (W (W - 1))``, Satterthwaite df on ``W - 1``: the result depends on
+        the scale of the weights); the adjusted gap by WLS with the same cluster-robust CR1
+        errors, as statsmodels ``WLS(...).fit(cov_type="cluster", use_t=True)`` with study
+        dummies. Hedges' g and Mann-Whitney U have no standard weighted version: they stay
+        unweighted and ``note`` says so. ``n_facing, n_other`` stay respondent counts.
 
     Raises
     ------
@@ -313,6 +334,11 @@ def moments(
         verbatims (``customer_example, employee_example``, from ``min_text_group_size``
         respondents) and ``note``.
 
+        With ``weight`` columns, ``customer_positive_share``, ``employee_positive_share`` and
+        ``employee_share`` are weighted by the weight of the respondent behind each mention; the
+        counts stay counts and the classification tests (binomial, Wilson) stay on counts,
+        unweighted, as ``note`` says.
+
     Raises
     ------
     InvalidArgumentError
@@ -357,7 +383,10 @@ def moment_effects(
         satisfaction / engagement): ``n_themes, n_mentioning, n_other, mean_mentioning,
         mean_other``, Welch's ``estimate`` (mentioning - other) ``, statistic, df, p_value,
         ci_low, ci_high``, ``hedges_g``, the Benjamini-Hochberg ``q_value``, ``suppressed``
-        (a group under ``min_group_size``: statistics null) and ``note``.
+        (a group under ``min_group_size``: statistics null) and ``note``. With a ``weight``
+        column on a side, that side's means and Welch test are weighted as in
+        :func:`exposure_gap` (statsmodels ``ttest_ind(usevar="unequal", weights=...)``);
+        ``hedges_g`` stays unweighted, as ``note`` says.
 
     Raises
     ------

@@ -179,14 +179,16 @@ def _load(args: argparse.Namespace) -> object:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", miroir.DataQualityWarning)
+        schema = getattr(args, "schema", None)
         if args.dir is not None:
-            return miroir.load_study(args.dir)
+            return miroir.load_study(args.dir, schema=schema)
         if args.employees is None or args.customers is None:
             raise miroir.InvalidArgumentError(
                 "give a folder, or both --employees and --customers files"
             )
         return miroir.load_study(
-            employees=args.employees, customers=args.customers, mentions=args.mentions
+            employees=args.employees, customers=args.customers, mentions=args.mentions,
+            schema=schema,
         )
 
 
@@ -303,6 +305,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--employees", type=Path)
     validate.add_argument("--customers", type=Path)
     validate.add_argument("--mentions", type=Path)
+    validate.add_argument("--schema", type=Path, metavar="FILE.toml",
+                          help="schema file ([schema] table; default: the folder's schema.toml)")
     validate.set_defaults(func=_cmd_validate)
 
     rep = sub.add_parser("report", help="run every analysis on a study's files")
@@ -310,6 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--employees", type=Path)
     rep.add_argument("--customers", type=Path)
     rep.add_argument("--mentions", type=Path)
+    rep.add_argument("--schema", type=Path, metavar="FILE.toml",
+                     help="schema file ([schema] table; default: the folder's schema.toml)")
     rep.add_argument("--json", nargs="?", const="-", default=None,
                      help="write JSON to FILE (or stdout without FILE)")
     rep.add_argument("--html", type=Path, metavar="FILE",

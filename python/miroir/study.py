@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import operator
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +156,11 @@ class Study:
 
         The folder is created if needed; :func:`load_study` reads it back. Each file is written
         to a temporary file in the folder, then renamed over its target, so that a reader never
-        sees a half-written file.
+        sees a half-written file. ``schema.toml`` is written beside the tables: the scales and
+        limits of this study (satisfaction scale, threshold, suppression sizes), so that
+        :func:`load_study` and the ``miroir`` commands read the tables on the right scale. The
+        tables are written in the data model's names, with constants, missing codes and the
+        engagement index already applied, so that file holds no column mapping.
 
         Parameters
         ----------
@@ -210,6 +215,12 @@ class Study:
                 if df is not None:
                     _check_csv_columns(df, name)
         stale = _check_targets(out, format, names, overwrite)
+        schema_file = out / SCHEMA_FILE
+        if schema_file.exists() and not overwrite:
+            raise _core.FileError(
+                f"{schema_file}: the file exists; pass overwrite=True to replace it, or write to "
+                "another folder"
+            )
         for path in stale:
             try:
                 path.unlink()
@@ -220,6 +231,7 @@ class Study:
             if df is None:  # a streamed study without mentions
                 continue
             _write_table(df, out / f"{name}.{format}", name, format)
+        _write_text(canonical_schema(self.schema).to_toml(), schema_file, SCHEMA_HEADER)
         return out
 
     # -- analyses (see miroir.analysis) ------------------------------------------------------
@@ -421,7 +433,7 @@ def load_study(
     employees: PathLike | None = None,
     customers: PathLike | None = None,
     mentions: PathLike | None = None,
-    schema: Schema | None = None,
+    schema: Schema | PathLike | None = None,
     streaming: bool | None = None,
     batch_rows: int | None = None,
 ) -> Study:
@@ -433,6 +445,11 @@ def load_study(
 
     Parameters
     ----------
+    schema : Schema or path, optional
+        How the files map onto the data model (column names, scales, CSV options, missing
+        codes, constants), or the path of a schema TOML file (a ``[schema]`` table, as in a
+        reproduce spec). By default, the folder's ``schema.toml`` when there is one (written by
+        :meth:`Study.write`), else the default schema.
     streaming : bool, optional
         ``True`` validates the Parquet files by a streaming scan, slice by slice, keeping only
         what the analyses need (about 24 bytes per customer, the employees' columns besides
@@ -450,7 +467,8 @@ def load_study(
     FileError
         A folder or file is missing or unreadable.
     """
-    _check_schema(schema)
+    if not isinstance(schema, (str, os.PathLike)):
+        _check_schema(schema)
     if streaming is not None:
         if not isinstance(streaming, bool) and type(streaming).__name__ != "bool_":
             raise InvalidArgumentTypeError(
@@ -471,8 +489,15 @@ def load_study(
                 f"{folder}: not a folder (a file): give the folder that holds employees.* and "
                 "customers.*, or the files as employees=..., customers=..."
             )
-        emp, cus, men = _core.study_paths(folder)
+        schema = _schema_arg(schema, folder)
+        from miroir import spss
+
+        if folder.is_dir() and spss.spss_table_paths(folder):
+            emp, cus, men = _table_files(folder)
+        else:
+            emp, cus, men = _core.study_paths(folder)
     else:
+        schema = _schema_arg(schema, None)
         if employees is None or customers is None:
             raise _core.InvalidArgumentError(
                 "invalid argument 'employees'/'customers': both files are required "
@@ -480,7 +505,57 @@ def load_study(
             )
         emp, cus = _path_arg(employees, "employees"), _path_arg(customers, "customers")
         men = None if mentions is None else _path_arg(mentions, "mentions")
+    from miroir import spss
+
+    if any(spss.is_spss(p) for p in (emp, cus, men) if p is not None):
+        return _load_with_spss(emp, cus, men, schema)
     return Study._from_core(_core.load_study(emp, cus, men, schema, streaming, batch_rows))
+
+
+_TABLE_SUFFIXES = (".csv", ".parquet", ".pq", ".xlsx", ".xlsm", ".xls", ".ods", ".sav", ".zsav", ".por")
+
+
+def _table_files(folder: Path) -> tuple[Path, Path, Path | None]:
+    """``employees.*``, ``customers.*``, ``mentions.*`` of a folder holding SPSS files (any of
+    the readable formats; two files for one table are refused, as :func:`load_study` does)."""
+    found: dict[str, list[Path]] = {t: [] for t in _TABLES}
+    for p in sorted(folder.iterdir()):
+        if p.is_file() and p.suffix.lower() in _TABLE_SUFFIXES and p.stem.lower() in found:
+            found[p.stem.lower()].append(p)
+    for table, paths in found.items():
+        if len(paths) > 1:
+            raise _core.FileError(
+                f"{folder}: {len(paths)} files for the {table} table "
+                f"({', '.join(p.name for p in paths)}): keep one"
+            )
+    for table in ("employees", "customers"):
+        if not found[table]:
+            raise _core.FileError(f"{folder}: no {table} file ({table}.sav, .csv, .parquet, .xlsx, ...)")
+    men = found["mentions"][0] if found["mentions"] else None
+    return found["employees"][0], found["customers"][0], men
+
+
+def _load_with_spss(emp: Path, cus: Path, men: Path | None, schema: Schema | None) -> Study:
+    """A study some of whose files are SPSS: those read by :mod:`miroir.spss` (user-defined
+    missing values made missing, and counted in a :class:`DataQualityWarning`), the others by
+    miroir's readers, then validated as one study."""
+    from miroir import spss
+
+    frames = spss.load_frames_with_spss(emp, cus, men, schema)
+    tables = []
+    for name, given in zip(_TABLES, (frames.employees, frames.customers, frames.mentions)):
+        if isinstance(given, Path):
+            given = _core.read_table_for(given, name, schema)
+        tables.append(given)
+    for name, about in frames.info.items():
+        for column, n in about.missing.items():
+            if n > 0:
+                warnings.warn(
+                    f"table '{name}', column '{column}': {n} answer(s) declared missing in the SPSS "
+                    "file (user-defined missing values) counted as missing",
+                    DataQualityWarning, stacklevel=3,
+                )
+    return Study(tables[0], tables[1], tables[2], schema)
 
 
 def synthetic_study(
@@ -528,6 +603,66 @@ def _check_schema(schema: Any) -> None:
         raise InvalidArgumentTypeError(
             f"invalid argument 'schema': expected a miroir.Schema, got {type(schema).__name__}"
         )
+
+
+SCHEMA_FILE = "schema.toml"
+SCHEMA_HEADER = (
+    "# Written by miroir (Study.write) beside the tables: the scales and limits they are read "
+    "with.\n# load_study(folder) and the miroir commands read it; --schema FILE overrides it.\n"
+)
+
+
+def canonical_schema(schema: Schema) -> Schema:
+    """The schema of tables already in the data model's names and values: the scales,
+    threshold and suppression sizes of ``schema`` without its column mapping, constants,
+    missing codes or engagement items (applied when the tables were validated)."""
+    return Schema(
+        satisfaction_scale=schema.satisfaction_scale,
+        satisfied_threshold=schema.satisfied_threshold,
+        min_group_size=schema.min_group_size,
+        min_text_group_size=schema.min_text_group_size,
+    )
+
+
+def _schema_arg(schema: Any, folder: Path | None) -> Schema | None:
+    """``schema=``: a Schema, a path to a schema TOML file, or None (then ``folder/schema.toml``
+    when there is one)."""
+    if isinstance(schema, (str, os.PathLike)):
+        return Schema.from_toml(_path_arg(schema, "schema"))
+    if isinstance(schema, Schema):
+        return schema
+    _check_schema(schema)
+    if folder is not None and (folder / SCHEMA_FILE).is_file():
+        return Schema.from_toml(folder / SCHEMA_FILE)
+    return None
+
+
+def _write_text(text: str, target: Path, header: str = "") -> None:
+    """Write a small text file through a temporary file renamed over ``target``."""
+    with _replacing(target) as tmp:
+        try:
+            tmp.write_text(header + text, encoding="utf-8")
+        except OSError as e:
+            raise _core.FileError(f"{target}: cannot write the file: {_os_reason(e)}") from None
+
+
+@contextlib.contextmanager
+def _replacing(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target``, renamed over it when the block succeeds and removed
+    in any case, so that a reader never sees a half-written file."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        try:
+            os.replace(tmp, target)
+        except OSError as e:
+            raise _core.FileError(f"{target}: cannot write the file: {_os_reason(e)}") from None
+    finally:
+        if tmp.exists():
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
 
 
 def _path_arg(value: Any, name: str) -> Path:
@@ -639,8 +774,7 @@ def _write_table(df: pl.DataFrame, target: Path, name: str, format: str) -> None
     """Write ``df`` to a temporary file beside ``target``, then rename it over ``target``."""
     if format == "csv":
         _check_csv_columns(df, name)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
+    with _replacing(target) as tmp:
         try:
             if format == "parquet":
                 df.write_parquet(tmp)
@@ -652,13 +786,3 @@ def _write_table(df: pl.DataFrame, target: Path, name: str, format: str) -> None
             raise _core.DtypeError(
                 f"table '{name}': cannot be written as {format}: {' '.join(str(e).split())}"
             ) from None
-        try:
-            os.replace(tmp, target)
-        except OSError as e:
-            raise _core.FileError(f"{target}: cannot write the file: {_os_reason(e)}") from None
-    finally:
-        if tmp.exists():
-            try:
-                tmp.unlink()
-            except OSError:
-                pass

@@ -33,10 +33,10 @@
 //! Weights: with a `weight` column on the employees, employee rows (and the employee means of a
 //! unit) are weighted (WLS, weighted centring and standard deviations; the CR1 sandwich of the
 //! weighted scores, as statsmodels `WLS(..., weights).fit(cov_type="cluster")`). At the unit level
-//! units count equally and the customer outcome is the unit's unweighted share or mean; a note
-//! says so when the customers carry weights.
+//! units count equally and the customer outcome is the unit's share or mean, weighted by the
+//! customers' weights when they have some (a note says so).
 
-use super::frame::{floats, TableBuilder};
+use super::frame::{employee_weights, floats, TableBuilder};
 use super::units::{units, Unit};
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
@@ -288,23 +288,6 @@ fn driver_names(study: &Study, o: &DriverOptions) -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// Employee weights, or all ones; a missing weight is refused (it would drop a respondent).
-fn employee_weights(df: &DataFrame) -> Result<Option<Vec<f64>>> {
-    if df.get_column_index("weight").is_none() {
-        return Ok(None);
-    }
-    let w = floats(df, "weight")?;
-    if w.iter().any(|v| !v.is_finite()) {
-        return Err(MiroirError::MissingValue {
-            table: "employees".into(),
-            column: "weight".into(),
-            rows: crate::error::Rows::collect((0..w.len()).filter(|&i| !w[i].is_finite())),
-            detail: "weighted drivers need a weight for every employee".into(),
-        });
-    }
-    Ok(Some(w))
-}
-
 /// Rows with every driver and control answered; a column missing for most employees is refused.
 fn answered_rows(cols: &[Vec<f64>], names: &[&String], n: usize) -> Result<(Vec<usize>, Vec<String>)> {
     for (c, name) in cols.iter().zip(names) {
@@ -336,7 +319,7 @@ fn employee_design(study: &Study, names: &[String], o: &DriverOptions) -> Result
         .collect::<Result<_>>()?;
     let (keep, notes) = answered_rows(&cols, &all, df.height())?;
     let y = floats(df, "engagement")?;
-    let w = employee_weights(df)?;
+    let w = employee_weights(study, "drivers")?;
     // resampling units: the employees' units, in code order
     let mut code = vec![usize::MAX; ix.units.len()];
     let mut cluster_study = Vec::new();
@@ -373,7 +356,7 @@ fn unit_design(study: &Study, names: &[String], o: &DriverOptions) -> Result<Des
         .map(|(i, c)| employee_column(df, c, if i < names.len() { "drivers" } else { "controls" }))
         .collect::<Result<_>>()?;
     let (keep, mut notes) = answered_rows(&cols, &all, df.height())?;
-    let w = employee_weights(df)?;
+    let w = employee_weights(study, "drivers")?;
     let engagement = floats(df, "engagement")?;
     // (weighted) unit means of the drivers and of engagement over the answered employees
     let k = ix.units.len();
@@ -436,8 +419,8 @@ fn unit_design(study: &Study, names: &[String], o: &DriverOptions) -> Result<Des
     if without > 0 {
         notes.push(format!("{without} linkable units without an employee answering every driver were left out"));
     }
-    if o.outcome != DriverOutcome::Engagement && study.customers_have_column("weight")? {
-        notes.push("unit customer outcomes are unweighted shares and means (customer weights not used)".into());
+    if o.outcome != DriverOutcome::Engagement && study.customer_weights().is_some() {
+        notes.push("unit customer outcomes are weighted by the customers' weights (units count equally)".into());
     }
     d.notes = notes;
     Ok(d)

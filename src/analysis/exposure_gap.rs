@@ -9,12 +9,26 @@
 //! errors cluster-robust by unit (CR1, as statsmodels `cov_type="cluster"`); adjusted gap =
 //! minus the customer_facing coefficient. "Up to N points" is the largest per-study gap
 //! (`largest = true`), reported with its own CI.
+//!
+//! Weights (a `weight` column in the employees table): the group means are weighted
+//! (`Σw·x / Σw`); the Welch test is statsmodels'
+//! `weightstats.ttest_ind(x1, x2, usevar="unequal", weights=(w1, w2))`, which treats the weights
+//! as frequency weights (see [`weighted_welch`]: the variance of a mean is
+//! `Σw(x - x̄)² / (W (W - 1))`, `W = Σw`, and Satterthwaite's df uses `W - 1`, so the result
+//! depends on the scale of the weights — normalise them to sum to the sample size for survey
+//! weights); the adjusted gap is WLS (every column and the outcome demeaned within study with the
+//! weights, then multiplied by `√w`), with the CR1 sandwich of the weighted scores, as statsmodels
+//! `WLS(y, X, weights=w).fit(cov_type="cluster", cov_kwds={"groups": unit}, use_t=True)` with
+//! study dummies. Hedges' g and the Mann-Whitney test have no standard weighted version: they
+//! stay unweighted and the row's `note` says so. The counts `n_facing`, `n_other` stay respondent
+//! counts (suppression is by counts).
 
-use super::frame::{bools, dense_codes, floats, TableBuilder};
+use super::frame::{bools, dense_codes, employee_weights, floats, TableBuilder};
 use super::linkage::By;
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
 use crate::stats::regression::ols_absorbed;
+use crate::stats::dist::{t_ppf, t_sf};
 use crate::stats::two_sample::{hedges_g, mann_whitney_test, welch_t, MwMethod};
 use crate::stats::{Alternative, TestResult};
 use polars::prelude::{DataFrame, DataType};
@@ -59,7 +73,90 @@ fn mean(x: &[f64]) -> f64 {
     crate::stats::descriptive::mean(x)
 }
 
-fn gap_row(level: &'static str, name: &str, other: &[f64], facing: &[f64], confidence: f64) -> GapRow {
+/// Note of the rows of a weighted study: what is and is not weighted.
+pub(crate) const WEIGHTED_GAP_NOTE: &str = "weighted by employee weights: means, Welch t (statsmodels ttest_ind \
+     on the weights rescaled to mean 1) and adjusted gap (WLS); Hedges' g and Mann-Whitney U are unweighted (no standard weighted version)";
+
+/// Weighted sum `Σw`, mean `Σw·x / Σw` (with a compensating second pass) and weighted sum of
+/// squared deviations `Σw(x - x̄)²` (statsmodels `DescrStatsW`: `sum_weights`, `mean`,
+/// `sumsquares`).
+pub(crate) fn weighted_moments(x: &[f64], w: &[f64]) -> (f64, f64, f64) {
+    let sw: f64 = w.iter().sum();
+    let m = crate::stats::descriptive::weighted_mean(x, w);
+    let ss: f64 = x.iter().zip(w).map(|(v, w)| w * (v - m) * (v - m)).sum();
+    (sw, m, ss)
+}
+
+/// Welch's test of mean(a) = mean(b) with weights, as statsmodels 0.14/0.15
+/// `weightstats.ttest_ind(a, b, usevar="unequal", weights=(wa, wb))` and
+/// `CompareMeans(DescrStatsW(a, wa), DescrStatsW(b, wb)).tconfint_diff(usevar="unequal")`.
+///
+/// statsmodels' `DescrStatsW` treats weights as frequency weights: `nobs = W = Σw`, the variance
+/// without correction `v = Σw(x - x̄)²/W`, the squared standard error of a mean `v/(W - 1)`; so
+/// `se² = va/(Wa - 1) + vb/(Wb - 1)`, Satterthwaite's
+/// `df = 1 / ((sa/(sa+sb))²/(Wa-1) + (sb/(sa+sb))²/(Wb-1))`, `sa = va/(Wa-1)`, and the t
+/// interval `x̄a - x̄b ± t_q·se`. With all weights 1 this is [`welch_t`]. Extras as `welch_t`:
+/// `mean_a`, `mean_b`, `sd_a`, `sd_b` (weighted, `Σw(x - x̄)²/(W - 1)`), `se`, `n1`, `n2`
+/// (respondent counts) and `w1`, `w2` (sums of weights). Errors (typed, via the result's note):
+/// a group with fewer than 2 observations or a sum of weights at most 1.
+pub(crate) fn weighted_welch(a: &[f64], wa: &[f64], b: &[f64], wb: &[f64], confidence: f64) -> TestResult {
+    let n = a.len() + b.len();
+    let mut res = TestResult::new("Welch two-sample t test (weighted, statsmodels ttest_ind usevar='unequal')", Alternative::TwoSided, n as u64);
+    if a.len() < 2 || b.len() < 2 {
+        return res.with_note("each group needs at least 2 observations");
+    }
+    let (sa, ma, ssa) = weighted_moments(a, wa);
+    let (sb, mb, ssb) = weighted_moments(b, wb);
+    if !(sa > 1.0 && sb > 1.0) {
+        return res.with_note("the weights of a group sum to 1 or less: the weighted (frequency) variance is undefined");
+    }
+    let (va, vb) = (ssa / sa, ssb / sb);
+    let (sema, semb) = (va / (sa - 1.0), vb / (sb - 1.0));
+    let sem = sema + semb;
+    let d = ma - mb;
+    res.estimate = d;
+    res.extra.extend([("mean_a", ma), ("mean_b", mb), ("sd_a", (ssa / (sa - 1.0)).sqrt()), ("sd_b", (ssb / (sb - 1.0)).sqrt())]);
+    let se = sem.sqrt();
+    res.extra.push(("se", se));
+    let df = 1.0 / ((sema / sem).powi(2) / (sa - 1.0) + (semb / sem).powi(2) / (sb - 1.0));
+    if se.is_nan() || se <= 0.0 {
+        res.push_note("both groups have zero variance: t is undefined");
+    } else {
+        res.df = df;
+        let t = d / se;
+        res.statistic = t;
+        res.set_p(2.0 * t_sf(t.abs(), df));
+        let tail = (1.0 - confidence) / 2.0;
+        (res.ci_low, res.ci_high) = (d + t_ppf(tail, df) * se, d + t_ppf(1.0 - tail, df) * se);
+    }
+    res.extra.extend([("n1", a.len() as f64), ("n2", b.len() as f64), ("w1", sa), ("w2", sb)]);
+    res
+}
+
+/// [`weighted_welch`] with survey weights: the weights of both groups are first rescaled to
+/// mean 1 (`w·n/Σw` over the two groups; divided by their maximum first, so that equal weights
+/// become exactly 1). statsmodels' frequency-weight formulas then count `n` observations in all,
+/// and the result does not depend on the scale of the weights (1e-170 or 1e160 give the same
+/// numbers as 1, as the indicators' Kish intervals do). Equal weights give [`welch_t`] itself.
+/// statsmodels' `ttest_ind(..., weights=(wa·c, wb·c))` with the same rescaling gives the same.
+pub(crate) fn survey_welch(a: &[f64], wa: &[f64], b: &[f64], wb: &[f64], confidence: f64) -> TestResult {
+    let first = wa.first().or(wb.first()).copied().unwrap_or(1.0);
+    if wa.iter().chain(wb).all(|w| *w == first) {
+        let n = a.len() + b.len();
+        return welch_t(a, b, Alternative::TwoSided, confidence).unwrap_or_else(|e| nan("Welch t-test", n, e.to_string()));
+    }
+    let max = wa.iter().chain(wb).fold(0.0_f64, |m, w| m.max(*w));
+    let (ua, ub): (Vec<f64>, Vec<f64>) = (wa.iter().map(|w| w / max).collect(), wb.iter().map(|w| w / max).collect());
+    let k = (a.len() + b.len()) as f64 / ua.iter().chain(&ub).sum::<f64>();
+    let (ua, ub): (Vec<f64>, Vec<f64>) = (ua.iter().map(|w| w * k).collect(), ub.iter().map(|w| w * k).collect());
+    weighted_welch(a, &ua, b, &ub, confidence)
+}
+
+/// One group's engagement values, with their weights when the study is weighted.
+type Sample<'a> = (&'a [f64], Option<&'a [f64]>);
+
+fn gap_row(level: &'static str, name: &str, other: Sample<'_>, facing: Sample<'_>, confidence: f64) -> GapRow {
+    let ((other, w_other), (facing, w_facing)) = (other, facing);
     let n = other.len() + facing.len();
     let mut notes = Vec::new();
     if facing.is_empty() {
@@ -68,8 +165,11 @@ fn gap_row(level: &'static str, name: &str, other: &[f64], facing: &[f64], confi
     if other.is_empty() {
         notes.push("no employees away from customers: the gap is undefined".to_string());
     }
-    let welch = welch_t(other, facing, Alternative::TwoSided, confidence)
-        .unwrap_or_else(|e| nan("Welch t-test", n, e.to_string()));
+    let welch = match (w_other, w_facing) {
+        (Some(wo), Some(wf)) => survey_welch(other, wo, facing, wf, confidence),
+        _ => welch_t(other, facing, Alternative::TwoSided, confidence)
+            .unwrap_or_else(|e| nan("Welch t-test", n, e.to_string())),
+    };
     let g = hedges_g(other, facing, confidence).unwrap_or_else(|e| nan("Hedges' g", n, e.to_string()));
     let mw = mann_whitney_test(other, facing, Alternative::TwoSided, MwMethod::Auto, true)
         .unwrap_or_else(|e| nan("Mann-Whitney U", n, e.to_string()));
@@ -88,13 +188,21 @@ fn gap_row(level: &'static str, name: &str, other: &[f64], facing: &[f64], confi
             }
         }
     }
+    let (mean_facing, mean_other) = match (w_other, w_facing) {
+        (Some(wo), Some(wf)) => {
+            notes.push(WEIGHTED_GAP_NOTE.to_string());
+            let wmean = |x: &[f64], w: &[f64]| if x.is_empty() { f64::NAN } else { crate::stats::descriptive::weighted_mean(x, w) };
+            (wmean(facing, wf), wmean(other, wo))
+        }
+        _ => (mean(facing), mean(other)),
+    };
     GapRow {
         level,
         study: name.to_string(),
         n_facing: facing.len() as u64,
         n_other: other.len() as u64,
-        mean_facing: mean(facing),
-        mean_other: mean(other),
+        mean_facing,
+        mean_other,
         welch,
         g,
         mw,
@@ -136,6 +244,7 @@ fn adjusted_gap(study: &Study, covariates: &[String], confidence: f64) -> Result
     let df = study.employee_columns();
     let y = floats(df, "engagement")?;
     let cf: Vec<f64> = bools(df, "customer_facing")?.iter().map(|b| f64::from(u8::from(b.unwrap_or(false)))).collect();
+    let weights = employee_weights(study, "exposure gap")?;
     let ix = study.index();
     let (st, un) = (&ix.emp_study, &ix.emp_unit);
     if let Some((i, c)) = covariates.iter().enumerate().find(|(i, c)| covariates[..*i].contains(c)) {
@@ -149,19 +258,26 @@ fn adjusted_gap(study: &Study, covariates: &[String], confidence: f64) -> Result
     let dropped = y.len() - keep.len();
     // Study fixed effects absorbed: every column demeaned within its study (Frisch-Waugh-Lovell;
     // the same estimate and CR1 errors as the dummy-variable fit, see `ols_absorbed`).
+    // Weighted: WLS = OLS of the rows multiplied by √w; the study dummies times √w project onto
+    // the weighted study means, so the columns are demeaned with the weights and then scaled.
     let n_studies = ix.studies.len();
     let mut size = vec![0.0; n_studies];
+    let mut count = vec![0usize; n_studies];
     for &i in &keep {
-        size[st[i] as usize] += 1.0;
+        size[st[i] as usize] += weights.as_ref().map_or(1.0, |w| w[i]);
+        count[st[i] as usize] += 1;
     }
-    let absorbed = size.iter().filter(|&&n| n > 0.0).count();
+    let absorbed = count.iter().filter(|&&n| n > 0).count();
     let demean = |v: &[f64]| -> Vec<f64> {
         let mut sum = vec![0.0; n_studies];
         for &i in &keep {
-            sum[st[i] as usize] += v[i];
+            sum[st[i] as usize] += weights.as_ref().map_or(v[i], |w| w[i] * v[i]);
         }
         let means: Vec<f64> = sum.iter().zip(&size).map(|(s, n)| s / n).collect();
-        keep.iter().map(|&i| v[i] - means[st[i] as usize]).collect()
+        match &weights {
+            None => keep.iter().map(|&i| v[i] - means[st[i] as usize]).collect(),
+            Some(w) => keep.iter().map(|&i| (v[i] - means[st[i] as usize]) * w[i].sqrt()).collect(),
+        }
     };
     let mut names: Vec<String> = vec!["customer_facing".into()];
     let mut cols: Vec<Vec<f64>> = vec![demean(&cf)];
@@ -183,7 +299,8 @@ fn adjusted_gap(study: &Study, covariates: &[String], confidence: f64) -> Result
         .iter()
         .find(|t| t.term == "customer_facing")
         .ok_or_else(|| MiroirError::Polars("customer_facing term missing from the fit".into()))?;
-    let mut r = TestResult::new(fit.method.clone(), Alternative::TwoSided, fit.n);
+    let method = if weights.is_some() { fit.method.replacen("OLS", "WLS (employee weights)", 1) } else { fit.method.clone() };
+    let mut r = TestResult::new(method, Alternative::TwoSided, fit.n);
     r.estimate = -term.estimate;
     r.statistic = -term.statistic;
     r.df = term.df;
@@ -238,11 +355,15 @@ pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
     let ix = study.index();
     let cf = bools(df, "customer_facing")?;
     let en = floats(df, "engagement")?;
-    // (other, facing) engagement per study code
+    let weights = employee_weights(study, "exposure gap")?;
+    // (other, facing) engagement per study code, and their weights (empty without weights)
     let mut groups: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); ix.studies.len()];
+    let mut wgroups: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); ix.studies.len()];
     let (mut all_other, mut all_facing) = (Vec::new(), Vec::new());
+    let (mut wall_other, mut wall_facing) = (Vec::new(), Vec::new());
     for i in 0..en.len() {
-        let g = &mut groups[ix.emp_study[i] as usize];
+        let s = ix.emp_study[i] as usize;
+        let g = &mut groups[s];
         if cf[i] == Some(true) {
             g.1.push(en[i]);
             all_facing.push(en[i]);
@@ -250,19 +371,35 @@ pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
             g.0.push(en[i]);
             all_other.push(en[i]);
         }
+        if let Some(w) = &weights {
+            let wg = &mut wgroups[s];
+            if cf[i] == Some(true) {
+                wg.1.push(w[i]);
+                wall_facing.push(w[i]);
+            } else {
+                wg.0.push(w[i]);
+                wall_other.push(w[i]);
+            }
+        }
+    }
+    let weighted = weights.is_some();
+    fn with_w(weighted: bool, w: &[f64]) -> Option<&[f64]> {
+        weighted.then_some(w)
     }
     // studies with employees only (a study may have customers alone)
-    type Groups<'a> = Vec<(&'a str, (Vec<f64>, Vec<f64>))>;
+    type Groups<'a> = Vec<(&'a str, ((Vec<f64>, Vec<f64>), (Vec<f64>, Vec<f64>)))>;
     let groups: Groups<'_> = ix
         .studies
         .iter()
         .map(String::as_str)
-        .zip(groups)
-        .filter(|(_, (o, f))| !o.is_empty() || !f.is_empty())
+        .zip(groups.into_iter().zip(wgroups))
+        .filter(|(_, ((o, f), _))| !o.is_empty() || !f.is_empty())
         .collect();
     let mut rows: Vec<GapRow> = groups
         .iter()
-        .map(|(name, (other, facing))| gap_row("study", name, other, facing, o.confidence))
+        .map(|(name, ((other, facing), (wo, wf)))| {
+            gap_row("study", name, (other, with_w(weighted, wo)), (facing, with_w(weighted, wf)), o.confidence)
+        })
         .collect();
     suppress_segments(&mut rows, study.schema().min_group_size() as u64);
     if let Some(best) = rows
@@ -274,7 +411,8 @@ pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
     {
         rows[best].largest = true;
     }
-    let mut pooled = gap_row("pooled", "all", &all_other, &all_facing, o.confidence);
+    let mut pooled =
+        gap_row("pooled", "all", (&all_other, with_w(weighted, &wall_other)), (&all_facing, with_w(weighted, &wall_facing)), o.confidence);
     if rows.len() == 1 && rows[0].suppressed {
         // with one study the pooled row is that study's row
         pooled.suppressed = true;
@@ -341,4 +479,53 @@ pub fn gap_table(rows: &[GapRow]) -> Result<DataFrame> {
             rows.iter().map(|r| if r.notes.is_empty() { None } else { Some(r.notes.join("; ")) }),
         )
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rel(a: f64, b: f64) -> f64 {
+        (a - b).abs() / b.abs()
+    }
+
+    #[test]
+    fn weighted_welch_matches_statsmodels() {
+        // statsmodels 0.15: weightstats.ttest_ind(a, b, usevar="unequal", weights=(wa, wb)) =
+        // (2.262349552939227, 0.04191000235404139, 12.691305279152441);
+        // CompareMeans(DescrStatsW(a, wa), DescrStatsW(b, wb)).tconfint_diff(usevar="unequal") =
+        // (0.467958539754628, 21.444849342018777); mean difference 10.956403940886702.
+        let a = [52.0, 61.5, 47.25, 70.0, 58.0, 66.5];
+        let wa = [1.5, 0.4, 2.2, 1.0, 0.7, 2.9];
+        let b = [41.0, 55.5, 38.0, 49.75, 60.0];
+        let wb = [0.9, 1.8, 2.5, 0.6, 1.2];
+        let r = weighted_welch(&a, &wa, &b, &wb, 0.95);
+        for (got, want) in [
+            (r.estimate, 10.956403940886702),
+            (r.statistic, 2.262349552939227),
+            (r.p_value, 0.04191000235404139),
+            (r.df, 12.691305279152441),
+            (r.ci_low, 0.467958539754628),
+            (r.ci_high, 21.444849342018777),
+        ] {
+            assert!(rel(got, want) < 1e-10, "{got} vs {want}");
+        }
+        // unit weights: the unweighted Welch test
+        let ones_a = [1.0; 6];
+        let ones_b = [1.0; 5];
+        let w = weighted_welch(&a, &ones_a, &b, &ones_b, 0.95);
+        let u = welch_t(&a, &b, Alternative::TwoSided, 0.95).unwrap();
+        for (x, y) in [(w.statistic, u.statistic), (w.df, u.df), (w.p_value, u.p_value), (w.ci_low, u.ci_low)] {
+            assert!(rel(x, y) < 1e-12, "{x} vs {y}");
+        }
+    }
+
+    #[test]
+    fn weighted_welch_undefined_is_nan_with_a_reason() {
+        let r = weighted_welch(&[1.0], &[1.0], &[2.0, 3.0], &[1.0, 1.0], 0.95);
+        assert!(r.estimate.is_nan() && r.note.is_some());
+        // frequency weights summing to 1 or less: the variance is undefined
+        let r = weighted_welch(&[1.0, 2.0], &[0.2, 0.3], &[2.0, 3.0], &[1.0, 1.0], 0.95);
+        assert!(r.p_value.is_nan() && r.note.as_deref().unwrap().contains("sum to 1 or less"));
+    }
 }

@@ -1,6 +1,7 @@
 //! Small helpers to read validated columns and to build tidy result tables.
 
-use crate::error::Result;
+use crate::data::Study;
+use crate::error::{MiroirError, Result, Rows};
 use polars::prelude::*;
 
 pub use crate::data::columns::{floats, strs};
@@ -8,6 +9,59 @@ pub use crate::data::columns::{floats, strs};
 /// A validated yes/no column, nulls as None.
 pub fn bools(df: &DataFrame, name: &str) -> Result<Vec<Option<bool>>> {
     Ok(df.column(name)?.bool()?.iter().collect())
+}
+
+/// Refuses a missing (null, NaN) or non-positive weight: it would silently drop a respondent.
+fn check_weights(w: &[f64], table: &str, what: &str) -> Result<()> {
+    let bad = Rows::collect(w.iter().enumerate().filter(|(_, v)| !(v.is_finite() && **v > 0.0)).map(|(i, _)| i));
+    if bad.is_empty() {
+        return Ok(());
+    }
+    Err(MiroirError::MissingValue {
+        table: table.into(),
+        column: "weight".into(),
+        rows: bad,
+        detail: format!("weighted {what} need a positive weight for every {}", if table == "employees" { "employee" } else { "customer" }),
+    })
+}
+
+/// Weights divided by their maximum: every weighted estimator here is invariant to the scale
+/// of the weights, and this keeps sums finite for weights near the limits of a double (1e308)
+/// and makes equal weights exactly 1 (so they give the unweighted figures bit for bit).
+fn by_max(mut w: Vec<f64>) -> Vec<f64> {
+    let max = w.iter().fold(0.0_f64, |m, v| m.max(*v));
+    if max > 0.0 && max != 1.0 {
+        for v in &mut w {
+            *v /= max;
+        }
+    }
+    w
+}
+
+/// The employees' survey weights (column `weight`) divided by their maximum, `None` without the
+/// column; a missing weight is a [`MiroirError::MissingValue`] naming table 'employees', column
+/// 'weight', rows. `what` names the analysis in the message.
+pub fn employee_weights(study: &Study, what: &str) -> Result<Option<Vec<f64>>> {
+    let df = study.employee_columns();
+    if df.get_column_index("weight").is_none() {
+        return Ok(None);
+    }
+    let w = floats(df, "weight")?;
+    check_weights(&w, "employees", what)?;
+    Ok(Some(by_max(w)))
+}
+
+/// The customers' survey weights ([`Study::customer_weights`]) divided by their maximum, `None`
+/// without the column; a missing weight is a [`MiroirError::MissingValue`] naming table
+/// 'customers', column 'weight'.
+pub fn customer_weights(study: &Study, what: &str) -> Result<Option<Vec<f64>>> {
+    match study.customer_weights() {
+        None => Ok(None),
+        Some(w) => {
+            check_weights(w, "customers", what)?;
+            Ok(Some(by_max(w.to_vec())))
+        }
+    }
 }
 
 /// Dense codes 0..k of hashable keys, in order of first appearance (units, clusters).

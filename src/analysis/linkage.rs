@@ -14,6 +14,14 @@
 //! - the top-share uplift: linkable units ranked by mean satisfaction (ties by study then unit);
 //!   the top `ceil(top_share · K)` against the others: mean over units of unit mean engagement,
 //!   ratio minus 1, with a unit-bootstrap BCa CI (seeded; identical for any thread count).
+//!
+//! Weights: the unit means (engagement; share satisfied, mean satisfaction) are weighted by the
+//! respondents' weights within each unit ([`super::units`]). The unit-level statistics then count
+//! every unit equally, deliberately: the correlation (units are the observations of linkage
+//! research), the top-share uplift (a mean of unit means) and the ranking of units. What stays
+//! unweighted says so in the row's `note`: ICC(1)/ICC(2) (no standard weighted version), and the
+//! high-engagement contrast, a two-proportion z-test on customer counts (a test on counts: with
+//! customer weights its shares are the unweighted shares of the customers of the high units).
 
 use super::frame::{floats, TableBuilder};
 use super::units::{units, Unit};
@@ -322,6 +330,23 @@ fn group_row(
     let correlation = correlate(&x, &y, o);
     let (icc1, icc2, icc_note) = icc_of(emp, icc_study);
     notes.extend(icc_note);
+    let (we, wc) = linkable.first().map_or((false, false), |u| (u.weighted_employees, u.weighted_customers));
+    if we || wc {
+        let sides = match (we, wc) {
+            (true, true) => "employee and customer",
+            (true, false) => "employee",
+            _ => "customer",
+        };
+        notes.push(format!(
+            "unit means weighted by {sides} weights; units count equally in the correlation and the uplift"
+        ));
+    }
+    if we {
+        notes.push("ICC(1) and ICC(2) are unweighted (no standard weighted version)".into());
+    }
+    if wc {
+        notes.push("high-engagement contrast is unweighted (two-proportion z-test on customer counts)".into());
+    }
 
     let sum = |pred: &dyn Fn(usize) -> bool, f: &dyn Fn(&Unit) -> u64| -> u64 {
         (0..linkable.len()).filter(|&i| pred(i)).map(|i| f(linkable[i])).sum()
@@ -530,6 +555,10 @@ mod tests {
                 n_customers: 10,
                 n_satisfied: 5,
                 mean_satisfaction: f64::from(i as u32 % 7),
+                w_customers: 10.0,
+                w_satisfied: 5.0,
+                weighted_employees: false,
+                weighted_customers: false,
                 suppression: Suppression::None,
             })
             .collect();

@@ -20,8 +20,19 @@
 //! is not tested (axis `undetermined`, p NaN, with a note) since it would reveal their answers;
 //! `silent` needs no valence and stays. The example verbatim of a side is shown only from
 //! `min_text_group_size` respondents.
+//!
+//! Weights (a `weight` column in the customers and/or employees table): the published shares are
+//! weighted by the weight of the respondent behind each mention — `customer_positive_share` =
+//! Σw over positive customer mentions / Σw over customer mentions, `employee_positive_share`
+//! likewise, `employee_share` = Σw of the employees who mention the theme / Σw of the group's
+//! employees. The counts stay counts, and the classification stays on counts (exact binomial
+//! tests, Wilson bound: tests of counts with no standard weighted version); the row's `note` says
+//! so. In [`moment_effects`] the means and the Welch test are weighted as in
+//! [`super::exposure_gap`] (statsmodels `ttest_ind(usevar="unequal", weights=...)`, frequency
+//! weights); Hedges' g stays unweighted, as its note says.
 
-use super::frame::{floats, TableBuilder};
+use super::exposure_gap::survey_welch;
+use super::frame::{customer_weights, employee_weights, floats, TableBuilder};
 use super::linkage::By;
 use crate::data::columns::FastMap;
 use crate::data::Study;
@@ -100,6 +111,13 @@ struct ThemeCounts {
     e_pos: u64,
     e_neg: u64,
     employees: u64,
+    /// Sums of the respondents' weights behind positive / negative mentions of each side, and of
+    /// the distinct employees who mention the theme (only with weights on that side).
+    c_wpos: f64,
+    c_wneg: f64,
+    e_wpos: f64,
+    e_wneg: f64,
+    e_wmentioning: f64,
     /// The most frequent verbatim of each side (ties: the first in text order).
     c_example: Option<String>,
     e_example: Option<String>,
@@ -124,6 +142,11 @@ pub struct ThemeRow {
     pub employee_share_upper: f64,
     pub employee_axis: &'static str,
     pub employee_p: f64,
+    /// Weighted shares (None without weights on that side): positive customer mentions,
+    /// positive employee mentions, employees mentioning the theme.
+    pub customer_positive_share_w: Option<f64>,
+    pub employee_positive_share_w: Option<f64>,
+    pub employee_share_w: Option<f64>,
     pub p_value: f64,
     pub q_value: f64,
     pub moment: &'static str,
@@ -138,16 +161,29 @@ struct Indexed {
     /// `per_group[g]`: (theme name, counts) of the themes mentioned in group g, by theme name.
     per_group: Vec<Vec<(String, ThemeCounts)>>,
     employees_total: Vec<u64>,
+    /// Sum of the employees' weights per group (None without employee weights).
+    employees_wtotal: Option<Vec<f64>>,
+    /// Whether the customer side is weighted.
+    customers_weighted: bool,
 }
 
 fn index(study: &Study, by: By) -> Result<Indexed> {
     let ix = study.index();
     let by_study = by == By::Study;
     let n_groups = if by_study { ix.studies.len() } else { 1 };
+    let ew = employee_weights(study, "moment shares")?;
+    let cw = customer_weights(study, "moment shares")?;
+    let cw = cw.as_deref();
     let mut employees_total = vec![0u64; n_groups];
-    for &s in &ix.emp_study {
-        employees_total[if by_study { s as usize } else { 0 }] += 1;
+    let mut employees_wtotal = vec![0.0; n_groups];
+    for (i, &s) in ix.emp_study.iter().enumerate() {
+        let g = if by_study { s as usize } else { 0 };
+        employees_total[g] += 1;
+        if let Some(w) = &ew {
+            employees_wtotal[g] += w[i];
+        }
     }
+    let wtotal = |keep: &[usize]| ew.as_ref().map(|_| keep.iter().map(|&g| employees_wtotal[g]).collect::<Vec<f64>>());
     // groups are those with employees, as names
     let names: Vec<String> = if by_study { ix.studies.clone() } else { vec!["all".to_string()] };
     let keep: Vec<usize> = (0..n_groups).filter(|&g| employees_total[g] > 0).collect();
@@ -156,6 +192,8 @@ fn index(study: &Study, by: By) -> Result<Indexed> {
             groups: keep.iter().map(|&g| names[g].clone()).collect(),
             per_group: vec![Vec::new(); keep.len()],
             employees_total: keep.iter().map(|&g| employees_total[g]).collect(),
+            employees_wtotal: wtotal(&keep),
+            customers_weighted: cw.is_some(),
         });
     };
     let n_themes = m.themes.len();
@@ -172,18 +210,33 @@ fn index(study: &Study, by: By) -> Result<Indexed> {
         let positive = m.positive[i];
         if m.customer[i] {
             if positive { c.c_pos += 1 } else { c.c_neg += 1 }
+            if let Some(w) = cw {
+                let w = w[m.respondent[i] as usize];
+                if positive { c.c_wpos += w } else { c.c_wneg += w }
+            }
             c_pairs.push((k as u32, m.respondent[i]));
         } else {
             if positive { c.e_pos += 1 } else { c.e_neg += 1 }
+            if let Some(w) = &ew {
+                let w = w[m.respondent[i] as usize];
+                if positive { c.e_wpos += w } else { c.e_wneg += w }
+            }
             e_pairs.push((k as u32, m.respondent[i]));
         }
     }
     for (pairs, customers) in [(&mut c_pairs, true), (&mut e_pairs, false)] {
         pairs.sort_unstable();
         pairs.dedup();
-        for &(k, _) in pairs.iter() {
+        for &(k, r) in pairs.iter() {
             let c = &mut counts[k as usize];
-            if customers { c.customers += 1 } else { c.employees += 1 }
+            if customers {
+                c.customers += 1
+            } else {
+                c.employees += 1;
+                if let Some(w) = &ew {
+                    c.e_wmentioning += w[r as usize];
+                }
+            }
         }
     }
     // Example verbatim, only where enough respondents of the side mention the theme.
@@ -215,6 +268,8 @@ fn index(study: &Study, by: By) -> Result<Indexed> {
         groups: keep.iter().map(|&g| names[g].clone()).collect(),
         per_group,
         employees_total: keep.iter().map(|&g| employees_total[g]).collect(),
+        employees_wtotal: wtotal(&keep),
+        customers_weighted: cw.is_some(),
     })
 }
 
@@ -298,8 +353,28 @@ fn example_texts(visit: &VisitTexts<'_>, hash: &[u64], cell: &[Option<usize>], n
     Ok(out)
 }
 
-fn classify_theme(group: &str, theme: &str, c: &ThemeCounts, n_emp: u64, o: &MomentOptions, study: &Study) -> ThemeRow {
+/// Weights of a group for [`classify_theme`]: the sum of its employees' weights (None without
+/// employee weights) and whether the customers are weighted.
+#[derive(Clone, Copy)]
+struct GroupWeights {
+    employees: Option<f64>,
+    customers: bool,
+}
+
+fn classify_theme(group: &str, theme: &str, c: &ThemeCounts, n_emp: u64, gw: GroupWeights, o: &MomentOptions, study: &Study) -> ThemeRow {
     let mut notes = Vec::new();
+    let ratio = |a: f64, b: f64| if b > 0.0 { Some(a / b) } else { None };
+    let customer_positive_share_w = if gw.customers { ratio(c.c_wpos, c.c_wpos + c.c_wneg) } else { None };
+    let (employee_positive_share_w, employee_share_w) = match gw.employees {
+        Some(total) => (ratio(c.e_wpos, c.e_wpos + c.e_wneg), ratio(c.e_wmentioning, total)),
+        None => (None, None),
+    };
+    if gw.customers || gw.employees.is_some() {
+        notes.push(
+            "shares weighted by respondent weights; the classification tests (binomial, Wilson) use counts, unweighted"
+                .to_string(),
+        );
+    }
     let n_c = c.c_pos + c.c_neg;
     let (customer_axis, customer_p) = if n_c == 0 {
         notes.push("no customer mentions".to_string());
@@ -373,6 +448,9 @@ fn classify_theme(group: &str, theme: &str, c: &ThemeCounts, n_emp: u64, o: &Mom
         employee_share_upper: upper,
         employee_axis,
         employee_p,
+        customer_positive_share_w,
+        employee_positive_share_w,
+        employee_share_w,
         p_value,
         q_value: f64::NAN,
         moment: if n_c < o.min_mentions { "too_few_mentions" } else { "undetermined" },
@@ -387,12 +465,13 @@ pub fn theme_rows(study: &Study, o: &MomentOptions) -> Result<Vec<ThemeRow>> {
     o.check()?;
     let idx = index(study, o.by)?;
     let mut out = Vec::new();
-    for ((group, themes), &n_emp) in idx.groups.iter().zip(&idx.per_group).zip(&idx.employees_total) {
+    for (g, ((group, themes), &n_emp)) in idx.groups.iter().zip(&idx.per_group).zip(&idx.employees_total).enumerate() {
         if themes.is_empty() {
             continue;
         }
+        let gw = GroupWeights { employees: idx.employees_wtotal.as_ref().map(|w| w[g]), customers: idx.customers_weighted };
         let mut rows: Vec<ThemeRow> =
-            themes.iter().map(|(t, c)| classify_theme(group, t, c, n_emp, o, study)).collect();
+            themes.iter().map(|(t, c)| classify_theme(group, t, c, n_emp, gw, o, study)).collect();
         let eligible: Vec<usize> = (0..rows.len())
             .filter(|&i| rows[i].moment != "too_few_mentions" && rows[i].p_value.is_finite())
             .collect();
@@ -440,7 +519,9 @@ pub fn moments_table(study: &Study, o: &MomentOptions, rows: &[ThemeRow]) -> Res
         .opt_u64("customer_negative", rows.iter().map(|r| (!c_sup(r)).then_some(r.customer_negative)))
         .opt_f64(
             "customer_positive_share",
-            rows.iter().map(|r| if c_sup(r) { None } else { share(r.customer_positive, r.customer_mentions) }),
+            rows.iter().map(|r| {
+                if c_sup(r) { None } else { r.customer_positive_share_w.or_else(|| share(r.customer_positive, r.customer_mentions)) }
+            }),
         )
         .str("customer_axis", rows.iter().map(|r| r.customer_axis))
         .f64("customer_p", rows.iter().map(|r| r.customer_p))
@@ -449,12 +530,16 @@ pub fn moments_table(study: &Study, o: &MomentOptions, rows: &[ThemeRow]) -> Res
         .opt_u64("employee_negative", rows.iter().map(|r| (!e_sup(r)).then_some(r.employee_negative)))
         .opt_f64(
             "employee_positive_share",
-            rows.iter().map(|r| if e_sup(r) { None } else { share(r.employee_positive, r.employee_mentions) }),
+            rows.iter().map(|r| {
+                if e_sup(r) { None } else { r.employee_positive_share_w.or_else(|| share(r.employee_positive, r.employee_mentions)) }
+            }),
         )
         .opt_u64("employees_mentioning", rows.iter().map(|r| (!e_sup(r)).then_some(r.employees_mentioning)))
         .opt_f64(
             "employee_share",
-            rows.iter().map(|r| if e_sup(r) { None } else { share(r.employees_mentioning, r.employees_total) }),
+            rows.iter().map(|r| {
+                if e_sup(r) { None } else { r.employee_share_w.or_else(|| share(r.employees_mentioning, r.employees_total)) }
+            }),
         )
         .opt_f64("employee_share_upper", rows.iter().map(|r| (!e_sup(r)).then_some(r.employee_share_upper)))
         .str("employee_axis", rows.iter().map(|r| r.employee_axis))
@@ -490,6 +575,9 @@ pub fn moment_effects(study: &Study, o: &MomentOptions) -> Result<DataFrame> {
 pub fn moment_effects_from(study: &Study, rows: &[ThemeRow]) -> Result<DataFrame> {
     let satisfaction = study.satisfaction();
     let engagement = floats(study.employee_columns(), "engagement")?;
+    let cw = customer_weights(study, "moment effects")?;
+    let cw = cw.as_deref();
+    let ew = employee_weights(study, "moment effects")?;
     // A bit per moment for each respondent who mentions one of its themes.
     let moment_bit = |moment: &str| MOMENTS.iter().position(|m| *m == moment);
     let (mut c_in, mut e_in) = (vec![0u8; satisfaction.len()], vec![0u8; engagement.len()]);
@@ -521,9 +609,9 @@ pub fn moment_effects_from(study: &Study, rows: &[ThemeRow]) -> Result<DataFrame
     let e_moments = masked_moments(&engagement, &e_in, MOMENTS.len());
     for (bit, moment) in MOMENTS.into_iter().enumerate() {
         let n_themes = rows.iter().filter(|r| r.moment == moment).count() as u64;
-        for (side, values, members, summary) in [
-            ("customer", satisfaction, &c_in, c_moments[bit]),
-            ("employee", &engagement[..], &e_in, e_moments[bit]),
+        for (side, values, members, summary, weights) in [
+            ("customer", satisfaction, &c_in, c_moments[bit], cw),
+            ("employee", &engagement[..], &e_in, e_moments[bit], ew.as_deref()),
         ] {
             let (n_a, n_b) = summary.map_or((0, values.len()), |m| (m.na, m.nb));
             let suppressed = (n_a > 0 && n_a < k) || (n_b > 0 && n_b < k);
@@ -534,6 +622,21 @@ pub fn moment_effects_from(study: &Study, rows: &[ThemeRow]) -> Result<DataFrame
             } else if n_a == 0 {
                 let why = if n_themes == 0 { format!("no theme classified as {moment}") } else { "no respondent mentions its themes".into() };
                 (nan("Welch t-test", why), nan("Hedges' g", String::new()))
+            } else if let Some(w) = weights {
+                // weighted: statsmodels' weighted Welch; Hedges' g has no weighted version
+                let (mut a, mut b, mut wa, mut wb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                for ((v, &mask), &wi) in values.iter().zip(members.iter()).zip(w) {
+                    if mask & (1 << bit) != 0 {
+                        a.push(*v);
+                        wa.push(wi);
+                    } else {
+                        b.push(*v);
+                        wb.push(wi);
+                    }
+                }
+                let mut welch = survey_welch(&a, &wa, &b, &wb, 0.95);
+                welch.push_note(&format!("weighted by {side} weights (Welch t as statsmodels ttest_ind on the weights rescaled to mean 1); Hedges' g unweighted"));
+                (welch, hedges_g(&a, &b, 0.95).unwrap_or_else(|e| nan("Hedges' g", e.to_string())))
             } else if let Some(m) = summary.filter(|m| m.na >= 2 && m.nb >= 2) {
                 // the usual case: both groups large, from the two-pass summaries
                 (

@@ -10,8 +10,14 @@
 //! hidden, the totals give one equation for two unknowns. Suppressed units (complementary ones
 //! included) stay out of the linkage, whose per-study aggregates would otherwise give the missing
 //! equation.
+//!
+//! Weights: with a `weight` column in the employees table, mean engagement is the weighted mean
+//! `Σw·x / Σw` of the unit's employees; with one in the customers table, share satisfied and mean
+//! satisfaction are weighted likewise over the unit's customers. The counts `n_employees` and
+//! `n_customers` stay respondent counts, and suppression is by those counts (a weight does not
+//! make a small group less identifiable). A missing weight is a `MissingValue` error.
 
-use super::frame::TableBuilder;
+use super::frame::{customer_weights, employee_weights, TableBuilder};
 use crate::data::Study;
 use crate::error::Result;
 use polars::prelude::DataFrame;
@@ -52,13 +58,25 @@ pub struct Unit {
     pub n_customers: u64,
     pub n_satisfied: u64,
     pub mean_satisfaction: f64,
+    /// Sum of the customers' weights (`n_customers` without weights).
+    pub w_customers: f64,
+    /// Sum of the satisfied customers' weights (`n_satisfied` without weights).
+    pub w_satisfied: f64,
+    /// Whether the employee side (mean engagement) is weighted.
+    pub weighted_employees: bool,
+    /// Whether the customer side (share satisfied, mean satisfaction) is weighted.
+    pub weighted_customers: bool,
     pub suppression: Suppression,
 }
 
 impl Unit {
+    /// Share of satisfied customers: weighted (`Σw·[satisfied] / Σw`) when the customers have
+    /// weights, else `n_satisfied / n_customers`.
     pub fn share_satisfied(&self) -> f64 {
         if self.n_customers == 0 {
             f64::NAN
+        } else if self.weighted_customers {
+            self.w_satisfied / self.w_customers
         } else {
             self.n_satisfied as f64 / self.n_customers as f64
         }
@@ -78,18 +96,48 @@ pub fn units(study: &Study) -> Result<Vec<Unit>> {
     let ix = study.index();
     let threshold = study.schema().satisfied_threshold();
     let k = ix.units.len();
-    let (mut n_emp, mut sum_eng) = (vec![0u64; k], vec![0.0; k]);
-    for (&u, e) in ix.emp_unit.iter().zip(study.employee_columns().column("engagement")?.f64()?.iter()) {
+    let ew = employee_weights(study, "unit means")?;
+    let cw = customer_weights(study, "unit shares and means")?;
+    let cw = cw.as_deref();
+    let (mut n_emp, mut sum_eng, mut w_emp) = (vec![0u64; k], vec![0.0; k], vec![0.0; k]);
+    for (i, (&u, e)) in ix.emp_unit.iter().zip(study.employee_columns().column("engagement")?.f64()?.iter()).enumerate() {
         n_emp[u as usize] += 1;
-        sum_eng[u as usize] += e.unwrap_or(f64::NAN);
+        match &ew {
+            None => sum_eng[u as usize] += e.unwrap_or(f64::NAN),
+            Some(w) => {
+                sum_eng[u as usize] += w[i] * e.unwrap_or(f64::NAN);
+                w_emp[u as usize] += w[i];
+            }
+        }
     }
     let (mut n_cus, mut n_sat, mut sum_sat) = (vec![0u64; k], vec![0u64; k], vec![0.0; k]);
-    for (&u, &v) in ix.cus_unit.iter().zip(study.satisfaction()) {
+    let (mut w_cus, mut w_sat) = (vec![0.0; k], vec![0.0; k]);
+    for (i, (&u, &v)) in ix.cus_unit.iter().zip(study.satisfaction()).enumerate() {
         n_cus[u as usize] += 1;
         n_sat[u as usize] += u64::from(v >= threshold);
-        sum_sat[u as usize] += v;
+        match cw {
+            None => sum_sat[u as usize] += v,
+            Some(w) => {
+                sum_sat[u as usize] += w[i] * v;
+                w_cus[u as usize] += w[i];
+                if v >= threshold {
+                    w_sat[u as usize] += w[i];
+                }
+            }
+        }
     }
-    let mean = |s: f64, n: u64| if n == 0 { f64::NAN } else { s / n as f64 };
+    if cw.is_none() {
+        for i in 0..k {
+            (w_cus[i], w_sat[i]) = (n_cus[i] as f64, n_sat[i] as f64);
+        }
+    }
+    if ew.is_none() {
+        for i in 0..k {
+            w_emp[i] = n_emp[i] as f64;
+        }
+    }
+    // sum / total weight (the count without weights: the unweighted arithmetic unchanged)
+    let mean = |s: f64, n: u64, w: f64| if n == 0 { f64::NAN } else { s / w };
     let mut out: Vec<Unit> = ix
         .units
         .iter()
@@ -98,10 +146,14 @@ pub fn units(study: &Study) -> Result<Vec<Unit>> {
             study: ix.studies[key.study as usize].clone(),
             unit: key.name.clone(),
             n_employees: n_emp[i],
-            mean_engagement: mean(sum_eng[i], n_emp[i]),
+            mean_engagement: mean(sum_eng[i], n_emp[i], w_emp[i]),
             n_customers: n_cus[i],
             n_satisfied: n_sat[i],
-            mean_satisfaction: mean(sum_sat[i], n_cus[i]),
+            mean_satisfaction: mean(sum_sat[i], n_cus[i], w_cus[i]),
+            w_customers: w_cus[i],
+            w_satisfied: w_sat[i],
+            weighted_employees: ew.is_some(),
+            weighted_customers: cw.is_some(),
             suppression: Suppression::None,
         })
         .collect();
@@ -177,6 +229,10 @@ mod tests {
             n_customers: nc,
             n_satisfied: 0,
             mean_satisfaction: 7.0,
+            w_customers: nc as f64,
+            w_satisfied: 0.0,
+            weighted_employees: false,
+            weighted_customers: false,
             suppression: Suppression::None,
         }
     }

@@ -59,6 +59,119 @@ mod schema_arg {
     pub fn satisfied_threshold(obj: &Bound<'_, PyAny>) -> PyResult<f64> {
         real(obj, "satisfied_threshold")
     }
+    /// `csv={"separator": ";", "encoding": "cp1252", "decimal_comma": True}`.
+    pub fn csv(obj: &Bound<'_, PyAny>) -> PyResult<crate::data::schema::CsvOptions> {
+        use pyo3::types::PyDict;
+        let mut o = crate::data::schema::CsvOptions::default();
+        if obj.is_none() {
+            return Ok(o);
+        }
+        let expected = "a dict with keys 'separator' (one character), 'encoding' (text), 'decimal_comma' (bool)";
+        let d = obj.cast::<PyDict>().map_err(|_| refuse("csv", expected, obj))?;
+        for (k, v) in d.iter() {
+            let key: String = k.extract().map_err(|_| refuse("csv", expected, &k))?;
+            if v.is_none() {
+                continue;
+            }
+            match key.as_str() {
+                "separator" => {
+                    let t: String = v.extract().map_err(|_| refuse("csv['separator']", "one character", &v))?;
+                    let b = t.as_bytes();
+                    if b.len() != 1 {
+                        return Err(MiroirError::InvalidArgument {
+                            argument: "csv".into(),
+                            detail: format!("'separator' must be one character, got {t:?}"),
+                        }
+                        .into());
+                    }
+                    o.separator = Some(b[0]);
+                }
+                "encoding" => o.encoding = Some(v.extract().map_err(|_| refuse("csv['encoding']", "text", &v))?),
+                "decimal_comma" => {
+                    if !v.is_instance_of::<pyo3::types::PyBool>() {
+                        return Err(refuse("csv['decimal_comma']", "True or False", &v));
+                    }
+                    o.decimal_comma = Some(v.extract()?);
+                }
+                other => {
+                    return Err(MiroirError::InvalidArgument {
+                        argument: "csv".into(),
+                        detail: format!("unknown key '{other}' (expected separator, encoding, decimal_comma)"),
+                    }
+                    .into())
+                }
+            }
+        }
+        Ok(o)
+    }
+    fn code(obj: &Bound<'_, PyAny>) -> PyResult<crate::data::schema::MissingCode> {
+        use crate::data::schema::MissingCode;
+        if obj.is_instance_of::<pyo3::types::PyBool>() {
+            return Err(refuse("missing_codes", "numbers or texts", obj));
+        }
+        if let Ok(t) = obj.extract::<String>() {
+            return Ok(MissingCode::Text(t));
+        }
+        obj.extract::<f64>().map(MissingCode::Number).map_err(|_| refuse("missing_codes", "numbers or texts", obj))
+    }
+    fn codes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<crate::data::schema::MissingCode>> {
+        if obj.is_instance_of::<pyo3::types::PyString>() || !obj.hasattr("__iter__")? {
+            return Ok(vec![code(obj)?]);
+        }
+        obj.try_iter()?.map(|v| code(&v?)).collect()
+    }
+    /// `missing_codes=[9, "NSP"]` (every column) or `{"satisfaction": [99], "*": [9]}`.
+    #[allow(clippy::type_complexity)]
+    pub fn missing_codes(
+        obj: &Bound<'_, PyAny>,
+    ) -> PyResult<(Vec<crate::data::schema::MissingCode>, Vec<(String, Vec<crate::data::schema::MissingCode>)>)> {
+        use pyo3::types::PyDict;
+        if obj.is_none() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        if let Ok(d) = obj.cast::<PyDict>() {
+            let mut global = Vec::new();
+            let mut by = Vec::new();
+            for (k, v) in d.iter() {
+                let key: String = k.extract().map_err(|_| refuse("missing_codes", "column names as keys", &k))?;
+                if key == "*" {
+                    global = codes(&v)?;
+                } else {
+                    by.push((key, codes(&v)?));
+                }
+            }
+            by.sort_by(|a, b| a.0.cmp(&b.0));
+            return Ok((global, by));
+        }
+        Ok((codes(obj)?, Vec::new()))
+    }
+    pub fn constants(obj: &Bound<'_, PyAny>) -> PyResult<Option<HashMap<String, String>>> {
+        mapping(obj, "constants")
+    }
+    pub fn item_scales(obj: &Bound<'_, PyAny>) -> PyResult<Option<HashMap<String, (f64, f64)>>> {
+        if obj.is_none() {
+            return Ok(None);
+        }
+        obj.extract().map(Some).map_err(|_| refuse("item_scales", "a dict of item column -> (low, high)", obj))
+    }
+    pub fn reverse_items(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<String>>> {
+        if obj.is_none() {
+            return Ok(None);
+        }
+        if obj.is_instance_of::<pyo3::types::PyString>() {
+            return Err(refuse("reverse_items", "a list of item column names", obj));
+        }
+        obj.extract().map(Some).map_err(|_| refuse("reverse_items", "a list of item column names", obj))
+    }
+    pub fn min_items_answered(obj: &Bound<'_, PyAny>) -> PyResult<Option<usize>> {
+        if obj.is_none() {
+            return Ok(None);
+        }
+        if obj.is_instance_of::<pyo3::types::PyBool>() {
+            return Err(refuse("min_items_answered", "a whole number", obj));
+        }
+        obj.extract().map(Some).map_err(|_| refuse("min_items_answered", "a whole number", obj))
+    }
     pub fn engagement_items(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<String>>> {
         if obj.is_none() {
             return Ok(None);
@@ -76,7 +189,8 @@ impl PySchema {
     #[pyo3(signature = (
         *, employees=None, customers=None, mentions=None, satisfaction_scale=(0.0, 10.0),
         satisfied_threshold=7.0, engagement_items=None, item_scale=(1.0, 5.0),
-        min_group_size=5, min_text_group_size=10
+        min_group_size=5, min_text_group_size=10, csv=Default::default(), missing_codes=Default::default(), constants=None,
+        item_scales=None, reverse_items=None, min_items_answered=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -89,6 +203,15 @@ impl PySchema {
         #[pyo3(from_py_with = schema_arg::item_scale)] item_scale: (f64, f64),
         #[pyo3(from_py_with = super::stats::arg::min_group_size)] min_group_size: usize,
         #[pyo3(from_py_with = super::stats::arg::min_text_group_size)] min_text_group_size: usize,
+        #[pyo3(from_py_with = schema_arg::csv)] csv: crate::data::schema::CsvOptions,
+        #[pyo3(from_py_with = schema_arg::missing_codes)] missing_codes: (
+            Vec<crate::data::schema::MissingCode>,
+            Vec<(String, Vec<crate::data::schema::MissingCode>)>,
+        ),
+        #[pyo3(from_py_with = schema_arg::constants)] constants: Option<HashMap<String, String>>,
+        #[pyo3(from_py_with = schema_arg::item_scales)] item_scales: Option<HashMap<String, (f64, f64)>>,
+        #[pyo3(from_py_with = schema_arg::reverse_items)] reverse_items: Option<Vec<String>>,
+        #[pyo3(from_py_with = schema_arg::min_items_answered)] min_items_answered: Option<usize>,
     ) -> PyResult<Self> {
         let mut b = Schema::builder();
         for (table, map) in [(Table::Employees, employees), (Table::Customers, customers), (Table::Mentions, mentions)] {
@@ -106,7 +229,88 @@ impl PySchema {
         if let Some(items) = engagement_items {
             b = b.engagement_items(items, item_scale.0, item_scale.1);
         }
+        b = b.csv(csv).missing_codes(missing_codes.0);
+        for (column, codes) in missing_codes.1 {
+            b = b.column_missing_codes(&column, codes);
+        }
+        let mut constants: Vec<(String, String)> = constants.unwrap_or_default().into_iter().collect();
+        constants.sort();
+        for (column, value) in constants {
+            b = b.constant(&column, &value);
+        }
+        let mut scales: Vec<(String, (f64, f64))> = item_scales.unwrap_or_default().into_iter().collect();
+        scales.sort_by(|a, b| a.0.cmp(&b.0));
+        for (item, (lo, hi)) in scales {
+            b = b.item_scale_of(&item, lo, hi);
+        }
+        if let Some(r) = reverse_items {
+            b = b.reverse_items(r);
+        }
+        if let Some(k) = min_items_answered {
+            b = b.min_items_answered(k);
+        }
         Ok(PySchema { inner: b.build()? })
+    }
+
+    /// How CSV files are read: `{"separator", "encoding", "decimal_comma"}` (None = detected).
+    #[getter]
+    fn csv<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        let c = self.inner.csv();
+        let d = pyo3::types::PyDict::new(py);
+        d.set_item("separator", c.separator.map(|b| (b as char).to_string()))?;
+        d.set_item("encoding", c.encoding.clone())?;
+        d.set_item("decimal_comma", c.decimal_comma)?;
+        Ok(d)
+    }
+    /// Constant columns (column -> value).
+    #[getter]
+    fn constants(&self) -> HashMap<String, String> {
+        self.inner.constants().iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+    /// Missing codes: `{"*": [...], column: [...]}` (numbers as float, texts as str).
+    #[getter]
+    fn missing_codes(&self, py: Python<'_>) -> PyResult<HashMap<String, Vec<Py<PyAny>>>> {
+        use crate::data::schema::MissingCode;
+        let conv = |c: &MissingCode| -> PyResult<Py<PyAny>> {
+            Ok(match c {
+                MissingCode::Number(x) => x.into_pyobject(py)?.into_any().unbind(),
+                MissingCode::Text(t) => t.into_pyobject(py)?.into_any().unbind(),
+            })
+        };
+        let (global, by) = self.inner.missing_codes();
+        let mut out = HashMap::new();
+        if !global.is_empty() {
+            out.insert("*".to_string(), global.iter().map(conv).collect::<PyResult<_>>()?);
+        }
+        for (k, v) in by {
+            out.insert(k.clone(), v.iter().map(conv).collect::<PyResult<_>>()?);
+        }
+        Ok(out)
+    }
+    /// The schema as TOML (a `[schema]` table, as in a reproduce spec).
+    fn to_toml(&self) -> String {
+        crate::reproduce::spec::schema_to_toml(&self.inner)
+    }
+    /// Reads a schema file (`schema.toml`: a `[schema]` table).
+    #[staticmethod]
+    fn from_toml(path: PathBuf) -> PyResult<PySchema> {
+        let text = std::fs::read_to_string(&path).map_err(|e| crate::MiroirError::Io {
+            path: path.display().to_string(),
+            detail: format!("cannot read the schema file: {e}"),
+        })?;
+        Ok(PySchema { inner: crate::reproduce::spec::parse_schema_file(&text, &path.display().to_string())? })
+    }
+    #[getter]
+    fn reverse_items(&self) -> Vec<String> {
+        self.inner.engagement_items().map(|i| i.reverse.clone()).unwrap_or_default()
+    }
+    #[getter]
+    fn item_scales(&self) -> HashMap<String, (f64, f64)> {
+        self.inner.engagement_items().map(|i| i.item_scales.clone().into_iter().collect()).unwrap_or_default()
+    }
+    #[getter]
+    fn min_items_answered(&self) -> Option<usize> {
+        self.inner.engagement_items().and_then(|i| i.min_answered)
     }
 
     /// Client column -> canonical column, per table.
@@ -270,7 +474,17 @@ fn synthetic_study(
     Ok(PyStudy { inner })
 }
 
+/// Reads one table's file without validating it, its key columns as text (as `load_study`).
+#[pyfunction]
+#[pyo3(signature = (path, table, schema=None))]
+fn read_table_for(py: Python<'_>, path: PathBuf, table: &str, schema: Option<PySchema>) -> PyResult<PyDataFrame> {
+    let table = Table::parse(table)?;
+    let schema = schema.map(|s| s.inner).unwrap_or_default();
+    Ok(PyDataFrame(py.detach(|| data::read_table_for(&path, table, &schema))?))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(read_table_for, m)?)?;
     m.add_class::<PySchema>()?;
     m.add_class::<PyStudy>()?;
     m.add_function(wrap_pyfunction!(load_study, m)?)?;

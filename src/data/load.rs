@@ -1,6 +1,7 @@
-//! Reading a study from CSV or Parquet files.
+//! Reading a study from CSV, Parquet or spreadsheet (Excel, OpenDocument) files.
 
 use super::csv::read_csv;
+use super::excel::{read_excel, read_excel_table, EXCEL_EXTENSIONS};
 use super::files::{guarded, io_error, read_bytes};
 use super::schema::{Schema, Table};
 use super::study::{Study, TableInput};
@@ -9,17 +10,20 @@ use polars::prelude::*;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-/// Reads one table from a `.csv` or `.parquet` file (by extension), without validating it.
-/// The file is read whole, never memory-mapped, and any failure of the decoders on corrupt
-/// bytes is a [`MiroirError::Io`] (see [`super::files`]).
+/// Reads one table from a `.csv`, `.parquet` or spreadsheet (`.xlsx`, `.xlsm`, `.xls`, `.ods`)
+/// file (by extension), without validating it. The file is read whole, never memory-mapped, and
+/// any failure of the decoders on corrupt bytes is a [`MiroirError::Io`] (see [`super::files`]).
+/// Of a workbook, the sheet named like the file is read if there is one, else the first sheet.
 pub fn read_table(path: &Path) -> Result<DataFrame> {
-    read_file(path, &[])
+    read_file(path, &[], None, &super::schema::CsvOptions::default())
 }
 
 /// Reads one table of a study: as [`read_table`], with the key columns of `table` (study, unit,
-/// ids, by the names the file gives them under `schema`) read as text from a CSV file.
+/// ids, by the names the file gives them under `schema`) read as text from a CSV file or a
+/// workbook. Of a workbook, the sheet named like the table (`employees`) is read if there is
+/// one, else the sheet named like the file, else the first sheet.
 pub fn read_table_for(path: &Path, table: Table, schema: &Schema) -> Result<DataFrame> {
-    read_file(path, &key_sources(table, schema))
+    read_file(path, &key_sources(table, schema), Some(table), schema.csv())
 }
 
 /// The names a file gives the key columns of `table`: the canonical names and the client names
@@ -36,14 +40,27 @@ fn key_sources(table: Table, schema: &Schema) -> Vec<String> {
     names
 }
 
-fn read_file(path: &Path, text_columns: &[String]) -> Result<DataFrame> {
+/// The extensions of the table files miroir reads, in the order [`find_table`] names them.
+const TABLE_EXTENSIONS: [&str; 7] = ["parquet", "csv", "pq", "xlsx", "xlsm", "xls", "ods"];
+
+fn read_file(path: &Path, text_columns: &[String], table: Option<Table>, csv: &super::schema::CsvOptions) -> Result<DataFrame> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    if !matches!(ext.as_str(), "csv" | "parquet" | "pq") {
-        return Err(io_error(path, format!("unsupported file type '.{ext}' (use .csv or .parquet)")));
+    if !TABLE_EXTENSIONS.contains(&ext.as_str()) {
+        return Err(io_error(
+            path,
+            format!("unsupported file type '.{ext}' (use .csv, .parquet, or a spreadsheet: .xlsx, .xlsm, .xls, .ods)"),
+        ));
     }
     let file = read_bytes(path)?;
     if ext == "csv" {
-        read_csv(path, &file.bytes, text_columns)
+        read_csv(path, &file.bytes, text_columns, csv)
+    } else if EXCEL_EXTENSIONS.contains(&ext.as_str()) {
+        // The sheet is the one named like the table, else like the file (the schema will be
+        // able to name another).
+        match table {
+            Some(table) => read_excel_table(path, &file.bytes, text_columns, None, Some(table.as_str())),
+            None => read_excel(path, &file.bytes, text_columns, None),
+        }
     } else {
         read_parquet_bytes(path, file.bytes)
     }
@@ -79,16 +96,16 @@ pub(crate) fn check_decoded(path: &Path, df: &DataFrame, rows: usize) -> Result<
     }
 }
 
-/// The file `<dir>/<name>.parquet`, `.csv` or `.pq`, whatever the case of its name
-/// (`EMPLOYEES.CSV` too). Two such files for one table are an error: miroir would not know
-/// which one to read.
+/// The file `<dir>/<name>.parquet`, `.csv`, `.pq`, `.xlsx`, `.xlsm`, `.xls` or `.ods`, whatever
+/// the case of its name (`EMPLOYEES.CSV` too). Two such files for one table are an error: miroir
+/// would not know which one to read.
 pub fn find_table(dir: &Path, name: &str) -> Result<Option<PathBuf>> {
     let entries = std::fs::read_dir(dir).map_err(|e| io_error(dir, format!("cannot list the folder: {e}")))?;
     let mut found: Vec<PathBuf> = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| io_error(dir, format!("cannot list the folder: {e}")))?;
         let file_name = entry.file_name().to_string_lossy().to_lowercase();
-        if ["parquet", "csv", "pq"].iter().any(|ext| file_name == format!("{name}.{ext}")) {
+        if TABLE_EXTENSIONS.iter().any(|ext| file_name == format!("{name}.{ext}")) {
             found.push(entry.path());
         }
     }
@@ -124,7 +141,7 @@ impl StudyPaths {
         let need = |name: &str| {
             find_table(dir, name)?.ok_or_else(|| MiroirError::Io {
                 path: dir.display().to_string(),
-                detail: format!("no {name}.parquet or {name}.csv in this folder"),
+                detail: format!("no {name}.parquet or {name}.csv (nor a workbook {name}.xlsx, .xlsm, .xls or .ods) in this folder"),
             })
         };
         Ok(StudyPaths {

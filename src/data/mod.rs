@@ -2,6 +2,7 @@
 
 pub mod columns;
 pub(crate) mod csv;
+pub(crate) mod excel;
 pub(crate) mod files;
 mod parquet_check;
 pub mod index;
@@ -12,6 +13,7 @@ pub mod study;
 pub(crate) mod validate;
 
 pub use files::Fingerprint;
+pub use excel::SheetChoice;
 pub use index::{MentionIndex, StudyIndex, UnitKey};
 pub use load::{load_study, load_study_with, read_table, read_table_for, write_table, LoadOptions, Streaming, StudyPaths, STREAM_ABOVE_ROWS};
 pub use schema::{Schema, SchemaBuilder, Table};

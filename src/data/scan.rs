@@ -53,14 +53,15 @@ pub(crate) struct ScannedSide {
     pub normalised: Normalised,
 }
 
-/// Key values normalised at validation, per column, added up over the slices.
-pub(crate) type Normalised = Vec<(&'static str, usize)>;
+/// Values changed at validation, per column, added up over the slices: key values normalised
+/// (key columns), answers given as a missing code turned into missing ones (other columns).
+pub(crate) type Normalised = Vec<(String, usize)>;
 
-fn add_normalised(total: &mut Normalised, slice: &[(&'static str, usize)]) {
-    for &(column, n) in slice {
-        match total.iter_mut().find(|(c, _)| *c == column) {
+fn add_normalised(total: &mut Normalised, slice: &[(String, usize)]) {
+    for (column, n) in slice {
+        match total.iter_mut().find(|(c, _)| c == column) {
             Some((_, m)) => *m += n,
-            None => total.push((column, n)),
+            None => total.push((column.clone(), *n)),
         }
     }
 }

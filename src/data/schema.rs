@@ -159,6 +159,62 @@ pub struct EngagementItems {
     pub columns: Vec<String>,
     /// The items' answer scale, e.g. (1, 5).
     pub scale: (f64, f64),
+    /// Scales of the items whose scale differs from `scale` (item -> (low, high)).
+    pub item_scales: BTreeMap<String, (f64, f64)>,
+    /// Reverse-coded items: `low + high - x` before they enter the index.
+    pub reverse: Vec<String>,
+    /// `None`: every item must be answered; `Some(k)`: the index is the mean of the answered
+    /// items (each rescaled to 0–100) for respondents who answered at least `k`.
+    pub min_answered: Option<usize>,
+}
+
+impl EngagementItems {
+    /// The scale of one item.
+    pub fn scale_of(&self, item: &str) -> (f64, f64) {
+        self.item_scales.get(item).copied().unwrap_or(self.scale)
+    }
+}
+
+/// How a CSV export is read; `None` = detected from the file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CsvOptions {
+    /// Field separator (one ASCII byte: `,` `;` tab `|`).
+    pub separator: Option<u8>,
+    /// Text encoding label (`utf-8`, `cp1252`, `latin-1`, ...: a WHATWG label).
+    pub encoding: Option<String>,
+    /// Numbers written with a decimal comma (`7,5`).
+    pub decimal_comma: Option<bool>,
+}
+
+/// A code that stands for a missing answer (`9`, `99`, `"NSP"`, `"ne sait pas"`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum MissingCode {
+    Number(f64),
+    Text(String),
+}
+
+impl MissingCode {
+    /// Whether a text cell holds this code (trimmed; text codes compared case-insensitively).
+    pub fn matches_text(&self, v: &str) -> bool {
+        let t = v.trim();
+        match self {
+            MissingCode::Text(c) => t.eq_ignore_ascii_case(c.trim()) || t.to_lowercase() == c.trim().to_lowercase(),
+            MissingCode::Number(x) => t.parse::<f64>().is_ok_and(|y| y == *x),
+        }
+    }
+    /// Whether a number cell holds this code.
+    pub fn matches_number(&self, v: f64) -> bool {
+        matches!(self, MissingCode::Number(x) if *x == v)
+    }
+}
+
+impl fmt::Display for MissingCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MissingCode::Number(x) => write!(f, "{x}"),
+            MissingCode::Text(t) => write!(f, "'{t}'"),
+        }
+    }
 }
 
 /// How a client's export maps onto the data model, with scales and limits. Build it with
@@ -171,6 +227,14 @@ pub struct Schema {
     engagement_items: Option<EngagementItems>,
     min_group_size: usize,
     min_text_group_size: usize,
+    csv: CsvOptions,
+    /// Codes of a missing answer in every column (keys excepted).
+    missing_codes: Vec<MissingCode>,
+    /// Codes of a missing answer in one column (by its canonical name, or an item's name).
+    column_missing_codes: BTreeMap<String, Vec<MissingCode>>,
+    /// Columns given once for the whole file (`study = "banque-2024"` for a one-company export),
+    /// added to every table of the data model that has such a column and lacks it.
+    constants: BTreeMap<String, String>,
 }
 
 impl Default for Schema {
@@ -182,13 +246,26 @@ impl Default for Schema {
             engagement_items: None,
             min_group_size: 5,
             min_text_group_size: 10,
+            csv: CsvOptions::default(),
+            missing_codes: Vec::new(),
+            column_missing_codes: BTreeMap::new(),
+            constants: BTreeMap::new(),
         }
     }
 }
 
 impl Schema {
     pub fn builder() -> SchemaBuilder {
-        SchemaBuilder { schema: Schema::default() }
+        SchemaBuilder {
+            schema: Schema::default(),
+            pending_items: EngagementItems {
+                columns: Vec::new(),
+                scale: (1.0, 5.0),
+                item_scales: BTreeMap::new(),
+                reverse: Vec::new(),
+                min_answered: None,
+            },
+        }
     }
 
     /// Client column name -> canonical name, for one table.
@@ -217,12 +294,30 @@ impl Schema {
     pub fn min_text_group_size(&self) -> usize {
         self.min_text_group_size
     }
+    /// How CSV files are read.
+    pub fn csv(&self) -> &CsvOptions {
+        &self.csv
+    }
+    /// The codes of a missing answer in `column` (its own, then the global ones).
+    pub fn missing_codes_for(&self, column: &str) -> Vec<&MissingCode> {
+        self.column_missing_codes.get(column).into_iter().flatten().chain(&self.missing_codes).collect()
+    }
+    /// Global missing codes, and codes per column.
+    pub fn missing_codes(&self) -> (&[MissingCode], &BTreeMap<String, Vec<MissingCode>>) {
+        (&self.missing_codes, &self.column_missing_codes)
+    }
+    /// Constant columns (canonical name -> value).
+    pub fn constants(&self) -> &BTreeMap<String, String> {
+        &self.constants
+    }
 }
 
 /// Builds a [`Schema`]; [`SchemaBuilder::build`] checks everything once.
 #[derive(Debug, Clone)]
 pub struct SchemaBuilder {
     schema: Schema,
+    /// Item options given before or after `engagement_items` (merged at build).
+    pending_items: EngagementItems,
 }
 
 impl SchemaBuilder {
@@ -244,7 +339,48 @@ impl SchemaBuilder {
         self
     }
     pub fn engagement_items(mut self, columns: Vec<String>, low: f64, high: f64) -> Self {
-        self.schema.engagement_items = Some(EngagementItems { columns, scale: (low, high) });
+        self.schema.engagement_items = Some(EngagementItems {
+            columns,
+            scale: (low, high),
+            item_scales: BTreeMap::new(),
+            reverse: Vec::new(),
+            min_answered: None,
+        });
+        self
+    }
+    /// Scale of one item when it differs from the items' scale (needs `engagement_items`).
+    pub fn item_scale_of(mut self, item: &str, low: f64, high: f64) -> Self {
+        self.pending_items.item_scales.insert(item.to_string(), (low, high));
+        self
+    }
+    /// Reverse-coded items (needs `engagement_items`).
+    pub fn reverse_items(mut self, items: Vec<String>) -> Self {
+        self.pending_items.reverse = items;
+        self
+    }
+    /// Respondents with at least `k` answered items get the mean of those (needs
+    /// `engagement_items`).
+    pub fn min_items_answered(mut self, k: usize) -> Self {
+        self.pending_items.min_answered = Some(k);
+        self
+    }
+    pub fn csv(mut self, csv: CsvOptions) -> Self {
+        self.schema.csv = csv;
+        self
+    }
+    /// Codes of a missing answer in every column (keys excepted).
+    pub fn missing_codes(mut self, codes: Vec<MissingCode>) -> Self {
+        self.schema.missing_codes = codes;
+        self
+    }
+    /// Codes of a missing answer in one column.
+    pub fn column_missing_codes(mut self, column: &str, codes: Vec<MissingCode>) -> Self {
+        self.schema.column_missing_codes.insert(column.to_string(), codes);
+        self
+    }
+    /// A column given once for the whole file.
+    pub fn constant(mut self, column: &str, value: &str) -> Self {
+        self.schema.constants.insert(column.to_string(), value.to_string());
         self
     }
     pub fn min_group_size(mut self, n: usize) -> Self {
@@ -257,8 +393,21 @@ impl SchemaBuilder {
     }
 
     pub fn build(self) -> Result<Schema> {
-        let s = self.schema;
+        let mut s = self.schema;
+        let pending = self.pending_items;
         let bad = |detail: String| Err(MiroirError::InvalidSchema { detail });
+        let has_item_options = !pending.item_scales.is_empty() || !pending.reverse.is_empty() || pending.min_answered.is_some();
+        match s.engagement_items.as_mut() {
+            Some(items) => {
+                items.item_scales = pending.item_scales;
+                items.reverse = pending.reverse;
+                items.min_answered = pending.min_answered;
+            }
+            None if has_item_options => {
+                return bad("item_scales, reverse_items and min_items_answered need engagement_items".into());
+            }
+            None => {}
+        }
         for (table, map) in &s.rename {
             let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
             for (source, target) in map {
@@ -302,6 +451,66 @@ impl SchemaBuilder {
             sorted.sort();
             if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
                 return bad(format!("engagement item column '{}' is listed twice", w[0]));
+            }
+            for (item, (a, b)) in &items.item_scales {
+                if !items.columns.contains(item) {
+                    return bad(format!("item_scales names '{item}', which is not one of the engagement_items"));
+                }
+                if !(a.is_finite() && b.is_finite() && a < b) {
+                    return bad(format!("item_scales['{item}'] must be (low, high) with low < high, got ({a}, {b})"));
+                }
+            }
+            for item in &items.reverse {
+                if !items.columns.contains(item) {
+                    return bad(format!("reverse_items names '{item}', which is not one of the engagement_items"));
+                }
+            }
+            if let Some(k) = items.min_answered {
+                if k < 1 || k > items.columns.len() {
+                    return bad(format!(
+                        "min_items_answered must lie between 1 and the number of items ({}), got {k}",
+                        items.columns.len()
+                    ));
+                }
+            }
+        }
+        if let Some(sep) = s.csv.separator {
+            if !matches!(sep, b',' | b';' | b'\t' | b'|') {
+                return bad(format!(
+                    "csv separator must be one of ',' ';' '\\t' '|', got {:?}",
+                    sep as char
+                ));
+            }
+        }
+        if let Some(enc) = &s.csv.encoding {
+            if enc.trim().is_empty() {
+                return bad("csv encoding must be a name such as 'utf-8' or 'cp1252', got ''".into());
+            }
+        }
+        let keys = ["study", "unit", "employee_id", "customer_id", "respondent_id"];
+        for (column, codes) in &s.column_missing_codes {
+            if keys.contains(&column.as_str()) {
+                return bad(format!("missing_codes: '{column}' is a key column; a key cannot be missing"));
+            }
+            if codes.is_empty() {
+                return bad(format!("missing_codes for '{column}' is an empty list"));
+            }
+        }
+        for code in s.missing_codes.iter().chain(s.column_missing_codes.values().flatten()) {
+            match code {
+                MissingCode::Number(x) if !x.is_finite() => return bad(format!("missing code {x} is not a finite number")),
+                MissingCode::Text(t) if t.trim().is_empty() => {
+                    return bad("missing code '' (an empty cell is already a missing answer)".into())
+                }
+                _ => {}
+            }
+        }
+        for (column, value) in &s.constants {
+            if !Table::ALL.iter().any(|t| t.column(column).is_some()) {
+                return bad(format!("constants: '{column}' is not a column of the data model"));
+            }
+            if value.trim().is_empty() {
+                return bad(format!("constants: '{column}' is given an empty value"));
             }
         }
         if s.min_group_size < 1 {

@@ -24,6 +24,9 @@ pub struct Study {
     /// Satisfaction of every customer, in row order (all the analyses need of the customers
     /// besides the index).
     satisfaction: Vec<f64>,
+    /// Survey weight of every customer, in row order, when the customers table has a `weight`
+    /// column (a missing weight kept as NaN: the weighted analyses refuse it, naming the rows).
+    customer_weights: Option<Vec<f64>>,
     mentions: Option<Stored>,
     schema: Schema,
     warnings: Vec<String>,
@@ -60,14 +63,26 @@ impl Stored {
     fn in_memory(&self) -> bool {
         self.df.get().is_some()
     }
-    /// Whether the validated table has the column `name`, without reading a scanned table back.
-    fn has_column(&self, schema: &Schema, name: &str) -> Result<bool> {
-        match (self.df.get(), &self.source) {
-            (Some(df), _) => Ok(df.get_column_index(name).is_some()),
-            (None, Some(source)) => super::scan::has_column(source, self.table, schema, name),
-            (None, None) => Ok(false),
-        }
+}
+
+/// A satisfaction scale that looks wrong for the data: every answer in the lower half of a wide
+/// declared scale (all within 1–5 on 0–10: a 1–5 survey read on the default scale, where nobody
+/// would reach the threshold of 7). Values above the maximum are refused at validation.
+fn scale_warning(satisfaction: &[f64], (lo, hi): (f64, f64)) -> Option<String> {
+    let (min, max) = satisfaction
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+    if !(max.is_finite() && hi - lo >= 5.0 && satisfaction.len() >= 20) {
+        return None;
     }
+    (max <= lo + (hi - lo) / 2.0).then(|| {
+        format!(
+            "table 'customers', column 'satisfaction': every answer lies within [{min}, {max}] on the declared scale \
+             [{lo}, {hi}]: if the survey used a shorter scale, declare it (satisfaction_scale in the Schema), or the \
+             share satisfied and the linkage are computed on the wrong scale"
+        )
+    })
 }
 
 /// A table given to [`Study::from_inputs`].
@@ -192,6 +207,7 @@ impl Study {
         let (codes, mentions, empty_mentions, men_norm) = men?;
         let mut employee_slices: Vec<DataFrame> = Vec::new();
         let mut satisfaction: Vec<f64> = Vec::new();
+        let mut customer_weights: Option<Vec<f64>> = None;
         let scan_side = |path: &PathBuf, table: Table, keep: &mut KeepSlice<'_>| {
             scan_respondents(path, table, &schema, codes.as_ref(), batch_rows, keep)
         };
@@ -225,7 +241,14 @@ impl Study {
                         scan_side(p, Table::Customers, &mut |df, _, total| {
                             satisfaction.reserve(total.saturating_sub(satisfaction.len()));
                             let sat = df.column("satisfaction")?.cast(&DataType::Float64)?;
+                            let offset = satisfaction.len();
                             satisfaction.extend(sat.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)));
+                            if let Ok(w) = df.column("weight") {
+                                let w = w.cast(&DataType::Float64)?;
+                                let kept = customer_weights.get_or_insert_with(|| vec![f64::NAN; offset]);
+                                kept.reserve(total.saturating_sub(kept.len()));
+                                kept.extend(w.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)));
+                            }
                             Ok(())
                         })
                     })
@@ -238,7 +261,7 @@ impl Study {
         let mut warnings: Vec<String> = one_sided_units(&index);
         warnings.extend(empty_mentions);
         for (table, counts) in [(Table::Employees, &emp_norm), (Table::Customers, &cus_norm), (Table::Mentions, &men_norm)] {
-            warnings.extend(normalised_warnings(table, counts));
+            warnings.extend(normalised_warnings(table, counts, &schema));
         }
         let (employees, employee_columns) = match (emp_df, e_source) {
             (Some(df), _) => (Stored::memory(df.clone(), Table::Employees), df),
@@ -256,6 +279,9 @@ impl Study {
         let customers = match (cus_df, c_source) {
             (Some(df), _) => {
                 satisfaction = super::columns::floats(&df, "satisfaction")?;
+                if df.get_column_index("weight").is_some() {
+                    customer_weights = Some(super::columns::floats(&df, "weight")?);
+                }
                 Stored::memory(df, Table::Customers)
             }
             (None, Some(s)) => Stored::file(s, Table::Customers),
@@ -264,12 +290,14 @@ impl Study {
         if emp_path.is_some() || cus_path.is_some() || mentions.as_ref().is_some_and(|m| !m.in_memory()) {
             release_free_memory();
         }
+        warnings.extend(scale_warning(&satisfaction, schema.satisfaction_scale()));
         Ok(Study {
             index,
             employees,
             employee_columns,
             customers,
             satisfaction,
+            customer_weights,
             mentions,
             schema,
             warnings,
@@ -294,12 +322,6 @@ impl Study {
         self.customers.get(&self.schema)
     }
 
-    /// Whether the customers table has the (canonical) column `name`; for a scanned study, read
-    /// from the file's schema without reading the table back.
-    pub fn customers_have_column(&self, name: &str) -> Result<bool> {
-        self.customers.has_column(&self.schema, name)
-    }
-
     /// Whether the customers were validated by a streaming scan and are not held in memory.
     pub fn is_scanned(&self) -> bool {
         !self.customers.in_memory()
@@ -313,6 +335,14 @@ impl Study {
     /// Satisfaction of every customer, in row order.
     pub fn satisfaction(&self) -> &[f64] {
         &self.satisfaction
+    }
+
+    /// Survey weight of every customer, in row order, when the customers table has a `weight`
+    /// column (kept by the streaming scan as by the in-memory table). A missing weight is NaN
+    /// here; the weighted analyses refuse it (`MissingValue` naming table 'customers', column
+    /// 'weight' and the rows), see `analysis::frame::customer_weights`.
+    pub fn customer_weights(&self) -> Option<&[f64]> {
+        self.customer_weights.as_deref()
     }
     /// Whether the study has mentions (a non-empty mentions table).
     pub fn has_mentions(&self) -> bool {

@@ -360,7 +360,6 @@ fn engagement_from_items(df: &DataFrame, schema: &Schema) -> Result<Option<(Colu
             detail: "employees: engagement is given both as a column and as items; drop one".into(),
         });
     }
-    let (lo, hi) = items.scale;
     let mut values: Vec<Vec<f64>> = Vec::with_capacity(items.columns.len());
     for name in &items.columns {
         if df.get_column_index(name).is_none() {
@@ -371,28 +370,52 @@ fn engagement_from_items(df: &DataFrame, schema: &Schema) -> Result<Option<(Colu
             });
         }
         let s = df.column(name)?.as_materialized_series();
-        if !s.dtype().is_primitive_numeric() {
+        let f = if s.dtype().is_primitive_numeric() || *s.dtype() == DataType::Null {
+            s.cast(&DataType::Float64)?
+        } else if s.dtype().is_string() {
+            // a text column of numbers (a CSV column that held a missing code such as "NSP")
+            let text = s.str()?;
+            let parsed: Float64Chunked = text
+                .iter()
+                .map(|v| v.and_then(|x| if x.trim().is_empty() { None } else { Some(x.trim().parse::<f64>().unwrap_or(f64::INFINITY)) }))
+                .collect();
+            let bad = Rows::collect(parsed.iter().enumerate().filter(|(_, v)| v.is_some_and(f64::is_infinite)).map(|(i, _)| i));
+            if !bad.is_empty() {
+                let example = text.get(bad.first[0]).unwrap_or_default();
+                return Err(MiroirError::WrongType {
+                    table: table.to_string(),
+                    column: name.clone(),
+                    expected: "a number (engagement item)".into(),
+                    found: format!("text (str): '{example}' is not a number{}: {bad}", number_hint(example)),
+                });
+            }
+            parsed.with_name(name.as_str().into()).into_series()
+        } else {
             return Err(MiroirError::WrongType {
                 table: table.to_string(),
                 column: name.clone(),
                 expected: "a number (engagement item)".into(),
                 found: describe_dtype(s.dtype()),
             });
-        }
-        let f = s.cast(&DataType::Float64)?;
+        };
         let ca = f.f64()?;
-        let missing = Rows::collect(
-            ca.iter().enumerate().filter(|(_, v)| v.is_none_or(|x| x.is_nan())).map(|(i, _)| i),
-        );
-        if !missing.is_empty() {
-            return Err(MiroirError::MissingValue {
-                table: table.to_string(),
-                column: name.clone(),
-                rows: missing,
-                detail: "engagement items must be answered (impute or drop these respondents)".into(),
-            });
+        if items.min_answered.is_none() {
+            let missing = Rows::collect(
+                ca.iter().enumerate().filter(|(_, v)| v.is_none_or(|x| x.is_nan())).map(|(i, _)| i),
+            );
+            if !missing.is_empty() {
+                return Err(MiroirError::MissingValue {
+                    table: table.to_string(),
+                    column: name.clone(),
+                    rows: missing,
+                    detail: "engagement items must be answered (or set min_items_answered in the Schema: the \
+                             index is then the mean of the answered items)"
+                        .into(),
+                });
+            }
         }
-        let col: Vec<f64> = ca.iter().map(Option::unwrap_or_default).collect();
+        let (lo, hi) = items.scale_of(name);
+        let col: Vec<f64> = ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
         let bad = Rows::collect(col.iter().enumerate().filter(|(_, x)| **x < lo || **x > hi).map(|(i, _)| i));
         if !bad.is_empty() {
             return Err(MiroirError::OutOfRange {
@@ -402,30 +425,79 @@ fn engagement_from_items(df: &DataFrame, schema: &Schema) -> Result<Option<(Colu
                 detail: format!("item values outside the item scale [{lo}, {hi}]"),
             });
         }
+        // reverse-coded items enter the index as low + high - x
+        let col = if items.reverse.contains(name) { col.iter().map(|x| lo + hi - x).collect() } else { col };
         values.push(col);
     }
     let n = df.height();
-    let k = values.len() as f64;
+    let scales: Vec<(f64, f64)> = items.columns.iter().map(|c| items.scale_of(c)).collect();
+    let need = items.min_answered.unwrap_or(values.len());
+    let mut too_few = Vec::new();
     let index: Vec<f64> = (0..n)
         .map(|i| {
-            let m = values.iter().map(|c| c[i]).sum::<f64>() / k;
-            (m - lo) / (hi - lo) * 100.0
+            // each answered item rescaled to 0-100, then averaged over the answered items
+            let (sum, k) = values.iter().zip(&scales).fold((0.0, 0usize), |(s, k), (c, (lo, hi))| {
+                if c[i].is_nan() {
+                    (s, k)
+                } else {
+                    (s + (c[i] - lo) / (hi - lo) * 100.0, k + 1)
+                }
+            });
+            if k < need {
+                too_few.push(i);
+                f64::NAN
+            } else {
+                sum / k as f64
+            }
         })
         .collect();
+    if !too_few.is_empty() {
+        return Err(MiroirError::MissingValue {
+            table: table.to_string(),
+            column: "engagement".into(),
+            rows: Rows::collect(too_few),
+            detail: format!(
+                "fewer than min_items_answered = {need} of the {} engagement items answered: drop these respondents or lower min_items_answered",
+                values.len()
+            ),
+        });
+    }
     Ok(Some((Column::new("engagement".into(), index), values)))
 }
 
 /// A validated table: canonical columns first (in data-model order), extra columns kept after.
 pub(crate) struct CleanTable {
     pub df: DataFrame,
-    /// Key values normalised (trimmed, NFC), per column: (column, count).
-    pub normalised: Vec<(&'static str, usize)>,
+    /// Values changed, per column: key values normalised (trimmed, NFC) in key columns,
+    /// answers given as a missing code (the schema's `missing_codes`) made missing elsewhere.
+    pub normalised: Vec<(String, usize)>,
 }
 
 pub(crate) fn clean_table(mut df: DataFrame, table: Table, schema: &Schema) -> Result<(CleanTable, Option<Vec<Vec<f64>>>)> {
     // the names as the table gives them (before the mapping), for a missing column's message
     let given = schema.rename(table).next().is_some().then(|| names(&df));
     apply_mapping(&mut df, table, schema)?;
+    add_constants(&mut df, table, schema)?;
+    let mut normalised: Vec<(String, usize)> = Vec::new();
+    // answers given as a missing code become missing, before any type check
+    let item_names: Vec<String> = match (table, schema.engagement_items()) {
+        (Table::Employees, Some(items)) => items.columns.clone(),
+        _ => Vec::new(),
+    };
+    let coded: Vec<String> = table
+        .columns()
+        .iter()
+        .map(|c| c.name.to_string())
+        .chain(item_names)
+        .filter(|c| df.get_column_index(c).is_some() && !schema.missing_codes_for(c).is_empty())
+        .collect();
+    for name in coded {
+        let (s, n) = apply_missing_codes(df.column(&name)?.as_materialized_series(), &name, schema)?;
+        if n > 0 {
+            df.with_column(s.into_column())?;
+            normalised.push((name, n));
+        }
+    }
     let mut items = None;
     if table == Table::Employees {
         if let Some((col, values)) = engagement_from_items(&df, schema)? {
@@ -452,13 +524,12 @@ pub(crate) fn clean_table(mut df: DataFrame, table: Table, schema: &Schema) -> R
         });
     }
     let mut canonical = Vec::new();
-    let mut normalised = Vec::new();
     for spec in table.columns() {
         if df.get_column_index(spec.name).is_some() {
             let (column, n) = normalise(&df, table, spec, schema)?;
             canonical.push(column);
             if n > 0 {
-                normalised.push((spec.name, n));
+                normalised.push((spec.name.to_string(), n));
             }
         }
     }
@@ -472,16 +543,72 @@ pub(crate) fn clean_table(mut df: DataFrame, table: Table, schema: &Schema) -> R
     Ok((CleanTable { df, normalised }, items))
 }
 
-/// The data-quality warning for key values normalised at validation (per table, column).
-pub(crate) fn normalised_warnings(table: Table, counts: &[(&'static str, usize)]) -> Vec<String> {
+/// The data-quality warnings for values changed at validation (per table, column): key values
+/// normalised, and answers coded as missing.
+pub(crate) fn normalised_warnings(table: Table, counts: &[(String, usize)], schema: &Schema) -> Vec<String> {
     counts
         .iter()
         .map(|(column, n)| {
-            format!(
-                "table '{table}', column '{column}': {n} value(s) normalised (surrounding spaces removed, Unicode NFC) so that equal names match"
-            )
+            if KEY_COLUMNS.contains(&column.as_str()) {
+                format!(
+                    "table '{table}', column '{column}': {n} value(s) normalised (surrounding spaces removed, Unicode NFC) so that equal names match"
+                )
+            } else {
+                let codes: Vec<String> = schema.missing_codes_for(column).iter().map(|c| c.to_string()).collect();
+                format!(
+                    "table '{table}', column '{column}': {n} answer(s) given as a missing code ({}) counted as missing",
+                    codes.join(", ")
+                )
+            }
         })
         .collect()
+}
+
+/// Answers equal to one of the schema's missing codes for `column` become nulls; the count.
+fn apply_missing_codes(s: &Series, column: &str, schema: &Schema) -> Result<(Series, usize)> {
+    let codes = schema.missing_codes_for(column);
+    if codes.is_empty() || KEY_COLUMNS.contains(&column) {
+        return Ok((s.clone(), 0));
+    }
+    let dtype = s.dtype().clone();
+    let hit: BooleanChunked = if dtype.is_string() {
+        s.str()?.iter().map(|v| Some(v.is_some_and(|x| codes.iter().any(|c| c.matches_text(x))))).collect()
+    } else if dtype.is_primitive_numeric() {
+        let f = s.cast(&DataType::Float64)?;
+        f.f64()?.iter().map(|v| Some(v.is_some_and(|x| codes.iter().any(|c| c.matches_number(x))))).collect()
+    } else if dtype.is_categorical() || dtype.is_enum() {
+        let t = s.cast(&DataType::String)?;
+        t.str()?.iter().map(|v| Some(v.is_some_and(|x| codes.iter().any(|c| c.matches_text(x))))).collect()
+    } else {
+        return Ok((s.clone(), 0));
+    };
+    let n = hit.sum().unwrap_or(0) as usize;
+    if n == 0 {
+        return Ok((s.clone(), 0));
+    }
+    let nulls = Series::full_null(s.name().clone(), s.len(), &dtype);
+    let out = nulls.zip_with(&hit, s)?;
+    Ok((out, n))
+}
+
+/// Adds the schema's constant columns that the table lacks (e.g. `study` for a one-company
+/// export); a constant for a column the file already has is refused (which one is meant?).
+fn add_constants(df: &mut DataFrame, table: Table, schema: &Schema) -> Result<()> {
+    for (column, value) in schema.constants() {
+        if table.column(column).is_none() {
+            continue;
+        }
+        if df.get_column_index(column).is_some() {
+            return Err(MiroirError::InvalidSchema {
+                detail: format!(
+                    "table '{table}': the schema gives '{column}' the constant value '{value}' but the file has a '{column}' column; drop one"
+                ),
+            });
+        }
+        let col = Column::new(column.as_str().into(), vec![value.as_str(); df.height()]);
+        df.with_column(col)?;
+    }
+    Ok(())
 }
 
 /// Units present on one side only: a warning, not an error (they cannot enter the linkage).

@@ -92,6 +92,43 @@ struct RawSchema {
     employees: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     customers: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     mentions: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    csv: Option<Spanned<RawCsv>>,
+    missing_codes: Option<Spanned<RawMissingCodes>>,
+    constants: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    item_scales: Option<BTreeMap<Spanned<String>, Spanned<Vec<f64>>>>,
+    reverse_items: Option<Spanned<Vec<String>>>,
+    min_items_answered: Option<Spanned<usize>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCsv {
+    separator: Option<Spanned<String>>,
+    encoding: Option<Spanned<String>>,
+    decimal_comma: Option<bool>,
+}
+
+/// A missing code: a number or a text.
+#[derive(Deserialize, Clone)]
+#[serde(untagged)]
+enum RawCode {
+    Number(f64),
+    Text(String),
+}
+
+/// `missing_codes = [9, "NSP"]` (every column) or `missing_codes = { satisfaction = [99], "*" = [9] }`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawMissingCodes {
+    All(Vec<RawCode>),
+    ByColumn(BTreeMap<String, Vec<RawCode>>),
+}
+
+fn missing_code(c: &RawCode) -> crate::data::schema::MissingCode {
+    match c {
+        RawCode::Number(x) => crate::data::schema::MissingCode::Number(*x),
+        RawCode::Text(t) => crate::data::schema::MissingCode::Text(t.clone()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -455,6 +492,95 @@ impl<'a> Source<'a> {
 
 /// Parses and validates a spec. `path` is only used in messages; `base_dir` is where relative
 /// data paths are resolved.
+/// A schema file (`schema.toml`, written by `Study.write` beside the tables, or given with
+/// `--schema`): a `[schema]` table in the format of a reproduce spec's `[schema]`; errors name
+/// the file, the line and the key.
+pub fn parse_schema_file(text: &str, path: &str) -> Result<Schema> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct RawSchemaFile {
+        schema: Option<Spanned<RawSchema>>,
+    }
+    let src = Source::new(path, text);
+    let raw: RawSchemaFile = toml::from_str(text).map_err(|e| src.toml_error(&e, false))?;
+    if raw.schema.is_none() {
+        return Err(src.err(1, "schema", "a schema file needs a [schema] table".into()));
+    }
+    schema(&src, raw.schema, false)
+}
+
+/// The `[schema]` table of a schema (every setting that differs from the defaults, and the
+/// scales always), readable by [`parse_schema_file`] and as a spec's `[schema]`.
+pub fn schema_to_toml(schema: &Schema) -> String {
+    use toml::Value;
+    let mut t = toml::Table::new();
+    let pair = |(a, b): (f64, f64)| Value::Array(vec![Value::Float(a), Value::Float(b)]);
+    t.insert("satisfaction_scale".into(), pair(schema.satisfaction_scale()));
+    t.insert("satisfied_threshold".into(), Value::Float(schema.satisfied_threshold()));
+    t.insert("min_group_size".into(), Value::Integer(schema.min_group_size() as i64));
+    t.insert("min_text_group_size".into(), Value::Integer(schema.min_text_group_size() as i64));
+    if let Some(items) = schema.engagement_items() {
+        t.insert("engagement_items".into(), Value::Array(items.columns.iter().cloned().map(Value::String).collect()));
+        t.insert("item_scale".into(), pair(items.scale));
+        if !items.item_scales.is_empty() {
+            t.insert(
+                "item_scales".into(),
+                Value::Table(items.item_scales.iter().map(|(k, v)| (k.clone(), pair(*v))).collect()),
+            );
+        }
+        if !items.reverse.is_empty() {
+            t.insert("reverse_items".into(), Value::Array(items.reverse.iter().cloned().map(Value::String).collect()));
+        }
+        if let Some(k) = items.min_answered {
+            t.insert("min_items_answered".into(), Value::Integer(k as i64));
+        }
+    }
+    for table in Table::ALL {
+        let m: toml::Table = schema.rename(table).map(|(a, b)| (a.to_string(), Value::String(b.to_string()))).collect();
+        if !m.is_empty() {
+            t.insert(table.as_str().into(), Value::Table(m));
+        }
+    }
+    let csv = schema.csv();
+    let mut c = toml::Table::new();
+    if let Some(sep) = csv.separator {
+        c.insert("separator".into(), Value::String((sep as char).to_string()));
+    }
+    if let Some(e) = &csv.encoding {
+        c.insert("encoding".into(), Value::String(e.clone()));
+    }
+    if let Some(d) = csv.decimal_comma {
+        c.insert("decimal_comma".into(), Value::Boolean(d));
+    }
+    if !c.is_empty() {
+        t.insert("csv".into(), Value::Table(c));
+    }
+    let code = |c: &crate::data::schema::MissingCode| match c {
+        crate::data::schema::MissingCode::Number(x) => Value::Float(*x),
+        crate::data::schema::MissingCode::Text(s) => Value::String(s.clone()),
+    };
+    let (global, by) = schema.missing_codes();
+    if !global.is_empty() || !by.is_empty() {
+        let mut m = toml::Table::new();
+        if !global.is_empty() {
+            m.insert("*".into(), Value::Array(global.iter().map(code).collect()));
+        }
+        for (k, v) in by {
+            m.insert(k.clone(), Value::Array(v.iter().map(code).collect()));
+        }
+        t.insert("missing_codes".into(), Value::Table(m));
+    }
+    if !schema.constants().is_empty() {
+        t.insert(
+            "constants".into(),
+            Value::Table(schema.constants().iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()),
+        );
+    }
+    let mut doc = toml::Table::new();
+    doc.insert("schema".into(), Value::Table(t));
+    toml::to_string(&doc).unwrap_or_default()
+}
+
 pub fn parse_spec(text: &str, path: &str, base_dir: PathBuf) -> Result<Spec> {
     let src = Source::new(path, text);
     if let Err(e) = text.parse::<toml::Table>() {
@@ -607,6 +733,55 @@ fn schema(src: &Source, raw: Option<Spanned<RawSchema>>, synthetic: bool) -> Res
     }
     if let Some(v) = &s.min_text_group_size {
         b = b.min_text_group_size(*v.get_ref());
+    }
+    if let Some(v) = &s.csv {
+        let raw = v.get_ref();
+        let mut o = crate::data::schema::CsvOptions::default();
+        if let Some(sep) = &raw.separator {
+            let t = sep.get_ref();
+            let t = if t == "\\t" { "\t" } else { t.as_str() };
+            if t.len() != 1 {
+                return Err(src.at(sep.span(), "separator", format!("must be one character, got {:?}", sep.get_ref())));
+            }
+            o.separator = Some(t.as_bytes()[0]);
+        }
+        o.encoding = raw.encoding.as_ref().map(|e| e.get_ref().clone());
+        o.decimal_comma = raw.decimal_comma;
+        b = b.csv(o);
+        (key, key_line) = ("csv", src.line(v.span().start));
+    }
+    if let Some(v) = &s.missing_codes {
+        match v.get_ref() {
+            RawMissingCodes::All(codes) => b = b.missing_codes(codes.iter().map(missing_code).collect()),
+            RawMissingCodes::ByColumn(map) => {
+                for (column, codes) in map {
+                    let codes = codes.iter().map(missing_code).collect();
+                    b = if column == "*" { b.missing_codes(codes) } else { b.column_missing_codes(column, codes) };
+                }
+            }
+        }
+        (key, key_line) = ("missing_codes", src.line(v.span().start));
+    }
+    if let Some(map) = &s.constants {
+        for (column, value) in map {
+            b = b.constant(column.get_ref(), value.get_ref());
+            (key, key_line) = ("constants", src.line(column.span().start));
+        }
+    }
+    if let Some(map) = &s.item_scales {
+        for (item, scale) in map {
+            let (lo, hi) = pair(src, "item_scales", scale)?;
+            b = b.item_scale_of(item.get_ref(), lo, hi);
+            (key, key_line) = ("item_scales", src.line(item.span().start));
+        }
+    }
+    if let Some(v) = &s.reverse_items {
+        b = b.reverse_items(v.get_ref().clone());
+        (key, key_line) = ("reverse_items", src.line(v.span().start));
+    }
+    if let Some(v) = &s.min_items_answered {
+        b = b.min_items_answered(*v.get_ref());
+        (key, key_line) = ("min_items_answered", src.line(v.span().start));
     }
     match (&s.engagement_items, &s.item_scale) {
         (Some(items), Some(scale)) => {

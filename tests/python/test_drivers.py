@@ -367,13 +367,21 @@ def test_chart(small: miroir.Study) -> None:
 
 
 
-def test_customer_weights_are_said_unused_in_memory_and_streamed(small: miroir.Study, tmp_path) -> None:
-    cus = small.customers.with_columns(pl.lit(2.0).alias("weight"))
+def test_customer_weights_weight_the_unit_outcomes_in_memory_and_streamed(small: miroir.Study, tmp_path) -> None:
+    rng = np.random.default_rng(8)
+    cus = small.customers.with_columns(pl.Series("weight", rng.uniform(0.3, 3.0, small.customers.height)))
     weighted_customers = miroir.Study(small.employees, cus, small.mentions)
-    note = "unit customer outcomes are unweighted shares and means (customer weights not used)"
+    note = "unit customer outcomes are weighted by the customers' weights (units count equally)"
     res = miroir.drivers(weighted_customers, outcome="share_satisfied", n_resamples=0).table
     assert note in res["note"][0]
     assert note not in (miroir.drivers(small, outcome="share_satisfied", n_resamples=0).table["note"][0] or "")
+    # the outcome is the weighted unit share of miroir.linkage_units, against statsmodels
+    units = miroir.linkage_units(weighted_customers).table
+    df = unit_frame(small, False).drop(columns=["share_satisfied"]).merge(
+        units.select("study", "unit", "share_satisfied").to_pandas(), on=["study", "unit"])
+    f = fit(df, "share_satisfied", DRIVERS, None, "unit_key")
+    for d in DRIVERS:
+        assert by_driver(res)[d]["estimate"] == pytest.approx(f.params[d], rel=RTOL)
     folder = weighted_customers.write(tmp_path / "study")
     streamed = miroir.load_study(folder, streaming=True)
     assert streamed.streamed

@@ -209,7 +209,8 @@ def test_write_refuses_existing_files_unless_overwrite(small, tmp_path):
     assert small.write(folder, overwrite=True) == folder
     again = miroir.load_study(folder)
     assert again.employees.equals(small.employees) and again.mentions is not None
-    assert sorted(p.name for p in folder.iterdir()) == ["customers.parquet", "employees.parquet", "mentions.parquet"]
+    assert sorted(p.name for p in folder.iterdir()) == ["customers.parquet", "employees.parquet", "mentions.parquet",
+                                                         "schema.toml"]
 
 
 @pytest.mark.parametrize("overwrite", [False, True])
@@ -279,7 +280,8 @@ def test_write_bad_folder(small, folder):
 
 def test_write_leaves_no_temporary_file(small, tmp_path):
     folder = small.write(tmp_path / "d", format="csv")
-    assert sorted(p.name for p in folder.iterdir()) == ["customers.csv", "employees.csv", "mentions.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == ["customers.csv", "employees.csv", "mentions.csv",
+                                                         "schema.toml"]
 
 
 # -- 4. the command's exit status -----------------------------------------------------------------
@@ -503,7 +505,7 @@ def test_repr_of_a_study_loaded_streaming_after_its_file_changed(tmp_path, small
     (lambda e, c: miroir.Study(e, c, schema={"a": 1}), "'schema'"),
     (lambda e, c: miroir.load_study(5), "'path'"),
     (lambda e, c: miroir.load_study(employees=b"e.csv", customers="c.csv"), "'employees'"),
-    (lambda e, c: miroir.load_study("x", schema="s"), "'schema'"),
+    (lambda e, c: miroir.load_study("x", schema=3), "'schema'"),
     (lambda e, c: miroir.load_study("x", streaming="yes"), "'streaming'"),
     (lambda e, c: miroir.load_study("x", batch_rows=-1), "'batch_rows': must be at least 1"),
     (lambda e, c: miroir.load_study("x", batch_rows=2.5), "'batch_rows': expected an integer"),
