@@ -190,7 +190,7 @@ impl PySchema {
         *, employees=None, customers=None, mentions=None, satisfaction_scale=(0.0, 10.0),
         satisfied_threshold=7.0, engagement_items=None, item_scale=(1.0, 5.0),
         min_group_size=5, min_text_group_size=10, csv=Default::default(), missing_codes=Default::default(), constants=None,
-        item_scales=None, reverse_items=None, min_items_answered=None
+        item_scales=None, reverse_items=None, min_items_answered=None, missing_satisfaction="drop"
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -212,6 +212,7 @@ impl PySchema {
         #[pyo3(from_py_with = schema_arg::item_scales)] item_scales: Option<HashMap<String, (f64, f64)>>,
         #[pyo3(from_py_with = schema_arg::reverse_items)] reverse_items: Option<Vec<String>>,
         #[pyo3(from_py_with = schema_arg::min_items_answered)] min_items_answered: Option<usize>,
+        missing_satisfaction: &str,
     ) -> PyResult<Self> {
         let mut b = Schema::builder();
         for (table, map) in [(Table::Employees, employees), (Table::Customers, customers), (Table::Mentions, mentions)] {
@@ -229,7 +230,7 @@ impl PySchema {
         if let Some(items) = engagement_items {
             b = b.engagement_items(items, item_scale.0, item_scale.1);
         }
-        b = b.csv(csv).missing_codes(missing_codes.0);
+        b = b.csv(csv).missing_codes(missing_codes.0).missing_satisfaction(std::str::FromStr::from_str(missing_satisfaction)?);
         for (column, codes) in missing_codes.1 {
             b = b.column_missing_codes(&column, codes);
         }
@@ -299,6 +300,11 @@ impl PySchema {
             detail: format!("cannot read the schema file: {e}"),
         })?;
         Ok(PySchema { inner: crate::reproduce::spec::parse_schema_file(&text, &path.display().to_string())? })
+    }
+    /// `"drop"` or `"refuse"`: customers without a satisfaction answer.
+    #[getter]
+    fn missing_satisfaction(&self) -> &'static str {
+        self.inner.missing_satisfaction().as_str()
     }
     #[getter]
     fn reverse_items(&self) -> Vec<String> {

@@ -186,6 +186,40 @@ pub struct CsvOptions {
     pub decimal_comma: Option<bool>,
 }
 
+/// What a load does with a customer whose satisfaction is missing (blank, or a missing code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissingPolicy {
+    /// The customer is left out of the study, counted in a data-quality warning and in the
+    /// summary (their mentions with them).
+    #[default]
+    Drop,
+    /// A [`MiroirError::MissingValue`] naming the rows.
+    Refuse,
+}
+
+impl MissingPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissingPolicy::Drop => "drop",
+            MissingPolicy::Refuse => "refuse",
+        }
+    }
+}
+
+impl std::str::FromStr for MissingPolicy {
+    type Err = MiroirError;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "drop" => Ok(MissingPolicy::Drop),
+            "refuse" => Ok(MissingPolicy::Refuse),
+            other => Err(MiroirError::InvalidArgument {
+                argument: "missing_satisfaction".into(),
+                detail: format!("expected 'drop' or 'refuse', got '{other}'"),
+            }),
+        }
+    }
+}
+
 /// A code that stands for a missing answer (`9`, `99`, `"NSP"`, `"ne sait pas"`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum MissingCode {
@@ -235,6 +269,7 @@ pub struct Schema {
     /// Columns given once for the whole file (`study = "banque-2024"` for a one-company export),
     /// added to every table of the data model that has such a column and lacks it.
     constants: BTreeMap<String, String>,
+    missing_satisfaction: MissingPolicy,
 }
 
 impl Default for Schema {
@@ -250,6 +285,7 @@ impl Default for Schema {
             missing_codes: Vec::new(),
             column_missing_codes: BTreeMap::new(),
             constants: BTreeMap::new(),
+            missing_satisfaction: MissingPolicy::default(),
         }
     }
 }
@@ -309,6 +345,10 @@ impl Schema {
     /// Constant columns (canonical name -> value).
     pub fn constants(&self) -> &BTreeMap<String, String> {
         &self.constants
+    }
+    /// What happens to customers without a satisfaction answer.
+    pub fn missing_satisfaction(&self) -> MissingPolicy {
+        self.missing_satisfaction
     }
 }
 
@@ -376,6 +416,10 @@ impl SchemaBuilder {
     /// Codes of a missing answer in one column.
     pub fn column_missing_codes(mut self, column: &str, codes: Vec<MissingCode>) -> Self {
         self.schema.column_missing_codes.insert(column.to_string(), codes);
+        self
+    }
+    pub fn missing_satisfaction(mut self, policy: MissingPolicy) -> Self {
+        self.schema.missing_satisfaction = policy;
         self
     }
     /// A column given once for the whole file.
@@ -483,8 +527,12 @@ impl SchemaBuilder {
             }
         }
         if let Some(enc) = &s.csv.encoding {
-            if enc.trim().is_empty() {
-                return bad("csv encoding must be a name such as 'utf-8' or 'cp1252', got ''".into());
+            let label = enc.trim().replace('_', "-");
+            let label = if label.eq_ignore_ascii_case("latin-1") { "latin1".to_string() } else { label };
+            if encoding_rs::Encoding::for_label_no_replacement(label.as_bytes()).is_none() {
+                return bad(format!(
+                    "csv encoding '{enc}' is not a known encoding (e.g. 'utf-8', 'cp1252', 'latin-1', 'iso-8859-15')"
+                ));
             }
         }
         let keys = ["study", "unit", "employee_id", "customer_id", "respondent_id"];

@@ -98,6 +98,7 @@ struct RawSchema {
     item_scales: Option<BTreeMap<Spanned<String>, Spanned<Vec<f64>>>>,
     reverse_items: Option<Spanned<Vec<String>>>,
     min_items_answered: Option<Spanned<usize>>,
+    missing_satisfaction: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -570,6 +571,9 @@ pub fn schema_to_toml(schema: &Schema) -> String {
         }
         t.insert("missing_codes".into(), Value::Table(m));
     }
+    if schema.missing_satisfaction() != crate::data::schema::MissingPolicy::default() {
+        t.insert("missing_satisfaction".into(), Value::String(schema.missing_satisfaction().as_str().into()));
+    }
     if !schema.constants().is_empty() {
         t.insert(
             "constants".into(),
@@ -778,6 +782,13 @@ fn schema(src: &Source, raw: Option<Spanned<RawSchema>>, synthetic: bool) -> Res
     if let Some(v) = &s.reverse_items {
         b = b.reverse_items(v.get_ref().clone());
         (key, key_line) = ("reverse_items", src.line(v.span().start));
+    }
+    if let Some(v) = &s.missing_satisfaction {
+        let policy = v.get_ref().parse().map_err(|e: MiroirError| match e {
+            MiroirError::InvalidArgument { detail, .. } => src.at(v.span(), "missing_satisfaction", detail),
+            other => other,
+        })?;
+        b = b.missing_satisfaction(policy);
     }
     if let Some(v) = &s.min_items_answered {
         b = b.min_items_answered(*v.get_ref());
