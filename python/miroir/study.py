@@ -148,7 +148,9 @@ class Study:
         return self._inner.warnings
 
     def summary(self) -> pl.DataFrame:
-        """One row per study: sector, units, employees, customers, mentions and headline means."""
+        """One row per study: sector, units, employees, customers, mentions, headline means, and
+        ``customers_dropped`` (customers without a satisfaction answer left out at load, with
+        ``missing_satisfaction="drop"``)."""
         return self._inner.summary()
 
     def write(self, folder: PathLike, format: str = "parquet", *, overwrite: bool = False) -> Path:

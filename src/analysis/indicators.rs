@@ -192,7 +192,11 @@ pub fn indicator_rows_from(
         sat.ci_high = r.ci_high;
         sat.n = n1;
         sat.method = format!("share satisfied among customers of top-tercile engagement units; {}", r.method);
-        sat.note = Some("interval treats customers as independent (no unit clustering)".into());
+        let mut note = String::from("interval treats customers as independent (no unit clustering)");
+        if study.customer_weights().is_some() {
+            note.push_str("; unweighted: customers counted equally (the linkage's high-engagement contrast has no weighted version)");
+        }
+        sat.note = Some(note);
     } else {
         sat.note = Some("no customer in high-engagement units".into());
     }

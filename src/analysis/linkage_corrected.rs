@@ -241,10 +241,14 @@ pub fn corrected_rows(study: &Study, o: &CorrectedLinkageOptions) -> Result<Vec<
         Outcome::MeanSatisfaction => side(ns, &ix.cus_study, &ix.cus_unit, |i| sat[i], &linkable),
     };
 
+    let weighted = study.employee_columns().get_column_index("weight").is_some() || study.customer_weights().is_some();
     let mut rows = Vec::new();
     for lr in study_link {
         let code = ix.studies.iter().position(|s| *s == lr.study).expect("linkage studies are index studies");
         let mut notes = Vec::new();
+        if weighted {
+            notes.push("r from the weighted unit means; the reliabilities (ICC(2)) are unweighted (no standard weighted version)".to_string());
+        }
         let r = lr.correlation.estimate;
         if !r.is_finite() {
             notes.extend(lr.correlation.note.iter().cloned());

@@ -155,8 +155,16 @@ pub fn multilevel_gap_rows(study: &Study, o: &MultilevelGapOptions) -> Result<Ve
         u.dedup();
         u.len() as u64
     };
+    let weighted = df.get_column_index("weight").is_some();
     let row_of = |level: &'static str, name: &str, rows: &[usize], g: &super::exposure_gap::GapRow, ols: Option<f64>| {
         let mut notes = Vec::new();
+        if weighted && !g.suppressed {
+            notes.push(
+                "unweighted: the random-intercept model does not use the employee weights (no standard weighted REML); \
+                 ols_gap beside it is the weighted gap of exposure_gap"
+                    .to_string(),
+            );
+        }
         let fit = if g.suppressed {
             notes.extend(g.notes.iter().filter(|n| n.starts_with("suppressed")).cloned());
             None

@@ -145,6 +145,66 @@ mod schema_arg {
         }
         Ok((codes(obj)?, Vec::new()))
     }
+    /// `recode={"Q1": {"Tout à fait d'accord": 5, ...}, "can_contribute": {"1": "oui"}}`.
+    pub fn recode(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String, crate::data::schema::RecodeTarget)>> {
+        use crate::data::schema::RecodeTarget;
+        use pyo3::types::PyDict;
+        let mut out = Vec::new();
+        if obj.is_none() {
+            return Ok(out);
+        }
+        let expected = "a dict column -> {label: value}";
+        let d = obj.cast::<PyDict>().map_err(|_| refuse("recode", expected, obj))?;
+        for (k, v) in d.iter() {
+            let column: String = k.extract().map_err(|_| refuse("recode", expected, &k))?;
+            let inner = v.cast::<PyDict>().map_err(|_| refuse("recode", expected, &v))?;
+            for (label, value) in inner.iter() {
+                let label: String = if label.is_instance_of::<pyo3::types::PyString>() {
+                    label.extract()?
+                } else if label.is_instance_of::<pyo3::types::PyBool>() {
+                    return Err(refuse("recode", "labels as text or numbers", &label));
+                } else {
+                    let x: f64 = label.extract().map_err(|_| refuse("recode", "labels as text or numbers", &label))?;
+                    if x.fract() == 0.0 && x.abs() < 1e15 { format!("{}", x as i64) } else { format!("{x}") }
+                };
+                let target = if value.is_instance_of::<pyo3::types::PyBool>() {
+                    RecodeTarget::Text(if value.extract::<bool>()? { "true".into() } else { "false".into() })
+                } else if let Ok(t) = value.extract::<String>() {
+                    RecodeTarget::Text(t)
+                } else {
+                    RecodeTarget::Number(value.extract().map_err(|_| refuse("recode", "values as numbers or text", &value))?)
+                };
+                out.push((column.clone(), label, target));
+            }
+        }
+        out.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        Ok(out)
+    }
+    /// `excel={"sheet": "Feuil1"}` or `{"sheet": 0}` (0-based position).
+    pub fn excel(obj: &Bound<'_, PyAny>) -> PyResult<Option<crate::data::SheetChoice>> {
+        use pyo3::types::PyDict;
+        if obj.is_none() {
+            return Ok(None);
+        }
+        let expected = "a dict {'sheet': name or 0-based position}";
+        let d = obj.cast::<PyDict>().map_err(|_| refuse("excel", expected, obj))?;
+        let mut out = None;
+        for (k, v) in d.iter() {
+            let key: String = k.extract().map_err(|_| refuse("excel", expected, &k))?;
+            if key != "sheet" {
+                return Err(MiroirError::InvalidArgument { argument: "excel".into(), detail: format!("unknown key '{key}' (expected sheet)") }.into());
+            }
+            if v.is_instance_of::<pyo3::types::PyBool>() {
+                return Err(refuse("excel['sheet']", "a sheet name or a 0-based position", &v));
+            }
+            out = Some(if let Ok(name) = v.extract::<String>() {
+                crate::data::SheetChoice::Name(name)
+            } else {
+                crate::data::SheetChoice::Index(v.extract().map_err(|_| refuse("excel['sheet']", "a sheet name or a 0-based position", &v))?)
+            });
+        }
+        Ok(out)
+    }
     pub fn constants(obj: &Bound<'_, PyAny>) -> PyResult<Option<HashMap<String, String>>> {
         mapping(obj, "constants")
     }
@@ -190,7 +250,8 @@ impl PySchema {
         *, employees=None, customers=None, mentions=None, satisfaction_scale=(0.0, 10.0),
         satisfied_threshold=7.0, engagement_items=None, item_scale=(1.0, 5.0),
         min_group_size=5, min_text_group_size=10, csv=Default::default(), missing_codes=Default::default(), constants=None,
-        item_scales=None, reverse_items=None, min_items_answered=None, missing_satisfaction="drop"
+        item_scales=None, reverse_items=None, min_items_answered=None, missing_satisfaction="drop",
+        excel=None, recode=Vec::new()
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -213,6 +274,8 @@ impl PySchema {
         #[pyo3(from_py_with = schema_arg::reverse_items)] reverse_items: Option<Vec<String>>,
         #[pyo3(from_py_with = schema_arg::min_items_answered)] min_items_answered: Option<usize>,
         missing_satisfaction: &str,
+        #[pyo3(from_py_with = schema_arg::excel)] excel: Option<crate::data::SheetChoice>,
+        #[pyo3(from_py_with = schema_arg::recode)] recode: Vec<(String, String, crate::data::schema::RecodeTarget)>,
     ) -> PyResult<Self> {
         let mut b = Schema::builder();
         for (table, map) in [(Table::Employees, employees), (Table::Customers, customers), (Table::Mentions, mentions)] {
@@ -229,6 +292,12 @@ impl PySchema {
             .min_text_group_size(min_text_group_size);
         if let Some(items) = engagement_items {
             b = b.engagement_items(items, item_scale.0, item_scale.1);
+        }
+        for (column, label, value) in recode {
+            b = b.recode(&column, &label, value);
+        }
+        if let Some(sheet) = excel {
+            b = b.excel_sheet(sheet);
         }
         b = b.csv(csv).missing_codes(missing_codes.0).missing_satisfaction(std::str::FromStr::from_str(missing_satisfaction)?);
         for (column, codes) in missing_codes.1 {
@@ -300,6 +369,35 @@ impl PySchema {
             detail: format!("cannot read the schema file: {e}"),
         })?;
         Ok(PySchema { inner: crate::reproduce::spec::parse_schema_file(&text, &path.display().to_string())? })
+    }
+    /// `{"sheet": name or position}` when the schema names the workbooks' sheet, else `{}`.
+    #[getter]
+    fn excel<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        let d = pyo3::types::PyDict::new(py);
+        match self.inner.excel_sheet() {
+            Some(crate::data::SheetChoice::Name(n)) => d.set_item("sheet", n)?,
+            Some(crate::data::SheetChoice::Index(i)) => d.set_item("sheet", *i)?,
+            None => {}
+        }
+        Ok(d)
+    }
+    /// Answers recoded by label: column -> {label: value}.
+    #[getter]
+    fn recode(&self, py: Python<'_>) -> PyResult<HashMap<String, HashMap<String, Py<PyAny>>>> {
+        use crate::data::schema::RecodeTarget;
+        let mut out = HashMap::new();
+        for (column, map) in self.inner.recodes() {
+            let mut m = HashMap::new();
+            for (label, value) in map {
+                let v = match value {
+                    RecodeTarget::Number(x) => x.into_pyobject(py)?.into_any().unbind(),
+                    RecodeTarget::Text(t) => t.into_pyobject(py)?.into_any().unbind(),
+                };
+                m.insert(label.clone(), v);
+            }
+            out.insert(column.clone(), m);
+        }
+        Ok(out)
     }
     /// `"drop"` or `"refuse"`: customers without a satisfaction answer.
     #[getter]

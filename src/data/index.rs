@@ -140,6 +140,9 @@ impl MentionCodes {
     }
 }
 
+/// (study, customer_id) of the customers left out at validation for a missing satisfaction.
+pub(crate) type DroppedKeys = std::collections::HashSet<(String, String)>;
+
 /// Study and unit codes of every respondent, and the coded mentions.
 #[derive(Debug, Clone)]
 pub struct StudyIndex {
@@ -313,10 +316,20 @@ impl StudyIndex {
                 Some(codes)
             }
         };
-        Self::build_from(Side::Frame(employees), Side::Frame(customers), codes)
+        Ok(Self::build_from(Side::Frame(employees), Side::Frame(customers), codes, &DroppedKeys::default())?.0)
     }
 
-    pub(crate) fn build_from<'a>(employees: Side<'a>, customers: Side<'a>, mentions: Option<MentionCodes>) -> Result<StudyIndex> {
+    /// As [`StudyIndex::build`], from tables in memory or scanned. A customer mention whose
+    /// respondent is not found but is one of `dropped` (customers left out for a missing
+    /// satisfaction) is left out with them instead of being an orphan: the rows of the mentions
+    /// left out (numbered in the mentions table given) are returned with the index, whose
+    /// mentions are those kept, in order.
+    pub(crate) fn build_from<'a>(
+        employees: Side<'a>,
+        customers: Side<'a>,
+        mentions: Option<MentionCodes>,
+        dropped: &DroppedKeys,
+    ) -> Result<(StudyIndex, Vec<u32>)> {
         // Each table coded on its own (in parallel), in order of first appearance; then the
         // codes are renumbered in the sorted order of the names, common to all tables.
         let ((e_df, e_scan), (c_df, c_scan)) = (employees.split(), customers.split());
@@ -400,7 +413,18 @@ impl StudyIndex {
                 respondent[row as usize] = r;
             }
         }
-        let orphans: Vec<usize> = (0..respondent.len()).filter(|&i| respondent[i] == u32::MAX).collect();
+        // the mentions of customers left out go with them
+        let mut left_out = vec![false; respondent.len()];
+        let mut dropped_rows: Vec<u32> = Vec::new();
+        if !dropped.is_empty() {
+            for i in (0..respondent.len()).filter(|&i| respondent[i] == u32::MAX && m.customer[i]) {
+                if dropped.contains(&(m.study_name(i).to_string(), m.id(i).to_string())) {
+                    left_out[i] = true;
+                    dropped_rows.push(i as u32);
+                }
+            }
+        }
+        let orphans: Vec<usize> = (0..respondent.len()).filter(|&i| respondent[i] == u32::MAX && !left_out[i]).collect();
         if let Some(&i) = orphans.first() {
             let side = if m.customer[i] { "customer" } else { "employee" };
             return Err(MiroirError::OrphanMention {
@@ -415,23 +439,50 @@ impl StudyIndex {
             });
         }
 
-        let mentions = mentions.map(|m| {
-            let t_remap = sorted_remap(&m.themes.keys);
-            let mut themes = vec![String::new(); m.themes.keys.len()];
-            for (p, k) in m.themes.keys.into_iter().enumerate() {
+        let mentions = mentions.map(|mut m| {
+            let mut study = men_study;
+            let mut respondent = respondent;
+            let mut theme_keys = m.themes.keys;
+            if !dropped_rows.is_empty() {
+                fn keep<T: Copy>(v: &mut Vec<T>, left_out: &[bool]) {
+                    let mut i = 0;
+                    v.retain(|_| {
+                        i += 1;
+                        !left_out[i - 1]
+                    });
+                }
+                keep(&mut m.theme, &left_out);
+                keep(&mut study, &left_out);
+                keep(&mut m.customer, &left_out);
+                keep(&mut m.positive, &left_out);
+                keep(&mut respondent, &left_out);
+                keep(&mut m.text, &left_out);
+                // themes named only by mentions left out are no themes of the study
+                let mut used = vec![false; theme_keys.len()];
+                for &t in &m.theme {
+                    used[t as usize] = true;
+                }
+                if used.iter().any(|u| !u) {
+                    let mut new_code = vec![u32::MAX; theme_keys.len()];
+                    let mut kept = Vec::new();
+                    for (p, k) in theme_keys.into_iter().enumerate() {
+                        if used[p] {
+                            new_code[p] = kept.len() as u32;
+                            kept.push(k);
+                        }
+                    }
+                    theme_keys = kept;
+                    recode(&mut m.theme, &new_code);
+                }
+            }
+            let t_remap = sorted_remap(&theme_keys);
+            let mut themes = vec![String::new(); theme_keys.len()];
+            for (p, k) in theme_keys.into_iter().enumerate() {
                 themes[t_remap[p] as usize] = k;
             }
             let mut theme = m.theme;
             recode(&mut theme, &t_remap);
-            MentionIndex {
-                themes,
-                theme,
-                study: men_study,
-                customer: m.customer,
-                positive: m.positive,
-                respondent,
-                text: m.text,
-            }
+            MentionIndex { themes, theme, study, customer: m.customer, positive: m.positive, respondent, text: m.text }
         });
         let mut sectors: Vec<Option<String>> = vec![None; studies.len()];
         // the first sector given for a study: employees first, then customers
@@ -449,7 +500,7 @@ impl StudyIndex {
                 }
             }
         }
-        Ok(StudyIndex { studies, units, emp_unit, cus_unit, emp_study, cus_study, mentions, sectors })
+        Ok((StudyIndex { studies, units, emp_unit, cus_unit, emp_study, cus_study, mentions, sectors }, dropped_rows))
     }
 
     /// Range of unit codes of each study (units are sorted by study).

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 /// any failure of the decoders on corrupt bytes is a [`MiroirError::Io`] (see [`super::files`]).
 /// Of a workbook, the sheet named like the file is read if there is one, else the first sheet.
 pub fn read_table(path: &Path) -> Result<DataFrame> {
-    read_file(path, &[], None, &super::schema::CsvOptions::default())
+    read_file(path, &[], None, &super::schema::CsvOptions::default(), None)
 }
 
 /// Reads one table of a study: as [`read_table`], with the key columns of `table` (study, unit,
@@ -23,7 +23,7 @@ pub fn read_table(path: &Path) -> Result<DataFrame> {
 /// workbook. Of a workbook, the sheet named like the table (`employees`) is read if there is
 /// one, else the sheet named like the file, else the first sheet.
 pub fn read_table_for(path: &Path, table: Table, schema: &Schema) -> Result<DataFrame> {
-    read_file(path, &key_sources(table, schema), Some(table), schema.csv())
+    read_file(path, &key_sources(table, schema), Some(table), schema.csv(), schema.excel_sheet())
 }
 
 /// The names a file gives the key columns of `table`: the canonical names and the client names
@@ -43,7 +43,13 @@ fn key_sources(table: Table, schema: &Schema) -> Vec<String> {
 /// The extensions of the table files miroir reads, in the order [`find_table`] names them.
 const TABLE_EXTENSIONS: [&str; 7] = ["parquet", "csv", "pq", "xlsx", "xlsm", "xls", "ods"];
 
-fn read_file(path: &Path, text_columns: &[String], table: Option<Table>, csv: &super::schema::CsvOptions) -> Result<DataFrame> {
+fn read_file(
+    path: &Path,
+    text_columns: &[String],
+    table: Option<Table>,
+    csv: &super::schema::CsvOptions,
+    sheet: Option<&super::excel::SheetChoice>,
+) -> Result<DataFrame> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     if !TABLE_EXTENSIONS.contains(&ext.as_str()) {
         return Err(io_error(
@@ -55,11 +61,10 @@ fn read_file(path: &Path, text_columns: &[String], table: Option<Table>, csv: &s
     if ext == "csv" {
         read_csv(path, &file.bytes, text_columns, csv)
     } else if EXCEL_EXTENSIONS.contains(&ext.as_str()) {
-        // The sheet is the one named like the table, else like the file (the schema will be
-        // able to name another).
+        // The sheet the schema names, else the one named like the table, else like the file.
         match table {
-            Some(table) => read_excel_table(path, &file.bytes, text_columns, None, Some(table.as_str())),
-            None => read_excel(path, &file.bytes, text_columns, None),
+            Some(table) => read_excel_table(path, &file.bytes, text_columns, sheet, Some(table.as_str())),
+            None => read_excel(path, &file.bytes, text_columns, sheet),
         }
     } else {
         read_parquet_bytes(path, file.bytes)

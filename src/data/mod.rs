@@ -4,6 +4,7 @@ pub mod columns;
 pub(crate) mod csv;
 pub(crate) mod excel;
 pub(crate) mod files;
+pub(crate) mod recode;
 mod parquet_check;
 pub mod index;
 pub mod load;

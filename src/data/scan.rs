@@ -13,7 +13,7 @@ use super::files::{guarded, io_error, read_bytes, read_unchanged, FileBytes, Fin
 use super::load::check_decoded;
 use super::index::{duplicate_ids, MentionCodes, NameCoder, SideCodes};
 use super::schema::{Schema, Table};
-use super::validate::{apply_mapping, clean_table};
+use super::validate::{apply_mapping, clean_table, Dropped};
 use crate::error::{MiroirError, Result};
 use polars::prelude::*;
 use std::borrow::Cow;
@@ -51,6 +51,8 @@ pub(crate) struct ScannedSide {
     pub source: TableSource,
     /// Key values normalised at validation (see [`super::validate`]), per column.
     pub normalised: Normalised,
+    /// The customers left out for a missing satisfaction (rows numbered in the file).
+    pub dropped: Dropped,
 }
 
 /// Values changed at validation, per column, added up over the slices: key values normalised
@@ -151,6 +153,7 @@ fn for_each_slice(
     batch_rows: usize,
     total: usize,
     mut normalised: Option<&mut Normalised>,
+    mut dropped: Option<&mut Dropped>,
     each: &mut dyn FnMut(usize, DataFrame, Items) -> Result<()>,
 ) -> Result<()> {
     let batch_rows = batch_rows.max(1);
@@ -165,6 +168,9 @@ fn for_each_slice(
         let (clean, items) = clean_table(raw, table, schema).map_err(|e| in_file(e, offset, offset + len, total))?;
         if let Some(n) = normalised.as_deref_mut() {
             add_normalised(n, &clean.normalised);
+        }
+        if let Some(d) = dropped.as_deref_mut() {
+            d.extend(clean.dropped, offset);
         }
         each(offset, clean.df, items)?;
         offset += len;
@@ -188,7 +194,7 @@ pub(crate) fn scan_mentions(
     }
     let mut codes = MentionCodes::with_capacity(total);
     let mut normalised = Vec::new();
-    for_each_slice(&lf, path, Table::Mentions, schema, batch_rows, total, Some(&mut normalised), &mut |_, df, _| {
+    for_each_slice(&lf, path, Table::Mentions, schema, batch_rows, total, Some(&mut normalised), None, &mut |_, df, _| {
         codes.push(&df)
     })?;
     Ok((Some(codes), source, normalised))
@@ -288,7 +294,7 @@ pub(crate) fn scan_respondents(
     let mut found = Vec::new();
     let mut sectors: BTreeMap<String, String> = BTreeMap::new();
     let mut has_sector: Vec<bool> = Vec::new();
-    let mut each = |offset: usize, df: DataFrame, items: Items| -> Result<()> {
+    let mut each = |_offset: usize, df: DataFrame, items: Items| -> Result<()> {
         let (st, un, ids) = (df.column("study")?.str()?, df.column("unit")?.str()?, df.column(id_column)?.str()?);
         let sector = df.column("sector").ok().map(|c| c.str().cloned()).transpose()?;
         let start = hashes.len();
@@ -331,13 +337,15 @@ pub(crate) fn scan_respondents(
                 if let Some(&ahead) = batch.get(i + 16) {
                     prefetch(&requests.filter[slot(ahead).0]);
                 }
-                requests.find(h, s.unwrap_or_default(), id.unwrap_or_default(), (offset + i) as u32, &mut found);
+                // rows numbered among those kept (customers without satisfaction left out)
+                requests.find(h, s.unwrap_or_default(), id.unwrap_or_default(), (start + i) as u32, &mut found);
             }
         }
         keep(&df, items, total)
     };
     let mut normalised = Vec::new();
-    for_each_slice(&lf, path, table, schema, batch_rows, total, Some(&mut normalised), &mut each)?;
+    let mut dropped = Dropped::default();
+    for_each_slice(&lf, path, table, schema, batch_rows, total, Some(&mut normalised), Some(&mut dropped), &mut each)?;
     // A (study, id) repeated: equal hashes, confirmed on the strings in a second pass.
     let mut sorted = hashes;
     sorted.sort_unstable();
@@ -345,7 +353,7 @@ pub(crate) fn scan_respondents(
     drop(sorted);
     let source = TableSource { path: path.to_path_buf(), rows: total, fingerprint };
     if !suspects.is_empty() {
-        duplicates(&lf, &source, table, schema, batch_rows, &state, &suspects)?;
+        duplicates(&lf, &source, table, schema, batch_rows, &state, &suspects).map_err(|e| dropped.renumber(e))?;
     }
     Ok(ScannedSide {
         codes: SideCodes { studies: studies.keys.into_iter().map(Cow::Owned).collect(), study, units, unit },
@@ -353,6 +361,7 @@ pub(crate) fn scan_respondents(
         sectors: sectors.into_iter().collect(),
         source,
         normalised,
+        dropped,
     })
 }
 
@@ -371,15 +380,18 @@ fn duplicates(
     let mut seen: HashSet<(String, String)> = HashSet::new();
     let mut rows = Vec::new();
     let mut first: Option<(String, String)> = None;
-    for_each_slice(lf, &source.path, table, schema, batch_rows, source.rows, None, &mut |offset, df, _| {
+    // rows numbered among those kept (as the in-memory index does), renumbered by the caller
+    let mut kept = 0;
+    for_each_slice(lf, &source.path, table, schema, batch_rows, source.rows, None, None, &mut |_, df, _| {
         let (st, ids) = (df.column("study")?.str()?, df.column(id_column)?.str()?);
         for (i, (s, id)) in st.iter().zip(ids.iter()).enumerate() {
             let (s, id) = (s.unwrap_or_default(), id.unwrap_or_default());
             if suspects.contains(&key_hash(state, s, id)) && !seen.insert((s.to_string(), id.to_string())) {
-                rows.push(offset + i);
+                rows.push(kept + i);
                 first.get_or_insert_with(|| (id.to_string(), s.to_string()));
             }
         }
+        kept += df.height();
         Ok(())
     })?;
     match first {

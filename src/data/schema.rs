@@ -220,6 +220,13 @@ impl std::str::FromStr for MissingPolicy {
     }
 }
 
+/// What a recoded answer becomes: a number or a text (a yes/no word, a category).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecodeTarget {
+    Number(f64),
+    Text(String),
+}
+
 /// A code that stands for a missing answer (`9`, `99`, `"NSP"`, `"ne sait pas"`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum MissingCode {
@@ -270,6 +277,11 @@ pub struct Schema {
     /// added to every table of the data model that has such a column and lacks it.
     constants: BTreeMap<String, String>,
     missing_satisfaction: MissingPolicy,
+    /// The sheet of a workbook that holds a table (`None`: the sheet named like the table, else
+    /// like the file, else the first).
+    excel_sheet: Option<super::excel::SheetChoice>,
+    /// Answers recoded by their label, per column (canonical name or item name).
+    recodes: BTreeMap<String, BTreeMap<String, RecodeTarget>>,
 }
 
 impl Default for Schema {
@@ -286,6 +298,8 @@ impl Default for Schema {
             column_missing_codes: BTreeMap::new(),
             constants: BTreeMap::new(),
             missing_satisfaction: MissingPolicy::default(),
+            excel_sheet: None,
+            recodes: BTreeMap::new(),
         }
     }
 }
@@ -349,6 +363,14 @@ impl Schema {
     /// What happens to customers without a satisfaction answer.
     pub fn missing_satisfaction(&self) -> MissingPolicy {
         self.missing_satisfaction
+    }
+    /// Answers recoded by their label: column -> (label -> value).
+    pub fn recodes(&self) -> &BTreeMap<String, BTreeMap<String, RecodeTarget>> {
+        &self.recodes
+    }
+    /// The sheet read from a workbook, when the schema names one.
+    pub fn excel_sheet(&self) -> Option<&super::excel::SheetChoice> {
+        self.excel_sheet.as_ref()
     }
 }
 
@@ -416,6 +438,16 @@ impl SchemaBuilder {
     /// Codes of a missing answer in one column.
     pub fn column_missing_codes(mut self, column: &str, codes: Vec<MissingCode>) -> Self {
         self.schema.column_missing_codes.insert(column.to_string(), codes);
+        self
+    }
+    /// Recodes the answer `label` of `column` as `value` (before validation).
+    pub fn recode(mut self, column: &str, label: &str, value: RecodeTarget) -> Self {
+        self.schema.recodes.entry(column.to_string()).or_default().insert(label.to_string(), value);
+        self
+    }
+    /// The sheet of every workbook read with this schema.
+    pub fn excel_sheet(mut self, sheet: super::excel::SheetChoice) -> Self {
+        self.schema.excel_sheet = Some(sheet);
         self
     }
     pub fn missing_satisfaction(mut self, policy: MissingPolicy) -> Self {
@@ -536,6 +568,25 @@ impl SchemaBuilder {
             }
         }
         let keys = ["study", "unit", "employee_id", "customer_id", "respondent_id"];
+        for (column, map) in &s.recodes {
+            if keys.contains(&column.as_str()) {
+                return bad(format!("recode: '{column}' is a key column; keys are not recoded"));
+            }
+            let is_item = s.engagement_items.as_ref().is_some_and(|i| i.columns.contains(column));
+            if !is_item && !Table::ALL.iter().any(|t| t.column(column).is_some()) {
+                return bad(format!("recode: '{column}' is neither a column of the data model nor an engagement item"));
+            }
+            for (label, value) in map {
+                if label.trim().is_empty() {
+                    return bad(format!("recode: '{column}' recodes an empty label (an empty cell is a missing answer)"));
+                }
+                if let RecodeTarget::Number(x) = value {
+                    if !x.is_finite() {
+                        return bad(format!("recode: '{column}': '{label}' is recoded to {x}, not a finite number"));
+                    }
+                }
+            }
+        }
         for (column, codes) in &s.column_missing_codes {
             if keys.contains(&column.as_str()) {
                 return bad(format!("missing_codes: '{column}' is a key column; a key cannot be missing"));

@@ -1,12 +1,12 @@
 //! A validated mirror study: the three canonical tables and the schema they were read with.
 
-use super::index::{MentionCodes, Side, StudyIndex};
+use super::index::{DroppedKeys, MentionCodes, Side, StudyIndex};
 use super::scan::{
     read_back, scan_mentions, scan_respondents, visit_texts, Items, KeepSlice, Normalised, ScannedSide, TableSource,
     BATCH_ROWS,
 };
 use super::schema::{Schema, Table};
-use super::validate::{clean_table, normalised_warnings, one_sided_units};
+use super::validate::{all_dropped, clean_table, dropped_warning, normalised_warnings, one_sided_units, Dropped};
 use crate::error::Result;
 use polars::prelude::*;
 use std::path::PathBuf;
@@ -34,6 +34,8 @@ pub struct Study {
     engagement_items: Option<Vec<Vec<f64>>>,
     /// Study and unit codes of every respondent, mentions resolved to their respondent.
     index: StudyIndex,
+    /// Customers left out at validation for a missing satisfaction, per study code.
+    customers_dropped: Vec<u64>,
 }
 
 /// A validated table: in memory, or (scanned from a Parquet file) read back on the first request
@@ -43,26 +45,56 @@ struct Stored {
     df: OnceLock<DataFrame>,
     source: Option<TableSource>,
     table: Table,
+    /// Rows of the file left out when it is read back (sorted): the mentions of customers left
+    /// out for a missing satisfaction.
+    left_out: std::sync::Arc<[u32]>,
 }
 
 impl Stored {
     fn memory(df: DataFrame, table: Table) -> Stored {
-        Stored { df: OnceLock::from(df), source: None, table }
+        Stored { df: OnceLock::from(df), source: None, table, left_out: std::sync::Arc::from([]) }
     }
     fn file(source: TableSource, table: Table) -> Stored {
-        Stored { df: OnceLock::new(), source: Some(source), table }
+        Stored { df: OnceLock::new(), source: Some(source), table, left_out: std::sync::Arc::from([]) }
+    }
+    /// Leaves out `rows` (sorted) of the table: at once in memory, when read back for a file.
+    fn leave_out(&mut self, rows: &[u32]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        match self.df.take() {
+            Some(df) => {
+                let keep = keep_mask(0, df.height(), rows);
+                self.df = OnceLock::from(df.filter(&keep)?);
+            }
+            None => self.left_out = std::sync::Arc::from(rows),
+        }
+        Ok(())
     }
     fn get(&self, schema: &Schema) -> Result<&DataFrame> {
         if let Some(df) = self.df.get() {
             return Ok(df);
         }
         let source = self.source.as_ref().expect("a table not in memory has a source");
-        let df = read_back(source, self.table, schema)?;
+        let mut df = read_back(source, self.table, schema)?;
+        if !self.left_out.is_empty() {
+            df = df.filter(&keep_mask(0, df.height(), &self.left_out))?;
+        }
         Ok(self.df.get_or_init(|| df))
     }
     fn in_memory(&self) -> bool {
         self.df.get().is_some()
     }
+}
+
+/// Which of the rows `offset..offset + len` are kept, `left_out` being the rows left out (sorted).
+fn keep_mask(offset: usize, len: usize, left_out: &[u32]) -> BooleanChunked {
+    let mut keep = vec![true; len];
+    let from = left_out.partition_point(|&r| (r as usize) < offset);
+    for &r in left_out[from..].iter().take_while(|&&r| (r as usize) < offset + len) {
+        keep[r as usize - offset] = false;
+    }
+    BooleanChunked::from_slice("keep".into(), &keep)
 }
 
 /// A satisfaction scale that looks wrong for the data: every answer in the lower half of a wide
@@ -140,9 +172,14 @@ fn release_free_memory() {
 
 type ScanParts = (super::index::SideCodes<'static>, Vec<(u32, u32)>, Vec<(String, String)>);
 
-fn split_scan(scan: Option<ScannedSide>, normalised: &mut Normalised) -> (Option<ScanParts>, Option<TableSource>) {
+fn split_scan(
+    scan: Option<ScannedSide>,
+    normalised: &mut Normalised,
+    dropped: &mut Dropped,
+) -> (Option<ScanParts>, Option<TableSource>) {
     scan.map(|s| {
         normalised.extend(s.normalised);
+        dropped.extend(s.dropped, 0);
         ((s.codes, s.found, s.sectors), s.source)
     })
     .unzip()
@@ -188,13 +225,12 @@ impl Study {
         batch_rows: usize,
     ) -> Result<Study> {
         super::load::check_batch_rows(batch_rows)?;
-        type Cleaned = (Option<DataFrame>, Items, Option<PathBuf>, Normalised);
+        type Cleaned = (Option<DataFrame>, Items, Option<PathBuf>, Normalised, Dropped);
         let clean = |input: TableInput, table: Table| -> Result<Cleaned> {
             match input {
-                TableInput::Frame(df) => {
-                    clean_table(df, table, &schema).map(|(c, items)| (Some(c.df), items, None, c.normalised))
-                }
-                TableInput::Parquet(path) => Ok((None, None, Some(path), Vec::new())),
+                TableInput::Frame(df) => clean_table(df, table, &schema)
+                    .map(|(c, items)| (Some(c.df), items, None, c.normalised, c.dropped)),
+                TableInput::Parquet(path) => Ok((None, None, Some(path), Vec::new(), Dropped::default())),
             }
         };
         // Tables in memory and the mentions first, in parallel (errors in table order); then the
@@ -203,8 +239,9 @@ impl Study {
             || rayon::join(|| clean(employees, Table::Employees), || clean(customers, Table::Customers)),
             || prepare_mentions(mentions, &schema, batch_rows),
         );
-        let ((emp_df, mut items, emp_path, mut emp_norm), (cus_df, _, cus_path, mut cus_norm)) = (emp?, cus?);
-        let (codes, mentions, empty_mentions, men_norm) = men?;
+        let ((emp_df, mut items, emp_path, mut emp_norm, _), (cus_df, _, cus_path, mut cus_norm, mut dropped)) =
+            (emp?, cus?);
+        let (codes, mut mentions, mut empty_mentions, men_norm) = men?;
         let mut employee_slices: Vec<DataFrame> = Vec::new();
         let mut satisfaction: Vec<f64> = Vec::new();
         let mut customer_weights: Option<Vec<f64>> = None;
@@ -255,10 +292,40 @@ impl Study {
                     .transpose()
             },
         );
-        let (e_scan, e_source) = split_scan(e_scan?, &mut emp_norm);
-        let (c_scan, c_source) = split_scan(c_scan?, &mut cus_norm);
-        let index = StudyIndex::build_from(side(emp_df.as_ref(), e_scan), side(cus_df.as_ref(), c_scan), codes)?;
+        let (e_scan, e_source) = split_scan(e_scan?, &mut emp_norm, &mut Dropped::default());
+        let (c_scan, c_source) = split_scan(c_scan?, &mut cus_norm, &mut dropped);
+        // customers left out for a missing satisfaction: none may remain
+        let kept = match (&cus_df, &c_scan) {
+            (Some(df), _) => df.height(),
+            (None, Some((codes, _, _))) => codes.study.len(),
+            (None, None) => unreachable!("a table is in memory or scanned"),
+        };
+        if kept == 0 && !dropped.is_empty() {
+            return Err(all_dropped(dropped.len()));
+        }
+        let dropped_keys: DroppedKeys = dropped.keys.iter().cloned().collect();
+        let n_mentions = codes.as_ref().map_or(0, |c| c.len());
+        let (mut index, dropped_mentions) =
+            StudyIndex::build_from(side(emp_df.as_ref(), e_scan), side(cus_df.as_ref(), c_scan), codes, &dropped_keys)
+                .map_err(|e| dropped.renumber(e))?;
+        if !dropped_mentions.is_empty() {
+            if dropped_mentions.len() == n_mentions {
+                // every mention left out: a study without mentions, as if the table were empty
+                index.mentions = None;
+                mentions = None;
+                empty_mentions = Some("the mentions table is empty: no moments can be computed".into());
+            } else if let Some(m) = mentions.as_mut() {
+                m.leave_out(&dropped_mentions)?;
+            }
+        }
+        let mut customers_dropped = vec![0u64; index.studies.len()];
+        for (study, _) in &dropped.keys {
+            if let Ok(s) = index.studies.binary_search(study) {
+                customers_dropped[s] += 1;
+            }
+        }
         let mut warnings: Vec<String> = one_sided_units(&index);
+        warnings.extend(dropped_warning(dropped.len(), dropped_mentions.len()));
         warnings.extend(empty_mentions);
         for (table, counts) in [(Table::Employees, &emp_norm), (Table::Customers, &cus_norm), (Table::Mentions, &men_norm)] {
             warnings.extend(normalised_warnings(table, counts, &schema));
@@ -302,6 +369,7 @@ impl Study {
             schema,
             warnings,
             engagement_items: items,
+            customers_dropped,
         })
     }
 
@@ -363,12 +431,26 @@ impl Study {
                 Ok(t) => each(0, t.str()?),
                 Err(_) => Ok(()),
             },
-            (None, Some(source)) => visit_texts(source, &self.schema, BATCH_ROWS, each),
+            (None, Some(source)) if m.left_out.is_empty() => visit_texts(source, &self.schema, BATCH_ROWS, each),
+            (None, Some(source)) => {
+                // rows numbered among those kept: the mentions left out are skipped
+                let left_out = &m.left_out;
+                visit_texts(source, &self.schema, BATCH_ROWS, &mut |offset, texts| {
+                    let before = left_out.partition_point(|&r| (r as usize) < offset);
+                    let kept = texts.filter(&keep_mask(offset, texts.len(), left_out))?;
+                    each(offset - before, &kept)
+                })
+            }
             (None, None) => unreachable!("a table not in memory has a source"),
         }
     }
     pub fn schema(&self) -> &Schema {
         &self.schema
+    }
+    /// Customers left out at validation for a missing satisfaction (`missing_satisfaction =
+    /// "drop"`), in all studies.
+    pub fn customers_dropped(&self) -> u64 {
+        self.customers_dropped.iter().sum()
     }
     /// Data-quality warnings found at validation (units on one side only, ...).
     pub fn warnings(&self) -> &[String] {
@@ -390,7 +472,8 @@ impl Study {
     }
 
     /// One row per study: sector (when known), units, employees, customers, mentions,
-    /// share of customer-facing employees, mean engagement, share of satisfied customers.
+    /// share of customer-facing employees, mean engagement, share of satisfied customers, and
+    /// the customers left out at validation for a missing satisfaction (`customers_dropped`).
     pub fn summary(&self) -> Result<DataFrame> {
         let ix = &self.index;
         let n = ix.studies.len();
@@ -434,7 +517,61 @@ impl Study {
             Column::new("customer_facing_share".into(), ratio(&facing, &emp_n)),
             Column::new("mean_engagement".into(), ratio(&engagement, &emp_n)),
             Column::new("share_satisfied".into(), ratio(&satisfied, &cus_n)),
+            Column::new("customers_dropped".into(), &self.customers_dropped),
         ])?;
         Ok(df)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::schema::MissingPolicy;
+    use crate::error::MiroirError;
+
+    fn tables(sat: [Option<f64>; 4]) -> (DataFrame, DataFrame, DataFrame) {
+        let emp = df!(
+            "study" => ["s", "s"], "unit" => ["a", "b"], "employee_id" => ["e1", "e2"],
+            "customer_facing" => [true, false], "engagement" => [50.0, 60.0],
+        )
+        .unwrap();
+        let cus = df!(
+            "study" => ["s"; 4], "unit" => ["a", "a", "b", "b"], "customer_id" => ["c1", "c2", "c3", "c4"],
+            "satisfaction" => sat,
+        )
+        .unwrap();
+        let men = df!(
+            "study" => ["s"; 4], "side" => ["customer", "customer", "employee", "customer"],
+            "respondent_id" => ["c2", "c1", "e1", "c2"], "theme" => ["only_c2", "t", "t", "t"],
+            "valence" => ["positive", "negative", "positive", "negative"],
+        )
+        .unwrap();
+        (emp, cus, men)
+    }
+
+    #[test]
+    fn missing_satisfaction_drops_the_customer_and_their_mentions() {
+        let (emp, cus, men) = tables([Some(8.0), None, Some(f64::NAN), Some(3.0)]);
+        let s = Study::new(emp, cus, Some(men), Schema::default()).unwrap();
+        assert_eq!(s.satisfaction(), &[8.0, 3.0]);
+        assert_eq!(s.customers_dropped(), 2);
+        let m = s.index().mentions.as_ref().unwrap();
+        assert_eq!(m.respondent, vec![0, 0]); // c1 (customer row 0), e1 (employee row 0)
+        assert_eq!(m.themes, vec!["t".to_string()]); // the theme of c2 alone is gone
+        assert_eq!(s.mentions().unwrap().unwrap().height(), 2);
+        assert!(s.warnings().iter().any(|w| w.contains("2 customer(s) without a satisfaction answer left out, and their 2 mention(s)")));
+        let summary = s.summary().unwrap();
+        assert_eq!(summary.column("customers_dropped").unwrap().u64().unwrap().get(0), Some(2));
+    }
+
+    #[test]
+    fn refuse_and_all_dropped_are_typed_errors() {
+        let (emp, cus, men) = tables([Some(8.0), None, Some(5.0), Some(3.0)]);
+        let refuse = Schema::builder().missing_satisfaction(MissingPolicy::Refuse).build();
+        let err = Study::new(emp.clone(), cus, Some(men.clone()), refuse.unwrap()).unwrap_err();
+        assert!(matches!(err, MiroirError::MissingValue { ref column, .. } if column == "satisfaction"), "{err}");
+        let (_, none, _) = tables([None; 4]);
+        let err = Study::new(emp, none, Some(men), Schema::default()).unwrap_err();
+        assert!(matches!(err, MiroirError::EmptyTable { .. }), "{err}");
     }
 }

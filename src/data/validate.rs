@@ -1,7 +1,7 @@
 //! Validation, once, at load: every column is mapped, typed, range-checked and categorised here;
 //! nothing downstream re-checks. Errors name the table, the column and the first offending rows.
 
-use super::schema::{ColumnSpec, Kind, Range, Schema, Table};
+use super::schema::{ColumnSpec, Kind, MissingPolicy, Range, Schema, Table};
 use crate::error::{MiroirError, Result, Rows};
 use polars::prelude::*;
 use std::collections::HashSet;
@@ -124,7 +124,7 @@ fn normalise(df: &DataFrame, table: Table, spec: &ColumnSpec, schema: &Schema) -
         }
     };
     let out = out.with_name(spec.name.into());
-    check_missing(&out, table, spec)?;
+    check_missing(&out, table, spec, schema)?;
     check_values(&out, table, spec, schema)?;
     Ok((out.into_column(), normalised))
 }
@@ -281,8 +281,25 @@ fn normalise_bool(s: &Series, table: Table, column: &str) -> std::result::Result
     Err(None)
 }
 
-fn check_missing(s: &Series, table: Table, spec: &ColumnSpec) -> Result<()> {
+/// Whether a missing value in `column` of `table` leaves the respondent out (the schema's
+/// `missing_satisfaction = "drop"`) rather than refusing the table. Only the customers'
+/// satisfaction has this policy.
+pub(crate) fn drops_missing(table: Table, column: &str, schema: &Schema) -> bool {
+    table == Table::Customers && column == "satisfaction" && schema.missing_satisfaction() == MissingPolicy::Drop
+}
+
+fn check_missing(s: &Series, table: Table, spec: &ColumnSpec, schema: &Schema) -> Result<()> {
     if spec.required && s.null_count() > 0 {
+        if drops_missing(table, spec.name, schema) {
+            return Ok(());
+        }
+        let detail = if table == Table::Customers && spec.name == "satisfaction" {
+            "required values are missing (null, NaN or a missing code); missing_satisfaction=\"drop\" would leave \
+             these customers (and their mentions) out of the study"
+                .to_string()
+        } else {
+            "required values are missing (null or NaN)".to_string()
+        };
         let rows = Rows::collect(
             s.is_null().iter().enumerate().filter(|(_, v)| *v == Some(true)).map(|(i, _)| i),
         );
@@ -290,7 +307,7 @@ fn check_missing(s: &Series, table: Table, spec: &ColumnSpec) -> Result<()> {
             table: table.to_string(),
             column: spec.name.to_string(),
             rows,
-            detail: "required values are missing (null or NaN)".into(),
+            detail,
         });
     }
     Ok(())
@@ -471,6 +488,59 @@ pub(crate) struct CleanTable {
     /// Values changed, per column: key values normalised (trimmed, NFC) in key columns,
     /// answers given as a missing code (the schema's `missing_codes`) made missing elsewhere.
     pub normalised: Vec<(String, usize)>,
+    /// The customers left out for a missing satisfaction (`missing_satisfaction = "drop"`);
+    /// none for other tables.
+    pub dropped: Dropped,
+}
+
+/// Customers left out at validation for a missing satisfaction.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Dropped {
+    /// (study, customer_id) of each, in row order.
+    pub keys: Vec<(String, String)>,
+    /// Their rows in the table given (sorted).
+    pub rows: Vec<usize>,
+}
+
+impl Dropped {
+    pub(crate) fn len(&self) -> usize {
+        self.keys.len()
+    }
+    pub(crate) fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+    /// Adds those of a slice starting at row `offset` of the table.
+    pub(crate) fn extend(&mut self, slice: Dropped, offset: usize) {
+        self.keys.extend(slice.keys);
+        self.rows.extend(slice.rows.into_iter().map(|r| r + offset));
+    }
+    /// The row in the table given of row `kept` among the rows kept.
+    pub(crate) fn given_row(&self, kept: usize) -> usize {
+        // the k-th kept row is k plus the dropped rows before it
+        let mut row = kept;
+        for &d in &self.rows {
+            if d <= row {
+                row += 1;
+            } else {
+                break;
+            }
+        }
+        row
+    }
+    /// An error naming rows among those kept of the customers, renumbered as in the table given.
+    pub(crate) fn renumber(&self, mut e: MiroirError) -> MiroirError {
+        if self.rows.is_empty() {
+            return e;
+        }
+        if let MiroirError::DuplicateId { table, rows, .. } = &mut e {
+            if table == "customers" {
+                for r in &mut rows.first {
+                    *r = self.given_row(*r);
+                }
+            }
+        }
+        e
+    }
 }
 
 pub(crate) fn clean_table(mut df: DataFrame, table: Table, schema: &Schema) -> Result<(CleanTable, Option<Vec<Vec<f64>>>)> {
@@ -478,6 +548,7 @@ pub(crate) fn clean_table(mut df: DataFrame, table: Table, schema: &Schema) -> R
     let given = schema.rename(table).next().is_some().then(|| names(&df));
     apply_mapping(&mut df, table, schema)?;
     add_constants(&mut df, table, schema)?;
+    super::recode::apply_recodes(&mut df, table, schema)?;
     let mut normalised: Vec<(String, usize)> = Vec::new();
     // answers given as a missing code become missing, before any type check
     let item_names: Vec<String> = match (table, schema.engagement_items()) {
@@ -539,8 +610,24 @@ pub(crate) fn clean_table(mut df: DataFrame, table: Table, schema: &Schema) -> R
             canonical.push(c.clone());
         }
     }
-    let df = DataFrame::new(df.height(), canonical)?;
-    Ok((CleanTable { df, normalised }, items))
+    let mut df = DataFrame::new(df.height(), canonical)?;
+    let mut dropped = Dropped::default();
+    // Customers without a satisfaction answer are left out (after every other check, so that
+    // the rows of an error are those of the table given). The table may end up empty: the
+    // caller refuses a study without customers (a file is cleaned slice by slice).
+    if drops_missing(table, "satisfaction", schema) && df.column("satisfaction")?.null_count() > 0 {
+        let missing = df.column("satisfaction")?.is_null();
+        let lost = df.filter(&missing)?;
+        let (st, ids) = (lost.column("study")?.str()?, lost.column("customer_id")?.str()?);
+        dropped.keys = st
+            .iter()
+            .zip(ids.iter())
+            .map(|(s, id)| (s.unwrap_or_default().to_string(), id.unwrap_or_default().to_string()))
+            .collect();
+        dropped.rows = missing.iter().enumerate().filter(|(_, v)| *v == Some(true)).map(|(i, _)| i).collect();
+        df = df.filter(&!&missing)?;
+    }
+    Ok((CleanTable { df, normalised, dropped }, items))
 }
 
 /// The data-quality warnings for values changed at validation (per table, column): key values
@@ -562,6 +649,28 @@ pub(crate) fn normalised_warnings(table: Table, counts: &[(String, usize)], sche
             }
         })
         .collect()
+}
+
+/// The data-quality warning for customers left out for a missing satisfaction (none if none).
+pub(crate) fn dropped_warning(customers: usize, mentions: usize) -> Option<String> {
+    (customers > 0).then(|| {
+        let theirs = if mentions > 0 { format!(", and their {mentions} mention(s)") } else { String::new() };
+        format!(
+            "table 'customers', column 'satisfaction': {customers} customer(s) without a satisfaction answer left out{theirs} \
+             (missing_satisfaction = \"drop\")"
+        )
+    })
+}
+
+/// The error for a study whose every customer was left out for a missing satisfaction.
+pub(crate) fn all_dropped(customers: usize) -> MiroirError {
+    MiroirError::EmptyTable {
+        table: "customers".into(),
+        detail: format!(
+            "all {customers} customer(s) lack a satisfaction answer and were left out (missing_satisfaction = \"drop\"): \
+             a study needs at least one respondent on each side"
+        ),
+    }
 }
 
 /// Answers equal to one of the schema's missing codes for `column` become nulls; the count.
@@ -633,4 +742,17 @@ pub(crate) fn one_sided_units(index: &super::index::StudyIndex) -> Vec<String> {
         ));
     }
     warnings
+}
+
+#[cfg(test)]
+mod dropped_tests {
+    use super::Dropped;
+
+    #[test]
+    fn kept_rows_map_back_to_the_rows_given() {
+        let d = Dropped { keys: vec![Default::default(); 3], rows: vec![0, 2, 3] };
+        // rows given 0..6, kept: 1, 4, 5
+        assert_eq!([0, 1, 2].map(|k| d.given_row(k)), [1, 4, 5]);
+        assert_eq!(Dropped::default().given_row(7), 7);
+    }
 }

@@ -99,6 +99,22 @@ struct RawSchema {
     reverse_items: Option<Spanned<Vec<String>>>,
     min_items_answered: Option<Spanned<usize>>,
     missing_satisfaction: Option<Spanned<String>>,
+    excel: Option<Spanned<RawExcel>>,
+    recode: Option<BTreeMap<String, BTreeMap<String, RawCode>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExcel {
+    sheet: RawSheet,
+}
+
+/// A sheet by name or by 0-based position.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawSheet {
+    Index(usize),
+    Name(String),
 }
 
 #[derive(Deserialize)]
@@ -571,6 +587,34 @@ pub fn schema_to_toml(schema: &Schema) -> String {
         }
         t.insert("missing_codes".into(), Value::Table(m));
     }
+    if !schema.recodes().is_empty() {
+        let mut r = toml::Table::new();
+        for (column, labels) in schema.recodes() {
+            let m: toml::Table = labels
+                .iter()
+                .map(|(label, v)| {
+                    let v = match v {
+                        crate::data::schema::RecodeTarget::Number(x) => Value::Float(*x),
+                        crate::data::schema::RecodeTarget::Text(t) => Value::String(t.clone()),
+                    };
+                    (label.clone(), v)
+                })
+                .collect();
+            r.insert(column.clone(), Value::Table(m));
+        }
+        t.insert("recode".into(), Value::Table(r));
+    }
+    if let Some(sheet) = schema.excel_sheet() {
+        let mut e = toml::Table::new();
+        e.insert(
+            "sheet".into(),
+            match sheet {
+                crate::data::SheetChoice::Name(n) => Value::String(n.clone()),
+                crate::data::SheetChoice::Index(i) => Value::Integer(*i as i64),
+            },
+        );
+        t.insert("excel".into(), Value::Table(e));
+    }
     if schema.missing_satisfaction() != crate::data::schema::MissingPolicy::default() {
         t.insert("missing_satisfaction".into(), Value::String(schema.missing_satisfaction().as_str().into()));
     }
@@ -782,6 +826,23 @@ fn schema(src: &Source, raw: Option<Spanned<RawSchema>>, synthetic: bool) -> Res
     if let Some(v) = &s.reverse_items {
         b = b.reverse_items(v.get_ref().clone());
         (key, key_line) = ("reverse_items", src.line(v.span().start));
+    }
+    if let Some(map) = &s.recode {
+        for (column, labels) in map {
+            for (label, value) in labels {
+                let target = match value {
+                    RawCode::Number(x) => crate::data::schema::RecodeTarget::Number(*x),
+                    RawCode::Text(t) => crate::data::schema::RecodeTarget::Text(t.clone()),
+                };
+                b = b.recode(column, label, target);
+            }
+        }
+    }
+    if let Some(v) = &s.excel {
+        b = b.excel_sheet(match &v.get_ref().sheet {
+            RawSheet::Index(i) => crate::data::SheetChoice::Index(*i),
+            RawSheet::Name(n) => crate::data::SheetChoice::Name(n.clone()),
+        });
     }
     if let Some(v) = &s.missing_satisfaction {
         let policy = v.get_ref().parse().map_err(|e: MiroirError| match e {

@@ -462,3 +462,27 @@ def test_load_study_reads_a_folder_with_spss_files(tmp_path):
     employees.write_csv(tmp_path / "employees.csv")
     with pytest.raises(miroir.FileError, match="2 files for the employees table"):
         miroir.load_study(tmp_path)
+
+
+def test_the_schema_names_the_sheet(tmp_path):
+    # an export whose data sheet is "Feuil1" behind a "Notes" sheet, in every workbook
+    employees, customers, mentions = canonical_frames()
+    notes = pl.DataFrame({"note": ["export du 3 décembre"]})
+    for name, frame in (("employees", employees), ("customers", customers), ("mentions", mentions)):
+        write_workbook(tmp_path / f"{name}.xlsx", {"Notes": notes, "Feuil1": frame})
+    for sheet in ("Feuil1", 1):
+        schema = miroir.Schema(excel={"sheet": sheet})
+        assert schema.excel == {"sheet": sheet}
+        assert_same_study(miroir.load_study(tmp_path, schema=schema), canonical())
+        # the option travels in the schema's TOML
+        assert miroir.Schema.from_toml(write_text(tmp_path / "s.toml", schema.to_toml())).excel == {"sheet": sheet}
+    # without it, the first sheet ("Notes") is not a table
+    with pytest.raises(miroir.MissingColumnError):
+        miroir.load_study(tmp_path)
+    with pytest.raises(miroir.InvalidArgumentError, match="unknown key 'tab'"):
+        miroir.Schema(excel={"tab": 1})
+
+
+def write_text(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path

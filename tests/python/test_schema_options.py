@@ -281,3 +281,44 @@ def test_csv_and_type_errors_of_the_schema_arguments() -> None:
         miroir.Schema(csv={"separator": "x"})
     assert miroir.Schema(csv={"separator": "\t"}).csv["separator"] == "\t"
     assert miroir.Schema().csv == {"separator": None, "encoding": None, "decimal_comma": None}
+
+
+# -- answers recoded by their labels -------------------------------------------------------------
+
+LIKERT = {"Pas du tout d'accord": 1, "Plutôt pas d'accord": 2, "Ni l'un ni l'autre": 3,
+          "Plutôt d'accord": 4, "Tout à fait d'accord": 5}
+
+
+def test_likert_labels_and_codes_are_recoded() -> None:
+    df = items_frame(200, 5).drop("q4")
+    labels = {v: k for k, v in LIKERT.items()}
+    as_text = df.with_columns(
+        pl.col(q).cast(pl.Int64).replace_strict(labels, return_dtype=pl.String) for q in ("q1", "q2", "q3")
+    ).with_columns(
+        # yes/no exported as 1/2 codes by the survey tool
+        can_contribute=pl.Series([1.0 if i % 3 else 2.0 for i in range(200)]),
+    )
+    schema = miroir.Schema(
+        engagement_items=["q1", "q2", "q3"], item_scale=(1, 5), min_items_answered=1,
+        recode={**{q: LIKERT for q in ("q1", "q2", "q3")}, "can_contribute": {1: "oui", 2: "non"}},
+    )
+    got = quiet_study(as_text, customers_for(df), schema=schema)
+    numeric = quiet_study(
+        df.with_columns(can_contribute=pl.Series([bool(i % 3) for i in range(200)])), customers_for(df),
+        schema=miroir.Schema(engagement_items=["q1", "q2", "q3"], item_scale=(1, 5), min_items_answered=1))
+    assert got.employees["engagement"].equals(numeric.employees["engagement"])
+    assert got.employees["can_contribute"].equals(numeric.employees["can_contribute"])
+    # case and surrounding spaces do not matter; a label nobody declared is named by validation
+    odd = as_text.with_columns(pl.when(pl.int_range(pl.len()) == 7).then(pl.lit(" TOUT À FAIT D'ACCORD "))
+                               .otherwise(pl.col("q1")).alias("q1"))
+    assert quiet_study(odd, customers_for(df), schema=schema).employees["engagement"].equals(
+        quiet_study(as_text.with_columns(pl.when(pl.int_range(pl.len()) == 7).then(pl.lit("Tout à fait d'accord"))
+                                         .otherwise(pl.col("q1")).alias("q1")),
+                    customers_for(df), schema=schema).employees["engagement"])
+    bad = as_text.with_columns(pl.when(pl.int_range(pl.len()) == 9).then(pl.lit("D'accord")).otherwise(pl.col("q2")).alias("q2"))
+    with pytest.raises(miroir.DtypeError, match=r"column 'q2'.*'D'accord' is not a number.*row index 9"):
+        miroir.Study(bad, customers_for(df), schema=schema)
+    # the recoding travels in the schema's TOML
+    assert miroir.Schema.from_toml(write(schema.to_toml())).recode == schema.recode
+    with pytest.raises(miroir.SchemaError, match="'unit' is a key column"):
+        miroir.Schema(recode={"unit": {"A": "B"}})

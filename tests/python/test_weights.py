@@ -275,3 +275,27 @@ def test_streamed_weighted_study_equals_in_memory(weighted: miroir.Study, tmp_pa
     ref = reference_units(weighted)
     got = miroir.linkage_units(streamed).table.filter(~pl.col("suppressed")).join(ref, on=["study", "unit"])
     np.testing.assert_allclose(got["share_satisfied"], got["share"], rtol=RTOL, atol=0)
+
+
+def test_what_stays_unweighted_says_so(weighted: miroir.Study, base: miroir.Study) -> None:
+    # the multilevel gap: the REML fit is unweighted, its ols_gap is exposure_gap's weighted gap
+    ml = miroir.multilevel_gap(weighted).table
+    unw = miroir.multilevel_gap(base).table
+    assert ml["gap"].to_list() == unw["gap"].to_list()
+    assert all("random-intercept model does not use the employee weights" in n for n in ml["note"])
+    pooled = miroir.exposure_gap(weighted).table.filter(pl.col("level") == "pooled")
+    assert ml.filter(pl.col("level") == "pooled")["ols_gap"][0] == pooled["adjusted_gap"][0]
+    # the corrected linkage: r from the weighted unit means, reliabilities unweighted
+    lc = miroir.linkage_corrected(weighted).table.filter(pl.col("level") == "study")
+    lc0 = miroir.linkage_corrected(base).table.filter(pl.col("level") == "study")
+    assert lc["reliability_employees"].to_list() == lc0["reliability_employees"].to_list()
+    link = miroir.linkage(weighted).table.filter(pl.col("level") == "study")
+    assert lc["r"].to_list() == link["estimate"].to_list()
+    assert all("reliabilities (ICC(2)) are unweighted" in n for n in lc["note"])
+
+
+def test_the_high_engagement_indicator_says_it_is_unweighted(weighted: miroir.Study, base: miroir.Study) -> None:
+    ind = miroir.indicators(weighted, n_resamples=0).table.filter(pl.col("id") == "satisfaction_high_engagement")
+    ind0 = miroir.indicators(base, n_resamples=0).table.filter(pl.col("id") == "satisfaction_high_engagement")
+    assert "unweighted: customers counted equally" in ind["note"][0]
+    assert "unweighted" not in ind0["note"][0]

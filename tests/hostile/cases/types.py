@@ -47,7 +47,7 @@ NUMERIC = {
 }
 
 
-def _numeric_case(column: str, table: str, value: float):
+def _numeric_case(column: str, table: str, value: float, refuse: bool = False):
     def run(ctx):
         import polars as pl
 
@@ -62,7 +62,9 @@ def _numeric_case(column: str, table: str, value: float):
             frame = emp if target == "employees" else cus
         frame = _set(frame, column, ROW, value, pl.Float64)
         emp, cus = (frame, cus) if target == "employees" else (emp, frame)
-        s = _study(emp, cus, men)
+        # a missing satisfaction is refused only with missing_satisfaction="refuse" (issue 15:
+        # by default the customer is left out, see satisfaction_nan_dropped)
+        s = _study(emp, cus, men, schema=_m().Schema(missing_satisfaction="refuse")) if refuse else _study(emp, cus, men)
         got = getattr(s, target)[column][ROW]
         assert got is None, f"{target}.{column} = {value!r} at row {ROW} loaded as {got!r}"
 
@@ -88,10 +90,25 @@ for _col, (_table, _required, _int) in NUMERIC.items():
                      raises("OutOfRangeError", _table_name, _col, ROW_NEEDLE),
                      doc=f"{_table_name}.{_col} = 1e300 at row {ROW}: OutOfRangeError (not a silent null)")
         if _col in NAN:
-            add_case(f"{_col}_nan", "types", _numeric_case(_col, _table_name, float("nan")),
+            add_case(f"{_col}_nan", "types", _numeric_case(_col, _table_name, float("nan"), refuse=_col == "satisfaction"),
                      raises("MissingValueError", _table_name, _col, ROW_NEEDLE) if _required else OK,
                      doc=f"{_table_name}.{_col} = NaN at row {ROW}: " +
                      ("MissingValueError (a required value)" if _required else "a missing value (null), kept as such"))
+
+
+@case("types", OK)
+def satisfaction_nan_dropped(ctx):
+    """customers.satisfaction = NaN at row 123, default schema (missing_satisfaction="drop"):
+    the customer is left out with their mentions, counted in a warning and in the summary."""
+    import polars as pl
+
+    emp, cus, men = ctx.tables()
+    blank = _set(cus.with_columns(pl.col("satisfaction").cast(pl.Float64)), "satisfaction", ROW, float("nan"))
+    s, caught = record_warnings(lambda: _study(emp, blank, men))
+    lost = cus["customer_id"][ROW]
+    assert s.customers.height == cus.height - 1 and lost not in s.customers["customer_id"].to_list()
+    assert s.summary()["customers_dropped"].sum() == 1
+    assert any("1 customer(s) without a satisfaction answer left out" in w for w in caught), caught
 
 
 @case("types", raises("OutOfRangeError", "nps", ROW_NEEDLE))
@@ -505,7 +522,20 @@ def optional_numeric_all_empty_csv(ctx):
 
 @case("types", raises("MissingValueError", "customers", "satisfaction"))
 def required_column_all_empty_csv(ctx):
-    """An all-empty satisfaction column in customers.csv: MissingValueError (not 'found text')."""
+    """An all-empty satisfaction column in customers.csv, missing_satisfaction="refuse":
+    MissingValueError (not 'found text'). (Refuse since issue 15: the default leaves the
+    customers out, see required_column_all_empty_csv_dropped.)"""
+    import polars as pl
+
+    emp, cus, men = ctx.tables()
+    _m().load_study(ctx.with_tables("csv", customers=cus.with_columns(satisfaction=pl.lit(None, dtype=pl.String))),
+                    schema=_m().Schema(missing_satisfaction="refuse"))
+
+
+@case("types", raises("EmptyTableError", "customers", "satisfaction"))
+def required_column_all_empty_csv_dropped(ctx):
+    """The same with the default missing_satisfaction="drop": every customer is left out, an
+    EmptyTableError naming the customers and their satisfaction (not a panic, not 'found text')."""
     import polars as pl
 
     emp, cus, men = ctx.tables()
