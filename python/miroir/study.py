@@ -150,7 +150,9 @@ class Study:
     def summary(self) -> pl.DataFrame:
         """One row per study: sector, units, employees, customers, mentions, headline means, and
         ``customers_dropped`` (customers without a satisfaction answer left out at load, with
-        ``missing_satisfaction="drop"``)."""
+        ``missing_satisfaction="drop"``); with engagement items, ``engagement_alpha`` (Cronbach's
+        alpha of the items, reverse-coded ones reversed, on the employees who answered every
+        item; null when it is undefined) and ``alpha_complete_cases`` (their count)."""
         return self._inner.summary()
 
     def write(self, folder: PathLike, format: str = "parquet", *, overwrite: bool = False) -> Path:

@@ -519,6 +519,30 @@ impl Study {
             Column::new("share_satisfied".into(), ratio(&satisfied, &cus_n)),
             Column::new("customers_dropped".into(), &self.customers_dropped),
         ])?;
+        let Some(items) = self.engagement_items.as_deref() else { return Ok(df) };
+        // Cronbach's alpha of the engagement items per study, on the complete cases (listwise:
+        // employees who answered every item; reverse-coded items already reversed), with their count
+        let mut rows: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (i, &st) in ix.emp_study.iter().enumerate() {
+            if items.iter().all(|c| c[i].is_finite()) {
+                rows[st as usize].push(i);
+            }
+        }
+        let (mut alpha, mut complete) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for r in &rows {
+            complete.push(r.len() as u64);
+            let cols: Vec<Vec<f64>> = items.iter().map(|c| r.iter().map(|&i| c[i]).collect()).collect();
+            let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+            alpha.push(
+                crate::stats::reliability::cronbach_alpha(&refs, 0.95)
+                    .ok()
+                    .map(|t| t.estimate)
+                    .filter(|a| a.is_finite()),
+            );
+        }
+        let mut df = df;
+        df.with_column(Column::new("engagement_alpha".into(), alpha))?;
+        df.with_column(Column::new("alpha_complete_cases".into(), complete))?;
         Ok(df)
     }
 }

@@ -322,3 +322,22 @@ def test_likert_labels_and_codes_are_recoded() -> None:
     assert miroir.Schema.from_toml(write(schema.to_toml())).recode == schema.recode
     with pytest.raises(miroir.SchemaError, match="'unit' is a key column"):
         miroir.Schema(recode={"unit": {"A": "B"}})
+
+
+def test_alpha_of_the_items_on_complete_cases_in_the_summary() -> None:
+    df = items_frame(600, 3)
+    df = df.filter(pl.any_horizontal(pl.col("q1", "q2", "q3", "q4").is_not_null()))
+    schema = miroir.Schema(engagement_items=["q1", "q2", "q3", "q4"], item_scale=(1, 5),
+                           item_scales={"q4": (0, 10)}, reverse_items=["q2"], min_items_answered=1)
+    study = quiet_study(df, customers_for(df), schema=schema)
+    summary = study.summary()
+    m = np.column_stack([df[q].to_numpy().astype(float) for q in ("q1", "q2", "q3", "q4")])
+    m[:, 1] = 6 - m[:, 1]  # reverse-coded
+    complete = m[~np.isnan(m).any(axis=1)]
+    k = m.shape[1]
+    # Cronbach (1951): k/(k-1) (1 - sum of the item variances / variance of the total)
+    alpha = k / (k - 1) * (1 - complete.var(axis=0, ddof=1).sum() / complete.sum(axis=1).var(ddof=1))
+    assert summary["alpha_complete_cases"][0] == len(complete) < len(m)
+    assert summary["engagement_alpha"][0] == pytest.approx(alpha, rel=1e-12)
+    # a study without items has no such columns
+    assert "engagement_alpha" not in miroir.synthetic_study(studies=2, employees=200, customers=400).summary().columns
