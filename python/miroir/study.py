@@ -412,6 +412,91 @@ class Study:
 
         return report(self, **_options(report, options))
 
+    # -- subsets -------------------------------------------------------------------------------
+
+    def filter(
+        self,
+        *predicates: pl.Expr,
+        employees: pl.Expr | None = None,
+        customers: pl.Expr | None = None,
+    ) -> Study:
+        """A subset of the study, validated like any study: a region, a network, some units,
+        a tenure band.
+
+        Parameters
+        ----------
+        *predicates : polars expressions
+            Applied to both respondent tables, so they use columns both have (``study``,
+            ``unit``, ``sector``, or a unit attribute present on both sides), e.g.
+            ``pl.col("unit").is_in(["agence-001", "agence-002"])``.
+        employees, customers : polars expression, optional
+            Applied to one side only (``employees=pl.col("tenure_months") >= 24``); the other
+            side keeps its respondents.
+
+        Returns
+        -------
+        Study
+            The kept respondents and the mentions of the kept respondents (mentions follow their
+            respondent), with this study's scales and suppression sizes. An analysis of the
+            subset equals the same analysis of a study built from the filtered tables.
+
+        Raises
+        ------
+        InvalidArgumentError
+            A predicate names a column a table does not have, or is not a boolean expression.
+        InvalidArgumentTypeError
+            A predicate that is not a polars expression.
+        EmptyTableError
+            Nothing left on a side.
+
+        Examples
+        --------
+        >>> import polars as pl
+        >>> import miroir
+        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+        >>> hotel = study.filter(pl.col("study") == "hotel-01")
+        >>> hotel.summary().select("study", "employees", "customers").rows()
+        [('hotel-01', 591, 2205)]
+        >>> study[pl.col("study") == "hotel-01"].summary().equals(hotel.summary())
+        True
+        >>> senior = study.filter(employees=pl.col("tenure_months") >= 24)
+        >>> senior.customers.height == study.customers.height
+        True
+        """
+        both = list(predicates)
+        for name, expr in [("predicates", e) for e in both] + [("employees", employees), ("customers", customers)]:
+            if expr is not None and not isinstance(expr, pl.Expr):
+                raise InvalidArgumentTypeError(
+                    f"invalid argument '{name}': expected a polars expression (pl.col(...) ...), got "
+                    f"{type(expr).__name__}"
+                )
+        side_filters = {"employees": both + ([employees] if employees is not None else []),
+                        "customers": both + ([customers] if customers is not None else [])}
+        tables = {}
+        for name, exprs in side_filters.items():
+            df = getattr(self, name)
+            tables[name] = df if not exprs else _filtered(df, name, exprs)
+            if tables[name].height == 0:
+                raise _core.EmptyTableError(
+                    f"table '{name}': the filter leaves no {name[:-1]} ({df.height:,} before): "
+                    "a study needs respondents on both sides"
+                )
+        mentions = self.mentions
+        if mentions is not None:
+            kept = pl.concat([
+                tables["employees"].select("study", pl.lit("employee").alias("side"),
+                                           pl.col("employee_id").alias("respondent_id")),
+                tables["customers"].select("study", pl.lit("customer").alias("side"),
+                                           pl.col("customer_id").alias("respondent_id")),
+            ])
+            mentions = mentions.join(kept, on=["study", "side", "respondent_id"], how="semi",
+                                     maintain_order="left")
+        return Study(tables["employees"], tables["customers"], mentions, canonical_schema(self.schema))
+
+    def __getitem__(self, predicate: pl.Expr) -> Study:
+        """``study[pl.col("study") == "bank-01"]``: :meth:`filter` with one predicate."""
+        return self.filter(predicate)
+
     def __repr__(self) -> str:
         # the counts come from the summary: a streamed study's tables are not in memory, and
         # `.employees.height` would read its files back
@@ -639,6 +724,24 @@ def _schema_arg(schema: Any, folder: Path | None) -> Schema | None:
     if folder is not None and (folder / SCHEMA_FILE).is_file():
         return Schema.from_toml(folder / SCHEMA_FILE)
     return None
+
+
+def _filtered(df: pl.DataFrame, name: str, exprs: list[pl.Expr]) -> pl.DataFrame:
+    """``df`` filtered by every expression, polars' errors in our words (table and column)."""
+    try:
+        return df.filter(*exprs)
+    except pl.exceptions.ColumnNotFoundError as e:
+        first = (str(e).strip().splitlines() or ["a column"])[0].split(";")[0]
+        raise _core.InvalidArgumentError(
+            f"invalid argument 'filter': table '{name}' has no such column ({first}); its columns: "
+            f"{', '.join(df.columns)}"
+        ) from None
+    except (pl.exceptions.InvalidOperationError, pl.exceptions.SchemaError,
+            pl.exceptions.ComputeError) as e:
+        raise _core.InvalidArgumentError(
+            f"invalid argument 'filter': on table '{name}': {' '.join(str(e).split())[:300]} "
+            "(a filter must be a yes/no expression, e.g. pl.col('unit') == 'agence-001')"
+        ) from None
 
 
 def _write_text(text: str, target: Path, header: str = "") -> None:
