@@ -422,3 +422,10 @@ def drivers(
 
 # (column, English label, French label, seed article)
 def seed_drivers() -> list[tuple[str, str, str, str]]: ...
+
+# -- paired samples (paired.rs) ------------------------------------------------------------------
+
+__all__ += ["stats_paired_t", "stats_wilcoxon"]
+
+def stats_paired_t(a: pl.Series, b: pl.Series, alternative: str, confidence: float) -> pl.DataFrame: ...
+def stats_wilcoxon(a: pl.Series, b: pl.Series, alternative: str, method: str) -> pl.DataFrame: ...

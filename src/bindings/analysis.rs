@@ -86,7 +86,13 @@ fn moment_effects(
 
 fn indicator_options(ci_method: &str, confidence: f64, n_resamples: usize, seed: u64) -> PyResult<IndicatorOptions> {
     Ok(IndicatorOptions {
-        ci_method: FromStr::from_str(ci_method).map_err(|e| crate::MiroirError::Stats(e))?,
+        // the kernel's parser (aliases included) decides; its error is named as the caller names it
+        ci_method: FromStr::from_str(ci_method).map_err(|e| match e {
+            crate::stats::StatsError::InvalidArgument { reason, .. } => {
+                crate::MiroirError::InvalidArgument { argument: "ci_method".into(), detail: reason }
+            }
+            other => crate::MiroirError::Stats(other),
+        })?,
         confidence,
         linkage: linkage_options("pearson", None, None, 0.08, "share_satisfied", n_resamples, seed, confidence)?,
     })

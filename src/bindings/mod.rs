@@ -8,6 +8,7 @@ mod drivers;
 mod errors;
 mod frame;
 mod mixed;
+mod paired;
 mod planning;
 mod relimp;
 mod reproduce;
@@ -26,6 +27,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     data::register(m)?;
     stats::register(m)?;
+    paired::register(m)?;
     relimp::register(m)?;
     mixed::register(m)?;
     planning::register(m)?;

@@ -13,6 +13,7 @@ pub mod hunter_schmidt;
 pub mod meta;
 pub mod mixed;
 pub mod multiple;
+pub mod paired;
 pub mod planning;
 pub mod power;
 pub mod proportions;

@@ -1,0 +1,277 @@
+"""Barometer waves: this year against last year on the same company's units (issue 18).
+
+Two waves of a mirror study survey different respondents but the same units. So the change of a
+respondent-level figure (mean engagement, share satisfied, the front-line gap) compares two
+independent samples, while the change of a *unit* is paired: each unit is measured in both
+waves. :func:`compare_waves` gives both, per study and pooled, and lists the units present in
+one wave only. Confidentiality holds in the differences: a unit suppressed in either wave is
+suppressed in the change (its values are not shown and it stays out of the paired tests).
+
+The waves are separate :class:`miroir.Study` objects (the same ids may be surveyed in both
+waves): :func:`load_waves` reads one folder per wave.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from miroir import _core
+from miroir._frames import InvalidArgumentTypeError
+
+__all__ = ["WavesComparison", "compare_waves", "load_waves"]
+
+
+def load_waves(folders: Mapping[str, str | Path], **options: Any) -> dict[str, Any]:
+    """One :class:`miroir.Study` per wave, read with :func:`miroir.load_study` (``options``
+    passed on: ``schema=``, ``streaming=``). The keys are the waves' labels (``"2023"``).
+
+    Examples
+    --------
+    >>> import tempfile, miroir
+    >>> from miroir.waves import load_waves
+    >>> d = tempfile.mkdtemp()
+    >>> for seed, wave in ((1, "2023"), (2, "2024")):
+    ...     _ = miroir.synthetic_study(studies=2, employees=600, customers=2_000, seed=seed).write(f"{d}/{wave}")
+    >>> waves = load_waves({"2023": f"{d}/2023", "2024": f"{d}/2024"})
+    >>> sorted(waves)
+    ['2023', '2024']
+    """
+    from miroir.study import load_study
+
+    if not isinstance(folders, Mapping) or not folders:
+        raise InvalidArgumentTypeError(
+            "invalid argument 'folders': expected a mapping {wave label: folder}, e.g. "
+            "{'2023': 'exports/2023', '2024': 'exports/2024'}"
+        )
+    return {str(label): load_study(folder, **options) for label, folder in folders.items()}
+
+
+@dataclass(frozen=True)
+class WavesComparison:
+    """Result of :func:`compare_waves`.
+
+    ``changes``: per study and pooled (``level``, ``study``), one row per ``metric``
+    (``mean_engagement``, ``share_satisfied``, ``frontline_gap``): ``baseline``, ``current``,
+    ``change`` (current − baseline) with ``ci_low, ci_high, p_value``, ``n_baseline,
+    n_current`` (respondents), ``method``. ``units``: the units of both waves (matched or not)
+    with their values in each wave and the change; ``suppressed`` when suppressed in either wave.
+    ``paired``: per study and pooled, for ``mean_engagement`` and ``share_satisfied`` of the
+    matched units: the paired t test (``change``, ``ci_low, ci_high, p_value``) and the
+    Wilcoxon signed-rank test (``wilcoxon_statistic, wilcoxon_p_value``). ``unmatched``: units
+    in one wave only.
+    """
+
+    baseline: str
+    current: str
+    changes: pl.DataFrame
+    units: pl.DataFrame
+    paired: pl.DataFrame
+    unmatched: pl.DataFrame
+
+    @property
+    def headline(self) -> str:
+        pooled = self.changes.filter((pl.col("level") == "pooled") & (pl.col("metric") == "mean_engagement"))
+        n_matched = self.units.filter(pl.col("matched")).height
+        text = f"Waves {self.baseline} -> {self.current}: {n_matched} matched units, {self.unmatched.height} in one wave only"
+        if pooled.height:
+            r = pooled.row(0, named=True)
+            text += (f"; mean engagement {r['change']:+.1f} points [{r['ci_low']:+.1f}, {r['ci_high']:+.1f}]"
+                     f" (p = {r['p_value']:.3g})")
+        return text
+
+    def __repr__(self) -> str:
+        return f"<miroir.WavesComparison: {self.headline}>"
+
+
+def _wave(waves: Mapping[str, Any], label: str, name: str) -> Any:
+    from miroir.study import Study
+
+    if label not in waves:
+        raise _core.InvalidArgumentError(
+            f"invalid argument '{name}': no wave '{label}' (waves: {', '.join(map(str, waves))})"
+        )
+    study = waves[label]
+    if not isinstance(study, Study):
+        raise InvalidArgumentTypeError(
+            f"invalid argument 'waves': wave '{label}' is {type(study).__name__}, expected a miroir.Study"
+        )
+    return study
+
+
+def _welch(a: np.ndarray, b: np.ndarray, confidence: float) -> tuple[float, float, float, float, float]:
+    """(estimate, ci_low, ci_high, p, se) of mean(a) - mean(b), Welch."""
+    from miroir import stats as ms
+
+    if len(a) < 2 or len(b) < 2:
+        return (math.nan,) * 5
+    r = ms.welch_t(a, b, confidence=confidence).row(0, named=True)
+    return r["estimate"], r["ci_low"], r["ci_high"], r["p_value"], r["se"]
+
+
+def _normal(d: float, se: float, confidence: float) -> tuple[float, float, float]:
+    """Normal interval and two-sided p of ``d`` with standard error ``se`` (the p-value from the
+    complementary error function, so that a tiny p does not round to 0)."""
+    if not (math.isfinite(d) and math.isfinite(se) and se > 0):
+        return math.nan, math.nan, math.nan
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    return d - z * se, d + z * se, math.erfc(abs(d / se) / math.sqrt(2))
+
+
+def compare_waves(
+    waves: Mapping[str, Any],
+    baseline: str,
+    current: str,
+    *,
+    confidence: float = 0.95,
+) -> WavesComparison:
+    """Compare two waves of the same company's mirror study.
+
+    Respondent-level changes (independent samples): mean engagement (Welch's t interval of the
+    difference), share satisfied (Newcombe's hybrid-score interval and the two-proportion z test,
+    :func:`miroir.stats.two_proportions`), front-line gap (the difference of the two waves' Welch
+    gaps, other − customer-facing, with a normal interval on ``sqrt(se_b² + se_c²)``). Unit-level
+    changes (paired, matched units not suppressed in either wave): paired t test
+    (:func:`miroir.stats.paired_t`) and Wilcoxon signed-rank test (:func:`miroir.stats.wilcoxon`)
+    of unit mean engagement and unit share satisfied. Studies are matched by name, units by
+    (study, unit). Weights are not used (a note says so when a wave has them).
+
+    Parameters
+    ----------
+    waves : mapping
+        ``{label: Study}`` (e.g. from :func:`load_waves`).
+    baseline, current : str
+        The labels compared (change = current − baseline).
+    confidence : float
+        Level of every interval.
+
+    Returns
+    -------
+    WavesComparison
+
+    Examples
+    --------
+    >>> import polars as pl, miroir
+    >>> from miroir.waves import compare_waves
+    >>> a = miroir.synthetic_study(studies=2, employees=1_000, customers=4_000, seed=1)
+    >>> b = miroir.synthetic_study(studies=2, employees=900, customers=3_500, seed=1)  # the same companies
+    >>> cmp = compare_waves({"2023": a, "2024": b}, "2023", "2024")
+    >>> cmp.changes.filter(pl.col("level") == "pooled")["metric"].to_list()
+    ['mean_engagement', 'share_satisfied', 'frontline_gap']
+    """
+    from miroir import stats as ms
+    from miroir.analysis import linkage_units
+
+    if not isinstance(waves, Mapping):
+        raise InvalidArgumentTypeError("invalid argument 'waves': expected a mapping {label: Study}")
+    if baseline == current:
+        raise _core.InvalidArgumentError("invalid argument 'current': the same wave as 'baseline'")
+    if not (isinstance(confidence, float | int) and 0 < confidence < 1):
+        raise _core.InvalidArgumentError(f"invalid argument 'confidence': must lie in (0, 1), got {confidence!r}")
+    wb, wc = _wave(waves, baseline, "baseline"), _wave(waves, current, "current")
+    studies_b = set(wb.summary()["study"].to_list())
+    studies_c = set(wc.summary()["study"].to_list())
+    common = sorted(studies_b & studies_c)
+    if not common:
+        raise _core.InsufficientDataError(
+            f"waves '{baseline}' and '{current}' have no study in common "
+            f"({', '.join(sorted(studies_b))} vs {', '.join(sorted(studies_c))})"
+        )
+    weighted = any("weight" in w.employees.columns or "weight" in w.customers.columns for w in (wb, wc))
+    note = "unweighted (the waves' weights are not used)" if weighted else None
+
+    # -- respondent-level changes ----------------------------------------------------------------
+    rows: list[dict[str, Any]] = []
+    for level, names in [("study", [[s] for s in common]), ("pooled", [common])]:
+        for group in names:
+            label = group[0] if level == "study" else "all"
+            eb = wb.employees.filter(pl.col("study").is_in(group))
+            ec = wc.employees.filter(pl.col("study").is_in(group))
+            cb = wb.customers.filter(pl.col("study").is_in(group))
+            cc = wc.customers.filter(pl.col("study").is_in(group))
+            xb, xc = eb["engagement"].to_numpy(), ec["engagement"].to_numpy()
+            d, lo, hi, p, _ = _welch(xc, xb, confidence)
+            rows.append(dict(level=level, study=label, metric="mean_engagement", baseline=float(xb.mean()),
+                             current=float(xc.mean()), change=d, ci_low=lo, ci_high=hi, p_value=p,
+                             n_baseline=len(xb), n_current=len(xc), method="Welch t", note=note))
+            kb = int((cb["satisfaction"] >= wb.schema.satisfied_threshold).sum())
+            kc = int((cc["satisfaction"] >= wc.schema.satisfied_threshold).sum())
+            t = ms.two_proportions(kc, cc.height, kb, cb.height, confidence=confidence).row(0, named=True)
+            rows.append(dict(level=level, study=label, metric="share_satisfied", baseline=kb / cb.height,
+                             current=kc / cc.height, change=t["estimate"], ci_low=t["ci_low"],
+                             ci_high=t["ci_high"], p_value=t["p_value"], n_baseline=cb.height,
+                             n_current=cc.height, method=t["method"], note=note))
+            gaps = []
+            for e in (eb, ec):
+                other = e.filter(~pl.col("customer_facing"))["engagement"].to_numpy()
+                facing = e.filter(pl.col("customer_facing"))["engagement"].to_numpy()
+                gaps.append(_welch(other, facing, confidence))
+            (gb, *_, seb), (gc, *_, sec) = gaps
+            d = gc - gb
+            lo, hi, p = _normal(d, math.sqrt(seb**2 + sec**2), confidence)
+            rows.append(dict(level=level, study=label, metric="frontline_gap", baseline=gb, current=gc,
+                             change=d, ci_low=lo, ci_high=hi, p_value=p, n_baseline=eb.height,
+                             n_current=ec.height, method="difference of Welch gaps, normal interval",
+                             note=note))
+    changes = pl.DataFrame(rows, schema_overrides={"note": pl.String}, infer_schema_length=None)
+
+    # -- units, matched or not --------------------------------------------------------------------
+    keep = ["study", "unit", "mean_engagement", "share_satisfied", "suppressed"]
+    ub = linkage_units(wb).table.filter(pl.col("study").is_in(common)).select(keep)
+    uc = linkage_units(wc).table.filter(pl.col("study").is_in(common)).select(keep)
+    both = ub.join(uc, on=["study", "unit"], how="full", coalesce=True, suffix="_current").rename(
+        {"mean_engagement": "mean_engagement_baseline", "share_satisfied": "share_satisfied_baseline",
+         "suppressed": "suppressed_baseline"}
+    )
+    in_b = pl.col("suppressed_baseline").is_not_null()
+    in_c = pl.col("suppressed_current").is_not_null()
+    hidden = pl.col("suppressed_baseline").fill_null(False) | pl.col("suppressed_current").fill_null(False)
+    values = ["mean_engagement_baseline", "mean_engagement_current", "share_satisfied_baseline",
+              "share_satisfied_current"]
+    units = both.with_columns(matched=in_b & in_c, suppressed=hidden).with_columns(
+        [pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in values]
+    ).with_columns(
+        engagement_change=pl.col("mean_engagement_current") - pl.col("mean_engagement_baseline"),
+        satisfied_change=pl.col("share_satisfied_current") - pl.col("share_satisfied_baseline"),
+    ).select("study", "unit", "matched", "suppressed", *values, "engagement_change", "satisfied_change"
+             ).sort("study", "unit")
+    # a unit absent from one wave is listed with the wave it is in (suppressed ones included)
+    unmatched = units.filter(~pl.col("matched")).join(
+        ub.select("study", "unit", pl.lit(baseline).alias("wave")), on=["study", "unit"], how="left"
+    ).select("study", "unit", pl.col("wave").fill_null(current))
+
+    # -- paired tests on the matched units ---------------------------------------------------------
+    prow: list[dict[str, Any]] = []
+    usable = units.filter(pl.col("matched") & ~pl.col("suppressed"))
+    for level, names in [("study", [[s] for s in common]), ("pooled", [common])]:
+        for group in names:
+            sub = usable.filter(pl.col("study").is_in(group))
+            for metric, b_col, c_col in [("mean_engagement", "mean_engagement_baseline", "mean_engagement_current"),
+                                         ("share_satisfied", "share_satisfied_baseline", "share_satisfied_current")]:
+                pair = sub.select(b_col, c_col).drop_nulls()
+                row: dict[str, Any] = dict(level=level, study=group[0] if level == "study" else "all",
+                                           metric=metric, n_units=pair.height, change=math.nan,
+                                           ci_low=math.nan, ci_high=math.nan, p_value=math.nan,
+                                           wilcoxon_statistic=math.nan, wilcoxon_p_value=math.nan, note=None)
+                if pair.height < 2:
+                    row["note"] = f"{pair.height} matched unit(s) not suppressed: no paired test"
+                else:
+                    c, b = pair[c_col].to_numpy(), pair[b_col].to_numpy()
+                    t = ms.paired_t(c, b, confidence=confidence).row(0, named=True)
+                    row.update(change=t["estimate"], ci_low=t["ci_low"], ci_high=t["ci_high"], p_value=t["p_value"],
+                               note=t.get("note"))
+                    try:
+                        w = ms.wilcoxon(c, b).row(0, named=True)
+                        row.update(wilcoxon_statistic=w["statistic"], wilcoxon_p_value=w["p_value"])
+                    except _core.StatsError as e:
+                        row["note"] = "; ".join(x for x in (row["note"], f"Wilcoxon: {e}") if x)
+                prow.append(row)
+    paired = pl.DataFrame(prow, schema_overrides={"note": pl.String}, infer_schema_length=None)
+    return WavesComparison(str(baseline), str(current), changes, units, paired, unmatched)
