@@ -57,6 +57,7 @@ from miroir.results import (
     UnitsResult,
 )
 from miroir.study import Study, load_study, synthetic_study
+from miroir.waves import WavesComparison, compare_waves, load_waves
 
 __version__: str = _version()
 
@@ -109,8 +110,10 @@ __all__ = [
     "StatsError",
     "UnitsResult",
     "UnknownCategoryError",
+    "WavesComparison",
     "__version__",
     "drivers",
+    "compare_waves",
     "exposure_gap",
     "indicators",
     "linkage",
@@ -123,5 +126,6 @@ __all__ = [
     "report",
     "reproduce",
     "load_study",
+    "load_waves",
     "synthetic_study",
 ]
