@@ -66,7 +66,11 @@ class WavesComparison:
     ``paired``: per study and pooled, for ``mean_engagement`` and ``share_satisfied`` of the
     matched units: the paired t test (``change``, ``ci_low, ci_high, p_value``) and the
     Wilcoxon signed-rank test (``wilcoxon_statistic, wilcoxon_p_value``). ``unmatched``: units
-    in one wave only.
+    in one wave only. ``linkage``: per study and pooled, the Pearson r of unit mean engagement
+    with the unit share satisfied over the matched units in each wave, ``change`` and its
+    percentile interval from a seeded bootstrap of the matched units (stratified by study for
+    the pooled row). ``moments``: per theme, its moment in each wave with both q-values and
+    ``moved`` (None when a wave has no coded mentions).
     """
 
     baseline: str
@@ -75,6 +79,8 @@ class WavesComparison:
     units: pl.DataFrame
     paired: pl.DataFrame
     unmatched: pl.DataFrame
+    linkage: pl.DataFrame
+    moments: pl.DataFrame | None
 
     @property
     def headline(self) -> str:
@@ -131,6 +137,8 @@ def compare_waves(
     current: str,
     *,
     confidence: float = 0.95,
+    n_resamples: int = 1999,
+    seed: int = 0,
 ) -> WavesComparison:
     """Compare two waves of the same company's mirror study.
 
@@ -151,6 +159,9 @@ def compare_waves(
         The labels compared (change = current − baseline).
     confidence : float
         Level of every interval.
+    n_resamples, seed : int
+        The bootstrap of the linkage change (matched units resampled with replacement, within
+        their study; numpy's PCG64 seeded with ``seed``); ``n_resamples=0`` skips it.
 
     Returns
     -------
@@ -274,4 +285,69 @@ def compare_waves(
                         row["note"] = "; ".join(x for x in (row["note"], f"Wilcoxon: {e}") if x)
                 prow.append(row)
     paired = pl.DataFrame(prow, schema_overrides={"note": pl.String}, infer_schema_length=None)
-    return WavesComparison(str(baseline), str(current), changes, units, paired, unmatched)
+    linkage = _linkage_change(usable, common, confidence, n_resamples, seed)
+    moments = _moment_change(wb, wc)
+    return WavesComparison(str(baseline), str(current), changes, units, paired, unmatched, linkage, moments)
+
+
+def _pearson_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Pearson r of each row of ``x`` with the same row of ``y`` (NaN where a row is constant)."""
+    xc = x - x.mean(axis=-1, keepdims=True)
+    yc = y - y.mean(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray((xc * yc).sum(axis=-1) / np.sqrt((xc * xc).sum(axis=-1) * (yc * yc).sum(axis=-1)))
+
+
+def _linkage_change(usable: pl.DataFrame, common: list[str], confidence: float, n_resamples: int,
+                    seed: int) -> pl.DataFrame:
+    if not (isinstance(n_resamples, int) and not isinstance(n_resamples, bool) and 0 <= n_resamples <= 1_000_000):
+        raise _core.InvalidArgumentError(
+            f"invalid argument 'n_resamples': an integer from 0 to 1,000,000, got {n_resamples!r}")
+    cols = ["mean_engagement_baseline", "share_satisfied_baseline", "mean_engagement_current", "share_satisfied_current"]
+    data = usable.drop_nulls(cols)
+    rows: list[dict[str, Any]] = []
+    for level, group in [("study", [s]) for s in common] + [("pooled", common)]:
+        sub = data.filter(pl.col("study").is_in(group))
+        row: dict[str, Any] = dict(level=level, study=group[0] if level == "study" else "all", n_units=sub.height,
+                                   r_baseline=math.nan, r_current=math.nan, change=math.nan,
+                                   ci_low=math.nan, ci_high=math.nan, n_resamples=n_resamples, note=None)
+        if sub.height < 4:
+            row["note"] = f"{sub.height} matched units: too few for a correlation's change (4 or more)"
+            rows.append(row)
+            continue
+        v = {c: sub[c].to_numpy() for c in cols}
+        rb = float(_pearson_rows(v[cols[0]], v[cols[1]]))
+        rc = float(_pearson_rows(v[cols[2]], v[cols[3]]))
+        row.update(r_baseline=rb, r_current=rc, change=rc - rb)
+        if n_resamples > 0:
+            rng = np.random.default_rng(seed)
+            strata = [np.flatnonzero(sub["study"].to_numpy() == s) for s in group]
+            idx = np.concatenate([st[rng.integers(0, len(st), size=(n_resamples, len(st)))] for st in strata if len(st)],
+                                 axis=1)
+            d = _pearson_rows(v[cols[2]][idx], v[cols[3]][idx]) - _pearson_rows(v[cols[0]][idx], v[cols[1]][idx])
+            d = d[np.isfinite(d)]
+            if len(d):
+                a = (1 - confidence) / 2
+                row.update(ci_low=float(np.quantile(d, a)), ci_high=float(np.quantile(d, 1 - a)))
+            if len(d) < n_resamples:
+                row["note"] = f"{n_resamples - len(d)} resamples with a constant unit column skipped"
+        else:
+            row["note"] = "no interval (n_resamples = 0)"
+        rows.append(row)
+    return pl.DataFrame(rows, schema_overrides={"note": pl.String}, infer_schema_length=None)
+
+
+def _moment_change(wb: Any, wc: Any) -> pl.DataFrame | None:
+    """Each theme's moment in both waves (themes of either wave), and whether it moved."""
+    from miroir.analysis import moments
+
+    if wb.mentions is None or wc.mentions is None:
+        return None
+    keep = ["theme", "moment", "q_value"]
+    mb = moments(wb).table.select(keep)
+    mc = moments(wc).table.select(keep)
+    both = mb.join(mc, on="theme", how="full", coalesce=True, suffix="_current").rename(
+        {"moment": "moment_baseline", "q_value": "q_value_baseline"})
+    return both.with_columns(
+        moved=pl.col("moment_baseline").fill_null("absent") != pl.col("moment_current").fill_null("absent")
+    ).sort("moved", "theme", descending=[True, False])

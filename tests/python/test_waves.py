@@ -133,3 +133,29 @@ def test_load_waves_and_bad_inputs(waves: dict[str, miroir.Study], tmp_path) -> 
     with pytest.raises(miroir.InvalidArgumentTypeError, match="expected a miroir.Study"):
         compare_waves({"a": waves["2023"], "b": 3}, "a", "b")
     assert np.isfinite(compare_waves(waves, "2023", "2024").changes["change"].to_numpy()).all()
+
+
+def test_the_linkage_change_and_the_moments(waves: dict[str, miroir.Study]) -> None:
+    cmp = compare_waves(waves, "2023", "2024", n_resamples=499, seed=3)
+    m = matched(waves)
+    for row in cmp.linkage.iter_rows(named=True):
+        sub = m if row["level"] == "pooled" else m.filter(pl.col("study") == row["study"])
+        rb = st.pearsonr(sub["mean_engagement"], sub["share_satisfied"]).statistic
+        rc = st.pearsonr(sub["mean_engagement_c"], sub["share_satisfied_c"]).statistic
+        assert row["n_units"] == sub.height
+        assert (row["r_baseline"], row["r_current"]) == pytest.approx((rb, rc), rel=1e-12)
+        assert row["change"] == pytest.approx(rc - rb, rel=1e-10)
+        assert row["ci_low"] < row["ci_high"]
+    again = compare_waves(waves, "2023", "2024", n_resamples=499, seed=3).linkage
+    assert again.equals(cmp.linkage)
+    assert not compare_waves(waves, "2023", "2024", n_resamples=499, seed=4).linkage["ci_low"].equals(cmp.linkage["ci_low"])
+    assert compare_waves(waves, "2023", "2024", n_resamples=0).linkage["ci_low"].is_nan().all()
+    # the moments of both waves, side by side
+    ma = miroir.moments(waves["2023"]).table.select("theme", "moment")
+    mb = miroir.moments(waves["2024"]).table.select("theme", "moment")
+    j = ma.join(mb, on="theme", suffix="_c")
+    got = cmp.moments
+    assert got is not None
+    moved = set(j.filter(pl.col("moment") != pl.col("moment_c"))["theme"])
+    assert moved <= set(got.filter(pl.col("moved"))["theme"])
+    assert set(got.filter(~pl.col("moved"))["theme"]) == set(j.filter(pl.col("moment") == pl.col("moment_c"))["theme"])
