@@ -30,6 +30,7 @@ EXPECTED = {
     "02_your_own_data.ipynb",
     "03_reproduce_published_figures.ipynb",
     "05_drivers_and_planning.ipynb",
+    "06_waves_and_segments.ipynb",
 }
 PROBE_TAG = "miroir-test-interpreter"
 PROBE = (
