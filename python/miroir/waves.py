@@ -253,6 +253,11 @@ def compare_waves(
         satisfied_change=pl.col("share_satisfied_current") - pl.col("share_satisfied_baseline"),
     ).select("study", "unit", "matched", "suppressed", *values, "engagement_change", "satisfied_change"
              ).sort("study", "unit")
+    if not units["matched"].any():
+        raise _core.InsufficientDataError(
+            f"waves '{baseline}' and '{current}' have no unit in common (units are matched by study and "
+            "unit name): check that the units are named alike in both waves"
+        )
     # a unit absent from one wave is listed with the wave it is in (suppressed ones included)
     unmatched = units.filter(~pl.col("matched")).join(
         ub.select("study", "unit", pl.lit(baseline).alias("wave")), on=["study", "unit"], how="left"

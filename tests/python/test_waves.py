@@ -130,6 +130,11 @@ def test_load_waves_and_bad_inputs(waves: dict[str, miroir.Study], tmp_path) -> 
     renamed = miroir.Study(other.employees.with_columns(study=pl.lit("x")), other.customers.with_columns(study=pl.lit("x")))
     with pytest.raises(miroir.InsufficientDataError, match="no study in common"):
         compare_waves({"a": waves["2023"], "b": renamed}, "a", "b")
+    first = waves["2024"].filter(pl.col("study") == waves["2024"].summary()["study"][0])
+    apart = miroir.Study(first.employees.with_columns(unit=pl.lit("elsewhere-") + pl.col("unit")),
+                         first.customers.with_columns(unit=pl.lit("elsewhere-") + pl.col("unit")))
+    with pytest.raises(miroir.InsufficientDataError, match="no unit in common"):
+        compare_waves({"a": waves["2023"], "b": apart}, "a", "b")
     with pytest.raises(miroir.InvalidArgumentTypeError, match="expected a miroir.Study"):
         compare_waves({"a": waves["2023"], "b": 3}, "a", "b")
     assert np.isfinite(compare_waves(waves, "2023", "2024").changes["change"].to_numpy()).all()
