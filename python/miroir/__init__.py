@@ -57,7 +57,7 @@ from miroir.results import (
     UnitsResult,
 )
 from miroir.study import Study, load_study, synthetic_study
-from miroir.waves import WavesComparison, compare_waves, load_waves
+from miroir.waves import WavesComparison, compare_waves, load_waves, segments
 
 __version__: str = _version()
 
@@ -125,6 +125,7 @@ __all__ = [
     "plan_linkage",
     "report",
     "reproduce",
+    "segments",
     "load_study",
     "load_waves",
     "synthetic_study",

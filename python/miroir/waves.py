@@ -26,7 +26,7 @@ import polars as pl
 from miroir import _core
 from miroir._frames import InvalidArgumentTypeError
 
-__all__ = ["WavesComparison", "compare_waves", "load_waves"]
+__all__ = ["EMPLOYEE_SIDE", "WavesComparison", "compare_waves", "load_waves", "segments"]
 
 
 def load_waves(folders: Mapping[str, str | Path], **options: Any) -> dict[str, Any]:
@@ -356,3 +356,79 @@ def _moment_change(wb: Any, wc: Any) -> pl.DataFrame | None:
     return both.with_columns(
         moved=pl.col("moment_baseline").fill_null("absent") != pl.col("moment_current").fill_null("absent")
     ).sort("moved", "theme", descending=[True, False])
+
+
+# -- segments -----------------------------------------------------------------------------------
+
+#: Analyses that read the employees only: a segment may be an employee attribute (tenure band,
+#: job family) for them; the others need a column both respondent tables have.
+EMPLOYEE_SIDE = ("exposure_gap", "multilevel_gap")
+
+
+def segments(study: Any, by: str, analysis: Any, **options: Any) -> pl.DataFrame:
+    """One analysis per segment, stacked: ``analysis(study.filter(pl.col(by) == value),
+    **options).table`` for each value of ``by``, with a first column ``segment`` (the value)
+    and ``segment_column`` (``by``).
+
+    ``by`` is a column of both respondent tables (a unit attribute: region, network, sector,
+    or ``study``/``unit``), or, for the analyses that read the employees only
+    (:data:`EMPLOYEE_SIDE`: ``exposure_gap``, ``multilevel_gap``), a column of the employees
+    (tenure band, job family). Each segment is a validated study, so its groups below the
+    suppression size are suppressed within it. Confidentiality across several segmentations
+    published together (differencing two overlapping cuts) is not handled here yet.
+
+    Examples
+    --------
+    >>> import polars as pl, miroir
+    >>> from miroir.waves import segments
+    >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+    >>> t = segments(study, "sector", miroir.linkage)
+    >>> t.filter(pl.col("level") == "pooled").select("segment", "n_units").rows()
+    [('car_repair', 28), ('hotel', 30), ('utility', 18)]
+    """
+    import warnings
+
+    from miroir.study import Study
+
+    if not isinstance(study, Study):
+        raise InvalidArgumentTypeError(f"invalid argument 'study': expected a miroir.Study, got {type(study).__name__}")
+    if not isinstance(by, str):
+        raise InvalidArgumentTypeError(f"invalid argument 'by': expected a column name, got {type(by).__name__}")
+    name = getattr(analysis, "__name__", None)
+    if not callable(analysis) or name is None:
+        raise InvalidArgumentTypeError("invalid argument 'analysis': expected a miroir analysis (miroir.linkage, ...)")
+    emp, cus = study.employees, study.customers
+    on_emp, on_cus = by in emp.columns, by in cus.columns
+    if not on_emp and not on_cus:
+        raise _core.InvalidArgumentError(
+            f"invalid argument 'by': '{by}' is a column of neither the employees nor the customers table"
+        )
+    if not (on_emp and on_cus) and not (on_emp and name in EMPLOYEE_SIDE):
+        where = "the employees" if on_emp else "the customers"
+        raise _core.InvalidArgumentError(
+            f"invalid argument 'by': '{by}' is a column of {where} only; {name} reads both sides, so a segment "
+            f"must be a column of both tables (a unit attribute), or use an employee-side analysis "
+            f"({', '.join(EMPLOYEE_SIDE)})"
+        )
+    tables = [("employees", emp)] + ([("customers", cus)] if on_cus and name not in EMPLOYEE_SIDE else [])
+    for table, df in tables:
+        nulls = df.with_row_index("row").filter(pl.col(by).is_null())["row"]
+        if nulls.len():
+            raise _core.MissingValueError(
+                f"table '{table}', column '{by}': the segment is missing for {nulls.len()} row(s) "
+                f"(first at row index {', '.join(map(str, nulls.head(5).to_list()))}): fill it or filter them out"
+            )
+    values = sorted(set(emp[by].to_list()) | (set(cus[by].to_list()) if on_cus else set()), key=str)
+    parts: list[pl.DataFrame] = []
+    for value in values:
+        expr = pl.col(by) == value
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a segment's one-sided units: expected
+            if on_cus and name not in EMPLOYEE_SIDE:
+                sub = study.filter(expr)
+            else:
+                sub = study.filter(employees=expr)
+        res = analysis(sub, **options)
+        frame: pl.DataFrame = getattr(res, "table", res)
+        parts.append(frame.select(pl.lit(str(value)).alias("segment"), pl.lit(by).alias("segment_column"), pl.all()))
+    return pl.concat(parts, how="diagonal_relaxed")

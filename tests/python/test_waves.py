@@ -164,3 +164,33 @@ def test_the_linkage_change_and_the_moments(waves: dict[str, miroir.Study]) -> N
     moved = set(j.filter(pl.col("moment") != pl.col("moment_c"))["theme"])
     assert moved <= set(got.filter(pl.col("moved"))["theme"])
     assert set(got.filter(~pl.col("moved"))["theme"]) == set(j.filter(pl.col("moment") == pl.col("moment_c"))["theme"])
+
+
+def test_segments_equal_the_analysis_of_each_filtered_study(waves: dict[str, miroir.Study]) -> None:
+    from miroir.waves import segments
+
+    s = waves["2023"]
+    t = segments(s, "sector", miroir.linkage)
+    for value in s.employees["sector"].unique().to_list():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", miroir.DataQualityWarning)
+            alone = miroir.linkage(s.filter(pl.col("sector") == value)).table
+        part = t.filter(pl.col("segment") == value).drop("segment", "segment_column")
+        assert part.equals(alone), value
+    assert set(t["segment_column"]) == {"sector"}
+    # an employee attribute for an employee-side analysis: the customers stay whole
+    emp = s.employees.with_columns(band=pl.when(pl.col("tenure_months") < 24).then(pl.lit("new")).otherwise(pl.lit("senior")))
+    banded = miroir.Study(emp, s.customers, s.mentions)
+    g = segments(banded, "band", miroir.exposure_gap)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", miroir.DataQualityWarning)
+        new = miroir.exposure_gap(banded.filter(employees=pl.col("band") == "new")).table
+    assert g.filter(pl.col("segment") == "new").drop("segment", "segment_column").equals(new)
+    with pytest.raises(miroir.InvalidArgumentError, match="'band' is a column of the employees only; linkage reads both sides"):
+        segments(banded, "band", miroir.linkage)
+    with pytest.raises(miroir.InvalidArgumentError, match="'region' is a column of neither"):
+        segments(s, "region", miroir.linkage)
+    holes = miroir.Study(emp.with_columns(band=pl.when(pl.int_range(pl.len()) == 3).then(None).otherwise(pl.col("band"))),
+                         s.customers, s.mentions)
+    with pytest.raises(miroir.MissingValueError, match=r"column 'band': the segment is missing for 1 row\(s\) \(first at row index 3"):
+        segments(holes, "band", miroir.exposure_gap)
