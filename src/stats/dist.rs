@@ -214,7 +214,7 @@ pub fn floor_p(p: f64) -> (f64, bool) {
     }
 }
 
-const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8; // ln √(2π)
+pub(super) const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8; // ln √(2π)
 const INV_SQRT_2PI: f64 = 0.398_942_280_401_432_7; // 1/√(2π)
 
 /// Standard normal density `exp(-z²/2)/√(2π)`. `z` is split into a 26-bit head and a tail so

@@ -19,7 +19,7 @@
 //! `λ = a - (a+b)x` from whichever of `x`, `1 - x` is exact, which keeps beta *quantiles* near 0
 //! exact (Clopper–Pearson bounds of 1e-9 at n = 10^7) — a candidate for merging later.
 
-use super::dist::{norm_ppf, norm_sf};
+use super::dist::{norm_ppf, norm_sf, LN_SQRT_2PI};
 use super::error::{StatsError, StatsResult};
 use super::result::{check_confidence, Alternative, TestResult};
 use statrs::function::gamma::ln_gamma;
@@ -315,8 +315,9 @@ pub fn binom_test(
 }
 
 /// Binary search of scipy's `_binary_search_for_binom_tst`: the index `i` in `[lo, hi]` with
-/// `a(i) <= d < a(i+1)` for `a` ascending on the range.
-fn binary_search(a: impl Fn(i64) -> f64, d: f64, mut lo: i64, mut hi: i64) -> i64 {
+/// `a(i) <= d < a(i+1)` for `a` ascending on the range (also used by the Fisher test, as scipy
+/// does).
+pub(super) fn binary_search(a: impl Fn(i64) -> f64, d: f64, mut lo: i64, mut hi: i64) -> i64 {
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
         let v = a(mid);
@@ -449,8 +450,6 @@ fn rename(e: StatsError, k: &'static str, n: &'static str) -> StatsError {
 // ---------------------------------------------------------------------------------------------
 // Binomial and beta probabilities (shared with tables.rs and reliability.rs).
 // ---------------------------------------------------------------------------------------------
-
-const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 
 /// `ln Γ(n+1) - [(n+½)ln n - n + ln√(2π)]`, the error of Stirling's formula. Asymptotic series
 /// (coefficients 1/12, 1/360, 1/1260, 1/1680, 1/1188) above 15, `lnΓ` below.

@@ -213,24 +213,10 @@ impl Hypergeom {
     }
 }
 
-/// Binary search of scipy's `_binary_search_for_binom_tst` (shared by scipy's Fisher test).
-fn binary_search(a: impl Fn(f64) -> f64, d: f64, mut lo: f64, mut hi: f64) -> f64 {
-    while lo < hi {
-        let mid = lo + ((hi - lo) / 2.0).floor();
-        let v = a(mid);
-        if v < d {
-            lo = mid + 1.0;
-        } else if v > d {
-            hi = mid - 1.0;
-        } else {
-            return mid;
-        }
-    }
-    if a(lo) <= d {
-        lo
-    } else {
-        lo - 1.0
-    }
+/// [`super::proportions::binary_search`] on counts held as floats (whole numbers below 2^53,
+/// so the conversions are exact).
+fn binary_search(a: impl Fn(f64) -> f64, d: f64, lo: f64, hi: f64) -> f64 {
+    super::proportions::binary_search(|i| a(i as f64), d, lo as i64, hi as i64) as f64
 }
 
 /// The largest total of a 2x2 table for [`fisher_exact`]: its conditional distribution is held
