@@ -579,12 +579,7 @@ def load_study(
                 "customers.*, or the files as employees=..., customers=..."
             )
         schema = _schema_arg(schema, folder)
-        from miroir import spss
-
-        if folder.is_dir() and spss.spss_table_paths(folder):
-            emp, cus, men = _table_files(folder)
-        else:
-            emp, cus, men = _core.study_paths(folder)
+        emp, cus, men = _core.study_paths(folder)  # SPSS files found too, read below
     else:
         schema = _schema_arg(schema, None)
         if employees is None or customers is None:
@@ -599,29 +594,6 @@ def load_study(
     if any(spss.is_spss(p) for p in (emp, cus, men) if p is not None):
         return _load_with_spss(emp, cus, men, schema)
     return Study._from_core(_core.load_study(emp, cus, men, schema, streaming, batch_rows))
-
-
-_TABLE_SUFFIXES = (".csv", ".parquet", ".pq", ".xlsx", ".xlsm", ".xls", ".ods", ".sav", ".zsav", ".por")
-
-
-def _table_files(folder: Path) -> tuple[Path, Path, Path | None]:
-    """``employees.*``, ``customers.*``, ``mentions.*`` of a folder holding SPSS files (any of
-    the readable formats; two files for one table are refused, as :func:`load_study` does)."""
-    found: dict[str, list[Path]] = {t: [] for t in _TABLES}
-    for p in sorted(folder.iterdir()):
-        if p.is_file() and p.suffix.lower() in _TABLE_SUFFIXES and p.stem.lower() in found:
-            found[p.stem.lower()].append(p)
-    for table, paths in found.items():
-        if len(paths) > 1:
-            raise _core.FileError(
-                f"{folder}: {len(paths)} files for the {table} table "
-                f"({', '.join(p.name for p in paths)}): keep one"
-            )
-    for table in ("employees", "customers"):
-        if not found[table]:
-            raise _core.FileError(f"{folder}: no {table} file ({table}.sav, .csv, .parquet, .xlsx, ...)")
-    men = found["mentions"][0] if found["mentions"] else None
-    return found["employees"][0], found["customers"][0], men
 
 
 def _load_with_spss(emp: Path, cus: Path, men: Path | None, schema: Schema | None) -> Study:

@@ -43,6 +43,10 @@ fn key_sources(table: Table, schema: &Schema) -> Vec<String> {
 /// The extensions of the table files miroir reads, in the order [`find_table`] names them.
 const TABLE_EXTENSIONS: [&str; 7] = ["parquet", "csv", "pq", "xlsx", "xlsm", "xls", "ods"];
 
+/// SPSS files: found in a folder like the others (so that two files for one table are refused
+/// whatever their formats), read by the Python package (`miroir.spss`, pyreadstat), not here.
+const SPSS_EXTENSIONS: [&str; 3] = ["sav", "zsav", "por"];
+
 fn read_file(
     path: &Path,
     text_columns: &[String],
@@ -51,6 +55,12 @@ fn read_file(
     sheet: Option<&super::excel::SheetChoice>,
 ) -> Result<DataFrame> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    if SPSS_EXTENSIONS.contains(&ext.as_str()) {
+        return Err(io_error(
+            path,
+            "an SPSS file is read by the Python package: miroir.load_study (pip install miroir[spss])",
+        ));
+    }
     if !TABLE_EXTENSIONS.contains(&ext.as_str()) {
         return Err(io_error(
             path,
@@ -101,8 +111,8 @@ pub(crate) fn check_decoded(path: &Path, df: &DataFrame, rows: usize) -> Result<
     }
 }
 
-/// The file `<dir>/<name>.parquet`, `.csv`, `.pq`, `.xlsx`, `.xlsm`, `.xls` or `.ods`, whatever
-/// the case of its name (`EMPLOYEES.CSV` too). Two such files for one table are an error: miroir
+/// The file `<dir>/<name>.parquet`, `.csv`, `.pq`, `.xlsx`, `.xlsm`, `.xls`, `.ods` (or an SPSS
+/// `.sav`, `.zsav`, `.por`), whatever the case of its name (`EMPLOYEES.CSV` too). Two such files for one table are an error: miroir
 /// would not know which one to read.
 pub fn find_table(dir: &Path, name: &str) -> Result<Option<PathBuf>> {
     let entries = std::fs::read_dir(dir).map_err(|e| io_error(dir, format!("cannot list the folder: {e}")))?;
@@ -110,7 +120,7 @@ pub fn find_table(dir: &Path, name: &str) -> Result<Option<PathBuf>> {
     for entry in entries {
         let entry = entry.map_err(|e| io_error(dir, format!("cannot list the folder: {e}")))?;
         let file_name = entry.file_name().to_string_lossy().to_lowercase();
-        if TABLE_EXTENSIONS.iter().any(|ext| file_name == format!("{name}.{ext}")) {
+        if TABLE_EXTENSIONS.iter().chain(&SPSS_EXTENSIONS).any(|ext| file_name == format!("{name}.{ext}")) {
             found.push(entry.path());
         }
     }
@@ -146,7 +156,10 @@ impl StudyPaths {
         let need = |name: &str| {
             find_table(dir, name)?.ok_or_else(|| MiroirError::Io {
                 path: dir.display().to_string(),
-                detail: format!("no {name}.parquet or {name}.csv (nor a workbook {name}.xlsx, .xlsm, .xls or .ods) in this folder"),
+                detail: format!(
+                    "no {name}.parquet or {name}.csv (nor a workbook {name}.xlsx, .xlsm, .xls or .ods, nor an SPSS file \
+                     {name}.sav, .zsav or .por) in this folder"
+                ),
             })
         };
         Ok(StudyPaths {
