@@ -8,10 +8,10 @@
 //! [`super::exposure_gap`] (the largest per-study gap with its Welch CI).
 
 use super::exposure_gap::{gap_rows, GapOptions, GapRow};
-use super::frame::{bools, floats, TableBuilder};
+use super::frame::{bools, TableBuilder};
 use super::linkage::{linkage_rows, By, LinkageOptions, LinkageRow};
 use crate::data::Study;
-use crate::error::{MiroirError, Result};
+use crate::error::Result;
 use crate::stats::proportions::{proportion_ci, weighted_proportion_ci, ProportionMethod};
 use polars::prelude::DataFrame;
 
@@ -104,24 +104,6 @@ fn share(i: usize, x: &[Option<bool>], w: Option<&[f64]>, o: &IndicatorOptions) 
     Ok(ind)
 }
 
-fn weights(study: &Study) -> Result<Option<Vec<f64>>> {
-    let df = study.employee_columns();
-    if df.get_column_index("weight").is_none() {
-        return Ok(None);
-    }
-    let w = floats(df, "weight")?;
-    // A missing weight would silently drop a respondent: refuse it where it matters.
-    if let Some(r) = w.iter().position(|v| !v.is_finite()) {
-        return Err(MiroirError::MissingValue {
-            table: "employees".into(),
-            column: "weight".into(),
-            rows: crate::error::Rows::collect([r]),
-            detail: "weighted indicators need a weight for every employee".into(),
-        });
-    }
-    Ok(Some(w))
-}
-
 /// The linkage and gap options the indicators are computed with.
 pub fn inputs_of(o: &IndicatorOptions) -> (LinkageOptions, GapOptions) {
     (
@@ -147,7 +129,7 @@ pub fn indicator_rows_from(
     gaps: &[GapRow],
 ) -> Result<Vec<Indicator>> {
     let df = study.employee_columns();
-    let w = weights(study)?;
+    let w = super::frame::employee_weights(study, "indicators")?;
     let mut out = Vec::new();
     let bool_share = |i: usize, column: &str| -> Result<Indicator> {
         if df.get_column_index(column).is_none() {
