@@ -408,17 +408,6 @@ pub(crate) fn read_back(source: &TableSource, table: Table, schema: &Schema) -> 
     Ok(clean_table(raw, table, schema)?.0.df)
 }
 
-/// Whether a scanned file has the canonical column `name` (after the schema's renaming), read
-/// from the file's schema alone (no row is decoded).
-pub(crate) fn has_column(source: &TableSource, table: Table, schema: &Schema, name: &str) -> Result<bool> {
-    let raw = schema.rename(table).find(|(_, target)| *target == name).map_or(name, |(s, _)| s).to_string();
-    let lf = scan_unchanged(source)?;
-    Ok(guarded(&source.path, "Parquet", || {
-        lf.clone().collect_schema().map_err(|e| io_error(&source.path, format!("cannot read Parquet: {e}")))
-    })?
-    .contains(&raw))
-}
-
 /// Calls `each(offset, texts)` on the `text` column of a mentions file, slice by slice (nothing
 /// if the file has no such column).
 pub(crate) fn visit_texts(
@@ -427,11 +416,16 @@ pub(crate) fn visit_texts(
     batch_rows: usize,
     each: &mut dyn FnMut(usize, &StringChunked) -> Result<()>,
 ) -> Result<()> {
-    if !has_column(source, Table::Mentions, schema, "text")? {
+    let raw = schema.rename(Table::Mentions).find(|(_, target)| *target == "text").map_or("text", |(s, _)| s).to_string();
+    let lf = scan_unchanged(source)?;
+    let has = guarded(&source.path, "Parquet", || {
+        lf.clone().collect_schema().map_err(|e| io_error(&source.path, format!("cannot read Parquet: {e}")))
+    })?
+    .contains(&raw);
+    if !has {
         return Ok(());
     }
-    let raw = schema.rename(Table::Mentions).find(|(_, target)| *target == "text").map_or("text", |(s, _)| s).to_string();
-    let lf = scan_unchanged(source)?.select([col(raw.as_str()).cast(DataType::String)]);
+    let lf = lf.select([col(raw.as_str()).cast(DataType::String)]);
     let mut offset = 0;
     while offset < source.rows {
         let len = batch_rows.max(1).min(source.rows - offset);
