@@ -26,6 +26,7 @@ import datetime as _dt
 import html
 import json
 import math
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from dataclasses import dataclass
@@ -1500,10 +1501,68 @@ class Report:
             data, indent=1, ensure_ascii=False, allow_nan=False, default=_json_default
         )
 
+    def to_excel(self, path: str | os.PathLike[str], lang: str = "en") -> None:
+        """Write the report as an Excel workbook (:func:`miroir.excel_report.write_excel`).
+
+        A key-figures sheet first (headlines, published figures, the six moments with their
+        action), then one sheet per table of :meth:`tables`, headers in ``lang``. Needs
+        xlsxwriter (``pip install 'miroir[deliverables]'``).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The ``.xlsx`` file (replaced if it exists; its folder must exist).
+        lang : {"en", "fr"}
+
+        Examples
+        --------
+        >>> import pathlib, tempfile, openpyxl, miroir
+        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "rapport.xlsx"
+        >>> miroir.report(study, n_resamples=0).to_excel(path, lang="fr")
+        >>> openpyxl.load_workbook(path).sheetnames[:4]
+        ['Chiffres clés', 'Études', 'Indicateurs', 'Lien engagement-satisfaction']
+        """
+        from miroir.excel_report import write_excel
+
+        write_excel(self, path, lang=lang)
+
+    def to_pptx(self, path: str | os.PathLike[str], lang: str = "en") -> None:
+        """Write the report as a PowerPoint deck (:func:`miroir.pptx_report.write_pptx`).
+
+        A title slide, the published figures, one slide per analysis with its headline and
+        chart (200 dpi), the mirror matrix, the six moments with their actions and verbatims.
+        Needs python-pptx and matplotlib (``pip install 'miroir[deliverables]'``).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The ``.pptx`` file (replaced if it exists; its folder must exist).
+        lang : {"en", "fr"}
+
+        Examples
+        --------
+        >>> import pathlib, tempfile, pptx, miroir
+        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "report.pptx"
+        >>> miroir.report(study, n_resamples=0).to_pptx(path)
+        >>> [s.shapes.title.text for s in pptx.Presentation(str(path)).slides][:4]
+        ['Mirror study report', 'Published figures', 'Employee engagement and customer satisfaction', 'Engagement of customer-facing employees']
+        """
+        from miroir.pptx_report import write_pptx
+
+        write_pptx(self, path, lang=lang)
+
     @property
     def headline(self) -> str:
-        """One line: studies, units and respondents."""
+        """One line: studies, units and respondents (and the cuts of a report by segment)."""
         s = self.summary
+        if "segment" in s.columns:
+            cuts = s.select("segment_column", "segment").unique(maintain_order=True)
+            by = ", ".join(f"{c} ({n} segments)" for c, n in
+                           cuts.group_by("segment_column", maintain_order=True).len().iter_rows())
+            n = s["study"].n_unique()
+            return f"miroir report by segment: {by}; {n:,} stud{'y' if n == 1 else 'ies'}"
         parts = [f"{s.height:,} stud{'y' if s.height == 1 else 'ies'}", f"{self.units.table.height:,} units"]
         for column in ("employees", "customers"):
             if column in s.columns:
