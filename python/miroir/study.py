@@ -9,7 +9,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import polars as pl
 
@@ -41,6 +41,12 @@ class Study:
         One row per coded verbatim mention.
     schema : Schema, optional
         Column mapping, scales, thresholds and suppression limits; defaults to ``Schema()``.
+    units : polars or pandas DataFrame, optional
+        The units' attributes, one row per unit: ``study``, ``unit`` and any attribute columns
+        (region, network, format). They are joined to both respondent tables (after their
+        validation, on the data model's ``study`` and ``unit``), so that every analysis can be
+        cut by them (``by="region"``, :meth:`filter`). A unit of the respondents without a row
+        gets missing attributes (with a warning); rows for units nobody answered in are ignored.
 
     Raises
     ------
@@ -51,7 +57,8 @@ class Study:
     Warns
     -----
     DataQualityWarning
-        Units present on one side only (they cannot enter the linkage).
+        Units present on one side only (they cannot enter the linkage); units without a row in
+        ``units``.
 
     Examples
     --------
@@ -95,12 +102,38 @@ class Study:
         customers: Any,
         mentions: Any | None = None,
         schema: Schema | None = None,
+        *,
+        units: Any | None = None,
     ) -> None:
         _check_schema(schema)
         emp = _table(employees, "employees")
         cus = _table(customers, "customers")
         men = None if mentions is None else _table(mentions, "mentions")
-        self._set(_core.Study(emp, cus, men, schema))
+        inner = _core.Study(emp, cus, men, schema)
+        if units is None:
+            self._set(inner)
+            return
+        for message in inner.warnings:
+            warnings.warn(message, DataQualityWarning, stacklevel=2)
+        rebuilt = _with_unit_attributes(inner, _table(units, "units"))
+        self._set(rebuilt, already=inner.warnings)
+
+    @property
+    def units(self) -> pl.DataFrame:
+        """The units and their attributes, one row per (study, unit): the columns both
+        respondent tables have that are constant within each unit (``sector``, ``region``, the
+        columns of a ``units`` table), besides the keys and ``weight``.
+
+        Examples
+        --------
+        >>> import miroir
+        >>> study = miroir.synthetic_study(studies=3, employees=600, customers=3_000, seed=1)
+        >>> study.units.columns
+        ['study', 'unit', 'sector', 'region']
+        >>> study.units.group_by("region").len().sort("region").rows()
+        [('Est', 8), ('Nord', 8), ('Ouest', 6), ('Sud', 8)]
+        """
+        return unit_attributes(self.employees, self.customers)
 
     @classmethod
     def _from_core(cls, inner: _core.Study) -> Study:
@@ -108,10 +141,11 @@ class Study:
         study._set(inner)
         return study
 
-    def _set(self, inner: _core.Study) -> None:
+    def _set(self, inner: _core.Study, already: list[str] | None = None) -> None:
         self._inner = inner
         for message in inner.warnings:
-            warnings.warn(message, DataQualityWarning, stacklevel=3)
+            if already is None or message not in already:
+                warnings.warn(message, DataQualityWarning, stacklevel=3)
 
     @property
     def employees(self) -> pl.DataFrame:
@@ -522,6 +556,7 @@ def load_study(
     employees: PathLike | None = None,
     customers: PathLike | None = None,
     mentions: PathLike | None = None,
+    units: PathLike | None = None,
     schema: Schema | PathLike | None = None,
     streaming: bool | None = None,
     batch_rows: int | None = None,
@@ -529,8 +564,10 @@ def load_study(
     """Read and validate a study from CSV or Parquet files.
 
     Either ``path``, a folder holding ``employees.*``, ``customers.*`` and optionally
-    ``mentions.*`` (``.parquet`` or ``.csv``), or explicit ``employees=``/``customers=``
-    (and ``mentions=``) file paths.
+    ``mentions.*`` and ``units.*`` (``.parquet``, ``.csv``, ``.xlsx``, SPSS), or explicit
+    ``employees=``/``customers=`` (and ``mentions=``, ``units=``) file paths. A units table
+    (``study``, ``unit``, attribute columns; ``study`` may be left out of a one-company export)
+    is joined to both respondent tables: see ``units`` in :class:`Study`.
 
     Parameters
     ----------
@@ -580,6 +617,7 @@ def load_study(
             )
         schema = _schema_arg(schema, folder)
         emp, cus, men = _core.study_paths(folder)  # SPSS files found too, read below
+        unit_file = _units_file(folder)
     else:
         schema = _schema_arg(schema, None)
         if employees is None or customers is None:
@@ -589,11 +627,37 @@ def load_study(
             )
         emp, cus = _path_arg(employees, "employees"), _path_arg(customers, "customers")
         men = None if mentions is None else _path_arg(mentions, "mentions")
+        unit_file = None if units is None else _path_arg(units, "units")
     from miroir import spss
 
     if any(spss.is_spss(p) for p in (emp, cus, men) if p is not None):
-        return _load_with_spss(emp, cus, men, schema)
-    return Study._from_core(_core.load_study(emp, cus, men, schema, streaming, batch_rows))
+        study = _load_with_spss(emp, cus, men, schema)
+    else:
+        study = Study._from_core(_core.load_study(emp, cus, men, schema, streaming, batch_rows))
+    if unit_file is None:
+        return study
+    return Study._from_core(_with_unit_attributes(study._inner, _read_units(unit_file)))
+
+
+def _units_file(folder: Path) -> Path | None:
+    """The folder's ``units.*`` table, if any (one only)."""
+    found = sorted(p for p in folder.glob("units.*")
+                   if p.suffix.lower() in (".parquet", ".csv", ".txt", ".tsv", ".xlsx", ".xls", ".sav", ".zsav", ".por"))
+    if len(found) > 1:
+        raise _core.FileError(
+            f"{folder}: several units tables ({', '.join(p.name for p in found)}): keep one"
+        )
+    return found[0] if found else None
+
+
+def _read_units(path: Path) -> pl.DataFrame:
+    """A units table with its keys as text (``"007"`` stays ``"007"``), read like a respondent
+    table (the employees' key columns ``study`` and ``unit`` are its keys too)."""
+    from miroir import spss
+
+    if spss.is_spss(path):
+        return spss.read_spss(path, value_labels=True, text_columns=("study", "unit"))[0]
+    return _core.read_table_for(path, "employees")
 
 
 def _load_with_spss(emp: Path, cus: Path, men: Path | None, schema: Schema | None) -> Study:
@@ -619,14 +683,40 @@ def _load_with_spss(emp: Path, cus: Path, men: Path | None, schema: Schema | Non
     return Study(tables[0], tables[1], tables[2], schema)
 
 
+@overload
 def synthetic_study(
-    studies: int = 20, employees: int = 20_000, customers: int = 100_000, seed: int = 0
-) -> Study:
+    studies: int = ..., employees: int = ..., customers: int = ..., seed: int = ..., *, waves: None = ...
+) -> Study: ...
+
+
+@overload
+def synthetic_study(
+    studies: int = ..., employees: int = ..., customers: int = ..., seed: int = ..., *, waves: int
+) -> dict[str, Study]: ...
+
+
+def synthetic_study(
+    studies: int = 20, employees: int = 20_000, customers: int = 100_000, seed: int = 0, *,
+    waves: int | None = None,
+) -> Study | dict[str, Study]:
     """Generate the embedded synthetic mirror study (a generative model, seeded).
 
     The defaults reproduce the published figures of the seed article (72% can contribute, 89%
     satisfied where engagement is high, front-line gap up to 20 points, ...) within 2 points.
-    The same seed gives the same tables, byte for byte, whatever the number of threads.
+    The same seed gives the same tables, byte for byte, whatever the number of threads. Units
+    carry two attributes on both respondent tables: ``sector`` and ``region`` (``Nord``,
+    ``Sud``, ``Est``, ``Ouest``, dealt in turn within each study).
+
+    Parameters
+    ----------
+    waves : int, optional
+        Generate a barometer of ``waves`` waves instead of one study: ``{"W1": Study, "W2":
+        ...}``, the same companies and units surveyed again (other respondents), with known
+        changes planted from the second wave on: the units of region ``Nord`` gain 8 engagement
+        points per wave (their customers' satisfaction follows through the model; the other
+        regions do not move), and the theme ``"commercial gesture confirmed by SMS and
+        letter"`` moves from ``pain`` to ``win_win`` (its employees now cite it as a best
+        interaction). ``W1`` is the study generated without ``waves``.
 
     Examples
     --------
@@ -636,14 +726,86 @@ def synthetic_study(
     3
     >>> study.employees.columns[:5]
     ['study', 'unit', 'employee_id', 'customer_facing', 'engagement']
+    >>> waves = miroir.synthetic_study(studies=3, employees=600, customers=3_000, seed=1, waves=2)
+    >>> sorted(waves), waves["W1"].customers.equals(study.customers)
+    (['W1', 'W2'], True)
     """
-    inner = _core.synthetic_study(
-        _int_arg(studies, "studies"),
-        _int_arg(employees, "employees"),
-        _int_arg(customers, "customers"),
-        _int_arg(seed, "seed"),
-    )
-    return Study._from_core(inner)
+    args = (_int_arg(studies, "studies"), _int_arg(employees, "employees"),
+            _int_arg(customers, "customers"), _int_arg(seed, "seed"))
+    if waves is None:
+        return Study._from_core(_core.synthetic_study(*args))
+    n = _int_arg(waves, "waves", minimum=1, maximum=20)
+    return {f"W{w + 1}": Study._from_core(_core.synthetic_study(*args, wave=w)) for w in range(n)}
+
+
+# -- unit attributes ----------------------------------------------------------------------------
+
+_NOT_ATTRIBUTES = ("study", "unit", "weight", "employee_id", "customer_id")
+
+
+def unit_attributes(employees: pl.DataFrame, customers: pl.DataFrame) -> pl.DataFrame:
+    """One row per (study, unit) of either side with the columns both tables have that take one
+    value per unit (nulls count as a value), sorted by study and unit."""
+    shared = [c for c in employees.columns if c in customers.columns and c not in _NOT_ATTRIBUTES]
+    both = pl.concat([employees.select("study", "unit", *shared), customers.select("study", "unit", *shared)],
+                     how="vertical_relaxed").unique(maintain_order=True)
+    if shared:
+        counts = both.group_by("study", "unit").agg(pl.col(c).n_unique() for c in shared)
+        shared = [c for c in shared if counts[c].max() == 1]
+    return both.select("study", "unit", *shared).unique(["study", "unit"], maintain_order=True).sort("study", "unit")
+
+
+def _with_unit_attributes(inner: _core.Study, units: pl.DataFrame) -> _core.Study:
+    """``inner`` rebuilt with the attribute columns of ``units`` joined to both sides."""
+    from miroir._core import DuplicateIdError, MissingColumnError, MissingValueError
+
+    if "study" not in units.columns and "unit" in units.columns:
+        names = inner.summary()["study"]
+        if names.len() == 1:  # a one-company export: its units table needs no study column
+            units = units.with_columns(pl.lit(names[0]).alias("study"))
+    for key in ("study", "unit"):
+        if key not in units.columns:
+            raise MissingColumnError(
+                f"table 'units': missing column '{key}' (has: {', '.join(units.columns)}); the units "
+                "table has one row per unit: study, unit and the attribute columns"
+            )
+    attributes = [c for c in units.columns if c not in ("study", "unit")]
+    if not attributes:
+        raise _core.InvalidArgumentError("table 'units': no attribute column besides 'study' and 'unit'")
+    emp, cus = inner.employees, inner.customers
+    for column in attributes:
+        for name, df in (("employees", emp), ("customers", cus)):
+            if column in df.columns:
+                raise _core.InvalidArgumentError(
+                    f"table 'units', column '{column}': the {name} table has a column of that name already; "
+                    "rename or drop one of them"
+                )
+    keys = units.with_row_index("row").with_columns(pl.col("study", "unit").cast(pl.String).str.strip_chars())
+    null_rows = keys.filter(pl.col("study").is_null() | pl.col("unit").is_null())["row"]
+    if null_rows.len():
+        raise MissingValueError(
+            f"table 'units', column 'study'/'unit': missing for {null_rows.len()} row(s) (first at row index "
+            f"{', '.join(map(str, null_rows.head(5).to_list()))})"
+        )
+    dup = keys.filter(pl.struct("study", "unit").is_duplicated())
+    if dup.height:
+        first = dup.row(0, named=True)
+        raise DuplicateIdError(
+            f"table 'units', column 'unit': unit '{first['unit']}' of study '{first['study']}' has "
+            f"{dup.filter((pl.col('study') == first['study']) & (pl.col('unit') == first['unit'])).height} rows "
+            f"(row index {', '.join(map(str, dup['row'].head(5).to_list()))}): one row per unit"
+        )
+    table = keys.drop("row")
+    seen = unit_attributes(emp.select("study", "unit"), cus.select("study", "unit"))
+    missing = seen.join(table, on=["study", "unit"], how="anti")
+    if missing.height:
+        listed = ", ".join(f"{r[0]}/{r[1]}" for r in missing.head(5).iter_rows())
+        warnings.warn(
+            f"table 'units': no row for {missing.height} unit(s) of the respondents ({listed}"
+            f"{', ...' if missing.height > 5 else ''}): their attributes are missing", DataQualityWarning, stacklevel=3)
+    join = dict(on=["study", "unit"], how="left", maintain_order="left")
+    return _core.Study(emp.join(table, **join), cus.join(table, **join),  # type: ignore[arg-type]
+                       inner.mentions, canonical_schema(inner.schema))
 
 
 # -- argument checks and file writing -------------------------------------------------------------

@@ -457,7 +457,7 @@ mod tests {
 
     #[test]
     fn study_rows_reuse_linkage_and_correct_by_the_reliabilities() {
-        let study = synthetic_study(&SynthConfig { studies: 3, employees: 900, customers: 3000, seed: 4 }).unwrap();
+        let study = synthetic_study(&SynthConfig { studies: 3, employees: 900, customers: 3000, seed: 4, wave: 0 }).unwrap();
         let o = CorrectedLinkageOptions::default();
         let rows = corrected_rows(&study, &o).unwrap();
         let lo = LinkageOptions { n_resamples: 0, ..LinkageOptions::default() };

@@ -251,7 +251,7 @@ mod tests {
 
     #[test]
     fn rows_per_study_then_pooled_next_to_exposure_gap() {
-        let study = synthetic_study(&SynthConfig { studies: 3, employees: 900, customers: 3000, seed: 4 }).unwrap();
+        let study = synthetic_study(&SynthConfig { studies: 3, employees: 900, customers: 3000, seed: 4, wave: 0 }).unwrap();
         let rows = multilevel_gap_rows(&study, &MultilevelGapOptions { by: By::Study, confidence: 0.95 }).unwrap();
         let gaps = gap_rows(&study, &GapOptions::default()).unwrap();
         assert_eq!(rows.len(), gaps.len());

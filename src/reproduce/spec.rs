@@ -720,6 +720,7 @@ fn data_source(src: &Source, raw: Spanned<RawData>) -> Result<DataSource> {
             employees: s.employees.unwrap_or(def.employees),
             customers: s.customers.unwrap_or(def.customers),
             seed: s.seed.unwrap_or(def.seed),
+            wave: 0,
         };
         if config.studies == 0 || config.employees == 0 || config.customers == 0 {
             return Err(src.at(span, "synthetic", "studies, employees and customers must be positive"));

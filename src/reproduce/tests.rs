@@ -15,7 +15,7 @@ fn spec_error(text: &str) -> (usize, String, String) {
 }
 
 fn small_study() -> Study {
-    synth::synthetic_study(&SynthConfig { studies: 3, employees: 1500, customers: 6000, seed: 4 }).unwrap()
+    synth::synthetic_study(&SynthConfig { studies: 3, employees: 1500, customers: 6000, seed: 4, wave: 0 }).unwrap()
 }
 
 const HEAD: &str = "title = \"t\"\n[data]\nsynthetic = { studies = 3, employees = 1500, customers = 6000, seed = 4 }\n";

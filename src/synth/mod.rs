@@ -46,11 +46,13 @@ fn ids(prefix: char, units: &[u32], synth: &Synthetic) -> Vec<String> {
         .collect()
 }
 
-/// The three canonical tables of a generated study.
+/// The three canonical tables of a generated study (the unit attributes `sector` and `region`
+/// on both respondent tables).
 pub fn to_frames(synth: &Synthetic) -> Result<(DataFrame, DataFrame, DataFrame)> {
     let study_of = |u: &u32| synth.studies[synth.units[*u as usize].study as usize].name.as_str();
     let sector_of = |u: &u32| synth.studies[synth.units[*u as usize].study as usize].sector.as_str();
     let unit_of = |u: &u32| synth.units[*u as usize].name.as_str();
+    let region_of = |u: &u32| synth.units[*u as usize].region;
 
     let e = &synth.employees;
     let employee_ids = ids('E', &e.unit, synth);
@@ -72,6 +74,7 @@ pub fn to_frames(synth: &Synthetic) -> Result<(DataFrame, DataFrame, DataFrame)>
         Column::new("informed".into(), &e.informed),
         Column::new("manager_support".into(), &e.manager_support),
         Column::new("sector".into(), e.unit.iter().map(sector_of).collect::<Vec<&str>>()),
+        Column::new("region".into(), e.unit.iter().map(region_of).collect::<Vec<&str>>()),
     ])?;
 
     let c = &synth.customers;
@@ -83,6 +86,7 @@ pub fn to_frames(synth: &Synthetic) -> Result<(DataFrame, DataFrame, DataFrame)>
         Column::new("satisfaction".into(), &c.satisfaction),
         Column::new("nps".into(), &c.nps),
         Column::new("sector".into(), c.unit.iter().map(sector_of).collect::<Vec<&str>>()),
+        Column::new("region".into(), c.unit.iter().map(region_of).collect::<Vec<&str>>()),
     ])?;
 
     let m = &synth.mentions;

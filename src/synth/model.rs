@@ -57,13 +57,20 @@ use statrs::function::erf::erfc;
 pub use super::themes::{text, text_id, text_table, verbatim, Sector};
 use super::themes::{variant_count, ThemeDef, THEMES};
 
-/// What to generate. `Default`: 20 studies, 20,000 employees, 100,000 customers, seed 0.
+/// What to generate. `Default`: 20 studies, 20,000 employees, 100,000 customers, seed 0, wave 0.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SynthConfig {
     pub studies: usize,
     pub employees: usize,
     pub customers: usize,
     pub seed: u64,
+    /// Barometer wave (0: the baseline). The waves of one seed share the companies, their units
+    /// and the units' latents (drawn from the seed's design stream); each wave draws its own
+    /// respondents, and from wave 1 on the changes of [`Params`] are planted: the units of
+    /// region [`REGIONS`]`[0]` gain `wave_region_gain` engagement points per wave, and the theme
+    /// [`WAVE_THEME`] moves from `pain` to `win_win` (its employees' positive share becomes
+    /// `wave_theme_employee_positive`).
+    pub wave: u32,
 }
 
 impl Default for SynthConfig {
@@ -73,9 +80,17 @@ impl Default for SynthConfig {
             employees: 20_000,
             customers: 100_000,
             seed: 0,
+            wave: 0,
         }
     }
 }
+
+/// The regions units are dealt to, in turn within each study (unit j of a study is in region
+/// `REGIONS[j % 4]`): a unit attribute for segments; no effect in wave 0.
+pub const REGIONS: [&str; 4] = ["Nord", "Sud", "Est", "Ouest"];
+
+/// The theme whose moment moves from `pain` to `win_win` from wave 1 on.
+pub const WAVE_THEME: &str = "commercial gesture confirmed by SMS and letter";
 
 /// One study (a company).
 #[derive(Clone, Debug, PartialEq)]
@@ -100,6 +115,8 @@ pub struct UnitInfo {
     pub name: String,
     /// Index into [`Synthetic::studies`].
     pub study: u32,
+    /// One of [`REGIONS`] (dealt in turn within the study).
+    pub region: &'static str,
     /// Number of employee rows of this unit (they are contiguous, in unit order).
     pub employees: u32,
     /// Number of customer rows of this unit (contiguous, in unit order).
@@ -262,6 +279,12 @@ pub struct Params {
     pub mention_extremity: f64,
     /// Log-odds of a positive mention per satisfaction point (0.6).
     pub valence_slope: f64,
+    // ---- changes planted from wave 1 on (see [`SynthConfig::wave`]) ----
+    /// Engagement points gained per wave by the employees of region `REGIONS[0]` (8), added
+    /// after the calibration (so the other regions do not move) and capped at 100.
+    pub wave_region_gain: f64,
+    /// Positive share of [`WAVE_THEME`]'s employee mentions from wave 1 on (0.90; 0.08 before).
+    pub wave_theme_employee_positive: f64,
 }
 
 impl Default for Params {
@@ -300,6 +323,8 @@ impl Default for Params {
             mention_intercept: -2.6,
             mention_extremity: 0.35,
             valence_slope: 0.6,
+            wave_region_gain: 8.0,
+            wave_theme_employee_positive: 0.90,
         }
     }
 }
@@ -331,6 +356,12 @@ fn norm_cdf(x: f64) -> f64 {
 
 fn normal(rng: &mut ChaCha8Rng) -> f64 {
     rng.sample(StandardNormal)
+}
+
+/// The respondent phases' stream numbers of a wave (1 and 2 for wave 0; the design stream 0 is
+/// shared by every wave).
+fn respondent_phases(wave: u32) -> (u64, u64) {
+    (1 + 2 * wave as u64, 2 + 2 * wave as u64)
 }
 
 fn unit_rng(seed: u64, phase: u64, unit: usize) -> ChaCha8Rng {
@@ -506,7 +537,16 @@ fn cumulative(w: impl Iterator<Item = f64>) -> Vec<f64> {
     .collect()
 }
 
-fn sector_tables(p: &Params, s: Sector) -> SectorTables {
+/// The employee positive share of each theme in `wave` (the catalogue's, but [`WAVE_THEME`]'s
+/// from wave 1 on).
+fn employee_positive(p: &Params, wave: u32) -> Vec<f64> {
+    THEMES
+        .iter()
+        .map(|t| if wave > 0 && t.name == WAVE_THEME { p.wave_theme_employee_positive } else { t.employee_positive })
+        .collect()
+}
+
+fn sector_tables(p: &Params, s: Sector, emp_positive: &[f64]) -> SectorTables {
     let r = |t: &ThemeDef| t.relevance[s.index()];
     let cp: Vec<f64> = THEMES
         .iter()
@@ -524,12 +564,14 @@ fn sector_tables(p: &Params, s: Sector) -> SectorTables {
     let ep = cumulative(
         THEMES
             .iter()
-            .map(|t| t.employee_rate * t.employee_positive * r(t) / p.best_rate),
+            .zip(emp_positive)
+            .map(|(t, pos)| t.employee_rate * pos * r(t) / p.best_rate),
     );
     let en = cumulative(
         THEMES
             .iter()
-            .map(|t| t.employee_rate * (1.0 - t.employee_positive) * r(t) / p.frustrating_rate),
+            .zip(emp_positive)
+            .map(|(t, pos)| t.employee_rate * (1.0 - pos) * r(t) / p.frustrating_rate),
     );
     // Should the catalogue ask for more coded answers than there are answers, scale down.
     let cap = |mut v: Vec<f64>| {
@@ -875,6 +917,7 @@ pub fn generate_with(cfg: &SynthConfig, p: &Params) -> Result<Synthetic, String>
             unit_infos.push(UnitInfo {
                 name: format!("{}-{:0width$}", plans[s].sector.unit_prefix(), j + 1),
                 study: s as u32,
+                region: REGIONS[j % REGIONS.len()],
                 employees: n as u32,
                 customers: 0,
             });
@@ -942,11 +985,11 @@ pub fn generate_with(cfg: &SynthConfig, p: &Params) -> Result<Synthetic, String>
             .collect();
         outs.into_par_iter().enumerate().for_each(|(i, o)| {
             let u = &units[i];
-            let mut rng = unit_rng(cfg.seed, 1, i);
+            let mut rng = unit_rng(cfg.seed, respondent_phases(cfg.wave).0, i);
             gen_employees(p, &plans[u.study], u, &mut rng, o);
         });
     }
-    let unit_mean: Vec<f64> = units
+    let mut unit_mean: Vec<f64> = units
         .par_iter()
         .map(|u| {
             let s = &emp.engagement[u.emp_start..u.emp_start + u.emp_len];
@@ -1017,7 +1060,8 @@ pub fn generate_with(cfg: &SynthConfig, p: &Params) -> Result<Synthetic, String>
             / top_n
     });
     // Valence intercepts: each sector's expected positive share of customer mentions.
-    let tables: Vec<SectorTables> = Sector::ALL.iter().map(|&s| sector_tables(p, s)).collect();
+    let emp_positive = employee_positive(p, cfg.wave);
+    let tables: Vec<SectorTables> = Sector::ALL.iter().map(|&s| sector_tables(p, s, &emp_positive)).collect();
     for s in Sector::ALL {
         let mut w = [0.0f64; 11];
         for (u, plan) in units.iter().enumerate() {
@@ -1049,6 +1093,19 @@ pub fn generate_with(cfg: &SynthConfig, p: &Params) -> Result<Synthetic, String>
                         .sum::<f64>()
                         / tot
                 });
+        }
+    }
+
+    // ---- the planted region change (after the calibration, which stays the baseline's) ----------
+    let gain = p.wave_region_gain * cfg.wave as f64;
+    if gain != 0.0 {
+        for (i, u) in units.iter().enumerate() {
+            if unit_infos[i].region != REGIONS[0] {
+                continue;
+            }
+            let s = &mut emp.engagement[u.emp_start..u.emp_start + u.emp_len];
+            s.iter_mut().for_each(|x| *x = (*x + gain).min(100.0));
+            unit_mean[i] = s.iter().sum::<f64>() / s.len() as f64;
         }
     }
 
@@ -1099,7 +1156,7 @@ pub fn generate_with(cfg: &SynthConfig, p: &Params) -> Result<Synthetic, String>
                     informed: &infs[r],
                 };
                 let sector = plans[u.study].sector;
-                let mut rng = unit_rng(cfg.seed, 2, i);
+                let mut rng = unit_rng(cfg.seed, respondent_phases(cfg.wave).1, i);
                 gen_phase2(
                     p,
                     &cal,
@@ -1441,6 +1498,7 @@ mod tests {
             employees: 3_000,
             customers: 15_000,
             seed: 11,
+            wave: 0,
         }
     }
 
@@ -1449,6 +1507,7 @@ mod tests {
         for seed in 0..3 {
             let s = generate(&SynthConfig {
                 seed,
+                wave: 0,
                 ..SynthConfig::default()
             })
             .unwrap();
@@ -1458,11 +1517,38 @@ mod tests {
         }
     }
 
+    /// Wave 1 of a seed: the same studies and units (names, sizes, regions), other respondents,
+    /// the region `REGIONS[0]` about `wave_region_gain` points more engaged while the other
+    /// regions stay where they were, and `WAVE_THEME` moved from `pain` to `win_win`.
+    #[test]
+    fn waves_share_the_units_and_carry_the_planted_changes() {
+        let cfg = |wave| SynthConfig { seed: 5, wave, ..SynthConfig::default() };
+        let (a, b) = (generate(&cfg(0)).unwrap(), generate(&cfg(1)).unwrap());
+        assert_eq!(a.units, b.units);
+        assert_eq!(a.studies, b.studies);
+        assert_ne!(a.employees.engagement, b.employees.engagement);
+        let region_mean = |s: &Synthetic, north: bool| {
+            let v: Vec<f64> = (0..s.employees.engagement.len())
+                .filter(|&i| (s.units[s.employees.unit[i] as usize].region == REGIONS[0]) == north)
+                .map(|i| s.employees.engagement[i])
+                .collect();
+            v.iter().sum::<f64>() / v.len() as f64
+        };
+        let gain = region_mean(&b, true) - region_mean(&a, true);
+        let other = region_mean(&b, false) - region_mean(&a, false);
+        assert!((6.5..8.0).contains(&gain), "gain {gain}");
+        assert!(other.abs() < 0.5, "others moved by {other}");
+        let moment_of = |s: &Synthetic| classify(s).into_iter().find(|r| r.name == WAVE_THEME).unwrap().moment;
+        assert_eq!(moment_of(&a), "pain");
+        assert_eq!(moment_of(&b), "win_win");
+    }
+
     #[test]
     fn seed_themes_classified_with_wide_margin() {
         for seed in 0..3 {
             let s = generate(&SynthConfig {
                 seed,
+                wave: 0,
                 ..SynthConfig::default()
             })
             .unwrap();
@@ -1496,6 +1582,7 @@ mod tests {
             small(),
             SynthConfig {
                 seed: 3,
+                wave: 0,
                 ..SynthConfig::default()
             },
         ] {
@@ -1513,6 +1600,7 @@ mod tests {
         let a = generate(&small()).unwrap();
         let c = generate(&SynthConfig {
             seed: 12,
+            wave: 0,
             ..small()
         })
         .unwrap();
@@ -1529,6 +1617,7 @@ mod tests {
                 employees: 3,
                 customers: 3,
                 seed: 5,
+                wave: 0,
             },
         ] {
             let s = generate(&cfg).unwrap();
@@ -1663,6 +1752,7 @@ mod tests {
                 employees: 200,
                 customers: 9,
                 seed: 0,
+                wave: 0,
             },
         ] {
             assert!(generate(&cfg).is_err(), "{cfg:?}");
@@ -1732,6 +1822,7 @@ mod tests {
         for seed in 0..30 {
             let s = generate(&SynthConfig {
                 seed,
+                wave: 0,
                 ..SynthConfig::default()
             })
             .unwrap();
