@@ -57,7 +57,8 @@ from miroir.results import (
     UnitsResult,
 )
 from miroir.study import Study, load_study, synthetic_study
-from miroir.waves import WavesComparison, compare_waves, load_waves, segments
+from miroir.segments import protect_segments, segments
+from miroir.waves import WavesComparison, compare_waves, load_waves
 
 __version__: str = _version()
 
@@ -125,6 +126,7 @@ __all__ = [
     "plan_linkage",
     "report",
     "reproduce",
+    "protect_segments",
     "segments",
     "load_study",
     "load_waves",

@@ -12,8 +12,8 @@ stays, its statistics are null and a ``suppressed`` column says so.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from miroir import _core
 from miroir._frames import InvalidArgumentTypeError
@@ -24,6 +24,7 @@ from miroir.results import (
     MomentEffectsResult,
     MomentsResult,
     Report,
+    Result,
     UnitsResult,
 )
 
@@ -73,11 +74,38 @@ __all__ = [
 ]
 
 
+Cut = str | Sequence[str] | None
+
+_R = TypeVar("_R", bound=Result)
+
+
+def _is_cut(by: object, own: tuple[str | None, ...]) -> bool:
+    """Whether ``by`` asks for segments (a column, or several) rather than one of the
+    analysis's own groupings ``own``."""
+    return not (by is None or (isinstance(by, str) and by in own))
+
+
+def _by_segments(cls: type[_R], study: Study, by: Cut, analysis: str, run: Callable[[Study], Any],
+                 options: dict[str, Any]) -> _R:
+    """The analysis ``run`` on every segment of ``by``, stacked into one ``cls`` result (see
+    :func:`miroir.segments.segments`)."""
+    from miroir.segments import segment_tables
+
+    _inner(study)  # the typed error for a wrong argument
+    tables, groups = segment_tables(study, by, analysis, run)
+    table = tables["table"]
+    if table is None:
+        raise _core.InsufficientDataError(f"{analysis} by {by!r}: no segment gave a result")
+    result = cls(table, {**options, "by": by})
+    result.segment_groups = groups
+    return result
+
+
 def linkage(
     study: Study,
     *,
     method: str = "pearson",
-    by: str | None = "study",
+    by: Cut = "study",
     threshold: float | None = None,
     top_share: float = 0.08,
     outcome: str = "share_satisfied",
@@ -103,8 +131,13 @@ def linkage(
         The validated study.
     method : {"pearson", "spearman", "kendall"}
         The correlation of unit mean engagement with the unit's ``outcome``.
-    by : {"study", None}
-        ``"study"``: one row per study, then the pooled row; None: the pooled row only.
+    by : {"study", None} or segment column(s)
+        ``"study"``: one row per study, then the pooled row; None: the pooled row only. A
+        column of both respondent tables (a unit attribute: ``"region"``, ``"sector"``), or a
+        list of them published together: the analysis of each segment (per study and pooled),
+        stacked with ``segment_column`` and ``segment`` first, a segment group too small to
+        publish (or one that would let a small group be recovered by subtraction across the
+        cuts) blanked with ``segment_suppressed`` (:func:`miroir.segments.protect_segments`).
     threshold : float, optional
         High-engagement units are those with mean engagement >= ``threshold``; by default the
         top tercile of each study.
@@ -171,6 +204,12 @@ def linkage(
     >>> rho.height, rho["method"][0]
     (1, 'random-effects meta-analysis (REML) of 3 per-study correlations')
     """
+    if _is_cut(by, ("study",)):
+        return _by_segments(LinkageResult, study, by, "linkage", lambda sub: linkage(
+            sub, method=method, threshold=threshold, top_share=top_share, outcome=outcome,
+            n_resamples=n_resamples, seed=seed, confidence=confidence).table, {
+            "method": method, "threshold": threshold, "top_share": top_share, "outcome": outcome,
+            "n_resamples": n_resamples, "seed": seed, "confidence": confidence})
     table = _core.linkage(
         _inner(study), _text("method", method), _opt_text("by", by),
         None if threshold is None else _real("threshold", threshold), _real("top_share", top_share),
@@ -183,7 +222,7 @@ def linkage(
     return LinkageResult(table, options)
 
 
-def linkage_units(study: Study) -> UnitsResult:
+def linkage_units(study: Study, *, by: Cut = None) -> UnitsResult:
     """The unit table behind the linkage: both sides aggregated per unit.
 
     Parameters
@@ -219,13 +258,15 @@ def linkage_units(study: Study) -> UnitsResult:
 
     :class:`miroir.UnitsResult` shows a study with suppressed units.
     """
+    if _is_cut(by, ()):
+        return _by_segments(UnitsResult, study, by, "linkage_units", lambda sub: linkage_units(sub).table, {})
     return UnitsResult(_core.linkage_units(_inner(study)))
 
 
 def exposure_gap(
     study: Study,
     *,
-    by: str | None = "study",
+    by: Cut = "study",
     covariates: Sequence[str] = (),
     confidence: float = 0.95,
 ) -> ExposureGapResult:
@@ -285,6 +326,10 @@ def exposure_gap(
     """
     if isinstance(covariates, str):
         covariates = [covariates]
+    if _is_cut(by, ("study",)):
+        return _by_segments(ExposureGapResult, study, by, "exposure_gap", lambda sub: exposure_gap(
+            sub, covariates=covariates, confidence=confidence).table,
+            {"covariates": list(covariates), "confidence": confidence})
     names = [_text("covariates", c) for c in covariates]
     table = _core.exposure_gap(_inner(study), _opt_text("by", by), names, _real("confidence", confidence))
     options = {"by": by, "covariates": list(covariates), "confidence": confidence}
@@ -297,7 +342,7 @@ def moments(
     alpha: float = 0.05,
     silence_rate: float = 0.02,
     min_mentions: int = 10,
-    by: str | None = None,
+    by: Cut = None,
 ) -> MomentsResult:
     """The mirror matrix: one row per theme with its moment.
 
@@ -354,6 +399,10 @@ def moments(
     >>> res.filter(res["moment"] == "win_win")["action"].unique().to_list()
     ['deploy it: make this interaction the norm']
     """
+    if _is_cut(by, ("study",)):
+        return _by_segments(MomentsResult, study, by, "moments", lambda sub: moments(
+            sub, alpha=alpha, silence_rate=silence_rate, min_mentions=min_mentions).table,
+            {"alpha": alpha, "silence_rate": silence_rate, "min_mentions": min_mentions})
     table = _core.moments(
         _inner(study), _real("alpha", alpha), _real("silence_rate", silence_rate), min_mentions,
         _opt_text("by", by),
@@ -363,7 +412,7 @@ def moments(
 
 
 def moment_effects(
-    study: Study, *, alpha: float = 0.05, silence_rate: float = 0.02, min_mentions: int = 10
+    study: Study, *, alpha: float = 0.05, silence_rate: float = 0.02, min_mentions: int = 10, by: Cut = None
 ) -> MomentEffectsResult:
     """Per moment: satisfaction of customers who mention its themes against the others, and
     engagement of employees likewise.
@@ -404,6 +453,10 @@ def moment_effects(
     >>> row["outcome"], round(row["estimate"], 1)
     ('engagement', -4.9)
     """
+    if _is_cut(by, ()):
+        return _by_segments(MomentEffectsResult, study, by, "moment_effects", lambda sub: moment_effects(
+            sub, alpha=alpha, silence_rate=silence_rate, min_mentions=min_mentions).table,
+            {"alpha": alpha, "silence_rate": silence_rate, "min_mentions": min_mentions})
     table = _core.moment_effects(_inner(study), _real("alpha", alpha), _real("silence_rate", silence_rate), min_mentions)
     options = {"alpha": alpha, "silence_rate": silence_rate, "min_mentions": min_mentions}
     return MomentEffectsResult(table, options)
@@ -416,6 +469,7 @@ def indicators(
     confidence: float = 0.95,
     n_resamples: int = 1999,
     seed: int = 0,
+    by: Cut = None,
 ) -> IndicatorsResult:
     """The eight published figures of the seed article, recomputed with their CI and n.
 
@@ -455,6 +509,10 @@ def indicators(
     >>> print(res.headline)
     Indicators: 8 figures; 6 published values inside their 95% CI, 2 outside (has_cost_ideas, never_asked)
     """
+    if _is_cut(by, ()):
+        return _by_segments(IndicatorsResult, study, by, "indicators", lambda sub: indicators(
+            sub, ci_method=ci_method, confidence=confidence, n_resamples=n_resamples, seed=seed).table,
+            {"ci_method": ci_method, "confidence": confidence, "n_resamples": n_resamples, "seed": seed})
     table = _core.indicators(
         _inner(study), _text("ci_method", ci_method), _real("confidence", confidence), n_resamples, seed
     )
@@ -462,7 +520,7 @@ def indicators(
     return IndicatorsResult(table, options)
 
 
-def report(study: Study, *, n_resamples: int = 1999, seed: int = 0) -> Report:
+def report(study: Study, *, n_resamples: int = 1999, seed: int = 0, by: Cut = None) -> Report:
     """Run every analysis with its default options and gather the results.
 
     Parameters
@@ -496,7 +554,16 @@ def report(study: Study, *, n_resamples: int = 1999, seed: int = 0) -> Report:
     >>> sorted(json.loads(rep.to_json()))[:3]
     ['drivers', 'exposure_gap', 'indicators']
     """
-    options = {"n_resamples": n_resamples, "seed": seed}
+    options: dict[str, Any] = {"n_resamples": n_resamples, "seed": seed}
+    if _is_cut(by, ()):
+        from miroir.segments import segment_tables
+
+        _inner(study)
+        tables, groups = segment_tables(study, by, "report",
+                                        lambda sub: report(sub, n_resamples=n_resamples, seed=seed).tables())
+        result = Report(tables, {**options, "by": by})
+        result.segment_groups = groups
+        return result
     return Report(_core.report(_inner(study), n_resamples, seed), options)
 
 
@@ -513,6 +580,7 @@ def linkage_corrected(
     outcome: str = "share_satisfied",
     confidence: float = 0.95,
     credibility: float = 0.80,
+    by: Cut = None,
 ) -> CorrectedLinkageResult:
     """Linkage corrected for the unreliability of unit means: true-score correlations per study,
     pooled by random effects and by Hunter–Schmidt.
@@ -581,6 +649,10 @@ def linkage_corrected(
     >>> abs(row["r_corrected"] - corrected) < 1e-12
     True
     """
+    if _is_cut(by, ()):
+        return _by_segments(CorrectedLinkageResult, study, by, "linkage_corrected", lambda sub: linkage_corrected(
+            sub, outcome=outcome, confidence=confidence, credibility=credibility).table,
+            {"outcome": outcome, "confidence": confidence, "credibility": credibility})
     table = _core.linkage_corrected(
         _inner(study), _text("outcome", outcome), _real("confidence", confidence),
         _real("credibility", credibility),
@@ -592,7 +664,7 @@ def linkage_corrected(
 def multilevel_gap(
     study: Study,
     *,
-    by: str | None = None,
+    by: Cut = None,
     confidence: float = 0.95,
 ) -> MultilevelGapResult:
     """Engagement gap of customer-facing employees in a random-intercept model (employees
@@ -645,6 +717,9 @@ def multilevel_gap(
     >>> pooled["converged"], pooled["gap"] > 0, 0 < pooled["icc"] < 1
     (True, True, True)
     """
+    if _is_cut(by, ("study",)):
+        return _by_segments(MultilevelGapResult, study, by, "multilevel_gap", lambda sub: multilevel_gap(
+            sub, confidence=confidence).table, {"confidence": confidence})
     table = _core.multilevel_gap(_inner(study), _opt_text("by", by), _real("confidence", confidence))
     options = {"by": by, "confidence": confidence}
     return MultilevelGapResult(table, options)

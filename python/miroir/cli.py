@@ -132,9 +132,58 @@ def _print_report(report: object) -> None:
                 "share_ci_low", "share_ci_high", "rank", "p_first", "r2"))
 
 
+def _print_waves(cmp: object, by: str) -> None:
+    import polars as pl
+
+    from miroir.waves import WavesComparison
+
+    assert isinstance(cmp, WavesComparison)
+    cfg = dict(tbl_rows=60, tbl_cols=30, tbl_hide_dataframe_shape=True, float_precision=3,
+               tbl_width_chars=160, fmt_str_lengths=60, tbl_hide_column_data_types=True)
+    with pl.Config(**cfg):  # type: ignore[arg-type]
+        print(f"\n== Change {cmp.baseline} -> {cmp.current} by {by}, pooled over the studies "
+              "(respondents: variance stratified by unit; units: paired t and Wilcoxon)")
+        print(cmp.changes.filter(pl.col("level") == "pooled").select(
+            "segment", "metric", "baseline", "current", "change", "ci_low", "ci_high", "p_value"))
+        print(cmp.paired.filter(pl.col("level") == "pooled").select(
+            "segment", "metric", "n_units", "change", "ci_low", "ci_high", "p_value", "wilcoxon_p_value"))
+        print("\n== Change of the unit linkage r (matched units, seeded bootstrap)")
+        print(cmp.linkage.filter(pl.col("level") == "pooled").select(
+            "segment", "n_units", "r_baseline", "r_current", "change", "ci_low", "ci_high"))
+
+
+def _cmd_demo_waves(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    import miroir
+
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", miroir.DataQualityWarning)
+        waves = miroir.synthetic_study(args.studies, args.employees, args.customers, args.seed, waves=2)
+        print(f"miroir {miroir.__version__} - synthetic barometer (seed {args.seed}): two waves of the same "
+              f"companies, generated in {time.perf_counter() - start:.2f} s; planted: region Nord +8 "
+              "engagement points, one theme from pain to win_win")
+        start = time.perf_counter()
+        by_region = miroir.compare_waves(waves, "W1", "W2", by="region", seed=args.seed, n_resamples=999)
+        whole = miroir.compare_waves(waves, "W1", "W2", seed=args.seed, n_resamples=999)
+    print(whole.headline)
+    _print_waves(by_region, "region")
+    if whole.moments is not None:
+        with pl.Config(tbl_rows=30, tbl_hide_dataframe_shape=True, tbl_width_chars=160, fmt_str_lengths=60,
+                       tbl_hide_column_data_types=True, float_precision=4):
+            print("\n== Themes that changed cell in the mirror matrix (significant in both waves)")
+            print(whole.moments.filter(pl.col("changed_cell")).select(
+                "theme", "moment_baseline", "q_value_baseline", "moment_current", "q_value_current"))
+    print(f"\ncomparisons computed in {time.perf_counter() - start:.2f} s")
+    return EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     import miroir
 
+    if args.waves:
+        return _cmd_demo_waves(args)
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", miroir.DataQualityWarning)
@@ -290,6 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
     synth_options(demo)
     demo.add_argument("--html", type=Path, metavar="FILE",
                       help="also write a self-contained HTML report (tables and charts) to FILE")
+    demo.add_argument("--waves", action="store_true",
+                      help="a two-wave barometer instead: the comparison of the waves, by region")
     demo.set_defaults(func=_cmd_demo)
 
     synth = sub.add_parser("synth", help="write a synthetic study to files")

@@ -46,6 +46,7 @@ def drivers(
     n_resamples: int = 1999,
     seed: int = 0,
     confidence: float = 0.95,
+    by: str | Sequence[str] | None = None,
 ) -> DriversResult:
     """Which drivers explain engagement, or customer satisfaction, most.
 
@@ -106,6 +107,13 @@ def drivers(
     >>> round(res["share"].sum(), 12)
     1.0
     """
+    if by is not None:
+        from miroir.analysis import _by_segments
+
+        return _by_segments(DriversResult, study, by, "drivers", lambda sub: _drivers(
+            sub, outcome=outcome, drivers=drivers, controls=controls, level=level,
+            adjust_for_study=adjust_for_study, n_resamples=n_resamples, seed=seed,
+            confidence=confidence).table, {"outcome": outcome, "drivers": drivers, "level": level})
     table = _core.drivers(
         _inner(study), _text("outcome", outcome), _names("drivers", drivers),
         _names("controls", controls) or [], _opt_text("level", level), bool(adjust_for_study),
@@ -118,5 +126,7 @@ def drivers(
     }
     return DriversResult(table, options)
 
+
+_drivers = drivers  # the function, where its ``drivers`` argument hides the name
 
 __all__ = ["SEED_DRIVERS", "DriversResult", "drivers"]

@@ -297,6 +297,9 @@ class Result:
 
     table: pl.DataFrame
     options: dict[str, Any]
+    #: For a result cut by segments (``by="region"``): the published segment groups with their
+    #: suppression (:func:`miroir.segments.protect_segments`); None otherwise.
+    segment_groups: pl.DataFrame | None = None
 
     def __init__(self, table: Any, options: Mapping[str, Any] | None = None) -> None:
         if isinstance(table, Result):
@@ -376,10 +379,20 @@ class Result:
 
     @property
     def headline(self) -> str:
-        """The one-line summary that opens ``repr`` and the HTML."""
+        """The one-line summary that opens ``repr`` and the HTML (for a result cut by segments,
+        one clause per segment)."""
         if self.table.height == 0:
             return f"{self.title}: no rows"
-        return self._headline()
+        if "segment" not in self.table.columns:
+            return self._headline()
+        clauses = []
+        for (column, value), part in self.table.group_by("segment_column", "segment", maintain_order=True):
+            if part["segment_suppressed"].all():
+                clauses.append(f"{column} = {value}: suppressed")
+                continue
+            one = type(self)(part.drop("segment_column", "segment", "segment_suppressed"), self.options)
+            clauses.append(f"{column} = {value}: {one._headline().removeprefix(self.title + ': ')}")
+        return f"{self.title} by segment — " + " | ".join(clauses)
 
     @property
     def legend(self) -> str:
@@ -410,7 +423,7 @@ class Result:
         return False
 
     def _is_suppressed(self, row: Row) -> bool:
-        return bool(row.get("suppressed"))
+        return bool(row.get("suppressed")) or bool(row.get("segment_suppressed"))
 
     def _side_suppressed(self, row: Row, side: str) -> bool:
         return self._is_suppressed(row)
@@ -443,6 +456,10 @@ class Result:
         ``max_rows``."""
         rows = self._rows()
         columns = self._columns()
+        if "segment" in self.table.columns:
+            columns = [_Column("segment", "segment",
+                               lambda r: f"{r['segment_column']} = {r['segment']}", numeric=False, side="never"),
+                       *columns]
         notes: list[str] = []
         note_index: dict[str, int] = {}
         cells: list[list[_Cell]] = []
@@ -1382,6 +1399,9 @@ class Report:
 
     TABLES = ("summary", "indicators", "linkage", "units", "exposure_gap", "moments", "moment_effects",
               "drivers")
+    #: For a report cut by segments (``report(study, by="region")``): the published segment
+    #: groups with their suppression (:func:`miroir.segments.protect_segments`); None otherwise.
+    segment_groups: pl.DataFrame | None = None
     RESULTS: ClassVar[dict[str, type[Result]]] = {
         "indicators": IndicatorsResult,
         "linkage": LinkageResult,

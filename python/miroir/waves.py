@@ -8,7 +8,9 @@ one wave only. Confidentiality holds in the differences: a unit suppressed in ei
 suppressed in the change (its values are not shown and it stays out of the paired tests).
 
 The waves are separate :class:`miroir.Study` objects (the same ids may be surveyed in both
-waves): :func:`load_waves` reads one folder per wave.
+waves): :func:`load_waves` reads one folder per wave, or one folder whose tables carry a
+``wave`` column; :func:`split_waves` splits tables with a ``wave`` column; and
+:func:`compare_waves` also takes one study with a ``wave`` column (its ids unique across waves).
 """
 
 from __future__ import annotations
@@ -26,12 +28,81 @@ import polars as pl
 from miroir import _core
 from miroir._frames import InvalidArgumentTypeError
 
-__all__ = ["EMPLOYEE_SIDE", "WavesComparison", "compare_waves", "load_waves", "segments"]
+__all__ = ["WavesComparison", "compare_waves", "load_waves", "split_waves"]
+
+#: The moments proper (a theme in one of them has a significant place in the matrix).
+_CELLS = ("win_win", "lucky_break", "pain", "wrong_fight", "blindness", "dead_end")
 
 
-def load_waves(folders: Mapping[str, str | Path], **options: Any) -> dict[str, Any]:
-    """One :class:`miroir.Study` per wave, read with :func:`miroir.load_study` (``options``
-    passed on: ``schema=``, ``streaming=``). The keys are the waves' labels (``"2023"``).
+def split_waves(
+    employees: Any,
+    customers: Any,
+    mentions: Any | None = None,
+    *,
+    units: Any | None = None,
+    schema: Any | None = None,
+    column: str = "wave",
+) -> dict[str, Any]:
+    """One :class:`miroir.Study` per value of the ``wave`` column of the tables (the same ids
+    may come back in every wave: each wave is validated on its own).
+
+    Every table given (employees, customers, mentions) must have the column; each wave must be
+    present in the employees and the customers. ``units`` (the units' attributes) applies to
+    every wave. The keys are the waves' values as text, sorted.
+
+    Examples
+    --------
+    >>> import polars as pl, miroir
+    >>> from miroir.waves import split_waves
+    >>> w = miroir.synthetic_study(studies=2, employees=600, customers=2_000, seed=3, waves=2)
+    >>> emp = pl.concat([w[k].employees.with_columns(wave=pl.lit(k)) for k in w])
+    >>> cus = pl.concat([w[k].customers.with_columns(wave=pl.lit(k)) for k in w])
+    >>> waves = split_waves(emp, cus)
+    >>> sorted(waves), waves["W2"].employees.equals(w["W2"].employees)
+    (['W1', 'W2'], True)
+    """
+    from miroir.study import Study, _table
+
+    if not isinstance(column, str):
+        raise InvalidArgumentTypeError(f"invalid argument 'column': expected a column name, got {type(column).__name__}")
+    tables = {"employees": _table(employees, "employees"), "customers": _table(customers, "customers")}
+    if mentions is not None:
+        tables["mentions"] = _table(mentions, "mentions")
+    values: dict[str, set[str]] = {}
+    for name, df in tables.items():
+        if column not in df.columns:
+            raise _core.MissingColumnError(
+                f"table '{name}': missing column '{column}' (the wave of each row; every table of a barometer "
+                f"carries it, or read one folder per wave with load_waves)"
+            )
+        nulls = df.select(pl.col(column).is_null().arg_true()).to_series()
+        if nulls.len():
+            raise _core.MissingValueError(
+                f"table '{name}', column '{column}': the wave is missing for {nulls.len()} row(s) (first at row "
+                f"index {', '.join(map(str, nulls.head(5).to_list()))})"
+            )
+        tables[name] = df.with_columns(pl.col(column).cast(pl.String))
+        values[name] = set(tables[name][column].to_list())
+    for name in ("employees", "customers"):
+        other = "customers" if name == "employees" else "employees"
+        alone = sorted(values[name] - values[other])
+        if alone:
+            raise _core.InsufficientDataError(
+                f"table '{other}', column '{column}': no row for wave {', '.join(map(repr, alone))} "
+                f"(present in the {name}): every wave needs both sides"
+            )
+    waves: dict[str, Any] = {}
+    for wave in sorted(values["employees"]):
+        part = {name: df.filter(pl.col(column) == wave).drop(column) for name, df in tables.items()}
+        waves[wave] = Study(part["employees"], part["customers"], part.get("mentions"), schema, units=units)
+    return waves
+
+
+def load_waves(folders: Mapping[str, str | Path] | str | Path, **options: Any) -> dict[str, Any]:
+    """One :class:`miroir.Study` per wave: from ``{label: folder}``, each folder read with
+    :func:`miroir.load_study` (``options`` passed on: ``schema=``, ``streaming=``), or from one
+    folder whose tables carry a ``wave`` column (read whole, then :func:`split_waves`; its
+    ``units.*`` applies to every wave). The keys are the waves' labels (``"2023"``).
 
     Examples
     --------
@@ -44,12 +115,26 @@ def load_waves(folders: Mapping[str, str | Path], **options: Any) -> dict[str, A
     >>> sorted(waves)
     ['2023', '2024']
     """
-    from miroir.study import load_study
+    from miroir.study import _path_arg, _read_units, _schema_arg, _units_file, load_study
 
+    if isinstance(folders, (str, Path)):
+        folder = _path_arg(folders, "folders")
+        if not folder.is_dir():
+            raise _core.FileError(f"{folder}: not a folder")
+        schema = _schema_arg(options.pop("schema", None), folder)
+        if options:
+            raise _core.InvalidArgumentError(
+                f"invalid argument {sorted(options)[0]!r}: one folder of waves is read whole (schema= only)")
+        paths = _core.study_paths(folder)
+        frames = [None if p is None else _core.read_table_for(p, name, schema)
+                  for p, name in zip(paths, ("employees", "customers", "mentions"))]
+        unit_file = _units_file(folder)
+        return split_waves(frames[0], frames[1], frames[2], schema=schema,
+                           units=None if unit_file is None else _read_units(unit_file))
     if not isinstance(folders, Mapping) or not folders:
         raise InvalidArgumentTypeError(
             "invalid argument 'folders': expected a mapping {wave label: folder}, e.g. "
-            "{'2023': 'exports/2023', '2024': 'exports/2024'}"
+            "{'2023': 'exports/2023', '2024': 'exports/2024'}, or one folder whose tables have a 'wave' column"
         )
     return {str(label): load_study(folder, **options) for label, folder in folders.items()}
 
@@ -69,8 +154,10 @@ class WavesComparison:
     in one wave only. ``linkage``: per study and pooled, the Pearson r of unit mean engagement
     with the unit share satisfied over the matched units in each wave, ``change`` and its
     percentile interval from a seeded bootstrap of the matched units (stratified by study for
-    the pooled row). ``moments``: per theme, its moment in each wave with both q-values and
-    ``moved`` (None when a wave has no coded mentions).
+    the pooled row). ``moments``: per theme, its moment in each wave with both q-values,
+    ``moved`` (its classification differs, ``undetermined`` included) and ``changed_cell`` (it
+    moved from one of the six moments to another: significant in both waves); None when a wave
+    has no coded mentions.
     """
 
     baseline: str
@@ -85,6 +172,11 @@ class WavesComparison:
     @property
     def headline(self) -> str:
         pooled = self.changes.filter((pl.col("level") == "pooled") & (pl.col("metric") == "mean_engagement"))
+        if "segment" in self.changes.columns:
+            parts = [f"{r['segment_column']} = {r['segment']}: " + (
+                "suppressed" if r["segment_suppressed"] else
+                f"{r['change']:+.1f} [{r['ci_low']:+.1f}, {r['ci_high']:+.1f}]") for r in pooled.iter_rows(named=True)]
+            return f"Waves {self.baseline} -> {self.current}, mean engagement by segment: " + "; ".join(parts)
         n_matched = self.units.filter(pl.col("matched")).height
         text = f"Waves {self.baseline} -> {self.current}: {n_matched} matched units, {self.unmatched.height} in one wave only"
         if pooled.height:
@@ -95,6 +187,25 @@ class WavesComparison:
 
     def __repr__(self) -> str:
         return f"<miroir.WavesComparison: {self.headline}>"
+
+
+def _waves_of(study: Any) -> dict[str, Any]:
+    """The waves of one study whose respondent tables have a ``wave`` column."""
+    import warnings
+
+    for name in ("employees", "customers"):
+        if "wave" not in getattr(study, name).columns:
+            raise _core.MissingColumnError(
+                f"table '{name}': missing column 'wave': compare_waves takes one study with a 'wave' column "
+                "in both respondent tables, or a mapping {label: Study}"
+            )
+    labels = sorted(set(study.employees["wave"].cast(pl.String).to_list()))
+    out = {}
+    for label in labels:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # one-sided units of a wave are reported by the comparison
+            out[label] = study.filter(pl.col("wave").cast(pl.String) == label)
+    return out
 
 
 def _wave(waves: Mapping[str, Any], label: str, name: str) -> Any:
@@ -122,6 +233,33 @@ def _welch(a: np.ndarray, b: np.ndarray, confidence: float) -> tuple[float, floa
     return r["estimate"], r["ci_low"], r["ci_high"], r["p_value"], r["se"]
 
 
+def _stratified_var(df: pl.DataFrame, value: pl.Expr) -> tuple[float, float]:
+    """(mean, variance of the mean) of ``value`` over the rows of ``df``, the rows a sample
+    stratified by (study, unit): ``Σ_h n_h s_h² / n²``; a unit of one row takes the pooled
+    within-unit variance."""
+    per = df.group_by("study", "unit").agg(n=pl.len(), m=value.mean(), v=value.var(ddof=1)).sort("study", "unit")
+    n = per["n"].cast(pl.Float64).to_numpy()
+    v = per["v"].fill_null(np.nan).to_numpy()
+    several = n > 1
+    if not several.any():
+        return float((per["m"].to_numpy() * n).sum() / n.sum()), math.nan
+    pooled = float(((n[several] - 1) * v[several]).sum() / (n[several] - 1).sum())
+    v = np.where(several, v, pooled)
+    total = n.sum()
+    return float((per["m"].to_numpy() * n).sum() / total), float((n * v).sum() / total**2)
+
+
+def _stratified_change(b: pl.DataFrame, c: pl.DataFrame, value: pl.Expr,
+                       confidence: float) -> tuple[float, float, float, float]:
+    """(change, ci_low, ci_high, p) of the mean of ``value`` from ``b`` to ``c``, each wave a
+    sample stratified by unit (:func:`_stratified_var`)."""
+    mb, vb = _stratified_var(b, value)
+    mc, vc = _stratified_var(c, value)
+    d = mc - mb
+    lo, hi, p = _normal(d, math.sqrt(vb + vc), confidence)
+    return d, lo, hi, p
+
+
 def _normal(d: float, se: float, confidence: float) -> tuple[float, float, float]:
     """Normal interval and two-sided p of ``d`` with standard error ``se`` (the p-value from the
     complementary error function, so that a tiny p does not round to 0)."""
@@ -132,19 +270,29 @@ def _normal(d: float, se: float, confidence: float) -> tuple[float, float, float
 
 
 def compare_waves(
-    waves: Mapping[str, Any],
+    waves: Mapping[str, Any] | Any,
     baseline: str,
     current: str,
     *,
+    by: str | list[str] | None = None,
+    design: str = "units",
     confidence: float = 0.95,
     n_resamples: int = 1999,
     seed: int = 0,
 ) -> WavesComparison:
     """Compare two waves of the same company's mirror study.
 
-    Respondent-level changes (independent samples): mean engagement (Welch's t interval of the
-    difference), share satisfied (Newcombe's hybrid-score interval and the two-proportion z test,
-    :func:`miroir.stats.two_proportions`), front-line gap (the difference of the two waves' Welch
+    Respondent-level changes: the respondents of the two waves are different people, sampled
+    within the same units. With ``design="units"`` (default) the change of mean engagement and
+    of the share satisfied is the difference of the two waves' respondent means, its variance
+    that of a sample stratified by unit in each wave, ``Σ_h n_h s_h² / n²`` (``s_h²`` the
+    within-unit variance, ddof 1; a unit of one respondent takes the wave's pooled within-unit
+    variance), with a normal interval and z test: the test is conditional on the units, so a
+    change of the units themselves (a manager replaced) counts as change. With
+    ``design="independent"``, two independent simple random samples: Welch's t interval of the
+    difference, and Newcombe's hybrid-score interval with the two-proportion z test
+    (:func:`miroir.stats.two_proportions`) — conservative when the same units are surveyed in
+    both waves (the between-unit variance counted twice). Front-line gap (the difference of the two waves' Welch
     gaps, other − customer-facing, with a normal interval on ``sqrt(se_b² + se_c²)``). Unit-level
     changes (paired, matched units not suppressed in either wave): paired t test
     (:func:`miroir.stats.paired_t`) and Wilcoxon signed-rank test (:func:`miroir.stats.wilcoxon`)
@@ -153,10 +301,18 @@ def compare_waves(
 
     Parameters
     ----------
-    waves : mapping
-        ``{label: Study}`` (e.g. from :func:`load_waves`).
+    waves : mapping or Study
+        ``{label: Study}`` (e.g. from :func:`load_waves`), or one study with a ``wave`` column
+        in both respondent tables (its ids unique across waves).
     baseline, current : str
         The labels compared (change = current − baseline).
+    by : str or list of str, optional
+        Segment column(s) (unit attributes: ``"region"``): the comparison of each segment, every
+        table stacked with ``segment_column`` and ``segment`` first. A segment group suppressed
+        in either wave (:func:`miroir.segments.protect_segments`, on the cuts of ``by`` together)
+        is blanked in the changes, the paired tests and the linkage (``segment_suppressed``).
+    design : {"units", "independent"}
+        How the respondent-level changes are tested (above).
     confidence : float
         Level of every interval.
     n_resamples, seed : int
@@ -179,14 +335,24 @@ def compare_waves(
     """
     from miroir import stats as ms
     from miroir.analysis import linkage_units
+    from miroir.study import Study
 
+    if isinstance(waves, Study):
+        waves = _waves_of(waves)
     if not isinstance(waves, Mapping):
-        raise InvalidArgumentTypeError("invalid argument 'waves': expected a mapping {label: Study}")
+        raise InvalidArgumentTypeError(
+            "invalid argument 'waves': expected a mapping {label: Study} or a Study with a 'wave' column")
     if baseline == current:
         raise _core.InvalidArgumentError("invalid argument 'current': the same wave as 'baseline'")
+    if design not in ("units", "independent"):
+        raise _core.InvalidArgumentError(
+            f"invalid argument 'design': expected 'units' or 'independent', got {design!r}")
     if not (isinstance(confidence, float | int) and 0 < confidence < 1):
         raise _core.InvalidArgumentError(f"invalid argument 'confidence': must lie in (0, 1), got {confidence!r}")
     wb, wc = _wave(waves, baseline, "baseline"), _wave(waves, current, "current")
+    if by is not None:
+        return _by_segments(wb, wc, baseline, current, by, design=design, confidence=confidence,
+                            n_resamples=n_resamples, seed=seed)
     studies_b = set(wb.summary()["study"].to_list())
     studies_c = set(wc.summary()["study"].to_list())
     common = sorted(studies_b & studies_c)
@@ -208,13 +374,24 @@ def compare_waves(
             cb = wb.customers.filter(pl.col("study").is_in(group))
             cc = wc.customers.filter(pl.col("study").is_in(group))
             xb, xc = eb["engagement"].to_numpy(), ec["engagement"].to_numpy()
-            d, lo, hi, p, _ = _welch(xc, xb, confidence)
+            if design == "units":
+                d, lo, hi, p = _stratified_change(eb, ec, pl.col("engagement"), confidence)
+                method = "difference of means, variance stratified by unit, normal interval"
+            else:
+                d, lo, hi, p, _ = _welch(xc, xb, confidence)
+                method = "Welch t"
             rows.append(dict(level=level, study=label, metric="mean_engagement", baseline=float(xb.mean()),
                              current=float(xc.mean()), change=d, ci_low=lo, ci_high=hi, p_value=p,
-                             n_baseline=len(xb), n_current=len(xc), method="Welch t", note=note))
+                             n_baseline=len(xb), n_current=len(xc), method=method, note=note))
             kb = int((cb["satisfaction"] >= wb.schema.satisfied_threshold).sum())
             kc = int((cc["satisfaction"] >= wc.schema.satisfied_threshold).sum())
-            t = ms.two_proportions(kc, cc.height, kb, cb.height, confidence=confidence).row(0, named=True)
+            if design == "units":
+                satisfied = (pl.col("satisfaction") >= wb.schema.satisfied_threshold).cast(pl.Float64)
+                d, lo, hi, p = _stratified_change(cb, cc, satisfied, confidence)
+                t = dict(estimate=d, ci_low=lo, ci_high=hi, p_value=p,
+                         method="difference of shares, variance stratified by unit, normal interval")
+            else:
+                t = ms.two_proportions(kc, cc.height, kb, cb.height, confidence=confidence).row(0, named=True)
             rows.append(dict(level=level, study=label, metric="share_satisfied", baseline=kb / cb.height,
                              current=kc / cc.height, change=t["estimate"], ci_low=t["ci_low"],
                              ci_high=t["ci_high"], p_value=t["p_value"], n_baseline=cb.height,
@@ -295,6 +472,41 @@ def compare_waves(
     return WavesComparison(str(baseline), str(current), changes, units, paired, unmatched, linkage, moments)
 
 
+def _by_segments(wb: Any, wc: Any, baseline: str, current: str, by: str | list[str],
+                 **options: Any) -> WavesComparison:
+    import warnings
+
+    from miroir.segments import _blank_suppressed, protect_segments, segment_columns
+
+    columns = segment_columns(wb, by, "compare_waves")[0]
+    segment_columns(wc, columns, "compare_waves")
+    groups = [protect_segments(w, columns) for w in (wb, wc)]
+    keys = ["segment_column", "segment", "study"]
+    hidden = groups[0].join(groups[1], on=keys, how="full", coalesce=True, suffix="_current").select(
+        *keys, (pl.col("suppressed").fill_null(False) | pl.col("suppressed_current").fill_null(False)).alias("suppressed"))
+    parts: dict[str, list[pl.DataFrame]] = {}
+    for column in columns:
+        values = sorted(set(wb.employees[column].cast(pl.String).to_list()) | set(wc.employees[column].cast(pl.String).to_list()))
+        for value in values:
+            expr = pl.col(column).cast(pl.String) == value
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    one = compare_waves({baseline: wb.filter(expr), current: wc.filter(expr)}, baseline, current, **options)
+            except (_core.InsufficientDataError, _core.EmptyTableError) as e:
+                raise type(e)(f"segment {column} = {value}: {e}") from None
+            for name in ("changes", "units", "paired", "unmatched", "linkage", "moments"):
+                frame = getattr(one, name)
+                if frame is not None:
+                    parts.setdefault(name, []).append(
+                        frame.select(pl.lit(column).alias("segment_column"), pl.lit(value).alias("segment"), pl.all()))
+    stacked = {name: pl.concat(frames, how="diagonal_relaxed") for name, frames in parts.items()}
+    for name in ("changes", "paired", "linkage"):
+        stacked[name] = _blank_suppressed(stacked[name], hidden)
+    return WavesComparison(str(baseline), str(current), stacked["changes"], stacked["units"], stacked["paired"],
+                           stacked["unmatched"], stacked["linkage"], stacked.get("moments"))
+
+
 def _pearson_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Pearson r of each row of ``x`` with the same row of ``y`` (NaN where a row is constant)."""
     xc = x - x.mean(axis=-1, keepdims=True)
@@ -353,82 +565,9 @@ def _moment_change(wb: Any, wc: Any) -> pl.DataFrame | None:
     mc = moments(wc).table.select(keep)
     both = mb.join(mc, on="theme", how="full", coalesce=True, suffix="_current").rename(
         {"moment": "moment_baseline", "q_value": "q_value_baseline"})
+    cells = pl.Series(_CELLS)
     return both.with_columns(
-        moved=pl.col("moment_baseline").fill_null("absent") != pl.col("moment_current").fill_null("absent")
-    ).sort("moved", "theme", descending=[True, False])
-
-
-# -- segments -----------------------------------------------------------------------------------
-
-#: Analyses that read the employees only: a segment may be an employee attribute (tenure band,
-#: job family) for them; the others need a column both respondent tables have.
-EMPLOYEE_SIDE = ("exposure_gap", "multilevel_gap")
-
-
-def segments(study: Any, by: str, analysis: Any, **options: Any) -> pl.DataFrame:
-    """One analysis per segment, stacked: ``analysis(study.filter(pl.col(by) == value),
-    **options).table`` for each value of ``by``, with a first column ``segment`` (the value)
-    and ``segment_column`` (``by``).
-
-    ``by`` is a column of both respondent tables (a unit attribute: region, network, sector,
-    or ``study``/``unit``), or, for the analyses that read the employees only
-    (:data:`EMPLOYEE_SIDE`: ``exposure_gap``, ``multilevel_gap``), a column of the employees
-    (tenure band, job family). Each segment is a validated study, so its groups below the
-    suppression size are suppressed within it. Confidentiality across several segmentations
-    published together (differencing two overlapping cuts) is not handled here yet.
-
-    Examples
-    --------
-    >>> import polars as pl, miroir
-    >>> from miroir.waves import segments
-    >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
-    >>> t = segments(study, "sector", miroir.linkage)
-    >>> t.filter(pl.col("level") == "pooled").select("segment", "n_units").rows()
-    [('car_repair', 28), ('hotel', 30), ('utility', 18)]
-    """
-    import warnings
-
-    from miroir.study import Study
-
-    if not isinstance(study, Study):
-        raise InvalidArgumentTypeError(f"invalid argument 'study': expected a miroir.Study, got {type(study).__name__}")
-    if not isinstance(by, str):
-        raise InvalidArgumentTypeError(f"invalid argument 'by': expected a column name, got {type(by).__name__}")
-    name = getattr(analysis, "__name__", None)
-    if not callable(analysis) or name is None:
-        raise InvalidArgumentTypeError("invalid argument 'analysis': expected a miroir analysis (miroir.linkage, ...)")
-    emp, cus = study.employees, study.customers
-    on_emp, on_cus = by in emp.columns, by in cus.columns
-    if not on_emp and not on_cus:
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'by': '{by}' is a column of neither the employees nor the customers table"
-        )
-    if not (on_emp and on_cus) and not (on_emp and name in EMPLOYEE_SIDE):
-        where = "the employees" if on_emp else "the customers"
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'by': '{by}' is a column of {where} only; {name} reads both sides, so a segment "
-            f"must be a column of both tables (a unit attribute), or use an employee-side analysis "
-            f"({', '.join(EMPLOYEE_SIDE)})"
-        )
-    tables = [("employees", emp)] + ([("customers", cus)] if on_cus and name not in EMPLOYEE_SIDE else [])
-    for table, df in tables:
-        nulls = df.with_row_index("row").filter(pl.col(by).is_null())["row"]
-        if nulls.len():
-            raise _core.MissingValueError(
-                f"table '{table}', column '{by}': the segment is missing for {nulls.len()} row(s) "
-                f"(first at row index {', '.join(map(str, nulls.head(5).to_list()))}): fill it or filter them out"
-            )
-    values = sorted(set(emp[by].to_list()) | (set(cus[by].to_list()) if on_cus else set()), key=str)
-    parts: list[pl.DataFrame] = []
-    for value in values:
-        expr = pl.col(by) == value
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # a segment's one-sided units: expected
-            if on_cus and name not in EMPLOYEE_SIDE:
-                sub = study.filter(expr)
-            else:
-                sub = study.filter(employees=expr)
-        res = analysis(sub, **options)
-        frame: pl.DataFrame = getattr(res, "table", res)
-        parts.append(frame.select(pl.lit(str(value)).alias("segment"), pl.lit(by).alias("segment_column"), pl.all()))
-    return pl.concat(parts, how="diagonal_relaxed")
+        moved=pl.col("moment_baseline").fill_null("absent") != pl.col("moment_current").fill_null("absent"),
+        changed_cell=pl.col("moment_baseline").is_in(cells.implode()) & pl.col("moment_current").is_in(cells.implode())
+        & (pl.col("moment_baseline") != pl.col("moment_current")),
+    ).sort("changed_cell", "moved", "theme", descending=[True, True, False])

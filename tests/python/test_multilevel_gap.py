@@ -203,7 +203,7 @@ def test_a_study_with_one_unit_gives_a_note_not_an_error():
 
 def test_bad_arguments(study):
     with pytest.raises(miroir.InvalidArgumentError, match="by"):
-        miroir.multilevel_gap(study, by="unit")
+        miroir.multilevel_gap(study, by="nowhere")
     with pytest.raises(miroir.InvalidArgumentError, match="confidence"):
         miroir.multilevel_gap(study, confidence=1.5)
     with pytest.raises(miroir.InvalidArgumentTypeError):

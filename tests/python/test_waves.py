@@ -35,7 +35,7 @@ def waves() -> dict[str, miroir.Study]:
 
 
 def test_respondent_changes_match_scipy_and_statsmodels(waves: dict[str, miroir.Study]) -> None:
-    cmp = compare_waves(waves, "2023", "2024")
+    cmp = compare_waves(waves, "2023", "2024", design="independent")
     a, b = waves["2023"], waves["2024"]
     for row in cmp.changes.iter_rows(named=True):
         studies = a.summary()["study"].to_list() if row["level"] == "pooled" else [row["study"]]
@@ -115,6 +115,81 @@ def test_units_in_one_wave_only_are_listed(waves: dict[str, miroir.Study]) -> No
     assert "matched units" in cmp.headline
 
 
+def test_changes_stratified_by_unit(waves: dict[str, miroir.Study]) -> None:
+    """``design="units"``: the difference of the respondent means with the variance of a
+    sample stratified by unit in each wave, written here with numpy from the tables."""
+    cmp = compare_waves(waves, "2023", "2024")
+    a, b = waves["2023"], waves["2024"]
+
+    def mean_var(df: pl.DataFrame, values: np.ndarray) -> tuple[float, float]:
+        keys = [f"{s}/{u}" for s, u in zip(df["study"], df["unit"])]
+        groups: dict[str, list[float]] = {}
+        for key, x in zip(keys, values):
+            groups.setdefault(key, []).append(float(x))
+        several = [g for g in groups.values() if len(g) > 1]
+        pooled = sum((len(g) - 1) * np.var(g, ddof=1) for g in several) / sum(len(g) - 1 for g in several)
+        n = len(values)
+        var = sum(len(g) * (np.var(g, ddof=1) if len(g) > 1 else pooled) for g in groups.values()) / n**2
+        return float(np.mean(values)), var
+
+    z = st.norm.ppf(0.975)
+    for row in cmp.changes.filter(pl.col("metric") != "frontline_gap").iter_rows(named=True):
+        studies = a.summary()["study"].to_list() if row["level"] == "pooled" else [row["study"]]
+        table = "employees" if row["metric"] == "mean_engagement" else "customers"
+        da = getattr(a, table).filter(pl.col("study").is_in(studies))
+        db = getattr(b, table).filter(pl.col("study").is_in(studies))
+        if table == "employees":
+            va, vb = da["engagement"].to_numpy(), db["engagement"].to_numpy()
+        else:
+            va, vb = (da["satisfaction"] >= 7).to_numpy() * 1.0, (db["satisfaction"] >= 7).to_numpy() * 1.0
+        (ma, sa), (mb, sb) = mean_var(da, va), mean_var(db, vb)
+        se = math.sqrt(sa + sb)
+        assert row["change"] == pytest.approx(mb - ma, rel=RTOL)
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((mb - ma - z * se, mb - ma + z * se), rel=1e-9)
+        assert row["p_value"] == pytest.approx(2 * st.norm.sf(abs((mb - ma) / se)), rel=1e-8)
+        assert row["method"].endswith("variance stratified by unit, normal interval")
+    with pytest.raises(miroir.InvalidArgumentError, match="'design'"):
+        compare_waves(waves, "2023", "2024", design="paired")
+
+
+def test_wave_column_in_one_table_set(waves: dict[str, miroir.Study], tmp_path) -> None:
+    """A ``wave`` column: split_waves on frames (ids repeated across waves), load_waves on one
+    folder, compare_waves on one study with a ``wave`` column; bad input named."""
+    from miroir.waves import split_waves
+
+    frames = {name: pl.concat([getattr(s, name).with_columns(wave=pl.lit(label)) for label, s in waves.items()],
+                              how="diagonal_relaxed") for name in ("employees", "customers", "mentions")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", miroir.DataQualityWarning)
+        split = split_waves(frames["employees"], frames["customers"], frames["mentions"])
+        assert sorted(split) == ["2023", "2024"]
+        assert split["2024"].mentions.equals(waves["2024"].mentions)
+        folder = tmp_path / "barometer"
+        folder.mkdir()
+        for name, df in frames.items():
+            df.write_parquet(folder / f"{name}.parquet")
+        loaded = load_waves(folder)
+        assert compare_waves(loaded, "2023", "2024", n_resamples=0).changes.equals(
+            compare_waves(waves, "2023", "2024", n_resamples=0).changes)
+    with pytest.raises(miroir.MissingColumnError, match="table 'mentions': missing column 'wave'"):
+        split_waves(frames["employees"], frames["customers"], frames["mentions"].drop("wave"))
+    with pytest.raises(miroir.InsufficientDataError, match=r"table 'customers', column 'wave': no row for wave '2024'"):
+        split_waves(frames["employees"], frames["customers"].filter(pl.col("wave") == "2023"))
+    nulls = frames["employees"].with_columns(wave=pl.when(pl.int_range(pl.len()) == 4).then(None).otherwise(pl.col("wave")))
+    with pytest.raises(miroir.MissingValueError, match=r"table 'employees', column 'wave': .* 1 row\(s\) \(first at row index 4\)"):
+        split_waves(nulls, frames["customers"])
+    # one study whose ids are unique across waves
+    unique = {name: df.with_columns((pl.col("wave") + "-" + pl.col(key)).alias(key))
+              for (name, df), key in zip(frames.items(), ("employee_id", "customer_id", "respondent_id"))}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", miroir.DataQualityWarning)
+        one = miroir.Study(unique["employees"], unique["customers"], unique["mentions"])
+        assert compare_waves(one, "2023", "2024", n_resamples=0).changes.equals(
+            compare_waves(waves, "2023", "2024", n_resamples=0).changes)
+    with pytest.raises(miroir.MissingColumnError, match="missing column 'wave'"):
+        compare_waves(waves["2023"], "2023", "2024")
+
+
 def test_load_waves_and_bad_inputs(waves: dict[str, miroir.Study], tmp_path) -> None:
     for label, s in waves.items():
         s.write(tmp_path / label)
@@ -164,33 +239,3 @@ def test_the_linkage_change_and_the_moments(waves: dict[str, miroir.Study]) -> N
     moved = set(j.filter(pl.col("moment") != pl.col("moment_c"))["theme"])
     assert moved <= set(got.filter(pl.col("moved"))["theme"])
     assert set(got.filter(~pl.col("moved"))["theme"]) == set(j.filter(pl.col("moment") == pl.col("moment_c"))["theme"])
-
-
-def test_segments_equal_the_analysis_of_each_filtered_study(waves: dict[str, miroir.Study]) -> None:
-    from miroir.waves import segments
-
-    s = waves["2023"]
-    t = segments(s, "sector", miroir.linkage)
-    for value in s.employees["sector"].unique().to_list():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", miroir.DataQualityWarning)
-            alone = miroir.linkage(s.filter(pl.col("sector") == value)).table
-        part = t.filter(pl.col("segment") == value).drop("segment", "segment_column")
-        assert part.equals(alone), value
-    assert set(t["segment_column"]) == {"sector"}
-    # an employee attribute for an employee-side analysis: the customers stay whole
-    emp = s.employees.with_columns(band=pl.when(pl.col("tenure_months") < 24).then(pl.lit("new")).otherwise(pl.lit("senior")))
-    banded = miroir.Study(emp, s.customers, s.mentions)
-    g = segments(banded, "band", miroir.exposure_gap)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", miroir.DataQualityWarning)
-        new = miroir.exposure_gap(banded.filter(employees=pl.col("band") == "new")).table
-    assert g.filter(pl.col("segment") == "new").drop("segment", "segment_column").equals(new)
-    with pytest.raises(miroir.InvalidArgumentError, match="'band' is a column of the employees only; linkage reads both sides"):
-        segments(banded, "band", miroir.linkage)
-    with pytest.raises(miroir.InvalidArgumentError, match="'region' is a column of neither"):
-        segments(s, "region", miroir.linkage)
-    holes = miroir.Study(emp.with_columns(band=pl.when(pl.int_range(pl.len()) == 3).then(None).otherwise(pl.col("band"))),
-                         s.customers, s.mentions)
-    with pytest.raises(miroir.MissingValueError, match=r"column 'band': the segment is missing for 1 row\(s\) \(first at row index 3"):
-        segments(holes, "band", miroir.exposure_gap)
