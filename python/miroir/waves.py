@@ -27,6 +27,7 @@ import polars as pl
 
 from miroir import _core
 from miroir._frames import InvalidArgumentTypeError
+from miroir.results import _p_phrase
 
 __all__ = ["WavesComparison", "compare_waves", "load_waves", "split_waves"]
 
@@ -182,7 +183,7 @@ class WavesComparison:
         if pooled.height:
             r = pooled.row(0, named=True)
             text += (f"; mean engagement {r['change']:+.1f} points [{r['ci_low']:+.1f}, {r['ci_high']:+.1f}]"
-                     f" (p = {r['p_value']:.3g})")
+                     f" ({_p_phrase(r['p_value'])})")
         return text
 
     def __repr__(self) -> str:
