@@ -158,7 +158,7 @@ class WavesComparison:
     the pooled row). ``moments``: per theme, its moment in each wave with both q-values,
     ``moved`` (its classification differs, ``undetermined`` included) and ``changed_cell`` (it
     moved from one of the six moments to another: significant in both waves); None when a wave
-    has no coded mentions.
+    has no coded mentions. ``indicators``: the seed's figures of both waves side by side.
     """
 
     baseline: str
@@ -169,6 +169,10 @@ class WavesComparison:
     unmatched: pl.DataFrame
     linkage: pl.DataFrame
     moments: pl.DataFrame | None
+    #: The seed's published figures (:func:`miroir.indicators`) of both waves side by side:
+    #: ``id, label``, then ``estimate, ci_low, ci_high, n`` with ``_baseline`` and ``_current``,
+    #: and ``change`` (current − baseline; the intervals are each wave's, not of the change).
+    indicators: pl.DataFrame | None = None
 
     @property
     def headline(self) -> str:
@@ -470,7 +474,19 @@ def compare_waves(
     paired = pl.DataFrame(prow, schema_overrides={"note": pl.String}, infer_schema_length=None)
     linkage = _linkage_change(usable, common, confidence, n_resamples, seed)
     moments = _moment_change(wb, wc)
-    return WavesComparison(str(baseline), str(current), changes, units, paired, unmatched, linkage, moments)
+    return WavesComparison(str(baseline), str(current), changes, units, paired, unmatched, linkage, moments,
+                           _indicators_side_by_side(wb, wc, confidence, seed))
+
+
+def _indicators_side_by_side(wb: Any, wc: Any, confidence: float, seed: int) -> pl.DataFrame:
+    from miroir.analysis import indicators
+
+    keep = ["id", "label", "estimate", "ci_low", "ci_high", "n"]
+    tb = indicators(wb, confidence=confidence, n_resamples=0, seed=seed).table.select(keep)
+    tc = indicators(wc, confidence=confidence, n_resamples=0, seed=seed).table.select(keep)
+    both = tb.join(tc.drop("label"), on="id", how="left", suffix="_current", maintain_order="left")
+    both = both.rename({c: f"{c}_baseline" for c in ("estimate", "ci_low", "ci_high", "n")})
+    return both.with_columns(change=pl.col("estimate_current") - pl.col("estimate_baseline"))
 
 
 def _by_segments(wb: Any, wc: Any, baseline: str, current: str, by: str | list[str],
@@ -496,7 +512,7 @@ def _by_segments(wb: Any, wc: Any, baseline: str, current: str, by: str | list[s
                     one = compare_waves({baseline: wb.filter(expr), current: wc.filter(expr)}, baseline, current, **options)
             except (_core.InsufficientDataError, _core.EmptyTableError) as e:
                 raise type(e)(f"segment {column} = {value}: {e}") from None
-            for name in ("changes", "units", "paired", "unmatched", "linkage", "moments"):
+            for name in ("changes", "units", "paired", "unmatched", "linkage", "moments", "indicators"):
                 frame = getattr(one, name)
                 if frame is not None:
                     parts.setdefault(name, []).append(
@@ -504,8 +520,10 @@ def _by_segments(wb: Any, wc: Any, baseline: str, current: str, by: str | list[s
     stacked = {name: pl.concat(frames, how="diagonal_relaxed") for name, frames in parts.items()}
     for name in ("changes", "paired", "linkage"):
         stacked[name] = _blank_suppressed(stacked[name], hidden)
+    # a segment's indicators are its pooled figures: blanked with its pooled group
+    indicators = _blank_suppressed(stacked["indicators"].with_columns(study=pl.lit("all")), hidden).drop("study")
     return WavesComparison(str(baseline), str(current), stacked["changes"], stacked["units"], stacked["paired"],
-                           stacked["unmatched"], stacked["linkage"], stacked.get("moments"))
+                           stacked["unmatched"], stacked["linkage"], stacked.get("moments"), indicators)
 
 
 def _pearson_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -239,3 +239,15 @@ def test_the_linkage_change_and_the_moments(waves: dict[str, miroir.Study]) -> N
     moved = set(j.filter(pl.col("moment") != pl.col("moment_c"))["theme"])
     assert moved <= set(got.filter(pl.col("moved"))["theme"])
     assert set(got.filter(~pl.col("moved"))["theme"]) == set(j.filter(pl.col("moment") == pl.col("moment_c"))["theme"])
+
+
+def test_indicators_side_by_side(waves: dict[str, miroir.Study]) -> None:
+    cmp = compare_waves(waves, "2023", "2024", n_resamples=0)
+    assert cmp.indicators is not None
+    for label, suffix in (("2023", "baseline"), ("2024", "current")):
+        alone = miroir.indicators(waves[label], n_resamples=0).table
+        got = cmp.indicators.select("id", pl.col(f"estimate_{suffix}").alias("estimate"),
+                                    pl.col(f"ci_low_{suffix}").alias("ci_low"), pl.col(f"n_{suffix}").alias("n"))
+        assert got.equals(alone.select("id", "estimate", "ci_low", "n"))
+    change = cmp.indicators["estimate_current"] - cmp.indicators["estimate_baseline"]
+    assert (cmp.indicators["change"] - change).abs().max() == 0
