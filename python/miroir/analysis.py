@@ -229,6 +229,9 @@ def linkage_units(study: Study, *, by: Cut = None) -> UnitsResult:
     ----------
     study : Study
         The validated study.
+    by : segment column(s), optional
+        A unit attribute (``"region"``) or a list of them published together: the analysis of
+        each segment, stacked; see ``by`` in :func:`linkage`.
 
     Returns
     -------
@@ -276,8 +279,11 @@ def exposure_gap(
     ----------
     study : Study
         The validated study.
-    by : {"study", None}
+    by : {"study", None} or segment column(s)
         ``"study"``: one row per study, then the pooled row; None: the pooled row only.
+        Or a segment column (a unit attribute; for this employee-side analysis also an
+        employee column, e.g. a tenure band), or a list of them published together: see
+        ``by`` in :func:`linkage`.
     covariates : sequence of str
         Employee columns added to the adjusted OLS (e.g. ``["tenure_months"]``).
     confidence : float
@@ -364,8 +370,10 @@ def moments(
         mentioning it is below this rate.
     min_mentions : int
         Themes with fewer customer mentions are listed as ``too_few_mentions``.
-    by : {None, "study"}
+    by : {None, "study"} or segment column(s)
         ``"study"``: one row per study and theme (a ``study`` column comes first).
+        Or a unit attribute (``"region"``), or a list of them published together: see
+        ``by`` in :func:`linkage`.
 
     Returns
     -------
@@ -424,6 +432,9 @@ def moment_effects(
     alpha, silence_rate, min_mentions
         The classification of the themes, as in :func:`moments`; ``alpha`` is also the level at
         which the display marks a difference.
+    by : segment column(s), optional
+        A unit attribute (``"region"``) or a list of them published together: the analysis of
+        each segment, stacked; see ``by`` in :func:`linkage`.
 
     Returns
     -------
@@ -484,6 +495,9 @@ def indicators(
         Level of every interval.
     n_resamples, seed : int
         Bootstrap of the engagement uplift's interval (``n_resamples=0``: no interval).
+    by : segment column(s), optional
+        A unit attribute (``"region"``) or a list of them published together: the analysis of
+        each segment, stacked; see ``by`` in :func:`linkage`.
 
     Returns
     -------
@@ -530,6 +544,9 @@ def report(study: Study, *, n_resamples: int = 1999, seed: int = 0, by: Cut = No
     n_resamples, seed : int
         The bootstrap of the linkage uplift (and of the indicator that reports it);
         ``n_resamples=0`` skips it (no uplift interval), the fast path for large studies.
+    by : segment column(s), optional
+        A unit attribute (``"region"``) or a list of them published together: the analysis of
+        each segment, stacked; see ``by`` in :func:`linkage`.
 
     Returns
     -------
@@ -606,6 +623,9 @@ def linkage_corrected(
         Level of the confidence intervals.
     credibility : float
         Level of the Hunter–Schmidt credibility intervals (psychmeta's default 0.80).
+    by : segment column(s), optional
+        A unit attribute (``"region"``) or a list of them published together: the analysis of
+        each segment, stacked; see ``by`` in :func:`linkage`.
 
     Returns
     -------
@@ -681,8 +701,11 @@ def multilevel_gap(
     ----------
     study : Study
         The validated study.
-    by : {"study", None}
+    by : {"study", None} or segment column(s)
         ``"study"``: one row per study, then the pooled row; None (default): the pooled row.
+        Or a segment column (a unit attribute; for this employee-side analysis also an
+        employee column, e.g. a tenure band), or a list of them published together: see
+        ``by`` in :func:`linkage`.
     confidence : float
         Level of the interval.
 

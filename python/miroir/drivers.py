@@ -74,6 +74,9 @@ def drivers(
         Seed of the bootstrap (same seed, same intervals, whatever the number of threads).
     confidence : float
         Level of every interval.
+    by : segment column(s), optional
+        A unit attribute (``"region"``) or a list of them published together: the analysis of
+        each segment, stacked; see ``by`` in :func:`linkage`.
 
     Returns
     -------
