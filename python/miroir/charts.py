@@ -13,6 +13,15 @@ Jupyter and exports to PNG and SVG without a network.
 - :func:`exposure_gap_chart`: mean engagement of customer-facing employees against the others,
   per study, with the gap and its confidence interval (``miroir.exposure_gap``).
 
+Every chart takes ``lang="en" | "fr"``: its labels, legend, notes, moment names and actions come
+from the message catalogue (:mod:`miroir.i18n`) and its numbers are formatted for the language
+(``0,85`` and ``72 %`` in French). Charts are drawn for print: PNG at 200 dpi by default
+(:data:`DEFAULT_DPI`; Jupyter shows them at 100 dpi, sharp on high-density screens), colours
+from the Okabe-Ito palette (told apart with colour-vision deficiencies; studies beyond eight
+change marker shape), legends outside the data, forest plots scaled to their intervals, and the
+mirror matrix's theme names placed where they overlap no other text and no marker (measured with
+matplotlib's renderer; see :func:`mirror_matrix`).
+
 matplotlib is an optional dependency (``pip install miroir[charts]``); it is imported only when a
 chart is drawn, never by ``import miroir``. Figures are built with ``matplotlib.figure.Figure``
 (no pyplot state), so drawing works headless, in scripts, in CI and in notebooks alike.
@@ -25,21 +34,26 @@ import math
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
 from miroir import _core
+from miroir.i18n import check_lang, format_ci, format_number, format_percent, moment_action, moment_name, text
+from miroir.results import MOMENT_ORDER
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = [
+    "DEFAULT_DPI",
     "MOMENTS",
+    "MOMENT_COLOURS",
+    "OKABE_ITO",
     "Chart",
+    "drivers_chart",
     "exposure_gap_chart",
     "forest_plot",
     "linkage_scatter",
@@ -48,29 +62,32 @@ __all__ = [
 
 #: The six moments of the mirror matrix, in the order of the matrix (customers enchanted, then
 #: customers irritated; employees proud, silent, frustrated).
-MOMENTS: tuple[str, ...] = (
-    "win_win", "lucky_break", "pain", "wrong_fight", "blindness", "dead_end",
+MOMENTS: tuple[str, ...] = MOMENT_ORDER
+
+#: The Okabe-Ito palette (Okabe & Ito 2008, "Color Universal Design"): eight colours told apart
+#: with every common colour-vision deficiency. Charts use it for moments, studies and sides.
+OKABE_ITO: tuple[str, ...] = (
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000",
 )
 
+#: One Okabe-Ito colour per moment (colour-blind safe; tests/python/test_charts_quality.py
+#: checks they stay apart under simulated protanopia, deuteranopia and tritanopia).
 MOMENT_COLOURS: dict[str, str] = {
-    "win_win": "#2e7d32",
-    "lucky_break": "#1e88e5",
-    "pain": "#ef6c00",
-    "wrong_fight": "#8e24aa",
-    "blindness": "#6d4c41",
-    "dead_end": "#c62828",
+    "win_win": "#009e73",
+    "lucky_break": "#56b4e9",
+    "pain": "#e69f00",
+    "wrong_fight": "#cc79a7",
+    "blindness": "#0072b2",
+    "dead_end": "#d55e00",
 }
-_GREY = "#9e9e9e"
+_GREY = "#8c8c8c"
+_BLUE, _VERMILLION = "#0072b2", "#d55e00"
 
-#: The seed's action for each moment, short form.
-MOMENT_ACTIONS: dict[str, str] = {
-    "win_win": "deploy it",
-    "lucky_break": "re-sensitise employees",
-    "pain": "relieve employees first",
-    "wrong_fight": "re-sensitise employees",
-    "blindness": "re-sensitise employees",
-    "dead_end": "relieve employees first",
-}
+#: Resolution (pixels per inch) of the PNG a chart exports by default: print quality.
+DEFAULT_DPI = 200.0
+#: Resolution a chart's size is announced at when displayed in Jupyter: the PNG keeps the
+#: chart's own dpi (sharp on high-density screens) but shows at this density.
+DISPLAY_DPI = 100.0
 
 #: Where each moment sits: (customers, employees).
 MOMENT_AXES: dict[str, tuple[str, str]] = {
@@ -101,10 +118,11 @@ class Chart:
     figure : matplotlib.figure.Figure
         The figure, for further changes with the matplotlib API.
     dpi : float
-        Resolution of the PNG export (pixels per inch).
+        Resolution of the PNG export (pixels per inch; :data:`DEFAULT_DPI`, 200, by default:
+        ``save("chart.png")`` is fit for print).
     """
 
-    def __init__(self, figure: Figure, *, dpi: float = 100.0) -> None:
+    def __init__(self, figure: Figure, *, dpi: float = DEFAULT_DPI) -> None:
         self.figure = figure
         self.dpi = float(dpi)
 
@@ -154,10 +172,12 @@ class Chart:
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        # PNG only (not also SVG): one rendering per display, and the requested size on
-        # high-density screens.
-        w, h = self.size
-        return {"image/png": self.to_png()}, {"image/png": {"width": w, "height": h}}
+        # PNG only (not also SVG): one rendering per display, at the chart's dpi, shown at
+        # DISPLAY_DPI at most (a 200-dpi chart is sharp on a high-density screen, not huge)
+        w, h = self.figure.get_size_inches()
+        shown = min(self.dpi, DISPLAY_DPI)
+        return {"image/png": self.to_png()}, {"image/png": {"width": int(round(w * shown)),
+                                                            "height": int(round(h * shown))}}
 
     def __repr__(self) -> str:
         w, h = self.size
@@ -262,12 +282,47 @@ def fmt_ci(low: object, high: object, digits: int | None = None) -> str:
     return f"[{fmt_number(low, digits)}, {fmt_number(high, digits)}]"
 
 
-def _study_colours(n: int) -> list[Any]:
-    from matplotlib import colormaps
+def _study_colours(n: int) -> list[tuple[str, str]]:
+    """(colour, marker) per study: the Okabe-Ito colours (black last), then the same colours
+    again with another marker shape, so that studies stay apart without relying on hue."""
+    markers = ("o", "s", "^", "D", "v", "P", "X")
+    return [(OKABE_ITO[i % len(OKABE_ITO)], markers[(i // len(OKABE_ITO)) % len(markers)])
+            for i in range(n)]
 
-    cmap = colormaps["tab10" if n <= 10 else "tab20"]
-    size = 10 if n <= 10 else 20
-    return [cmap(i % size) for i in range(n)]
+
+def _lang_and_size(lang: object, width: float, height: float | None, dpi: float) -> str:
+    """Check ``lang`` then the sizes, once, before any drawing."""
+    checked = check_lang(lang)
+    _check_size(width, height, dpi)
+    return checked
+
+
+def _num(value: object, lang: str, digits: int | None = None) -> str:
+    """A number in a chart: the report's formatting (``—`` when missing)."""
+    return format_number(value, lang, digits)
+
+
+def _ticks(axis: Any, lang: str, *, percent: bool = False) -> None:
+    """Tick labels of ``axis`` in ``lang`` (decimal comma in French), with as many decimals as
+    the spacing of the ticks needs (0.70, 0.75 rather than 0.700, 0.750)."""
+    from matplotlib.ticker import FuncFormatter
+
+    def decimals() -> int:
+        locs = [float(v) for v in axis.get_majorticklocs()]
+        step = min((abs(b - a) for a, b in zip(locs, locs[1:]) if b != a), default=1.0)
+        if percent:
+            step *= 100
+        for d in range(7):
+            if abs(round(step * 10**d) - step * 10**d) < 1e-6 * max(1.0, step * 10**d):
+                return d
+        return 6
+
+    def label(value: float, _: object) -> str:
+        if percent:
+            return format_percent(value, lang, decimals())
+        return format_number(value, lang, decimals())
+
+    axis.set_major_formatter(FuncFormatter(label))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,7 +339,8 @@ def mirror_matrix(
     title: str | None = None,
     width: float = 11.0,
     height: float = 7.5,
-    dpi: float = 100.0,
+    dpi: float = DEFAULT_DPI,
+    lang: str = "en",
 ) -> Chart:
     """The mirror matrix: each theme placed by customer polarity against employee voice.
 
@@ -296,6 +352,11 @@ def mirror_matrix(
     markers are coloured by moment (grey: undetermined or too few mentions) and their area
     grows with the number of mentions (customers + employees). A theme is coloured by its
     classification (a significance test), so a grey marker can sit inside a region.
+
+    Each theme's name is placed next to its marker where it overlaps no other name, no region
+    label and no marker (tried around the marker at growing distances, joined to it by a thin
+    line when away from it); a name that finds no room is left out and counted in the footnote
+    (the table of the moments lists every theme).
 
     Parameters
     ----------
@@ -317,7 +378,9 @@ def mirror_matrix(
     width, height : float
         Size in inches.
     dpi : float
-        Pixels per inch of the PNG export.
+        Pixels per inch of the PNG export (200 by default).
+    lang : {"en", "fr"}
+        Language of the moment names, actions, axes, legend and notes.
 
     Returns
     -------
@@ -343,7 +406,7 @@ def mirror_matrix(
     df = _frame(moments, "moments")
     _require(df, "moments", ["theme", "moment", "customer_positive_share",
                              "employee_positive_share", "employee_axis"])
-    _check_size(width, height, dpi)
+    lang = _lang_and_size(lang, width, height, dpi)
     if not (isinstance(silence_rate, (int, float)) and 0 < silence_rate <= 1):
         raise _core.InvalidArgumentError(
             f"invalid argument 'silence_rate': must be in (0, 1], got {silence_rate!r}"
@@ -372,14 +435,17 @@ def mirror_matrix(
         "wrong_fight": (0.0, 0.5, 0.5, 0.5), "dead_end": (0.0, 0.0, 0.5, 0.5),
         "blindness": (0.0, _BAND_LOW, 0.5, _BAND_HIGH - _BAND_LOW),
     }
+    region_labels = []
     for moment, (x0, y0, w, h) in regions.items():
-        ax.add_patch(Rectangle((x0, y0), w, h, facecolor=MOMENT_COLOURS[moment], alpha=0.07,
+        ax.add_patch(Rectangle((x0, y0), w, h, facecolor=MOMENT_COLOURS[moment], alpha=0.08,
                                edgecolor="none", zorder=0))
         right = x0 >= 0.5
-        ax.text(x0 + w - 0.01 if right else x0 + 0.01, y0 + h - 0.012,
-                f"{moment}\n{MOMENT_ACTIONS[moment]}", ha="right" if right else "left",
-                va="top", fontsize=8.5, color=MOMENT_COLOURS[moment], fontweight="bold",
-                alpha=0.9, zorder=1, linespacing=1.15)
+        region_labels.append(ax.text(
+            x0 + w - 0.01 if right else x0 + 0.01, y0 + h - 0.012,
+            f"{moment_name(moment, lang)}\n{moment_action(moment, lang, short=True)}",
+            ha="right" if right else "left", va="top", fontsize=8.5,
+            color=_darker(MOMENT_COLOURS[moment]), fontweight="bold", zorder=1,
+            linespacing=1.15))
     ax.axvline(0.5, color="#616161", lw=0.8, zorder=1)
     ax.axhline(0.5, xmin=0, xmax=1, color="#616161", lw=0.8, zorder=1)
     ax.axhline(0.0, color="#bdbdbd", lw=0.6, ls=":", zorder=1)
@@ -422,113 +488,239 @@ def mirror_matrix(
     counts = {k: len(v) for k, v in groups.items()}
     for key in [*MOMENTS, "undetermined", "too_few_mentions"]:
         pts = groups.get(key)
-        label = f"{key} ({counts.get(key, 0)})"
+        label = f"{moment_name(key, lang)} ({counts.get(key, 0)})"
         if not pts:
             # keep every moment in the legend, even without a theme
             if key in MOMENTS:
-                ax.scatter([], [], s=60, color=MOMENT_COLOURS[key], label=label)
+                ax.scatter([], [], s=60, color=MOMENT_COLOURS[key], label=label, gid=key)
             continue
         xs, ys, ss, _ = zip(*pts)
         if key in MOMENTS:
-            ax.scatter(xs, ys, s=ss, color=MOMENT_COLOURS[key], alpha=0.85,
-                       edgecolors="white", linewidths=0.8, zorder=3, label=label)
+            ax.scatter(xs, ys, s=ss, color=MOMENT_COLOURS[key], alpha=0.9,
+                       edgecolors="white", linewidths=0.8, zorder=3, label=label, gid=key)
         else:
             ax.scatter(xs, ys, s=ss, facecolors="none", edgecolors=_GREY, linewidths=1.2,
                        linestyle="--" if key == "too_few_mentions" else "-", zorder=2,
-                       label=label)
-
-    if label_themes:
-        _label_points(ax, [p for pts in groups.values() for p in pts])
+                       label=label, gid=key)
 
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(_BAND_LOW - 0.02, 1.04)
     ax.xaxis.set_major_locator(FixedLocator([0, 0.25, 0.5, 0.75, 1.0]))
-    ax.set_xticklabels(["0%", "25%", "50%", "75%", "100%"])
+    ax.set_xticklabels([format_percent(v, lang, 0) for v in (0, 0.25, 0.5, 0.75, 1.0)])
     band_mid = (_BAND_LOW + _BAND_HIGH) / 2
     ax.yaxis.set_major_locator(FixedLocator([band_mid, 0, 0.25, 0.5, 0.75, 1.0]))
-    ax.set_yticklabels(["silent", "0%", "25%", "50%", "75%", "100%"])
-    ax.set_xlabel("customers: share of positive mentions  (← irritated · enchanted →)")
-    ax.set_ylabel("employees: share of positive mentions  (↓ frustrated · proud ↑)")
+    ax.set_yticklabels([text("value.axis.silent", lang)]
+                       + [format_percent(v, lang, 0) for v in (0, 0.25, 0.5, 0.75, 1.0)])
+    ax.set_xlabel(text("chart.matrix.xlabel", lang))
+    ax.set_ylabel(text("chart.matrix.ylabel", lang))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     n_drawn = sum(counts.values())
     where = f" - {study}" if study is not None else ""
     ax.set_title(title if title is not None else
-                 f"Mirror matrix{where}: {n_drawn} themes, customer polarity vs employee voice",
+                 text("chart.matrix.title", lang, where=where, n=n_drawn),
                  loc="left", fontsize=11)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
-              title="moment (marker area ∝ mentions)", title_fontsize=8, markerscale=0.7)
-    foot = [f"silent: fewer than {silence_rate:.0%} of employees mention the theme"]
+              title=text("chart.matrix.legend_title", lang), title_fontsize=8, markerscale=0.7)
+    foot = [text("chart.matrix.foot_silent", lang, rate=format_percent(silence_rate, lang, 0))]
     if not_drawn:
-        foot.append(f"{not_drawn} theme{'s' if not_drawn > 1 else ''} not drawn "
-                    "(no share: suppressed or not mentioned)")
-    ax.text(1.01, 0.0, "\n".join(foot), transform=ax.transAxes, fontsize=7, color="#616161",
-            va="bottom", ha="left", wrap=True)
+        foot.append(text("chart.matrix.foot_not_drawn", lang, n=not_drawn))
+    note = ax.text(1.01, 0.0, "\n".join(foot), transform=ax.transAxes, fontsize=7,
+                   color="#616161", va="bottom", ha="left", wrap=True)
+    if label_themes:
+        unlabelled = _place_labels(fig, ax, [p for pts in groups.values() for p in pts],
+                                   region_labels)
+        if unlabelled:
+            foot.append(text("chart.matrix.foot_unlabelled", lang, n=unlabelled))
+            note.set_text("\n".join(foot))
     return Chart(fig, dpi=dpi)
 
 
-@dataclass
-class _Label:
-    x: float
-    y: float
-    ty: float  # where the label goes
-    lo: float  # horizontal extent of the label, in data units (about)
-    hi: float
-    left: bool
-    name: str
-    floor: float
-    ceiling: float
+def _darker(colour: str, factor: float = 0.7) -> tuple[float, float, float]:
+    """``colour`` darkened (text on a light tint of the same hue stays readable)."""
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(colour)
+    return r * factor, g * factor, b * factor
 
 
-def _label_points(ax: Axes, points: Sequence[tuple[float, float, float, str]]) -> None:
-    """Write names next to markers; labels whose boxes would overlap are pushed apart
-    vertically (within the main area or the silent band) and joined to their marker."""
-    fig_w, fig_h = ax.get_figure().get_size_inches()  # type: ignore[union-attr]
-    x_per_pt = 1.04 / (fig_w * 0.72 * 72)  # data units per point, about
-    y_per_pt = (1.04 - _BAND_LOW) / (fig_h * 0.85 * 72)
-    step = 9.5 * y_per_pt
-    items: list[_Label] = []
-    for x, y, size, name in points:
-        left = x > 0.72
-        gap = (math.sqrt(size) / 2 + 2) * x_per_pt
-        width = 4.1 * len(name) * x_per_pt
-        lo, hi = (x - gap - width, x - gap) if left else (x + gap, x + gap + width)
-        band = y < 0
-        items.append(_Label(x=x, y=y, ty=y, lo=lo, hi=hi, left=left, name=name,
-                            floor=(_BAND_LOW + 0.01) if band else 0.0,
-                            ceiling=(_BAND_HIGH - 0.01) if band else 1.04))
-    for _ in range(200):
-        moved = False
-        for i, a in enumerate(items):
-            for b in items[i + 1:]:
-                if a.floor != b.floor or a.hi < b.lo or b.hi < a.lo:
-                    continue
-                d = abs(a.ty - b.ty)
-                if d >= step:
-                    continue
-                push = (step - d) / 2 + 1e-4
-                up, down = (a, b) if (a.ty, a.x) >= (b.ty, b.x) else (b, a)
-                up.ty += push
-                down.ty -= push
-                moved = True
-        for it in items:
-            it.ty = min(max(it.ty, it.floor), it.ceiling)
-        if not moved:
-            break
-    for it in items:
-        ha = "right" if it.left else "left"
-        tx = it.hi if it.left else it.lo
-        if abs(it.ty - it.y) < 0.25 * step:
-            ann = ax.annotate(it.name, (it.x, it.y), xytext=(tx, it.y), textcoords="data", ha=ha,
-                              va="center", fontsize=7, color="#212121", zorder=4,
-                              annotation_clip=False)
+def _leader(cx: float, cy: float, radius: float,
+            label: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The segment a leader line covers: from the marker's edge towards the label's centre,
+    stopping at the label's box."""
+    lx, ly = (label[0] + label[2]) / 2, (label[1] + label[3]) / 2
+    dx, dy = lx - cx, ly - cy
+    length = math.hypot(dx, dy) or 1.0
+    # where the segment leaves the label box (clipped to its edge)
+    half_w, half_h = (label[2] - label[0]) / 2, (label[3] - label[1]) / 2
+    t_box = min(half_w / abs(dx) if dx else math.inf, half_h / abs(dy) if dy else math.inf)
+    end = max(0.0, 1.0 - min(t_box, 1.0))
+    return (cx + dx * radius / length, cy + dy * radius / length, cx + dx * end, cy + dy * end)
+
+
+def _crosses(segment: tuple[float, float, float, float],
+             rect: tuple[float, float, float, float]) -> bool:
+    """Whether a segment passes through a rectangle (Liang-Barsky clipping)."""
+    x0, y0, x1, y1 = segment
+    dx, dy = x1 - x0, y1 - y0
+    lo, hi = 0.0, 1.0
+    for p, q in ((-dx, x0 - rect[0]), (dx, rect[2] - x0), (-dy, y0 - rect[1]), (dy, rect[3] - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            lo = max(lo, t)
         else:
-            ann = ax.annotate(it.name, (it.x, it.y), xytext=(tx, it.ty), textcoords="data",
-                              ha=ha, va="center", fontsize=7, color="#212121", zorder=4,
-                              annotation_clip=False,
-                              arrowprops={"arrowstyle": "-", "color": "#9e9e9e", "lw": 0.5,
-                                          "shrinkA": 0, "shrinkB": 2})
-        ann.set_in_layout(False)
+            hi = min(hi, t)
+        if lo > hi:
+            return False
+    return True
+
+
+# Where a label may go around its marker, tried in this order (unit directions).
+_DIRECTIONS: tuple[tuple[float, float], ...] = tuple(
+    (math.cos(math.radians(a)), math.sin(math.radians(a)))
+    for a in (0, 180, 20, 160, -20, -160, 45, 135, -45, -135, 90, -90, 70, 110, -70, -110,
+              10, 170, -10, -170, 32, 148, -32, -148, 58, 122, -58, -122, 80, 100, -80, -100)
+)
+
+
+def _place_labels(fig: Figure, ax: Axes, points: Sequence[tuple[float, float, float, str]],
+                  fixed: Sequence[Any]) -> int:
+    """Write each theme's name near its marker where it overlaps nothing; returns how many
+    names found no room (left out, and counted in the chart's footnote).
+
+    The layout is computed first and then frozen, so that the geometry measured here (in
+    display units, with matplotlib's renderer) is the geometry drawn at any dpi: text sizes
+    are in points, the figure in inches. For each marker, largest first, candidate boxes are
+    tried around it (to the right, left, diagonals, above, below), at growing distances; the
+    first box inside the axes that overlaps no marker, no region label, no label and no leader
+    line already placed wins; a label away from its marker is joined to it by a thin line,
+    which crosses no text (it may pass over a marker).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not points:
+        return 0
+    canvas = FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+        fig.set_layout_engine("none")
+    scale = fig.dpi / 72.0  # display pixels per point
+    frame = ax.get_window_extent(renderer)
+    pad = 1.5 * scale
+
+    def box(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+        return (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+
+    def overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    taken: list[tuple[float, float, float, float]] = []  # texts and markers
+    texts: list[tuple[float, float, float, float]] = []  # texts only
+    for artist in fixed:
+        e = artist.get_window_extent(renderer)
+        texts.append(box(e.x0, e.y0, e.x1, e.y1))
+    taken.extend(texts)
+    centres = []
+    for x, y, size, _ in points:
+        cx, cy = ax.transData.transform((x, y))
+        radius = math.sqrt(size) / 2 * scale
+        centres.append((cx, cy, radius))
+        taken.append(box(cx - radius, cy - radius, cx + radius, cy + radius))
+
+    to_data = ax.transData.inverted()
+    step = 4.0 * scale
+    sizes = []
+    for x, y, _, name in points:
+        probe = ax.text(x, y, name, fontsize=7)
+        extent = probe.get_window_extent(renderer)
+        probe.remove()
+        sizes.append((extent.width, extent.height))
+
+    Spot = tuple[float, float, tuple[float, float, float, float], int]
+    fixed_texts = list(texts)
+
+    def attempt(order: Sequence[int], near_first: bool) -> tuple[int, int, list[tuple[int, Spot]]]:
+        """Labels placed greedily in ``order``: (left out, total distance, placements)."""
+        taken_now, texts_now = list(taken), list(fixed_texts)
+        lines: list[tuple[float, float, float, float]] = []
+
+        def find(i: int, reach: int, cross: bool = False) -> Spot | None:
+            cx, cy, radius = centres[i]
+            w, h = sizes[i]
+            for k in range(reach):
+                gap = radius + 2 * scale + k * step
+                for dx, dy in _DIRECTIONS:
+                    mx = cx + dx * (gap + w / 2)
+                    my = cy + dy * (gap + h / 2)
+                    candidate = box(mx - w / 2, my - h / 2, mx + w / 2, my + h / 2)
+                    if (candidate[0] < frame.x0 or candidate[2] > frame.x1
+                            or candidate[1] < frame.y0 or candidate[3] > frame.y1):
+                        continue
+                    if any(overlaps(candidate, t) for t in taken_now):
+                        continue
+                    if any(_crosses(line, candidate) for line in lines):
+                        continue
+                    if k > 1 and not cross and any(
+                            _crosses(_leader(cx, cy, radius, candidate), t) for t in texts_now):
+                        continue  # a leader line must not cross a text
+                    return mx, my, candidate, k
+            return None
+
+        placed: list[tuple[int, Spot]] = []
+
+        def keep(i: int, spot: Spot) -> None:
+            placed.append((i, spot))
+            taken_now.append(spot[2])
+            texts_now.append(spot[2])
+            if spot[3] > 1:
+                cx, cy, radius = centres[i]
+                lines.append(_leader(cx, cy, radius, spot[2]))
+
+        waiting = []
+        for i in order:
+            spot = find(i, 2 if near_first else 60)
+            if spot is None:
+                waiting.append(i)
+            else:
+                keep(i, spot)
+        last = []
+        for i in waiting:
+            spot = find(i, 60)
+            if spot is None:
+                last.append(i)
+            else:
+                keep(i, spot)
+        left = 0
+        for i in last:  # rather a leader line across a text than a theme without its name
+            spot = find(i, 60, cross=True)
+            if spot is None:
+                left += 1
+            else:
+                keep(i, spot)
+        return left, sum(spot[3] for _, spot in placed), placed
+
+    # two greedy orders (every label next to its marker first, or wherever it fits; the
+    # largest markers first): the one that leaves out fewest labels, then moves them least
+    by_size = sorted(range(len(points)), key=lambda i: -points[i][2])
+    left_out, _, placed = min((attempt(by_size, True), attempt(by_size, False)),
+                              key=lambda a: (a[0], a[1]))
+    for i, (mx, my, _, k) in placed:
+        x, y, _, name = points[i]
+        radius = centres[i][2]
+        # away from its marker, a thin line says whose name it is
+        line = None if k <= 1 else {"arrowstyle": "-", "color": "#9e9e9e", "lw": 0.5,
+                                    "shrinkA": 1, "shrinkB": radius / scale + 1}
+        label = ax.annotate(name, (x, y), xytext=tuple(to_data.transform((mx, my))),
+                            textcoords="data", ha="center", va="center", fontsize=7,
+                            color="#212121", zorder=4, annotation_clip=False, arrowprops=line)
+        label.set_in_layout(False)
+    return left_out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -544,7 +736,8 @@ def linkage_scatter(
     title: str | None = None,
     width: float = 10.0,
     height: float = 6.5,
-    dpi: float = 100.0,
+    dpi: float = DEFAULT_DPI,
+    lang: str = "en",
 ) -> Chart:
     """Units: mean engagement against the customers' outcome, one colour per study.
 
@@ -571,7 +764,9 @@ def linkage_scatter(
     width, height : float
         Size in inches.
     dpi : float
-        Pixels per inch of the PNG export.
+        Pixels per inch of the PNG export (200 by default).
+    lang : {"en", "fr"}
+        Language of the labels, legend and notes, and of the numbers (``0,85`` in French).
 
     Returns
     -------
@@ -595,7 +790,7 @@ def linkage_scatter(
     """
     df = _frame(units, "units")
     _require(df, "units", ["study", "mean_engagement", outcome])
-    _check_size(width, height, dpi)
+    lang = _lang_and_size(lang, width, height, dpi)
     if fit not in ("study", "pooled", "none"):
         raise _core.InvalidArgumentError(
             f"invalid argument 'fit': must be 'study', 'pooled' or 'none', got {fit!r}"
@@ -617,56 +812,67 @@ def linkage_scatter(
         for row in link.to_dicts():
             est = _float(row.get("estimate"))
             lo, hi = row.get("ci_low"), row.get("ci_high")
-            text = "r n/a" if est is None else f"r = {est:.2f} {fmt_ci(lo, hi, 2)}"
+            r_text = (text("chart.scatter.r_missing", lang) if est is None else
+                      text("chart.scatter.r", lang, r=_num(est, lang, 2),
+                           ci=format_ci(lo, hi, lang, 2)))
             if row.get("level", "study") == "pooled":
-                pooled_text = f"; pooled {text}"
+                pooled_text = text("chart.scatter.pooled", lang, r=r_text)
             else:
-                by_study[str(row["study"])] = text
-
-    from matplotlib.ticker import PercentFormatter
+                by_study[str(row["study"])] = r_text
 
     fig = _new_figure(width, height, dpi)
     ax = fig.add_subplot()
     studies = list(dict.fromkeys(df["study"].cast(pl.String).to_list()))
     colours = _study_colours(len(studies))
-    for study, colour in zip(studies, colours):
+    for study, (colour, marker) in zip(studies, colours):
         part = shown.filter(pl.col("study").cast(pl.String) == study)
         xs = [float(v) for v in part["mean_engagement"].to_list()]
         ys = [float(v) for v in part[outcome].to_list()]
-        extra = by_study.get(study, f"{len(xs)} units")
-        ax.scatter(xs, ys, s=22, color=colour, alpha=0.75, edgecolors="white", linewidths=0.4,
-                   label=f"{study} ({extra})", zorder=3)
+        extra = by_study.get(study, text("chart.scatter.n_units", lang, n=len(xs)))
+        ax.scatter(xs, ys, s=22, color=colour, marker=marker, alpha=0.8, edgecolors="white",
+                   linewidths=0.4, label=f"{study} ({extra})", zorder=3)
         if fit == "study":
             _ols_line(ax, xs, ys, color=colour)
     if fit == "pooled":
         _ols_line(ax, [float(v) for v in shown["mean_engagement"].to_list()],
                   [float(v) for v in shown[outcome].to_list()], color="#212121",
-                  label="OLS, all units")
+                  label=text("chart.scatter.ols_all", lang))
     if shown.height:
         ys_all = [float(v) for v in shown[outcome].to_list()]
         lo_y, hi_y = min(ys_all), max(ys_all)
         pad = (hi_y - lo_y) * 0.05 or 0.05
         ax.set_ylim(lo_y - pad, hi_y + pad)
-    ax.set_xlabel("unit mean engagement (0-100)")
+    ax.set_xlabel(text("chart.scatter.xlabel", lang))
+    _ticks(ax.xaxis, lang)
     if outcome == "share_satisfied":
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        ax.set_ylabel("unit share of satisfied customers")
+        _ticks(ax.yaxis, lang, percent=True)
+        ax.set_ylabel(text("chart.scatter.ylabel_share", lang))
     else:
-        ax.set_ylabel(f"unit {outcome.replace('_', ' ')}")
+        _ticks(ax.yaxis, lang)
+        ax.set_ylabel(text("chart.scatter.ylabel_mean", lang) if outcome == "mean_satisfaction"
+                      else outcome.replace("_", " "))
     ax.grid(True, color="#eeeeee", zorder=0)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    lines = {"study": "OLS line per study", "pooled": "one OLS line for all units",
-             "none": "no fitted line"}[fit]
+    lines = text(f"chart.scatter.lines_{fit}", lang)
     ax.set_title(title if title is not None else
-                 f"Units: engagement vs {outcome.replace('_', ' ')} ({shown.height} units, "
-                 f"{lines}{pooled_text})", loc="left", fontsize=11)
+                 text("chart.scatter.title", lang, outcome=_outcome_name(outcome, lang),
+                      n=shown.height, lines=lines, pooled=pooled_text), loc="left", fontsize=11)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
-              title="study", title_fontsize=8)
+              title=text("chart.scatter.legend_title", lang), title_fontsize=8)
     if hidden:
-        ax.text(1.01, 0.0, f"{hidden} suppressed unit{'s' if hidden > 1 else ''} not shown",
+        ax.text(1.01, 0.0, text("chart.scatter.hidden_one", lang) if hidden == 1 else
+                text("chart.scatter.hidden_many", lang, n=hidden),
                 transform=ax.transAxes, fontsize=7, color="#616161", va="bottom", ha="left")
     return Chart(fig, dpi=dpi)
+
+
+def _outcome_name(outcome: str, lang: str) -> str:
+    """``share_satisfied`` -> ``share satisfied`` / ``part de clients satisfaits``."""
+    key = f"value.outcome.{outcome}"
+    from miroir.i18n import has
+
+    return text(key, lang) if has(key) else outcome.replace("_", " ")
 
 
 def _ols_line(ax: Axes, xs: Sequence[float], ys: Sequence[float], *, color: Any,
@@ -696,11 +902,14 @@ def forest_plot(
     ci: tuple[str, str] = ("ci_low", "ci_high"),
     label: str = "study",
     null_value: float | None = 0.0,
+    reference: str | None = None,
+    reference_label: str | None = None,
     xlabel: str | None = None,
     title: str | None = None,
     width: float = 9.0,
     height: float | None = None,
-    dpi: float = 100.0,
+    dpi: float = DEFAULT_DPI,
+    lang: str = "en",
 ) -> Chart:
     """Per-study estimates with their confidence intervals, and the pooled estimate as a diamond.
 
@@ -723,7 +932,13 @@ def forest_plot(
     label : str
         The column naming each row.
     null_value : float or None
-        Where to draw the reference line (``None``: no line).
+        Where to draw the reference line (``None``: no line); left out, with a note, when
+        it lies far from the intervals (the axis is scaled to them).
+    reference : str, optional
+        A column of values to compare each row with (``published``): drawn as a vermillion
+        tick on the row, named in a legend above the plot (outside the data).
+    reference_label : str, optional
+        The legend's name for ``reference`` (default: the catalogue's "published value").
     xlabel, title : str, optional
         Axis label and title (defaults say what is drawn).
     width : float
@@ -731,7 +946,9 @@ def forest_plot(
     height : float, optional
         Height in inches (default: 1.4 + 0.35 per row).
     dpi : float
-        Pixels per inch of the PNG export.
+        Pixels per inch of the PNG export (200 by default).
+    lang : {"en", "fr"}
+        Language of the labels, legend and notes, and of the numbers (``0,85`` in French).
 
     Returns
     -------
@@ -752,25 +969,31 @@ def forest_plot(
     >>> gap = miroir.charts.forest_plot(miroir.exposure_gap(study), estimate="gap")
     """
     df = _frame(table, "table")
-    _require(df, "table", [label, estimate, ci[0], ci[1]])
+    _require(df, "table", [label, estimate, ci[0], ci[1], *([reference] if reference else [])])
+    lang = check_lang(lang)
     rows = df.to_dicts()
+    refs: list[float | None] = []
     pooled_rows = [r for r in rows if _is_pooled(r, label)]
     study_rows = [r for r in rows if not _is_pooled(r, label)]
     entries: list[tuple[str, float | None, float | None, float | None, bool, str]] = []
     for r in study_rows:
         entries.append((str(r[label]), _float(r[estimate]), _float(r[ci[0]]), _float(r[ci[1]]),
-                        False, _row_note(r, estimate)))
+                        False, _row_note(r, estimate, lang)))
+        refs.append(_float(r.get(reference)) if reference else None)
     for r in pooled_rows:
-        name = "pooled" if str(r[label]) in ("all", "pooled") else f"pooled: {r[label]}"
+        name = (text("chart.forest.pooled", lang) if str(r[label]) in ("all", "pooled")
+                else text("chart.forest.pooled_of", lang, label=r[label]))
         method = str(r.get("method") or "")
         if estimate == "estimate" and "random" in method.lower():
-            name += " (random effects)"
+            name += text("chart.forest.random_effects", lang)
         entries.append((name, _float(r[estimate]), _float(r[ci[0]]), _float(r[ci[1]]), True,
-                        _row_note(r, estimate)))
+                        _row_note(r, estimate, lang)))
+        refs.append(_float(r.get(reference)) if reference else None)
         if estimate == "gap" and _float(r.get("adjusted_gap")) is not None:
-            entries.append(("adjusted (OLS, study FE)", _float(r.get("adjusted_gap")),
+            entries.append((text("chart.forest.adjusted", lang), _float(r.get("adjusted_gap")),
                             _float(r.get("adjusted_ci_low")), _float(r.get("adjusted_ci_high")),
                             True, ""))
+            refs.append(None)
     if height is None:
         height = 1.4 + 0.35 * max(len(entries), 1)
     _check_size(width, height, dpi)
@@ -785,10 +1008,10 @@ def forest_plot(
     finite: list[float] = []
     for (name, est, lo, hi, pooled, note), y in zip(entries, ys):
         if est is None:
-            values.append(note or "not estimable")
+            values.append(note or text("chart.forest.not_estimable", lang))
             continue
         finite.extend(v for v in (est, lo, hi) if v is not None)
-        values.append(f"{fmt_number(est, 2)} {fmt_ci(lo, hi, 2)}")
+        values.append(f"{_num(est, lang, 2)} {format_ci(lo, hi, lang, 2)}")
         if pooled:
             lo_d = est if lo is None else lo
             hi_d = est if hi is None else hi
@@ -798,20 +1021,31 @@ def forest_plot(
         else:
             if lo is not None and hi is not None:
                 ax.plot([lo, hi], [y, y], color="#455a64", lw=1.4, zorder=2)
-            ax.plot([est], [y], marker="s", markersize=7, color="#1565c0", zorder=3,
+            ax.plot([est], [y], marker="s", markersize=7, color=_BLUE, zorder=3,
                     linestyle="none")
-    if null_value is not None:
+    marked = [(v, y) for v, y in zip(refs, ys) if v is not None]
+    if marked:
+        finite.extend(v for v, _ in marked)
+        ax.scatter([v for v, _ in marked], [y for _, y in marked], marker="|", s=260,
+                   linewidths=2.2, color=_VERMILLION, zorder=4,
+                   label=reference_label or text("chart.forest.reference", lang))
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False, fontsize=8,
+                  borderaxespad=0.2, markerscale=0.6)
+    lo_x, hi_x = _forest_range(finite, null_value)
+    if null_value is not None and lo_x <= null_value <= hi_x:
         ax.axvline(null_value, color="#9e9e9e", lw=0.9, ls="--", zorder=1)
-        finite.append(null_value)
+    elif null_value is not None and finite:
+        side = text("chart.forest.left" if null_value < lo_x else "chart.forest.right", lang)
+        ax.text(1.0, 1.0,
+                text("chart.forest.null_off", lang, side=side,
+                     value=_num(null_value, lang, 0 if float(null_value).is_integer() else None)),
+                transform=ax.transAxes, ha="right", va="bottom", fontsize=7, color="#616161")
     for (name, est, lo, hi, pooled, note), y in zip(entries, ys):
         if est is None:
-            ax.text(null_value if null_value is not None else 0.5, y, f" {note or 'n/a'}",
-                    va="center", fontsize=8, color="#757575",
-                    transform=ax.transData if null_value is not None else ax.get_yaxis_transform())
-    if finite:
-        lo_x, hi_x = min(finite), max(finite)
-        pad = (hi_x - lo_x) * 0.06 or 0.1
-        ax.set_xlim(lo_x - pad, hi_x + pad)
+            ax.text(0.02, y, note or text("chart.forest.not_estimable", lang), va="center",
+                    fontsize=8, color="#757575", transform=ax.get_yaxis_transform())
+    ax.set_xlim(lo_x, hi_x)
+    _ticks(ax.xaxis, lang)
     ax.set_ylim(0.4, n + 0.6)
     ax.set_yticks(ys)
     ax.set_yticklabels([e[0] for e in entries])
@@ -823,22 +1057,47 @@ def forest_plot(
     right.set_yticklabels(values, fontsize=8)
     right.tick_params(length=0)
     right.spines["right"].set_visible(False)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    for side_name in ("top", "right"):
+        ax.spines[side_name].set_visible(False)
     ax.tick_params(axis="y", length=0)
     ax.grid(True, axis="x", color="#eeeeee", zorder=0)
+    xlabel_given = xlabel
     if xlabel is None:
         if estimate == "gap":
-            xlabel = "engagement gap, points (other - customer-facing)"
-        elif estimate == "estimate" and "method" in df.columns and df.height:
-            methods = [str(m) for m in df["method"].to_list() if m is not None]
-            xlabel = methods[0] if methods else estimate
+            xlabel = text("chart.forest.xlabel_gap", lang)
+        elif estimate == "estimate" and label == "study":
+            xlabel = text("chart.forest.xlabel_r", lang)
         else:
             xlabel = estimate.replace("_", " ")
     ax.set_xlabel(xlabel)
+    short = (text("chart.forest.short_gap", lang) if estimate == "gap" and xlabel_given is None
+             else text("chart.forest.short_r", lang) if estimate == "estimate" and label == "study"
+             and xlabel_given is None else xlabel)
+    above = bool(marked) or (null_value is not None and not lo_x <= null_value <= hi_x)
     ax.set_title(title if title is not None else
-                 f"{xlabel} per {label} with CI; pooled as a diamond", loc="left", fontsize=11)
+                 text("chart.forest.title", lang, xlabel=short,
+                      label=_value("level", label, lang)), loc="left", fontsize=11,
+                 pad=22 if above else 6)  # room for the note or the legend above the plot
     return Chart(fig, dpi=dpi)
+
+
+def _forest_range(values: Sequence[float], null_value: float | None) -> tuple[float, float]:
+    """The x range of a forest plot: its intervals with a 6% margin; the reference value is
+    included only when it is near them (within half their span), so that intervals far from
+    it are not squeezed into a corner of the axis."""
+    if not values:
+        return (-1.0, 1.0) if null_value is None else (null_value - 1.0, null_value + 1.0)
+    lo, hi = min(values), max(values)
+    if null_value is not None and lo - 0.5 * (hi - lo) <= null_value <= hi + 0.5 * (hi - lo):
+        lo, hi = min(lo, null_value), max(hi, null_value)
+    pad = (hi - lo) * 0.06 or max(abs(hi) * 0.1, 0.1)
+    return lo - pad, hi + pad
+
+
+def _value(vocabulary: str, value: str, lang: str) -> str:
+    from miroir.i18n import value_label
+
+    return value_label(vocabulary, value, lang)
 
 
 def _descending(value: float | None) -> float:
@@ -852,11 +1111,11 @@ def _is_pooled(row: dict[str, Any], label: str) -> bool:
     return str(row.get(label)) in ("all", "pooled")
 
 
-def _row_note(row: dict[str, Any], estimate: str) -> str:
+def _row_note(row: dict[str, Any], estimate: str, lang: str = "en") -> str:
     if row.get("suppressed") is True:
-        return "suppressed"
+        return text("chart.forest.suppressed", lang)
     if _float(row.get(estimate)) is None:
-        return "not estimable"
+        return text("chart.forest.not_estimable", lang)
     return ""
 
 
@@ -870,7 +1129,8 @@ def exposure_gap_chart(
     title: str | None = None,
     width: float = 10.0,
     height: float | None = None,
-    dpi: float = 100.0,
+    dpi: float = DEFAULT_DPI,
+    lang: str = "en",
 ) -> Chart:
     """Mean engagement of customer-facing employees against the others, per study.
 
@@ -893,7 +1153,9 @@ def exposure_gap_chart(
     height : float, optional
         Height in inches (default: 1.6 + 0.38 per row).
     dpi : float
-        Pixels per inch of the PNG export.
+        Pixels per inch of the PNG export (200 by default).
+    lang : {"en", "fr"}
+        Language of the labels, legend and notes, and of the numbers (``0,85`` in French).
 
     Returns
     -------
@@ -910,7 +1172,7 @@ def exposure_gap_chart(
     >>> study = miroir.synthetic_study(studies=4, employees=4_000, customers=20_000, seed=2)
     >>> chart = miroir.charts.exposure_gap_chart(miroir.exposure_gap(study), height=4)
     >>> chart.to_png()[:8] == b'\\x89PNG\\r\\n\\x1a\\n', chart.size
-    (True, (1000, 400))
+    (True, (2000, 800))
     """
     df = _frame(gap_table, "gap_table")
     _require(df, "gap_table", ["study", "mean_facing", "mean_other", "gap", "ci_low", "ci_high"])
@@ -921,7 +1183,7 @@ def exposure_gap_chart(
     ordered = studies + pooled
     if height is None:
         height = 1.6 + 0.38 * max(len(ordered), 1)
-    _check_size(width, height, dpi)
+    lang = _lang_and_size(lang, width, height, dpi)
 
     fig = _new_figure(width, height, dpi)
     ax = fig.add_subplot()
@@ -933,32 +1195,35 @@ def exposure_gap_chart(
     other_pts: list[tuple[float, float]] = []
     for r, y in zip(ordered, ys):
         is_pooled = _is_pooled(r, "study")
-        name = "all studies" if is_pooled else str(r["study"])
+        name = text("chart.gap.all_studies", lang) if is_pooled else str(r["study"])
         if r.get("largest") is True:
-            name += "  ◆ largest"
+            name += "  " + text("chart.gap.largest", lang)
         names.append(name)
         mf, mo = _float(r["mean_facing"]), _float(r["mean_other"])
         gap = _float(r["gap"])
         if r.get("suppressed") is True or mf is None or mo is None:
-            values.append("suppressed" if r.get("suppressed") is True else "not estimable")
+            values.append(text("chart.forest.suppressed" if r.get("suppressed") is True
+                               else "chart.forest.not_estimable", lang))
             continue
         ax.plot([mf, mo], [y, y], color="#bdbdbd", lw=3, solid_capstyle="round", zorder=2)
         facing_pts.append((mf, y))
         other_pts.append((mo, y))
-        text = f"gap {fmt_number(gap, 1)} {fmt_ci(r['ci_low'], r['ci_high'], 1)}"
+        value = text("chart.gap.value", lang, gap=_num(gap, lang, 1),
+                     ci=format_ci(r["ci_low"], r["ci_high"], lang, 1))
         adj = _float(r.get("adjusted_gap"))
         if is_pooled and adj is not None:
-            text += (f"; adjusted {fmt_number(adj, 1)} "
-                     f"{fmt_ci(r.get('adjusted_ci_low'), r.get('adjusted_ci_high'), 1)}")
-        values.append(text)
-    for pts, colour, name in ((facing_pts, "#ef6c00", "customer-facing"),
-                              (other_pts, "#1565c0", "other employees")):
+            value += text("chart.gap.adjusted", lang, gap=_num(adj, lang, 1),
+                          ci=format_ci(r.get("adjusted_ci_low"), r.get("adjusted_ci_high"), lang, 1))
+        values.append(value)
+    for pts, colour, name in ((facing_pts, _VERMILLION, text("chart.gap.facing", lang)),
+                              (other_pts, _BLUE, text("chart.gap.other", lang))):
         if pts:
             ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=55, color=colour, zorder=3,
                        label=name)
     for r, y in zip(ordered, ys):
         if r.get("suppressed") is True:
-            ax.text(0.5, y, "suppressed", transform=ax.get_yaxis_transform(), ha="center",
+            ax.text(0.5, y, text("chart.forest.suppressed", lang),
+                    transform=ax.get_yaxis_transform(), ha="center",
                     va="center", fontsize=8, color="#757575")
     if pooled and studies:
         ax.axhline(len(pooled) + 0.5, color="#9e9e9e", lw=0.6)
@@ -977,10 +1242,10 @@ def exposure_gap_chart(
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.grid(True, axis="x", color="#eeeeee", zorder=0)
-    ax.set_xlabel("mean engagement (0-100)")
+    ax.set_xlabel(text("chart.gap.xlabel", lang))
+    _ticks(ax.xaxis, lang)
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, fontsize=8, frameon=False)
-    ax.set_title(title if title is not None else
-                 "Engagement of customer-facing employees vs the others (gap with Welch CI)",
+    ax.set_title(title if title is not None else text("chart.gap.title", lang),
                  loc="left", fontsize=11, pad=22)
     return Chart(fig, dpi=dpi)
 
@@ -991,7 +1256,8 @@ def drivers_chart(
     title: str | None = None,
     width: float = 10.0,
     height: float | None = None,
-    dpi: float = 100.0,
+    dpi: float = DEFAULT_DPI,
+    lang: str = "en",
 ) -> Chart:
     """Relative importance of the drivers: each driver's share of the explained variance (LMG)
     as a bar with its cluster-bootstrap interval, largest first; the standardised coefficient
@@ -1009,7 +1275,9 @@ def drivers_chart(
     height : float, optional
         Height in inches (default: 1.6 + 0.45 per driver).
     dpi : float
-        Pixels per inch of the PNG export.
+        Pixels per inch of the PNG export (200 by default).
+    lang : {"en", "fr"}
+        Language of the labels, legend and notes, and of the numbers (``0,85`` in French).
 
     Returns
     -------
@@ -1021,7 +1289,7 @@ def drivers_chart(
     >>> study = miroir.synthetic_study(studies=3, employees=3_000, customers=6_000, seed=1)
     >>> chart = miroir.charts.drivers_chart(miroir.drivers(study, n_resamples=200), height=3)
     >>> chart.to_png()[:8] == b'\\x89PNG\\r\\n\\x1a\\n', chart.size
-    (True, (1000, 300))
+    (True, (2000, 600))
     """
     df = _frame(drivers_table, "drivers_table")
     _require(df, "drivers_table",
@@ -1029,23 +1297,25 @@ def drivers_chart(
     rows = sorted(df.to_dicts(), key=lambda r: _descending(_float(r["share"])))
     if height is None:
         height = 1.6 + 0.45 * max(len(rows), 1)
-    _check_size(width, height, dpi)
+    lang = _lang_and_size(lang, width, height, dpi)
     fig = _new_figure(width, height, dpi)
     ax = fig.add_subplot()
     ys = list(range(len(rows), 0, -1))
     shares = [100 * (_float(r["share"]) or 0.0) for r in rows]
-    ax.barh(ys, shares, color="#1565c0", height=0.6, zorder=2)
+    ax.barh(ys, shares, color=_BLUE, height=0.6, zorder=2)
     for r, y, s in zip(rows, ys, shares):
         lo, hi = _float(r["share_ci_low"]), _float(r["share_ci_high"])
         if lo is not None and hi is not None:
             ax.errorbar([s], [y], xerr=[[s - 100 * lo], [100 * hi - s]], fmt="none",
                         ecolor="#212121", capsize=3, lw=1, zorder=3)
     ax.set_yticks(ys)
-    ax.set_yticklabels([str(r.get("label") or r["driver"]) for r in rows])
+    ax.set_yticklabels([str((r.get("label_fr") if lang == "fr" else None) or r.get("label")
+                            or r["driver"]) for r in rows])
     right = ax.secondary_yaxis("right")
     right.set_yticks(ys)
     right.set_yticklabels(
-        [f"β* {fmt_number(r['beta_std'], 2)} {fmt_ci(r['ci_low'], r['ci_high'], 2)}" for r in rows],
+        [text("chart.drivers.beta", lang, beta=_num(r["beta_std"], lang, 2),
+              ci=format_ci(r["ci_low"], r["ci_high"], lang, 2)) for r in rows],
         fontsize=8)
     right.tick_params(length=0)
     right.spines["right"].set_visible(False)
@@ -1053,13 +1323,15 @@ def drivers_chart(
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.grid(True, axis="x", color="#eeeeee", zorder=0)
-    ax.set_xlabel("share of the explained variance (LMG, %), with its bootstrap interval")
+    ax.set_xlabel(text("chart.drivers.xlabel", lang))
+    _ticks(ax.xaxis, lang)
     top = max([100 * (_float(r["share_ci_high"]) or 0.0) for r in rows] + shares + [1.0])
     ax.set_xlim(0, top * 1.08)
     ax.set_ylim(0.4, len(rows) + 0.6)
     if title is None:
-        outcome = str(rows[0].get("outcome", "the outcome")).replace("_", " ") if rows else "the outcome"
+        outcome = _outcome_name(str(rows[0].get("outcome", "")), lang) if rows else ""
         r2 = _float(rows[0].get("r2")) if rows else None
-        title = f"What drives {outcome}" + (f" (within-study R² = {fmt_number(r2, 2)})" if r2 is not None else "")
+        title = text("chart.drivers.title", lang, outcome=outcome) + (
+            text("chart.drivers.r2", lang, r2=_num(r2, lang, 2)) if r2 is not None else "")
     ax.set_title(title, loc="left", fontsize=11)
     return Chart(fig, dpi=dpi)

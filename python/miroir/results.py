@@ -1573,6 +1573,38 @@ class Report:
 
         write_pptx(self, path, lang=lang)
 
+    def to_html(self, path: str | os.PathLike[str], lang: str = "en", *, title: str | None = None,
+                published: Any = None, charts: bool = True) -> None:
+        """Write the report as one self-contained HTML page (:func:`miroir.html_report.write_html`).
+
+        The key figures and the six moments with their actions first, the verbatims per
+        moment, then each analysis with its chart and table, in ``lang``. The recomputed
+        indicators are compared with published figures only when ``published`` is given
+        (``True``: the seed article's, as in the indicators table; a mapping of indicator id to
+        value; a :func:`miroir.reproduce.run` result). Charts need matplotlib.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The ``.html`` file (replaced if it exists).
+        lang : {"en", "fr"}
+        title : str, optional
+        published : None, bool, mapping or Reproduction
+        charts : bool
+
+        Examples
+        --------
+        >>> import pathlib, tempfile, miroir
+        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "rapport.html"
+        >>> miroir.report(study, n_resamples=0).to_html(path, lang="fr", charts=False)
+        >>> '<html lang="fr">' in path.read_text(encoding="utf-8")
+        True
+        """
+        from miroir.html_report import write_html
+
+        write_html(self, path, lang=lang, title=title, published=published, charts=charts)
+
     @property
     def headline(self) -> str:
         """One line: studies, units and respondents (and the cuts of a report by segment)."""

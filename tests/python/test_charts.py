@@ -21,6 +21,7 @@ import miroir
 pytest.importorskip("matplotlib")
 
 from miroir import charts  # noqa: E402
+from miroir.i18n import moment_name  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -114,8 +115,8 @@ def test_each_chart_exports_svg_that_parses_and_names_the_studies(
     text = svg_text(svg)
     assert "https://" not in svg and "Date" not in svg  # no creator URL, no timestamp
     if name == "mirror_matrix":
-        for moment in charts.MOMENTS:
-            assert moment in text
+        for moment in charts.MOMENTS:  # by their names in the message catalogue
+            assert moment_name(moment, "en") in text
     else:
         for study in tables["gap"].filter(pl.col("level") == "study")["study"]:
             assert study in text, (name, study)
@@ -139,13 +140,12 @@ def test_mirror_matrix_names_every_theme_it_draws_and_colours_by_moment(
     assert legend is not None
     labels = [t.get_text() for t in legend.get_texts()]
     for moment in charts.MOMENTS:  # all six in the legend, even a moment without a theme
-        assert any(label.startswith(f"{moment} (") for label in labels), labels
+        assert any(label.startswith(f"{moment_name(moment, 'en')} (") for label in labels), labels
     # each classified theme has its moment's colour
     from matplotlib.colors import to_hex
 
     for coll in ax.collections:
-        label = str(coll.get_label())
-        moment = label.split(" (")[0]
+        moment = str(coll.get_gid())  # each moment's collection carries its key
         if moment in charts.MOMENTS and offsets(coll):
             import numpy as np
 

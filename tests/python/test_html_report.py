@@ -18,7 +18,9 @@ import pytest
 import miroir
 from miroir import cli
 from miroir.charts import MOMENTS
+from miroir.headlines import indicator_label
 from miroir.html_report import render_html, write_html
+from miroir.i18n import moment_name, text
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
@@ -129,20 +131,24 @@ def test_report_names_the_six_moments_and_every_indicator(
     report_file: Path, study: miroir.Study
 ) -> None:
     page = parse(report_file.read_text(encoding="utf-8"))
-    text = page.all_text
+    shown = page.all_text
+    # issue 17: moments and indicators by their names in the catalogue, not their keys
     for moment in MOMENTS:
-        assert moment in text, moment
-    ids = table(miroir.indicators(study))["id"].to_list()
-    assert len(ids) == 8
-    for indicator in ids:
-        assert indicator in text, indicator
-    for heading in ("Published figures", "exposure", "Linkage", "six moments", "Units",
-                    "warnings", "What drives engagement and satisfaction"):
-        assert heading in text, heading
+        assert moment_name(moment, "en") in shown, moment
+    rows = table(miroir.indicators(study)).to_dicts()
+    assert len(rows) == 8
+    for row in rows:
+        assert indicator_label(row, "en") in shown, row["id"]
+        assert page.count("div", **{"class": "card", "data-indicator": row["id"]}) == 1
+    for key in ("indicators", "exposure_gap", "linkage", "moments_detail", "units",
+                "drivers", "key_figures", "mirror_matrix"):
+        assert text(f"html.section.{key}", "en") in shown, key
+    # no published figure to compare with unless asked
+    assert "Published value" not in shown
     # the drivers section: each seed driver by its label, for both outcomes
     drivers = table(miroir.drivers(study, n_resamples=0))
     for label in drivers["label"]:
-        assert label in text, label
+        assert label in shown, label
 
 
 def test_report_needs_no_network(report_file: Path) -> None:
@@ -182,7 +188,7 @@ def test_report_shows_suppressed_units_as_suppressed(
     suppressed = units.filter(pl.col("suppressed"))
     assert suppressed.height > 0
     page = parse(report_file.read_text(encoding="utf-8"))
-    assert page.count("tr", **{"class": "suppressed"}) == suppressed.height
+    assert page.count("tr", **{"class": "suppressed"}) == suppressed.height  # one table
     for unit in suppressed["unit"]:
         assert unit in page.all_text
     # their statistics are not printed: no unit row carries a mean for them
@@ -211,8 +217,8 @@ def test_demo_writes_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
             str(out)]
     assert cli.main(argv) == 0
     assert f"wrote {out}" in capsys.readouterr().out
-    text = parse(out.read_text(encoding="utf-8")).all_text
-    assert all(m in text for m in MOMENTS)
+    shown = parse(out.read_text(encoding="utf-8")).all_text
+    assert all(moment_name(m, "en") in shown for m in MOMENTS)
 
 
 def test_strings_are_escaped(study: miroir.Study) -> None:
@@ -230,9 +236,13 @@ def test_without_mentions_the_six_moments_are_still_explained(study: miroir.Stud
     report = miroir.report(bare)
     assert getattr(report, "moments", None) is None
     page = parse(render_html(report, charts=False))
-    for moment in MOMENTS:
-        assert moment in page.all_text
+    for moment in MOMENTS:  # named and with their action, on the first page
+        assert moment_name(moment, "en") in page.all_text
+        assert text(f"moment.{moment}.action", "en") in page.all_text
     assert "No coded mentions" in page.all_text
+    # the sections of the moments are left out, with a sentence saying why
+    assert text("html.omitted.moments", "en") in page.all_text
+    assert page.count("section", id="mirror-matrix") == 0
 
 
 def test_write_html_returns_the_path_and_can_skip_charts(
