@@ -3,7 +3,8 @@
 ``miroir demo``      generate the embedded synthetic study, validate it and summarise it.
 ``miroir synth``     write a synthetic study as Parquet files.
 ``miroir validate``  validate a study's files and summarise them (exit 2 when invalid).
-``miroir report``    run every analysis on a study's files and print it (or write JSON, HTML).
+``miroir report``    run every analysis on a study's files and print it (or write JSON, and the
+                     deliverables: HTML, Excel, PowerPoint, in English or French).
 ``miroir reproduce`` recompute the published figures of a TOML spec (exit 1 when one fails).
 
 Exit status (the same for every command, listed by ``miroir --help``):
@@ -198,8 +199,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     report = study.report(seed=args.seed)
     _print_report(report)
     print(f"\nanalyses computed in {time.perf_counter() - start:.2f} s")
-    if args.html is not None:
-        _write_html(report, args.html, f"miroir demo - synthetic mirror study (seed {args.seed})")
+    if args.html or args.xlsx or args.pptx:
+        _write_deliverables(report, args, f"miroir demo - synthetic mirror study (seed {args.seed})")
     return EXIT_OK
 
 
@@ -241,14 +242,35 @@ def _load(args: argparse.Namespace) -> object:
         )
 
 
-def _write_html(report: object, path: Path, title: str, *, stream: TextIO | None = None) -> None:
+def _write_html(report: object, path: Path, title: str, *, stream: TextIO | None = None,
+                lang: str = "en") -> None:
     from miroir.html_report import write_html
 
     try:
-        out = write_html(report, path, title=title)
+        out = write_html(report, path, title=title, lang=lang)
     except OSError as e:
         raise _file_error(path, e) from None
     print(f"wrote {out}", file=sys.stdout if stream is None else stream)
+
+
+def _write_deliverables(report: object, args: argparse.Namespace, title: str, *,
+                        stream: TextIO | None = None) -> None:
+    """The HTML, Excel and PowerPoint files asked for (``--html``, ``--xlsx``, ``--pptx``), in
+    ``--lang``."""
+    from miroir.results import Report
+
+    assert isinstance(report, Report)
+    out = sys.stdout if stream is None else stream
+    if args.html is not None:
+        _write_html(report, args.html, title, stream=out, lang=args.lang)
+    for path, write in ((args.xlsx, report.to_excel), (args.pptx, report.to_pptx)):
+        if path is None:
+            continue
+        try:
+            write(path, lang=args.lang)
+        except OSError as e:
+            raise _file_error(path, e) from None
+        print(f"wrote {path}", file=out)
 
 
 def _file_error(path: object, e: OSError) -> Exception:
@@ -279,9 +301,16 @@ def _report_title(args: argparse.Namespace) -> str:
 def _cmd_report(args: argparse.Namespace) -> int:
     from miroir.study import Study
 
+    import miroir
+
     study = _load(args)
     assert isinstance(study, Study)
-    report = study.report(seed=args.seed)
+    if args.by and (args.html or args.xlsx or args.pptx):
+        raise miroir.InvalidArgumentError(
+            "invalid argument '--by': the HTML, Excel and PowerPoint deliverables are written for the whole "
+            "study; a report by segment goes to the terminal or to --json"
+        )
+    report = miroir.report(study, seed=args.seed, by=args.by or None)
     if args.json is not None:
         text = report.to_json()
         to_stdout = str(args.json) == "-"
@@ -290,16 +319,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
         else:
             _write_text(Path(args.json), text)
             print(f"wrote {args.json}")
-        if args.html is not None:
-            # keep stdout pure JSON when the JSON goes there
-            _write_html(report, args.html, _report_title(args),
-                        stream=sys.stderr if to_stdout else None)
+        # keep stdout pure JSON when the JSON goes there
+        _write_deliverables(report, args, _report_title(args), stream=sys.stderr if to_stdout else None)
         return EXIT_OK
     _print_summary(study, "")
     _print_report(report)
-    if args.html is not None:
+    if args.html or args.xlsx or args.pptx:
         print()
-        _write_html(report, args.html, _report_title(args))
+        _write_deliverables(report, args, _report_title(args))
     return EXIT_OK
 
 
@@ -329,6 +356,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
+    def deliverable_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--html", type=Path, metavar="FILE",
+                       help="write a self-contained HTML report (tables and charts, no network needed to open "
+                       "it) to FILE")
+        p.add_argument("--xlsx", type=Path, metavar="FILE", help="write the Excel workbook to FILE")
+        p.add_argument("--pptx", type=Path, metavar="FILE", help="write the PowerPoint deck to FILE")
+        p.add_argument("--lang", choices=["en", "fr"], default="en",
+                       help="language of the HTML, Excel and PowerPoint files (default en)")
+
     def synth_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--studies", type=_positive, default=20, help="companies (default 20)")
         p.add_argument("--employees", type=_positive, default=20_000, help="default 20000")
@@ -337,8 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="run on the embedded synthetic study")
     synth_options(demo)
-    demo.add_argument("--html", type=Path, metavar="FILE",
-                      help="also write a self-contained HTML report (tables and charts) to FILE")
+    deliverable_options(demo)
     demo.add_argument("--waves", action="store_true",
                       help="a two-wave barometer instead: the comparison of the waves, by region")
     demo.set_defaults(func=_cmd_demo)
@@ -369,9 +404,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="schema file ([schema] table; default: the folder's schema.toml)")
     rep.add_argument("--json", nargs="?", const="-", default=None,
                      help="write JSON to FILE (or stdout without FILE)")
-    rep.add_argument("--html", type=Path, metavar="FILE",
-                     help="write a self-contained HTML report (tables and charts, no network "
-                     "needed to open it) to FILE")
+    deliverable_options(rep)
+    rep.add_argument("--by", action="append", metavar="COLUMN",
+                     help="a report per segment of COLUMN (a unit attribute; repeat for cuts published together)")
     rep.add_argument("--seed", type=_seed, default=0, help="bootstrap seed (default 0)")
     rep.set_defaults(func=_cmd_report)
 
