@@ -534,7 +534,7 @@ def indicators(
     return IndicatorsResult(table, options)
 
 
-def report(study: Study, *, n_resamples: int = 1999, seed: int = 0, by: Cut = None) -> Report:
+def report(study: Study, *, n_resamples: int = 1999, seed: int = 0, by: Cut = None, lang: str = "en") -> Report:
     """Run every analysis with its default options and gather the results.
 
     Parameters
@@ -547,6 +547,9 @@ def report(study: Study, *, n_resamples: int = 1999, seed: int = 0, by: Cut = No
     by : segment column(s), optional
         A unit attribute (``"region"``) or a list of them published together: the analysis of
         each segment, stacked; see ``by`` in :func:`linkage`.
+    lang : {"en", "fr"}
+        The language of the report's deliverables (:meth:`Report.to_html`, ``to_excel``,
+        ``to_pptx``) unless they are given another.
 
     Returns
     -------
@@ -571,7 +574,9 @@ def report(study: Study, *, n_resamples: int = 1999, seed: int = 0, by: Cut = No
     >>> sorted(json.loads(rep.to_json()))[:3]
     ['drivers', 'exposure_gap', 'indicators']
     """
-    options: dict[str, Any] = {"n_resamples": n_resamples, "seed": seed}
+    from miroir.i18n import check_lang
+
+    options: dict[str, Any] = {"n_resamples": n_resamples, "seed": seed, "lang": check_lang(lang)}
     if _is_cut(by, ()):
         from miroir.segments import segment_tables
 

@@ -34,7 +34,7 @@ import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -253,13 +253,10 @@ def _write_html(report: object, path: Path, title: str, *, stream: TextIO | None
     print(f"wrote {out}", file=sys.stdout if stream is None else stream)
 
 
-def _write_deliverables(report: object, args: argparse.Namespace, title: str, *,
+def _write_deliverables(report: Any, args: argparse.Namespace, title: str, *,
                         stream: TextIO | None = None) -> None:
     """The HTML, Excel and PowerPoint files asked for (``--html``, ``--xlsx``, ``--pptx``), in
     ``--lang``."""
-    from miroir.results import Report
-
-    assert isinstance(report, Report)
     out = sys.stdout if stream is None else stream
     if args.html is not None:
         _write_html(report, args.html, title, stream=out, lang=args.lang)

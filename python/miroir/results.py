@@ -1521,7 +1521,12 @@ class Report:
             data, indent=1, ensure_ascii=False, allow_nan=False, default=_json_default
         )
 
-    def to_excel(self, path: str | os.PathLike[str], lang: str = "en") -> None:
+    @property
+    def lang(self) -> str:
+        """The language of the deliverables by default: ``report(study, lang=...)`` ("en")."""
+        return str(self.indicators.options.get("lang", "en"))
+
+    def to_excel(self, path: str | os.PathLike[str], lang: str | None = None) -> None:
         """Write the report as an Excel workbook (:func:`miroir.excel_report.write_excel`).
 
         A key-figures sheet first (headlines, published figures, the six moments with their
@@ -1532,7 +1537,8 @@ class Report:
         ----------
         path : str or path-like
             The ``.xlsx`` file (replaced if it exists; its folder must exist).
-        lang : {"en", "fr"}
+        lang : {"en", "fr"}, optional
+            Default: the report's :attr:`lang`.
 
         Examples
         --------
@@ -1545,9 +1551,9 @@ class Report:
         """
         from miroir.excel_report import write_excel
 
-        write_excel(self, path, lang=lang)
+        write_excel(self, path, lang=self.lang if lang is None else lang)
 
-    def to_pptx(self, path: str | os.PathLike[str], lang: str = "en") -> None:
+    def to_pptx(self, path: str | os.PathLike[str], lang: str | None = None) -> None:
         """Write the report as a PowerPoint deck (:func:`miroir.pptx_report.write_pptx`).
 
         A title slide, the published figures, one slide per analysis with its headline and
@@ -1558,7 +1564,8 @@ class Report:
         ----------
         path : str or path-like
             The ``.pptx`` file (replaced if it exists; its folder must exist).
-        lang : {"en", "fr"}
+        lang : {"en", "fr"}, optional
+            Default: the report's :attr:`lang`.
 
         Examples
         --------
@@ -1571,9 +1578,9 @@ class Report:
         """
         from miroir.pptx_report import write_pptx
 
-        write_pptx(self, path, lang=lang)
+        write_pptx(self, path, lang=self.lang if lang is None else lang)
 
-    def to_html(self, path: str | os.PathLike[str], lang: str = "en", *, title: str | None = None,
+    def to_html(self, path: str | os.PathLike[str], lang: str | None = None, *, title: str | None = None,
                 published: Any = None, charts: bool = True) -> None:
         """Write the report as one self-contained HTML page (:func:`miroir.html_report.write_html`).
 
@@ -1587,7 +1594,8 @@ class Report:
         ----------
         path : str or path-like
             The ``.html`` file (replaced if it exists).
-        lang : {"en", "fr"}
+        lang : {"en", "fr"}, optional
+            Default: the report's :attr:`lang`.
         title : str, optional
         published : None, bool, mapping or Reproduction
         charts : bool
@@ -1603,7 +1611,8 @@ class Report:
         """
         from miroir.html_report import write_html
 
-        write_html(self, path, lang=lang, title=title, published=published, charts=charts)
+        write_html(self, path, lang=self.lang if lang is None else lang, title=title, published=published,
+                   charts=charts)
 
     @property
     def headline(self) -> str:
