@@ -727,6 +727,10 @@ def _place_labels(fig: Figure, ax: Axes, points: Sequence[tuple[float, float, fl
 # linkage scatter
 
 
+#: Above this many points a scatter's markers are rasterized in vector output (SVG, PDF).
+RASTER_POINTS = 2_000
+
+
 def linkage_scatter(
     units: object,
     linkage: object | None = None,
@@ -824,13 +828,16 @@ def linkage_scatter(
     ax = fig.add_subplot()
     studies = list(dict.fromkeys(df["study"].cast(pl.String).to_list()))
     colours = _study_colours(len(studies))
+    # thousands of units: the points are drawn as one image inside an SVG (axes, labels and
+    # legend stay vector text); an SVG of 10,000 markers takes seconds to write and to display
+    raster = shown.height > RASTER_POINTS
     for study, (colour, marker) in zip(studies, colours):
         part = shown.filter(pl.col("study").cast(pl.String) == study)
         xs = [float(v) for v in part["mean_engagement"].to_list()]
         ys = [float(v) for v in part[outcome].to_list()]
         extra = by_study.get(study, text("chart.scatter.n_units", lang, n=len(xs)))
         ax.scatter(xs, ys, s=22, color=colour, marker=marker, alpha=0.8, edgecolors="white",
-                   linewidths=0.4, label=f"{study} ({extra})", zorder=3)
+                   linewidths=0.4, label=f"{study} ({extra})", zorder=3, rasterized=raster)
         if fit == "study":
             _ols_line(ax, xs, ys, color=colour)
     if fit == "pooled":

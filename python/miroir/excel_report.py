@@ -218,6 +218,10 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     return out
 
 
+#: Rows whose cells the column widths are fitted to.
+_WIDTH_ROWS = 500
+
+
 def _shown_width(value: Any, kind: str, lang: str) -> int:
     if value is None or isinstance(value, bool):
         return 5
@@ -241,7 +245,8 @@ def _write_table(sheet: Any, fmt: _Formats, name: str, table: pl.DataFrame, lang
         for j, column in enumerate(table.columns):
             kind = _row_kind(name, column, kinds[j], row)
             value = display_value(name, column, row, lang)
-            widths[j] = max(widths[j], min(_shown_width(value, kind, lang) + 2, _WIDTH_MAX))
+            if i <= _WIDTH_ROWS:  # column widths fitted on the first rows (a 10,000-unit table is long)
+                widths[j] = max(widths[j], min(_shown_width(value, kind, lang) + 2, _WIDTH_MAX))
             if value is None:
                 if _suppressed(name, column, row):
                     sheet.write_blank(i, j, None, fmt.suppressed)
