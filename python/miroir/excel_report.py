@@ -290,7 +290,8 @@ def _legend(report: Report, lang: str, seen: dict[str, bool]) -> list[str]:
     return lines
 
 
-def _write_overview(sheet: Any, fmt: _Formats, report: Report, lang: str, legend: list[str]) -> None:
+def _write_overview(sheet: Any, fmt: _Formats, report: Report, lang: str, legend: list[str],
+                    published: bool) -> None:
     lines = headlines(report, lang)
     sheet.set_column(0, 0, 44)
     sheet.set_column(1, 1, 100)
@@ -306,7 +307,8 @@ def _write_overview(sheet: Any, fmt: _Formats, report: Report, lang: str, legend
         r += 1
     r += 1
     table = report.indicators.table
-    columns = [c for c in ("estimate", "ci_low", "ci_high", "n", "published") if c in table.columns]
+    columns = [c for c in ("estimate", "ci_low", "ci_high", "n", "published") if c in table.columns
+               and (published or c != "published")]
     sheet.write_string(r, 0, text("label.figure", lang), fmt.header)
     sheet.write_string(r, 1, header("indicators", "label", lang), fmt.header)
     for j, column in enumerate(columns, start=2):
@@ -348,7 +350,7 @@ def _write_overview(sheet: Any, fmt: _Formats, report: Report, lang: str, legend
             sheet.write_string(r, 0, warning)
 
 
-def write_excel(report: Report, path: str | os.PathLike[str], lang: str = "en") -> None:
+def write_excel(report: Report, path: str | os.PathLike[str], lang: str = "en", *, published: bool = False) -> None:
     """Write ``report`` as an ``.xlsx`` workbook in ``lang`` (``"en"`` or ``"fr"``).
 
     Parameters
@@ -358,6 +360,10 @@ def write_excel(report: Report, path: str | os.PathLike[str], lang: str = "en") 
         The ``.xlsx`` file to write (replaced if it exists); its folder must exist.
     lang : {"en", "fr"}
         The language of the sheet names, headers, category values and notes.
+    published : bool
+        Keep the indicators' ``published`` column (the seed article's figures): only for a
+        report that reproduces them; a client's workbook leaves them out (the default), as the
+        HTML report does.
 
     Raises
     ------
@@ -377,6 +383,8 @@ def write_excel(report: Report, path: str | os.PathLike[str], lang: str = "en") 
     overview = book.add_worksheet(_sheet_name(text("sheet.overview", lang), taken))
     seen = {"suppressed": False, "undefined": False}
     for name, table in report.tables().items():
+        if name == "indicators" and not published and "published" in table.columns:
+            table = table.drop("published")
         label = text(f"sheet.{name}", lang) if has(f"sheet.{name}") else name
         sheet = book.add_worksheet(_sheet_name(label, taken))
 
@@ -390,7 +398,7 @@ def write_excel(report: Report, path: str | os.PathLike[str], lang: str = "en") 
             sheet.write_string(i, 0, note, fmt.note)
         for key, flag in marked.items():
             seen[key] = seen[key] or flag
-    _write_overview(overview, fmt, report, lang, _legend(report, lang, seen))
+    _write_overview(overview, fmt, report, lang, _legend(report, lang, seen), published)
     from xlsxwriter.exceptions import FileCreateError
 
     try:

@@ -1526,7 +1526,7 @@ class Report:
         """The language of the deliverables by default: ``report(study, lang=...)`` ("en")."""
         return str(self.indicators.options.get("lang", "en"))
 
-    def to_excel(self, path: str | os.PathLike[str], lang: str | None = None) -> None:
+    def to_excel(self, path: str | os.PathLike[str], lang: str | None = None, *, published: bool = False) -> None:
         """Write the report as an Excel workbook (:func:`miroir.excel_report.write_excel`).
 
         A key-figures sheet first (headlines, published figures, the six moments with their
@@ -1551,7 +1551,7 @@ class Report:
         """
         from miroir.excel_report import write_excel
 
-        write_excel(self, path, lang=self.lang if lang is None else lang)
+        write_excel(self, path, lang=self.lang if lang is None else lang, published=published)
 
     def to_pptx(self, path: str | os.PathLike[str], lang: str | None = None) -> None:
         """Write the report as a PowerPoint deck (:func:`miroir.pptx_report.write_pptx`).

@@ -78,8 +78,20 @@ def odd_report(report) -> Report:
 
 def written(report: Report, tmp_path, lang: str):
     path = tmp_path / f"report-{lang}.xlsx"
-    report.to_excel(path, lang=lang)
+    report.to_excel(path, lang=lang, published=True)
     return openpyxl.load_workbook(path)
+
+
+def test_published_figures_only_when_asked(report: Report, tmp_path) -> None:
+    """A client's workbook leaves the seed article's published figures out unless asked."""
+    published, estimate = header("indicators", "published", "en"), header("indicators", "estimate", "en")
+    for asked in (False, True):
+        path = tmp_path / f"client-{asked}.xlsx"
+        report.to_excel(path, published=asked)
+        book = openpyxl.load_workbook(path)
+        cells = {c.value for ws in book.worksheets for row in ws.iter_rows(max_row=60) for c in row}
+        assert estimate in cells
+        assert (published in cells) is asked
 
 
 def close(a: float, b: float) -> bool:
