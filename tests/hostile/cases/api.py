@@ -400,8 +400,8 @@ def cli_internal_error_has_its_own_exit_code(ctx):
     """An internal error (a bug: here a ZeroDivisionError injected in the report) exits with its
     own status, neither 0, 1 (an indicator failed) nor 2 (invalid input), without a traceback."""
     code = (
-        "import sys, miroir.study, miroir.cli\n"
-        "miroir.study.Study.report = lambda self, **k: 1 / 0\n"
+        "import sys, miroir, miroir.cli\n"
+        "miroir.report = lambda *a, **k: 1 / 0\n"
         "sys.exit(miroir.cli.main(sys.argv[1:]))\n"
     )
     out = _cli("report", str(ctx.parquet), code=code)
