@@ -13,6 +13,7 @@ pub mod interrupt;
 pub mod reproduce;
 pub mod stats;
 pub mod synth;
+pub mod text;
 
 #[cfg(feature = "python")]
 mod bindings;

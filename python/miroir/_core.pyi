@@ -429,3 +429,39 @@ __all__ += ["stats_paired_t", "stats_wilcoxon"]
 
 def stats_paired_t(a: pl.Series, b: pl.Series, alternative: str, confidence: float) -> pl.DataFrame: ...
 def stats_wilcoxon(a: pl.Series, b: pl.Series, alternative: str, method: str) -> pl.DataFrame: ...
+
+# -- agreement between codings (agreement.rs) ----------------------------------------------------
+
+__all__ += ["stats_agreement", "stats_cohen_kappa", "stats_krippendorff_alpha"]
+
+def stats_cohen_kappa(
+    a: pl.Series, b: pl.Series, n_categories: int, weights: str, confidence: float
+) -> pl.DataFrame: ...
+def stats_krippendorff_alpha(coders: pl.DataFrame, level: str) -> pl.DataFrame: ...
+def stats_agreement(
+    coded_items: pl.Series,
+    coded_labels: pl.Series,
+    reference_items: pl.Series,
+    reference_labels: pl.Series,
+    labels: Sequence[str],
+) -> pl.DataFrame: ...
+
+# -- verbatim coding (src/text, bindings/text.rs) ------------------------------------------------
+
+__all__ += ["Codebook", "text_code"]
+
+@final
+class Codebook:
+    @staticmethod
+    def from_toml(text: str, path: str = "<codebook>") -> Codebook: ...
+    @property
+    def source(self) -> str: ...
+    # (id, label, valence or None)
+    @property
+    def themes(self) -> list[tuple[str, str, str | None]]: ...
+    # (theme id, language, pattern, exclude, line)
+    @property
+    def patterns(self) -> list[tuple[str, str, str, bool, int]]: ...
+    def __len__(self) -> int: ...
+
+def text_code(codebook: Codebook, texts: pl.Series, languages: pl.Series | None = None) -> pl.DataFrame: ...

@@ -1,6 +1,7 @@
 //! The pyo3 layer (`miroir._core`): converts arguments, calls the core, converts results and
 //! errors. A binding function is a few lines; anything longer belongs in the core.
 
+mod agreement;
 mod analysis;
 mod convert;
 mod data;
@@ -13,6 +14,7 @@ mod planning;
 mod relimp;
 mod reproduce;
 mod stats;
+mod text;
 
 use pyo3::prelude::*;
 
@@ -27,6 +29,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     data::register(m)?;
     stats::register(m)?;
+    agreement::register(m)?;
+    text::register(m)?;
     paired::register(m)?;
     relimp::register(m)?;
     mixed::register(m)?;

@@ -5,6 +5,7 @@
 //! results NaN with a note or a typed [`StatsError`], never a panic; random procedures seeded and
 //! identical for any number of threads.
 
+pub mod agreement;
 pub mod correlation;
 pub mod descriptive;
 pub mod dist;

@@ -1,0 +1,299 @@
+//! Codebook coding: every theme whose patterns match a verbatim, with the span in the raw text.
+//!
+//! A verbatim is tokenised ([`super::normalize::tokenize`]) in its language; two haystacks are
+//! built from its tokens, the stems and the folded words, each token followed by a separator
+//! byte. Phrase patterns (their stems, each followed by the separator) are searched in the first,
+//! glob prefixes in the second, with aho-corasick's leftmost-longest semantics; a match counts
+//! only where it starts at a token. Matches of the two searches that overlap are resolved the same
+//! way: the one covering more tokens wins, then the leftmost. A theme is coded once per match;
+//! a match inside one of the theme's own exclusions is not that theme.
+//!
+//! Negation: a match is negated when a negator (`ne`/`n'`, `pas`, `jamais`, `sans`, `aucun`,
+//! `ni`; `plus`, `rien`, `personne` after a `ne` of the clause; `not`/`n't`, `no`, `never`,
+//! `without`, `nor`, `none`, `nothing`, `nobody`, `neither`) stands among the
+//! [`NEGATION_WINDOW`] tokens before it in the same clause. A negated match of a theme that
+//! carries a valence (`valence = "positive"` or `"negative"` in the codebook) does not code that
+//! theme (it is reported as skipped); other themes are coded with `negated = true`.
+
+use super::codebook::{Codebook, PatternKind};
+use super::normalize::{detect_language, tokenize, Analyzer, Language, Token};
+use aho_corasick::{AhoCorasick, MatchKind};
+
+/// How many tokens before a match a negator may stand.
+pub const NEGATION_WINDOW: usize = 3;
+
+const SEP: char = '\u{1}';
+
+/// One theme found in one verbatim.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// Index of the verbatim in the input.
+    pub row: usize,
+    /// Index of the theme in the codebook.
+    pub theme: usize,
+    /// The pattern that fired, as written in the codebook.
+    pub rule: String,
+    /// Character offsets `[span_start, span_end)` in the raw text.
+    pub span_start: usize,
+    pub span_end: usize,
+    pub negated: bool,
+    /// The language the verbatim was coded in.
+    pub language: Language,
+    /// A negated match of a theme with a valence: reported, not coded.
+    pub skipped: bool,
+}
+
+/// One language's automata.
+struct Automata {
+    analyzer: Analyzer,
+    phrases: Option<AhoCorasick>,
+    /// For each phrase pattern: (theme, pattern text, exclusion, number of tokens).
+    phrase_rules: Vec<Vec<(usize, String, bool)>>,
+    globs: Option<AhoCorasick>,
+    glob_rules: Vec<Vec<(usize, String, bool)>>,
+}
+
+/// A codebook compiled for matching (build once, code many verbatims).
+pub struct Coder {
+    fr: Automata,
+    en: Automata,
+    valenced: Vec<bool>,
+}
+
+fn build(keys: &[String]) -> Option<AhoCorasick> {
+    if keys.is_empty() {
+        return None;
+    }
+    Some(
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(keys)
+            .expect("codebook automaton within aho-corasick's limits"),
+    )
+}
+
+impl Coder {
+    pub fn new(book: &Codebook) -> Coder {
+        let compile = |language: Language| {
+            let (mut pk, mut pr): (Vec<String>, Vec<Vec<(usize, String, bool)>>) = (Vec::new(), Vec::new());
+            let (mut gk, mut gr): (Vec<String>, Vec<Vec<(usize, String, bool)>>) = (Vec::new(), Vec::new());
+            for (ti, t) in book.themes.iter().enumerate() {
+                for p in t.patterns.iter().filter(|p| p.language == language) {
+                    let (keys, rules, key) = match &p.kind {
+                        PatternKind::Phrase(stems) => {
+                            (&mut pk, &mut pr, stems.iter().map(|s| format!("{s}{SEP}")).collect::<String>())
+                        }
+                        PatternKind::Glob(prefix) => (&mut gk, &mut gr, prefix.clone()),
+                    };
+                    // the same key for several themes: one automaton pattern, several rules
+                    match keys.iter().position(|k| *k == key) {
+                        Some(i) => rules[i].push((ti, p.text.clone(), p.exclude)),
+                        None => {
+                            keys.push(key);
+                            rules.push(vec![(ti, p.text.clone(), p.exclude)]);
+                        }
+                    }
+                }
+            }
+            Automata { analyzer: language.analyzer(), phrases: build(&pk), phrase_rules: pr, globs: build(&gk), glob_rules: gr }
+        };
+        Coder {
+            fr: compile(Language::Fr),
+            en: compile(Language::En),
+            valenced: book.themes.iter().map(|t| t.valence.is_some()).collect(),
+        }
+    }
+
+    /// Codes one verbatim; `language` None: detected from its function words (French when
+    /// nothing tells).
+    pub fn code_one(&self, row: usize, text: &str, language: Option<Language>) -> Vec<Match> {
+        let language = language.unwrap_or_else(|| {
+            detect_language(&tokenize(text, &self.fr.analyzer)).unwrap_or(Language::Fr)
+        });
+        let a = if language == Language::Fr { &self.fr } else { &self.en };
+        let tokens = tokenize(text, &a.analyzer);
+        if tokens.is_empty() {
+            return Vec::new();
+        }
+        // (first token, token count, rules)
+        let mut found: Vec<(usize, usize, &Vec<(usize, String, bool)>)> = Vec::new();
+        let search = |ac: &Option<AhoCorasick>, field: fn(&Token) -> &str, glob: bool| {
+            let Some(ac) = ac else { return Vec::new() };
+            let mut hay = String::new();
+            let mut starts = Vec::with_capacity(tokens.len());
+            for t in &tokens {
+                starts.push(hay.len());
+                hay.push_str(field(t));
+                hay.push(SEP);
+            }
+            let mut out = Vec::new();
+            for m in ac.find_iter(&hay) {
+                let Ok(first) = starts.binary_search(&m.start()) else { continue };
+                let last = if glob { first } else { starts.partition_point(|&s| s < m.end()) - 1 };
+                out.push((first, last - first + 1, m.pattern().as_usize()));
+            }
+            out
+        };
+        let phrase_hits = search(&a.phrases, |t| t.stem.as_str(), false);
+        let glob_hits = search(&a.globs, |t| t.folded.as_str(), true);
+        for (first, len, p) in phrase_hits {
+            found.push((first, len, &a.phrase_rules[p]));
+        }
+        for (first, len, p) in glob_hits {
+            found.push((first, len, &a.glob_rules[p]));
+        }
+        // exclusions are spans where their theme is not coded, whatever wins the overlap
+        let mut excluded: Vec<(usize, usize, usize)> = Vec::new();
+        for (first, len, rules) in &found {
+            for (theme, _, exclude) in rules.iter() {
+                if *exclude {
+                    excluded.push((*theme, *first, first + len));
+                }
+            }
+        }
+        // overlapping matches: more tokens first, then leftmost
+        found.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+        let mut taken = vec![false; tokens.len()];
+        let mut kept: Vec<(usize, usize, &Vec<(usize, String, bool)>)> = Vec::new();
+        for (first, len, rules) in found {
+            if rules.iter().all(|r| r.2) {
+                continue;
+            }
+            if taken[first..first + len].iter().any(|t| *t) {
+                continue;
+            }
+            taken[first..first + len].iter_mut().for_each(|t| *t = true);
+            kept.push((first, len, rules));
+        }
+        kept.sort_by_key(|k| k.0);
+        let mut out = Vec::new();
+        for (first, len, rules) in kept {
+            let negated = negated(&tokens, first);
+            for (theme, rule, exclude) in rules.iter() {
+                if *exclude || excluded.iter().any(|&(t, s, e)| t == *theme && first >= s && first + len <= e) {
+                    continue;
+                }
+                out.push(Match {
+                    row,
+                    theme: *theme,
+                    rule: rule.clone(),
+                    span_start: tokens[first].start,
+                    span_end: tokens[first + len - 1].end,
+                    negated,
+                    language,
+                    skipped: negated && self.valenced[*theme],
+                });
+            }
+        }
+        out
+    }
+}
+
+/// Whether a negator stands among the [`NEGATION_WINDOW`] tokens before `first`, in its clause.
+fn negated(tokens: &[Token], first: usize) -> bool {
+    let clause = tokens[first].clause;
+    let lo = first.saturating_sub(NEGATION_WINDOW);
+    let ne_before = |k: usize| tokens[..k].iter().rev().take_while(|t| t.clause == clause).any(|t| t.folded == "ne");
+    (lo..first).any(|k| {
+        let t = &tokens[k];
+        t.clause == clause
+            && match t.folded.as_str() {
+                "ne" | "pas" | "jamais" | "sans" | "aucun" | "aucune" | "ni" | "nullement" | "not" | "no" | "never"
+                | "without" | "nor" | "none" | "nothing" | "nobody" | "neither" | "cannot" => true,
+                "plus" | "rien" | "personne" | "guere" => ne_before(k),
+                _ => false,
+            }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn book() -> Codebook {
+        Codebook::from_toml(
+            r#"
+[[theme]]
+id = "wait"
+fr = ["attente", "attendre", "temps d'attente"]
+en = ["wait", "queue"]
+exclude_fr = ["salle d'attente"]
+
+[[theme]]
+id = "friendly"
+valence = "positive"
+fr = ["aimable", "accueil chaleureux"]
+en = ["friendly"]
+
+[[theme]]
+id = "advisor"
+fr = ["conseill*", "même conseiller"]
+en = ["advisor", "adviser"]
+
+[[theme]]
+id = "phone_wait"
+fr = ["temps d'attente au téléphone"]
+"#,
+            "t.toml",
+        )
+        .unwrap()
+    }
+
+    fn code(text: &str, lang: Language) -> Vec<(String, String, bool, bool)> {
+        let b = book();
+        let chars: Vec<char> = text.chars().collect();
+        Coder::new(&b)
+            .code_one(0, text, Some(lang))
+            .into_iter()
+            .map(|m| (b.themes[m.theme].id.clone(), chars[m.span_start..m.span_end].iter().collect(), m.negated, m.skipped))
+            .collect()
+    }
+
+    #[test]
+    fn spans_point_at_the_raw_text() {
+        let got = code("Très long TEMPS D’ATTENTE, mais une conseillère très AIMABLE.", Language::Fr);
+        assert_eq!(
+            got,
+            [
+                ("wait".into(), "TEMPS D’ATTENTE".into(), false, false),
+                ("advisor".into(), "conseillère".into(), false, false),
+                ("friendly".into(), "AIMABLE".into(), false, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn longest_match_wins_and_exclusions_hold() {
+        let got = code("Le temps d'attente au telephone est long", Language::Fr);
+        assert_eq!(got, [("phone_wait".into(), "temps d'attente au telephone".into(), false, false)]);
+        assert!(code("Propre salle d'attente", Language::Fr).is_empty());
+        // stems: plural and conjugated forms
+        let got = code("Les attentes; il faut attendre", Language::Fr);
+        assert_eq!(got.iter().map(|g| g.1.as_str()).collect::<Vec<_>>(), ["attentes", "attendre"]);
+    }
+
+    #[test]
+    fn negation_scope() {
+        // a negated positive theme is not coded, and is reported as skipped
+        assert_eq!(code("Le vendeur n'était pas aimable", Language::Fr), [("friendly".into(), "aimable".into(), true, true)]);
+        assert_eq!(code("The staff wasn't friendly", Language::En), [("friendly".into(), "friendly".into(), true, true)]);
+        // a theme without valence stays coded, negated
+        assert_eq!(code("Sans attente", Language::Fr), [("wait".into(), "attente".into(), true, false)]);
+        // the clause ends the scope
+        assert_eq!(code("Pas de parking, mais personnel aimable", Language::Fr)[0].2, false);
+        // "plus" negates only after "ne": "plus aimable" alone is a comparison
+        assert_eq!(code("Vendeur plus aimable", Language::Fr)[0].2, false);
+        assert_eq!(code("Il n'est plus aimable", Language::Fr)[0].2, true);
+        assert_eq!(code("No queue at all", Language::En)[0].2, true);
+    }
+
+    #[test]
+    fn detected_language_and_empty_text() {
+        let b = book();
+        let c = Coder::new(&b);
+        let m = c.code_one(3, "The advisor was great and the wait was short", None);
+        assert_eq!(m.len(), 2);
+        assert!(m.iter().all(|x| x.language == Language::En && x.row == 3));
+        assert!(c.code_one(0, "   ", None).is_empty());
+    }
+}

@@ -1,0 +1,300 @@
+//! Normalisation of a verbatim into tokens that keep their place in the raw text.
+//!
+//! Each token carries its folded form (lowercase, accents removed: NFD then combining marks
+//! dropped; `œ` → `oe`, `æ` → `ae`, `ß` → `ss`), its Snowball stem (stemmed from the lowercase
+//! accented word, then folded), the character offsets `[start, end)` of the word in the raw text
+//! (Python string indices: Unicode scalar values), and the clause it belongs to (punctuation and
+//! `mais` / `but`-like conjunctions start a new clause, which bounds negation scope).
+//!
+//! Word boundaries: a word is a run of letters, digits and combining marks; everything else
+//! separates words. French elisions are split and expanded (`l'accueil` → `le`, `accueil`;
+//! `qu'il` → `que`, `il`; `n'est` → `ne`, `est`), and the English contraction `n't` becomes its
+//! own token `not` (`isn't` → `is`, `not`).
+
+use rust_stemmers::{Algorithm, Stemmer};
+use std::fmt;
+use std::str::FromStr;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use unicode_normalization::UnicodeNormalization;
+
+/// The languages a codebook and the stemmer know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Language {
+    Fr,
+    En,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Fr => "fr",
+            Language::En => "en",
+        }
+    }
+
+    /// The tokenizer of this language.
+    pub fn analyzer(self) -> Analyzer {
+        Analyzer {
+            language: self,
+            stemmer: Stemmer::create(match self {
+                Language::Fr => Algorithm::French,
+                Language::En => Algorithm::English,
+            }),
+        }
+    }
+}
+
+/// A language and its Snowball stemmer.
+pub struct Analyzer {
+    pub language: Language,
+    stemmer: Stemmer,
+}
+
+impl Analyzer {
+    /// The stem of a lowercase word, folded. French: a final plural `s` (not `ss`) of a word of
+    /// more than 3 letters is dropped first, because Snowball's French stemmer removes it only
+    /// when no other suffix goes (`conseillers` → `conseiller` but `conseiller` → `conseil`).
+    fn stem(&self, lower: &str) -> String {
+        let composed: String = lower.nfc().collect();
+        let word = match self.language {
+            Language::Fr if composed.chars().count() > 3 && composed.ends_with('s') && !composed.ends_with("ss") => {
+                &composed[..composed.len() - 1]
+            }
+            _ => composed.as_str(),
+        };
+        fold(&self.stemmer.stem(word))
+    }
+}
+
+impl fmt::Display for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Language {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_lowercase().as_str() {
+            "fr" | "french" | "français" | "francais" => Ok(Language::Fr),
+            "en" | "english" | "anglais" => Ok(Language::En),
+            other => Err(format!("unknown language '{other}' (expected 'fr' or 'en')")),
+        }
+    }
+}
+
+/// One word of a verbatim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Lowercase, accents removed.
+    pub folded: String,
+    /// Snowball stem of the lowercase word, folded.
+    pub stem: String,
+    /// Offset of the first character in the raw text (in characters).
+    pub start: usize,
+    /// Offset one past the last character in the raw text (in characters).
+    pub end: usize,
+    /// Index of the clause the token belongs to (0, 1, ...).
+    pub clause: usize,
+}
+
+/// Appends the folded form of `c` (lowercase, no combining mark) to `out`.
+pub fn fold_char(c: char, out: &mut String) {
+    for l in c.to_lowercase() {
+        match l {
+            'œ' => out.push_str("oe"),
+            'æ' => out.push_str("ae"),
+            'ß' => out.push_str("ss"),
+            _ => decompose_canonical(l, |d| {
+                if !is_combining_mark(d) {
+                    out.push(d)
+                }
+            }),
+        }
+    }
+}
+
+/// `s` folded (lowercase, accents removed).
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    s.chars().for_each(|c| fold_char(c, &mut out));
+    out
+}
+
+/// French elided words and what they stand for (folded forms).
+fn elision(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "l" => "le",
+        "d" => "de",
+        "j" => "je",
+        "qu" => "que",
+        "n" => "ne",
+        "s" => "se",
+        "c" => "ce",
+        "m" => "me",
+        "t" => "te",
+        "jusqu" => "jusque",
+        "lorsqu" => "lorsque",
+        "puisqu" => "puisque",
+        "quoiqu" => "quoique",
+        _ => return None,
+    })
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | 'ʼ' | '‘')
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_combining_mark(c)
+}
+
+/// Characters that end a clause.
+fn is_clause_break(c: char) -> bool {
+    matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '(' | ')' | '\n' | '\r' | '…' | '«' | '»' | '"' | '–' | '—')
+}
+
+/// Words that start a new clause (they are tokens of the new clause).
+fn is_clause_word(folded: &str) -> bool {
+    matches!(folded, "mais" | "cependant" | "pourtant" | "toutefois" | "neanmoins" | "sinon" | "but" | "however" | "although" | "though" | "yet" | "whereas")
+}
+
+/// Splits `raw` into tokens (see the module documentation), stemmed in `analyzer`'s language.
+pub fn tokenize(raw: &str, analyzer: &Analyzer) -> Vec<Token> {
+    let chars: Vec<char> = raw.chars().collect();
+    let mut tokens = Vec::new();
+    let mut clause = 0usize;
+    let mut pending_break = false;
+    let mut i = 0usize;
+    let stem = |lower: &str| analyzer.stem(lower);
+    let push = |tokens: &mut Vec<Token>, folded: String, stem_of: &str, start: usize, end: usize, pending: &mut bool, clause: &mut usize| {
+        if *pending || (is_clause_word(&folded) && !tokens.is_empty()) {
+            if !tokens.is_empty() {
+                *clause += 1;
+            }
+            *pending = false;
+        }
+        let s = if stem_of.is_empty() { folded.clone() } else { stem(stem_of) };
+        tokens.push(Token { folded, stem: s, start, end, clause: *clause });
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        if !is_word_char(c) {
+            if is_clause_break(c) {
+                pending_break = true;
+            }
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut lower = String::new();
+        while i < chars.len() && is_word_char(chars[i]) {
+            lower.extend(chars[i].to_lowercase());
+            i += 1;
+        }
+        let folded = fold(&lower);
+        let next_is_word = |k: usize| k < chars.len() && is_word_char(chars[k]);
+        if i < chars.len() && is_apostrophe(chars[i]) && next_is_word(i + 1) {
+            if let Some(full) = elision(&folded) {
+                push(&mut tokens, full.to_string(), "", start, i + 1, &mut pending_break, &mut clause);
+                i += 1;
+                continue;
+            }
+            // English n't: "isn't" -> "is" + "not"
+            if i - start > 1 && matches!(chars[i - 1], 'n' | 'N') && matches!(chars[i + 1], 't' | 'T') && !next_is_word(i + 2) {
+                // raw characters of the word without its final n (lowercase can change lengths)
+                let cut = i - start - 1;
+                let head = lower[..lower.len() - 1].to_string();
+                push(&mut tokens, fold(&head), &head, start, start + cut, &mut pending_break, &mut clause);
+                push(&mut tokens, "not".to_string(), "", start + cut, i + 2, &mut pending_break, &mut clause);
+                i += 2;
+                continue;
+            }
+        }
+        push(&mut tokens, folded, &lower, start, i, &mut pending_break, &mut clause);
+    }
+    tokens
+}
+
+/// A guess at the language of a verbatim from its most common function words; `None` when
+/// neither language has any (a text of names or numbers).
+pub fn detect_language(tokens: &[Token]) -> Option<Language> {
+    const FR: &[&str] = &[
+        "le", "la", "les", "de", "des", "du", "un", "une", "et", "est", "je", "il", "elle", "nous", "vous", "pas", "ne",
+        "tres", "avec", "pour", "sur", "dans", "que", "qui", "mais", "au", "aux", "mon", "ma", "mes", "ce", "cette", "sans",
+    ];
+    const EN: &[&str] = &[
+        "the", "a", "an", "and", "is", "was", "i", "he", "she", "we", "you", "not", "very", "with", "for", "on", "in", "that",
+        "which", "but", "my", "this", "of", "to", "it", "were", "are", "without", "no", "never", "any", "at", "all",
+        "have", "had", "been", "so", "too", "our", "your", "they", "there",
+    ];
+    let (mut fr, mut en) = (0usize, 0usize);
+    for t in tokens {
+        fr += usize::from(FR.contains(&t.folded.as_str()));
+        en += usize::from(EN.contains(&t.folded.as_str()));
+    }
+    match (fr, en) {
+        (0, 0) => None,
+        (f, e) if e > f => Some(Language::En),
+        _ => Some(Language::Fr),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(raw: &str, lang: Language) -> Vec<(String, String, String)> {
+        let chars: Vec<char> = raw.chars().collect();
+        tokenize(raw, &lang.analyzer())
+            .into_iter()
+            .map(|t| (t.folded, t.stem, chars[t.start..t.end].iter().collect()))
+            .collect()
+    }
+
+    #[test]
+    fn folding_removes_case_and_accents() {
+        assert_eq!(fold("Été À CŒUR ça"), "ete a coeur ca");
+        // NFD input: e + combining acute
+        assert_eq!(fold("e\u{301}te\u{301}"), "ete");
+    }
+
+    #[test]
+    fn offsets_point_into_the_raw_text_with_elisions() {
+        let w = words("L’accueil d'Hélène, très agréable", Language::Fr);
+        let raw: Vec<&str> = w.iter().map(|x| x.2.as_str()).collect();
+        assert_eq!(raw, ["L’", "accueil", "d'", "Hélène", "très", "agréable"]);
+        assert_eq!(w[0].0, "le");
+        assert_eq!(w[3].0, "helene");
+        assert_eq!(w[5].0, "agreable");
+    }
+
+    #[test]
+    fn stems_are_snowball_then_folded() {
+        // a plural and its singular share a stem; accents are folded after stemming
+        let w = words("conseillers conseiller attentes attente Agréables agréable", Language::Fr);
+        assert_eq!(w[0].1, w[1].1);
+        assert_eq!(w[2].1, w[3].1);
+        assert_eq!(w[4].1, w[5].1);
+        assert!(w[4].1.starts_with("agreabl"), "{}", w[4].1);
+        let e = words("waiting waited", Language::En);
+        assert_eq!(e[0].1, "wait");
+        assert_eq!(e[1].1, "wait");
+    }
+
+    #[test]
+    fn contractions_and_clauses() {
+        let t = tokenize("The staff isn't friendly, but the price is fine", &Language::En.analyzer());
+        let folded: Vec<&str> = t.iter().map(|x| x.folded.as_str()).collect();
+        assert_eq!(folded, ["the", "staff", "is", "not", "friendly", "but", "the", "price", "is", "fine"]);
+        assert_eq!(t[3].clause, 0);
+        // the comma and "but" start one new clause, not two
+        assert_eq!(t[5].clause, 1);
+        assert_eq!(t[9].clause, 1);
+        assert_eq!(detect_language(&t), Some(Language::En));
+        let f = tokenize("accueil très agréable mais attente interminable", &Language::Fr.analyzer());
+        assert_eq!(f[2].clause, 0);
+        assert_eq!(f[3].clause, 1);
+        assert_eq!(detect_language(&f), Some(Language::Fr));
+    }
+}
