@@ -145,7 +145,8 @@ def _moments(report: Report, lang: str) -> str:
 def _moment_effects(report: Report, lang: str) -> str:
     assert report.moment_effects is not None
     alpha = _alpha(report.moment_effects)
-    rows = report.moment_effects.table.to_dicts()
+    # a moment without a theme makes no comparison: its rows are not counted
+    rows = [r for r in report.moment_effects.table.to_dicts() if (r.get("n_themes") or 0) > 0]
     significant = sum(1 for r in rows if _below(r.get("q_value"), alpha))
     return text("headline.moment_effects", lang, significant=_count(significant, lang),
                 n=_count(len(rows), lang), alpha=format_number(alpha, lang, 2))
