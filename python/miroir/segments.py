@@ -139,6 +139,11 @@ def protect_segments(study: Any, by: str | Sequence[str], *, analysis: str = "li
     [('region', 'Est', False), ('region', 'Nord', False), ('region', 'Ouest', False)]
     """
     columns, employee_only = segment_columns(study, by, analysis)
+    return _protect(study, columns, employee_only)
+
+
+def _protect(study: Any, columns: list[str], employee_only: bool) -> pl.DataFrame:
+    """:func:`protect_segments` on cuts already checked by :func:`segment_columns`."""
     k = int(study.schema.min_group_size)
     sides = {"employees": _atoms(study.employees, columns)}
     if not employee_only:
@@ -258,7 +263,7 @@ def segment_tables(study: Any, by: object, analysis: str,
     segment`` first) with the suppressed groups blanked. Returns the stacked tables (one key
     ``"table"`` when ``run`` returns one table) and :func:`protect_segments`' groups."""
     columns, employee_only = segment_columns(study, by, analysis)
-    groups = protect_segments(study, columns, analysis=analysis)
+    groups = _protect(study, columns, employee_only)
     parts: dict[str, list[pl.DataFrame]] = {}
     names: list[str] = []
     for column in columns:

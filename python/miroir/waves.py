@@ -493,11 +493,11 @@ def _by_segments(wb: Any, wc: Any, baseline: str, current: str, by: str | list[s
                  **options: Any) -> WavesComparison:
     import warnings
 
-    from miroir.segments import _blank_suppressed, protect_segments, segment_columns
+    from miroir.segments import _blank_suppressed, _protect, segment_columns
 
     columns = segment_columns(wb, by, "compare_waves")[0]
     segment_columns(wc, columns, "compare_waves")
-    groups = [protect_segments(w, columns) for w in (wb, wc)]
+    groups = [_protect(w, columns, False) for w in (wb, wc)]
     keys = ["segment_column", "segment", "study"]
     hidden = groups[0].join(groups[1], on=keys, how="full", coalesce=True, suffix="_current").select(
         *keys, (pl.col("suppressed").fill_null(False) | pl.col("suppressed_current").fill_null(False)).alias("suppressed"))
