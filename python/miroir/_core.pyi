@@ -465,3 +465,9 @@ class Codebook:
     def __len__(self) -> int: ...
 
 def text_code(codebook: Codebook, texts: pl.Series, languages: pl.Series | None = None) -> pl.DataFrame: ...
+
+# -- text valence (src/text/sentiment.rs, bindings/text_sentiment.rs) -------------------------------
+# (sentiment helper: stubs here)
+
+# -- text models (src/text/{tfidf,classifier,cluster}.rs, bindings/text_model.rs) ------------------
+# (model helper: stubs here)

@@ -15,6 +15,8 @@ mod relimp;
 mod reproduce;
 mod stats;
 mod text;
+mod text_model;
+mod text_sentiment;
 
 use pyo3::prelude::*;
 
@@ -31,6 +33,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     stats::register(m)?;
     agreement::register(m)?;
     text::register(m)?;
+    text_sentiment::register(m)?;
+    text_model::register(m)?;
     paired::register(m)?;
     relimp::register(m)?;
     mixed::register(m)?;

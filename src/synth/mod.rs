@@ -3,6 +3,7 @@
 
 pub mod model;
 pub mod themes;
+pub mod verbatims;
 
 use crate::data::{Schema, Study};
 use crate::error::{MiroirError, Result};

@@ -1,0 +1,16 @@
+"""Verbatim coding: raw answers to open questions turned into theme mentions (Rust: src/text).
+
+- :mod:`miroir.text.codebook`: a :class:`Codebook` of themes with French and English patterns,
+  and :func:`code`, which finds them in a **verbatims** table and returns the **mentions** table
+  that :func:`miroir.moments` reads, with an audit trail and the coverage of the coding.
+- :mod:`miroir.text.sentiment`: valence of a customer's comment from its text (lexicons).
+- :mod:`miroir.text.classifier`: a TF-IDF + logistic-regression :class:`Classifier` trained on a
+  hand-coded sample, and :func:`cross_validate`.
+- :mod:`miroir.text.themes`: :func:`suggest_themes`, clusters of the verbatims no theme covers.
+"""
+
+from __future__ import annotations
+
+from miroir.text.codebook import QUESTIONS, Codebook, Coding, code
+
+__all__ = ["QUESTIONS", "Codebook", "Coding", "code"]

@@ -1,0 +1,1 @@
+//! TF-IDF vectoriser (issue 14, part 3).
