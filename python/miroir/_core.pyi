@@ -471,3 +471,6 @@ def text_code(codebook: Codebook, texts: pl.Series, languages: pl.Series | None 
 
 # -- text models (src/text/{tfidf,classifier,cluster}.rs, bindings/text_model.rs) ------------------
 # (model helper: stubs here)
+
+# -- synthetic verbatims (src/synth/verbatims.rs, bindings/synth_verbatims.rs) --------------------
+# (synthetic verbatims helper: stubs here)

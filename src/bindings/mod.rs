@@ -14,6 +14,7 @@ mod planning;
 mod relimp;
 mod reproduce;
 mod stats;
+mod synth_verbatims;
 mod text;
 mod text_model;
 mod text_sentiment;
@@ -35,6 +36,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     text::register(m)?;
     text_sentiment::register(m)?;
     text_model::register(m)?;
+    synth_verbatims::register(m)?;
     paired::register(m)?;
     relimp::register(m)?;
     mixed::register(m)?;
