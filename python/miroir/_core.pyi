@@ -37,6 +37,7 @@ __all__ = [
     "study_paths",
     "read_table",
     "read_table_for",
+    "clean_verbatims",
     "synthetic_study",
     "stats_pearson",
     "stats_spearman",
@@ -113,6 +114,7 @@ class Schema:
         employees: dict[str, str] | None = None,
         customers: dict[str, str] | None = None,
         mentions: dict[str, str] | None = None,
+        verbatims: dict[str, str] | None = None,
         satisfaction_scale: tuple[float, float] = ...,  # (0.0, 10.0)
         satisfied_threshold: float = 7.0,
         engagement_items: Sequence[str] | None = None,
@@ -198,6 +200,7 @@ def load_study(
 ) -> Study: ...
 def study_paths(dir: _StrPath) -> tuple[Path, Path, Path | None]: ...
 def read_table_for(path: str | os.PathLike[str], table: str, schema: Schema | None = None) -> pl.DataFrame: ...
+def clean_verbatims(verbatims: pl.DataFrame, study: Study) -> tuple[pl.DataFrame, list[str]]: ...
 def read_table(path: _StrPath) -> pl.DataFrame: ...
 def synthetic_study(
     studies: int = 20, employees: int = 20000, customers: int = 100000, seed: int = 0, wave: int = 0

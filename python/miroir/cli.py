@@ -6,6 +6,7 @@
 ``miroir report``    run every analysis on a study's files and print it (or write JSON, and the
                      deliverables: HTML, Excel, PowerPoint, in English or French).
 ``miroir reproduce`` recompute the published figures of a TOML spec (exit 1 when one fails).
+``miroir code``      code a study's verbatims with a codebook and write the coded study.
 
 Exit status (the same for every command, listed by ``miroir --help``):
 
@@ -238,7 +239,7 @@ def _load(args: argparse.Namespace) -> object:
             )
         return miroir.load_study(
             employees=args.employees, customers=args.customers, mentions=args.mentions,
-            schema=schema,
+            verbatims=getattr(args, "verbatims", None), schema=schema,
         )
 
 
@@ -327,6 +328,48 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_code(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    import miroir
+    from miroir.study import Study
+    from miroir.text import Codebook
+
+    study = _load(args)
+    assert isinstance(study, Study)
+    book = Codebook.from_toml(args.codebook)
+    start = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", miroir.DataQualityWarning)
+        coded = study.code(book, language=args.language, keep_mentions=args.keep_mentions)
+    elapsed = time.perf_counter() - start
+    coding = coded.coding
+    assert coding is not None
+    try:
+        out = coded.write(args.out, overwrite=args.overwrite)
+    except miroir.FileError as e:
+        raise miroir.FileError(str(e).replace("pass overwrite=True", "pass --overwrite")) from None
+    for name, table in (("coverage", coding.coverage), ("uncoded", coding.uncoded), ("skipped", coding.skipped)):
+        target = out / f"{name}.csv"
+        if target.exists() and not args.overwrite:
+            raise miroir.FileError(f"{target}: the file exists (pass --overwrite to replace it)")
+        try:
+            table.write_csv(target)
+        except OSError as e:
+            raise _file_error(target, e) from None
+    n_verbatims = 0 if study.verbatims is None else study.verbatims.height
+    print(f"coded {n_verbatims:,} verbatims with {len(book)} themes ({book!r}) in {elapsed:.2f} s: "
+          f"{coding.mentions.height:,} mentions")
+    with pl.Config(tbl_rows=40, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True,
+                   float_precision=3, tbl_width_chars=140):
+        print(coding.coverage)
+    for w in caught:
+        print(f"note: {w.message}")
+    print(f"wrote the coded study to {out} (mentions with their audit columns; coverage.csv, "
+          "uncoded.csv, skipped.csv beside)")
+    return EXIT_OK
+
+
 def _cmd_reproduce(args: argparse.Namespace) -> int:
     import miroir
     from miroir.reproduce import builtin_spec, run
@@ -388,6 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--employees", type=Path)
     validate.add_argument("--customers", type=Path)
     validate.add_argument("--mentions", type=Path)
+    validate.add_argument("--verbatims", type=Path)
     validate.add_argument("--schema", type=Path, metavar="FILE.toml",
                           help="schema file ([schema] table; default: the folder's schema.toml)")
     validate.set_defaults(func=_cmd_validate)
@@ -397,6 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--employees", type=Path)
     rep.add_argument("--customers", type=Path)
     rep.add_argument("--mentions", type=Path)
+    rep.add_argument("--verbatims", type=Path)
     rep.add_argument("--schema", type=Path, metavar="FILE.toml",
                      help="schema file ([schema] table; default: the folder's schema.toml)")
     rep.add_argument("--json", nargs="?", const="-", default=None,
@@ -406,6 +451,29 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a report per segment of COLUMN (a unit attribute; repeat for cuts published together)")
     rep.add_argument("--seed", type=_seed, default=0, help="bootstrap seed (default 0)")
     rep.set_defaults(func=_cmd_report)
+
+    code = sub.add_parser(
+        "code", help="code a study's verbatims with a codebook",
+        description="Code the verbatims of a study (verbatims.* beside the tables, or --verbatims) "
+        "with a codebook (TOML [[theme]] tables) and write the coded study to --out: its mentions "
+        "with their audit columns (rule, span_start, span_end, ...), and coverage.csv, "
+        "uncoded.csv and skipped.csv.",
+    )
+    code.add_argument("dir", nargs="?", type=Path, help="folder with employees.*, customers.*, verbatims.*")
+    code.add_argument("--employees", type=Path)
+    code.add_argument("--customers", type=Path)
+    code.add_argument("--mentions", type=Path)
+    code.add_argument("--verbatims", type=Path)
+    code.add_argument("--schema", type=Path, metavar="FILE.toml",
+                      help="schema file ([schema] table; default: the folder's schema.toml)")
+    code.add_argument("--codebook", type=Path, required=True, metavar="FILE.toml", help="the codebook")
+    code.add_argument("--out", type=Path, required=True, help="output folder")
+    code.add_argument("--language", choices=["fr", "en"], default=None,
+                      help="language of every verbatim (default: the language column, else detected)")
+    code.add_argument("--keep-mentions", action="store_true",
+                      help="add the coded mentions to the study's hand-coded ones instead of replacing them")
+    code.add_argument("--overwrite", action="store_true", help="replace files already in the output folder")
+    code.set_defaults(func=_cmd_code)
 
     from miroir.reproduce import BUILTIN_SPECS
 

@@ -16,6 +16,7 @@ import polars as pl
 from miroir import _core
 from miroir._core import DataQualityWarning, Schema
 from miroir._frames import InvalidArgumentTypeError, refuse_object_columns, to_polars_frame
+from miroir.text.codebook import Codebook, Coding
 from miroir.results import (
     ExposureGapResult,
     IndicatorsResult,
@@ -47,6 +48,12 @@ class Study:
         validation, on the data model's ``study`` and ``unit``), so that every analysis can be
         cut by them (``by="region"``, :meth:`filter`). A unit of the respondents without a row
         gets missing attributes (with a warning); rows for units nobody answered in are ignored.
+    verbatims : polars or pandas DataFrame, optional
+        One row per answer to an open question (``study, side, respondent_id, question,
+        text`` and optionally ``language``; DESIGN.md "verbatims"), validated against the
+        respondents: the question each side is asked (employees ``best`` /
+        ``most_frustrating``, customers ``comment`` / ``liked`` / ``disliked``), one answer per
+        respondent and question, every respondent found. :meth:`code` turns them into mentions.
 
     Raises
     ------
@@ -95,6 +102,8 @@ class Study:
     """
 
     _inner: _core.Study
+    _verbatims: pl.DataFrame | None = None
+    _coding: Coding | None = None
 
     def __init__(
         self,
@@ -104,6 +113,7 @@ class Study:
         schema: Schema | None = None,
         *,
         units: Any | None = None,
+        verbatims: Any | None = None,
     ) -> None:
         _check_schema(schema)
         emp = _table(employees, "employees")
@@ -112,11 +122,107 @@ class Study:
         inner = _core.Study(emp, cus, men, schema)
         if units is None:
             self._set(inner)
-            return
-        for message in inner.warnings:
-            warnings.warn(message, DataQualityWarning, stacklevel=2)
-        rebuilt = _with_unit_attributes(inner, _table(units, "units"))
-        self._set(rebuilt, already=inner.warnings)
+        else:
+            for message in inner.warnings:
+                warnings.warn(message, DataQualityWarning, stacklevel=2)
+            rebuilt = _with_unit_attributes(inner, _table(units, "units"))
+            self._set(rebuilt, already=inner.warnings)
+        if verbatims is not None:
+            self._attach_verbatims(_table(verbatims, "verbatims"))
+
+    def _attach_verbatims(self, verbatims: pl.DataFrame) -> Study:
+        """Validates ``verbatims`` against this study's respondents and keeps them."""
+        clean, notes = _core.clean_verbatims(verbatims, self._inner)
+        for message in notes:
+            warnings.warn(message, DataQualityWarning, stacklevel=3)
+        self._verbatims = clean
+        return self
+
+    @property
+    def verbatims(self) -> pl.DataFrame | None:
+        """The validated verbatims table (answers to the open questions), or None."""
+        return self._verbatims
+
+    @property
+    def coding(self) -> Coding | None:
+        """The :class:`miroir.text.Coding` that made this study's mentions (:meth:`code`):
+        its coverage, the uncoded verbatims and the skipped matches; None for a study whose
+        mentions were not coded by miroir."""
+        return self._coding
+
+    def code(self, codebook: Codebook, *, language: str | None = None, keep_mentions: bool = False) -> Study:
+        """This study with its verbatims coded into mentions by ``codebook``
+        (:func:`miroir.text.code`; the coding is kept as :attr:`coding`).
+
+        The coded mentions (with their audit columns: ``method``, ``rule``, ``span_start``,
+        ``span_end``, ``confidence``, ``valence_source``...) replace the study's mentions, or,
+        with ``keep_mentions=True``, are added to the hand-coded ones (``method = "hand"``).
+        A coded mention without a valence (a customer comment whose clause says neither good
+        nor bad, of a theme that declares no valence) cannot enter the moments: it is left out,
+        and counted in a :class:`DataQualityWarning`.
+
+        Raises
+        ------
+        InvalidArgumentError
+            The study has no verbatims, or ``codebook`` is not a :class:`miroir.text.Codebook`.
+
+        Examples
+        --------
+        >>> import polars as pl
+        >>> import miroir
+        >>> from miroir.text import Codebook
+        >>> employees = pl.DataFrame({
+        ...     "study": ["acme"] * 2, "unit": ["north", "south"], "employee_id": ["e1", "e2"],
+        ...     "customer_facing": [True, True], "engagement": [55.0, 70.0]})
+        >>> customers = pl.DataFrame({
+        ...     "study": ["acme"] * 2, "unit": ["north", "south"], "customer_id": ["c1", "c2"],
+        ...     "satisfaction": [9.0, 4.0]})
+        >>> verbatims = pl.DataFrame({
+        ...     "study": ["acme"] * 3, "side": ["employee", "customer", "customer"],
+        ...     "respondent_id": ["e1", "c1", "c2"], "question": ["most_frustrating", "liked", "disliked"],
+        ...     "text": ["Trop d'attente pour les clients", "Aucune attente !", "Une attente interminable"]})
+        >>> study = miroir.Study(employees, customers, verbatims=verbatims)
+        >>> book = Codebook.from_dict([{"id": "wait", "label": "waiting time", "fr": ["attente"]}])
+        >>> coded = study.code(book)
+        >>> coded.mentions.select("side", "respondent_id", "theme", "valence", "rule").rows()
+        [('employee', 'e1', 'waiting time', 'negative', 'attente'), ('customer', 'c1', 'waiting time', 'positive', 'attente'), ('customer', 'c2', 'waiting time', 'negative', 'attente')]
+        >>> coded.coding.coverage.select("side", "question", "verbatims", "coded").rows()
+        [('customer', 'disliked', 1, 1), ('customer', 'liked', 1, 1), ('employee', 'most_frustrating', 1, 1)]
+        """
+        from miroir.text import Codebook as _Codebook
+        from miroir.text import code
+
+        if self._verbatims is None:
+            raise _core.InvalidArgumentError(
+                "invalid argument 'study': the study has no verbatims table to code (give "
+                "verbatims= to Study, or a verbatims.* file beside the tables for load_study)"
+            )
+        if not isinstance(codebook, _Codebook):
+            raise _core.InvalidArgumentError(
+                f"invalid argument 'codebook': expected a miroir.text.Codebook, got {type(codebook).__name__}"
+            )
+        if not isinstance(keep_mentions, bool):
+            raise InvalidArgumentTypeError(
+                f"invalid argument 'keep_mentions': expected True or False, got {type(keep_mentions).__name__}"
+            )
+        coding = code(self._verbatims, codebook, language=language)
+        mentions = coding.mentions.filter(pl.col("valence").is_not_null())
+        lost = coding.mentions.height - mentions.height
+        if lost:
+            warnings.warn(
+                f"table 'mentions': {lost} coded mention(s) without a valence (customer comments "
+                "neither positive nor negative, of themes that declare no valence) left out; "
+                "they are in study.coding.mentions",
+                DataQualityWarning, stacklevel=2,
+            )
+        if keep_mentions and self.mentions is not None:
+            hand = self.mentions.with_columns(pl.lit("hand").alias("method"))
+            mentions = pl.concat([hand, mentions], how="diagonal_relaxed")
+        new = Study(self.employees, self.customers, mentions if mentions.height else None,
+                    canonical_schema(self.schema))
+        new._verbatims = self._verbatims
+        new._coding = coding
+        return new
 
     @property
     def units(self) -> pl.DataFrame:
@@ -190,7 +296,7 @@ class Study:
         return self._inner.summary()
 
     def write(self, folder: PathLike, format: str = "parquet", *, overwrite: bool = False) -> Path:
-        """Write the ``employees``, ``customers`` and ``mentions`` tables to ``folder``.
+        """Write the ``employees``, ``customers``, ``mentions`` and ``verbatims`` tables to ``folder``.
 
         The folder is created if needed; :func:`load_study` reads it back. Each file is written
         to a temporary file in the folder, then renamed over its target, so that a reader never
@@ -247,6 +353,8 @@ class Study:
         else:  # pragma: no cover - the summary has the column
             has_mentions = self.mentions is not None
         names = ["employees", "customers"] + (["mentions"] if has_mentions else [])
+        if self._verbatims is not None:
+            names.append("verbatims")
         if format == "csv" and not self.streamed:  # before any file is written
             for name in names:
                 df = getattr(self, name)
@@ -470,8 +578,8 @@ class Study:
         Returns
         -------
         Study
-            The kept respondents and the mentions of the kept respondents (mentions follow their
-            respondent), with this study's scales and suppression sizes. An analysis of the
+            The kept respondents and the mentions and verbatims of the kept respondents (they
+            follow their respondent), with this study's scales and suppression sizes. An analysis of the
             subset equals the same analysis of a study built from the filtered tables.
 
         Raises
@@ -516,16 +624,20 @@ class Study:
                     "a study needs respondents on both sides"
                 )
         mentions = self.mentions
+        kept = pl.concat([
+            tables["employees"].select("study", pl.lit("employee").alias("side"),
+                                       pl.col("employee_id").alias("respondent_id")),
+            tables["customers"].select("study", pl.lit("customer").alias("side"),
+                                       pl.col("customer_id").alias("respondent_id")),
+        ])
         if mentions is not None:
-            kept = pl.concat([
-                tables["employees"].select("study", pl.lit("employee").alias("side"),
-                                           pl.col("employee_id").alias("respondent_id")),
-                tables["customers"].select("study", pl.lit("customer").alias("side"),
-                                           pl.col("customer_id").alias("respondent_id")),
-            ])
             mentions = mentions.join(kept, on=["study", "side", "respondent_id"], how="semi",
                                      maintain_order="left")
-        return Study(tables["employees"], tables["customers"], mentions, canonical_schema(self.schema))
+        subset = Study(tables["employees"], tables["customers"], mentions, canonical_schema(self.schema))
+        if self._verbatims is not None:
+            subset._verbatims = self._verbatims.join(kept, on=["study", "side", "respondent_id"], how="semi",
+                                                     maintain_order="left")
+        return subset
 
     def __getitem__(self, predicate: pl.Expr) -> Study:
         """``study[pl.col("study") == "bank-01"]``: :meth:`filter` with one predicate."""
@@ -557,6 +669,7 @@ def load_study(
     customers: PathLike | None = None,
     mentions: PathLike | None = None,
     units: PathLike | None = None,
+    verbatims: PathLike | None = None,
     schema: Schema | PathLike | None = None,
     streaming: bool | None = None,
     batch_rows: int | None = None,
@@ -564,10 +677,13 @@ def load_study(
     """Read and validate a study from CSV or Parquet files.
 
     Either ``path``, a folder holding ``employees.*``, ``customers.*`` and optionally
-    ``mentions.*`` and ``units.*`` (``.parquet``, ``.csv``, ``.xlsx``, SPSS), or explicit
-    ``employees=``/``customers=`` (and ``mentions=``, ``units=``) file paths. A units table
-    (``study``, ``unit``, attribute columns; ``study`` may be left out of a one-company export)
-    is joined to both respondent tables: see ``units`` in :class:`Study`.
+    ``mentions.*``, ``units.*`` and ``verbatims.*`` (``.parquet``, ``.csv``, ``.xlsx``, SPSS),
+    or explicit ``employees=``/``customers=`` (and ``mentions=``, ``units=``, ``verbatims=``)
+    file paths. A units table (``study``, ``unit``, attribute columns; ``study`` may be left out
+    of a one-company export) is joined to both respondent tables: see ``units`` in
+    :class:`Study`. A verbatims table (answers to the open questions, mapped by the schema's
+    ``verbatims`` columns) is validated against the respondents: see ``verbatims`` in
+    :class:`Study` and :meth:`Study.code`.
 
     Parameters
     ----------
@@ -605,7 +721,7 @@ def load_study(
     if batch_rows is not None:
         batch_rows = _int_arg(batch_rows, "batch_rows", minimum=1)
     if path is not None:
-        if employees is not None or customers is not None or mentions is not None:
+        if any(p is not None for p in (employees, customers, mentions, units, verbatims)):
             raise _core.InvalidArgumentError(
                 "invalid argument 'path': give either a folder or explicit file paths, not both"
             )
@@ -617,7 +733,8 @@ def load_study(
             )
         schema = _schema_arg(schema, folder)
         emp, cus, men = _core.study_paths(folder)  # SPSS files found too, read below
-        unit_file = _units_file(folder)
+        unit_file = _optional_file(folder, "units")
+        verbatim_file = _optional_file(folder, "verbatims")
     else:
         schema = _schema_arg(schema, None)
         if employees is None or customers is None:
@@ -628,26 +745,39 @@ def load_study(
         emp, cus = _path_arg(employees, "employees"), _path_arg(customers, "customers")
         men = None if mentions is None else _path_arg(mentions, "mentions")
         unit_file = None if units is None else _path_arg(units, "units")
+        verbatim_file = None if verbatims is None else _path_arg(verbatims, "verbatims")
     from miroir import spss
 
     if any(spss.is_spss(p) for p in (emp, cus, men) if p is not None):
         study = _load_with_spss(emp, cus, men, schema)
     else:
         study = Study._from_core(_core.load_study(emp, cus, men, schema, streaming, batch_rows))
-    if unit_file is None:
-        return study
-    return Study._from_core(_with_unit_attributes(study._inner, _read_units(unit_file)))
+    if unit_file is not None:
+        study = Study._from_core(_with_unit_attributes(study._inner, _read_units(unit_file)))
+    if verbatim_file is not None:
+        study._attach_verbatims(_read_verbatims(verbatim_file, schema))
+    return study
 
 
-def _units_file(folder: Path) -> Path | None:
-    """The folder's ``units.*`` table, if any (one only)."""
-    found = sorted(p for p in folder.glob("units.*")
+def _optional_file(folder: Path, table: str) -> Path | None:
+    """The folder's ``units.*`` or ``verbatims.*`` table, if any (one only)."""
+    found = sorted(p for p in folder.glob(f"{table}.*")
                    if p.suffix.lower() in (".parquet", ".csv", ".txt", ".tsv", ".xlsx", ".xls", ".sav", ".zsav", ".por"))
     if len(found) > 1:
         raise _core.FileError(
-            f"{folder}: several units tables ({', '.join(p.name for p in found)}): keep one"
+            f"{folder}: several {table} tables ({', '.join(p.name for p in found)}): keep one"
         )
     return found[0] if found else None
+
+
+def _read_verbatims(path: Path, schema: Schema | None) -> pl.DataFrame:
+    """A verbatims table with its keys as text, the answers as written (the schema's mapping,
+    constants and recodes are applied at validation)."""
+    from miroir import spss
+
+    if spss.is_spss(path):
+        return spss.read_spss(path, value_labels=True, text_columns=("study", "respondent_id"))[0]
+    return _core.read_table_for(path, "verbatims", schema)
 
 
 def _read_units(path: Path) -> pl.DataFrame:
@@ -810,7 +940,7 @@ def _with_unit_attributes(inner: _core.Study, units: pl.DataFrame) -> _core.Stud
 
 # -- argument checks and file writing -------------------------------------------------------------
 
-_TABLES = ("employees", "customers", "mentions")
+_TABLES = ("employees", "customers", "mentions", "verbatims")
 _FORMATS = ("parquet", "csv")
 
 

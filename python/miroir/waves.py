@@ -116,7 +116,7 @@ def load_waves(folders: Mapping[str, str | Path] | str | Path, **options: Any) -
     >>> sorted(waves)
     ['2023', '2024']
     """
-    from miroir.study import _path_arg, _read_units, _schema_arg, _units_file, load_study
+    from miroir.study import _path_arg, _read_units, _optional_file, _schema_arg, load_study
 
     if isinstance(folders, (str, Path)):
         folder = _path_arg(folders, "folders")
@@ -129,7 +129,7 @@ def load_waves(folders: Mapping[str, str | Path] | str | Path, **options: Any) -
         paths = _core.study_paths(folder)
         frames = [None if p is None else _core.read_table_for(p, name, schema)
                   for p, name in zip(paths, ("employees", "customers", "mentions"))]
-        unit_file = _units_file(folder)
+        unit_file = _optional_file(folder, "units")
         return split_waves(frames[0], frames[1], frames[2], schema=schema,
                            units=None if unit_file is None else _read_units(unit_file))
     if not isinstance(folders, Mapping) or not folders:

@@ -50,6 +50,9 @@ mod schema_arg {
     pub fn mentions(obj: &Bound<'_, PyAny>) -> PyResult<Option<HashMap<String, String>>> {
         mapping(obj, "mentions")
     }
+    pub fn verbatims(obj: &Bound<'_, PyAny>) -> PyResult<Option<HashMap<String, String>>> {
+        mapping(obj, "verbatims")
+    }
     pub fn satisfaction_scale(obj: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
         pair(obj, "satisfaction_scale")
     }
@@ -247,7 +250,7 @@ mod schema_arg {
 impl PySchema {
     #[new]
     #[pyo3(signature = (
-        *, employees=None, customers=None, mentions=None, satisfaction_scale=(0.0, 10.0),
+        *, employees=None, customers=None, mentions=None, verbatims=None, satisfaction_scale=(0.0, 10.0),
         satisfied_threshold=7.0, engagement_items=None, item_scale=(1.0, 5.0),
         min_group_size=5, min_text_group_size=10, csv=Default::default(), missing_codes=Default::default(), constants=None,
         item_scales=None, reverse_items=None, min_items_answered=None, missing_satisfaction="drop",
@@ -258,6 +261,7 @@ impl PySchema {
         #[pyo3(from_py_with = schema_arg::employees)] employees: Option<HashMap<String, String>>,
         #[pyo3(from_py_with = schema_arg::customers)] customers: Option<HashMap<String, String>>,
         #[pyo3(from_py_with = schema_arg::mentions)] mentions: Option<HashMap<String, String>>,
+        #[pyo3(from_py_with = schema_arg::verbatims)] verbatims: Option<HashMap<String, String>>,
         #[pyo3(from_py_with = schema_arg::satisfaction_scale)] satisfaction_scale: (f64, f64),
         #[pyo3(from_py_with = schema_arg::satisfied_threshold)] satisfied_threshold: f64,
         #[pyo3(from_py_with = schema_arg::engagement_items)] engagement_items: Option<Vec<String>>,
@@ -278,7 +282,12 @@ impl PySchema {
         #[pyo3(from_py_with = schema_arg::recode)] recode: Vec<(String, String, crate::data::schema::RecodeTarget)>,
     ) -> PyResult<Self> {
         let mut b = Schema::builder();
-        for (table, map) in [(Table::Employees, employees), (Table::Customers, customers), (Table::Mentions, mentions)] {
+        for (table, map) in [
+            (Table::Employees, employees),
+            (Table::Customers, customers),
+            (Table::Mentions, mentions),
+            (Table::Verbatims, verbatims),
+        ] {
             let mut pairs: Vec<(String, String)> = map.unwrap_or_default().into_iter().collect();
             pairs.sort();
             for (source, target) in pairs {
@@ -588,8 +597,26 @@ fn read_table_for(py: Python<'_>, path: PathBuf, table: &str, schema: Option<PyS
     Ok(PyDataFrame(py.detach(|| data::read_table_for(&path, table, &schema))?))
 }
 
+/// Validates a verbatims table against a study's respondents (`crate::data::verbatims`):
+/// the validated table and the data-quality warnings.
+#[pyfunction]
+fn clean_verbatims(py: Python<'_>, verbatims: PyDataFrame, study: &PyStudy) -> PyResult<(PyDataFrame, Vec<String>)> {
+    let inner = &study.inner;
+    let out = py.detach(|| -> crate::error::Result<_> {
+        crate::data::verbatims::clean_verbatims(
+            verbatims.0,
+            inner.schema(),
+            inner.employees()?,
+            inner.customers()?,
+            inner.customers_dropped() > 0,
+        )
+    })?;
+    Ok((PyDataFrame(out.df), out.warnings))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_table_for, m)?)?;
+    m.add_function(wrap_pyfunction!(clean_verbatims, m)?)?;
     m.add_class::<PySchema>()?;
     m.add_class::<PyStudy>()?;
     m.add_function(wrap_pyfunction!(load_study, m)?)?;

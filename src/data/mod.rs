@@ -12,6 +12,7 @@ pub mod scan;
 pub mod schema;
 pub mod study;
 pub(crate) mod validate;
+pub mod verbatims;
 
 pub use files::Fingerprint;
 pub use excel::SheetChoice;

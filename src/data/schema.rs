@@ -5,22 +5,25 @@ use crate::error::{MiroirError, Result};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// The three tables of a mirror study.
+/// The tables of a mirror study: the two respondent tables, the coded mentions, and the raw
+/// verbatims that coding turns into mentions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Table {
     Employees,
     Customers,
     Mentions,
+    Verbatims,
 }
 
 impl Table {
-    pub const ALL: [Table; 3] = [Table::Employees, Table::Customers, Table::Mentions];
+    pub const ALL: [Table; 4] = [Table::Employees, Table::Customers, Table::Mentions, Table::Verbatims];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Table::Employees => "employees",
             Table::Customers => "customers",
             Table::Mentions => "mentions",
+            Table::Verbatims => "verbatims",
         }
     }
 
@@ -29,9 +32,10 @@ impl Table {
             "employees" => Ok(Table::Employees),
             "customers" => Ok(Table::Customers),
             "mentions" => Ok(Table::Mentions),
+            "verbatims" => Ok(Table::Verbatims),
             other => Err(MiroirError::InvalidSchema {
                 detail: format!(
-                    "unknown table '{other}' (expected 'employees', 'customers' or 'mentions')"
+                    "unknown table '{other}' (expected 'employees', 'customers', 'mentions' or 'verbatims')"
                 ),
             }),
         }
@@ -43,6 +47,7 @@ impl Table {
             Table::Employees => EMPLOYEE_COLUMNS,
             Table::Customers => CUSTOMER_COLUMNS,
             Table::Mentions => MENTION_COLUMNS,
+            Table::Verbatims => VERBATIM_COLUMNS,
         }
     }
 
@@ -113,6 +118,18 @@ const fn col(name: &'static str, kind: Kind, required: bool, range: Range) -> Co
 pub const ASKED_CATEGORIES: &[&str] = &["never", "yearly", "several_per_year", "rarely"];
 pub const SIDES: &[&str] = &["customer", "employee"];
 pub const VALENCES: &[&str] = &["positive", "negative"];
+/// The open questions: employees' `best` / `most_frustrating` interaction with a customer (they
+/// give the valence), customers' `comment` (valence from the text), `liked` / `disliked`.
+pub const QUESTIONS: &[&str] = &["best", "most_frustrating", "comment", "liked", "disliked"];
+/// The questions each side is asked, and the valence a question gives (`None`: from the text).
+pub const SIDE_QUESTIONS: &[(&str, &str, Option<&str>)] = &[
+    ("employee", "best", Some("positive")),
+    ("employee", "most_frustrating", Some("negative")),
+    ("customer", "comment", None),
+    ("customer", "liked", Some("positive")),
+    ("customer", "disliked", Some("negative")),
+];
+pub const LANGUAGES: &[&str] = &["fr", "en"];
 
 pub const EMPLOYEE_COLUMNS: &[ColumnSpec] = &[
     col("study", Kind::Str, true, Range::Any),
@@ -150,6 +167,17 @@ pub const MENTION_COLUMNS: &[ColumnSpec] = &[
     col("theme", Kind::Str, true, Range::Any),
     col("valence", Kind::Category(VALENCES), true, Range::Any),
     col("text", Kind::Str, false, Range::Any),
+];
+
+/// `text` is required as a column but may be empty or missing in a row (an unanswered open
+/// question, counted by coding): checked by [`crate::data::verbatims::clean_verbatims`].
+pub const VERBATIM_COLUMNS: &[ColumnSpec] = &[
+    col("study", Kind::Str, true, Range::Any),
+    col("side", Kind::Category(SIDES), true, Range::Any),
+    col("respondent_id", Kind::Str, true, Range::Any),
+    col("question", Kind::Category(QUESTIONS), true, Range::Any),
+    col("text", Kind::Str, false, Range::Any),
+    col("language", Kind::Category(LANGUAGES), false, Range::Any),
 ];
 
 /// Engagement given as Likert items instead of an index column.

@@ -92,6 +92,7 @@ struct RawSchema {
     employees: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     customers: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     mentions: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    verbatims: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     csv: Option<Spanned<RawCsv>>,
     missing_codes: Option<Spanned<RawMissingCodes>>,
     constants: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
@@ -749,7 +750,12 @@ fn schema(src: &Source, raw: Option<Spanned<RawSchema>>, synthetic: bool) -> Res
     let line = src.line(raw.span().start);
     let s = raw.into_inner();
     let mut b = Schema::builder();
-    for (table, map) in [(Table::Employees, &s.employees), (Table::Customers, &s.customers), (Table::Mentions, &s.mentions)] {
+    for (table, map) in [
+        (Table::Employees, &s.employees),
+        (Table::Customers, &s.customers),
+        (Table::Mentions, &s.mentions),
+        (Table::Verbatims, &s.verbatims),
+    ] {
         let Some(map) = map else { continue };
         for (source, target) in map {
             if synthetic {
