@@ -53,7 +53,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 HERE = Path(__file__).resolve().parent
 CHILD = HERE / "child.py"
 
-CATEGORIES = ("files", "corrupt", "types", "sizes", "api", "concurrency", "signals", "changing")
+CATEGORIES = ("files", "corrupt", "types", "sizes", "api", "concurrency", "signals", "changing", "text")
 SELFTEST = "selftest"  # cases checking the harness's own classification (cases/selftest.py)
 OUTCOMES = ("typed", "ok", "panic", "crash", "hang", "untyped", "unclear", "wrong")
 DEFAULT_TIMEOUT = 20.0

@@ -1,3 +1,3 @@
 """The hostile cases, one module per category; importing the package registers them all."""
 
-from . import api, changing, concurrency, corrupt, files, selftest, signals, sizes, types  # noqa: F401
+from . import api, changing, concurrency, corrupt, files, selftest, signals, sizes, text, types  # noqa: F401
