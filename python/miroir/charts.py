@@ -53,6 +53,7 @@ __all__ = [
     "MOMENT_COLOURS",
     "OKABE_ITO",
     "Chart",
+    "deliverable_png",
     "drivers_chart",
     "exposure_gap_chart",
     "forest_plot",
@@ -104,6 +105,44 @@ _FORMATS = ("png", "svg", "pdf")
 
 # y-coordinates of the mirror matrix: employee positive share in [0, 1], silent band below.
 _BAND_LOW, _BAND_HIGH = -0.34, -0.08
+
+
+def _fingerprint(table: pl.DataFrame) -> object:
+    """What tells two tables apart for the chart cache: shape, columns and a hash of the rows
+    (the same report's table, asked for twice, is a new frame with the same rows)."""
+    try:
+        rows = int(table.hash_rows(seed=0).sum()) if table.height else 0
+    except Exception:  # noqa: BLE001 - a dtype polars cannot hash: the object itself
+        return id(table)
+    return (table.shape, tuple(table.columns), tuple(map(str, table.dtypes)), rows)
+
+
+def deliverable_png(report: object, name: str, *tables: pl.DataFrame, lang: str, **options: Any) -> bytes:
+    """PNG bytes of chart ``name`` of this module as the deliverables show it (no title of its
+    own, the caption or slide title has it; :data:`DEFAULT_DPI`), drawn once per report,
+    language, tables and options, then reused: the HTML page and the PowerPoint deck of one
+    report show the same charts, and drawing them is most of the time either takes.
+
+    Examples
+    --------
+    >>> import miroir
+    >>> from miroir.charts import deliverable_png
+    >>> report = miroir.report(miroir.synthetic_study(studies=3, employees=600, customers=3_000, seed=1),
+    ...                        n_resamples=0)
+    >>> png = deliverable_png(report, "exposure_gap_chart", report.exposure_gap.table, lang="fr")
+    >>> again = deliverable_png(report, "exposure_gap_chart", report.tables()["exposure_gap"], lang="fr")
+    >>> png[1:4] == b"PNG", again is png
+    (True, True)
+    """
+    cache: dict[object, bytes] = report.__dict__.setdefault("_deliverable_png", {})
+    key = (name, lang, tuple(sorted(options.items())), tuple(_fingerprint(t) for t in tables))
+    png = cache.get(key)
+    if png is None:
+        function = globals()[name]
+        chart: Chart = function(*tables, title="", dpi=DEFAULT_DPI, lang=lang, **options)
+        png = chart.to_png(dpi=DEFAULT_DPI)
+        cache[key] = png
+    return png
 
 
 class Chart:

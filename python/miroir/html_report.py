@@ -33,17 +33,19 @@ the tables only and says so.
 >>> page = render_html(miroir.report(study, n_resamples=0), title="Demo", lang="fr")
 >>> page.startswith("<!DOCTYPE html>"), '<html lang="fr">' in page, "https://" in page
 (True, True, False)
->>> "L'impasse" in page, "Valeur publiée" in page
+>>> "<h3>L&#x27;impasse</h3>" in page, "Valeur publiée" in page
 (True, False)
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import html
 import math
 import os
 import re
+import struct
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,7 +106,7 @@ td.fail { color: #b3261e; font-weight: 600; }
 sup.fn { font-size: 10px; }
 sup.fn a { text-decoration: none; }
 figure { margin: 12px 0 18px; break-inside: avoid; }
-figure svg { max-width: 100%; height: auto; display: block; }
+figure svg, figure img { max-width: 100%; height: auto; display: block; }
 ul.headlines { font-size: 15px; padding-left: 20px; }
 ul.headlines li { margin: 4px 0; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(210px, 1fr)); gap: 10px;
@@ -564,14 +566,19 @@ class _Page:
     def chart(self, name: str, caption_key: str, *tables: pl.DataFrame, **values: Any) -> str:
         if not self.draw:
             return ""
-        from miroir import charts
+        from miroir.charts import DEFAULT_DPI, deliverable_png
 
-        chart = getattr(charts, name)(*tables, lang=self.lang, title="")
+        # PNG at print resolution, drawn once per report and shared with the PowerPoint deck
+        png = deliverable_png(self.report, name, *tables, lang=self.lang)
         self.figures += 1
-        svg = _inline_svg(chart.to_svg(), f"c{self.figures}-")
+        width, height = struct.unpack(">II", png[16:24])
+        css = 96.0 / DEFAULT_DPI  # CSS pixels per image pixel at the chart's size in inches
         label = self.tx("html.figure", n=self.figures)
-        return (f'<figure id="figure-{self.figures}">{svg}<figcaption><b>{label}.</b> '
-                f"{self.tx(caption_key, **values)}</figcaption></figure>")
+        caption = self.tx(caption_key, **values)
+        img = (f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" '
+               f'width="{round(width * css)}" height="{round(height * css)}" alt="{_e(label)}: {_e(caption)}">')
+        return (f'<figure id="figure-{self.figures}">{img}<figcaption><b>{label}.</b> '
+                f"{caption}</figcaption></figure>")
 
     # --- the document ---------------------------------------------------------------------------
 
@@ -1088,28 +1095,3 @@ class _Page:
             f'<p class="note">{self.tx("html.units_intro", n=format_number(units.height, self.lang, 0), suppressed=format_number(n_sup, self.lang, 0))}</p>',
             f"<details><summary>{self.tx('html.show_units')}</summary>",
             self.table(units.to_dicts(), columns), "</details>"])
-
-
-# ---------------------------------------------------------------------------------------------
-# inline SVG
-
-_ID = re.compile(r'\bid="([^"]+)"')
-_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
-_XMLNS = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
-_REF = re.compile(r'(href="#|url\(#)([^")]+)')
-
-
-def _inline_svg(svg: str, prefix: str) -> str:
-    """An SVG document as an element for HTML: no XML prolog, DOCTYPE, namespace declarations
-    or metadata; ids prefixed so that several charts can share a page."""
-    start = svg.find("<svg")
-    body = svg[start:] if start >= 0 else svg
-    # namespace declarations and RDF metadata are for standalone files; the HTML parser puts
-    # <svg> in its namespace (and knows xlink:href) by itself
-    body = _METADATA.sub("", body)
-    body = _XMLNS.sub("", body)
-    ids = set(_ID.findall(body))
-    body = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', body)
-    body = _REF.sub(lambda m: m.group(1) + (prefix + m.group(2) if m.group(2) in ids
-                                            else m.group(2)), body)
-    return body.strip()

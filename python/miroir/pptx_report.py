@@ -56,13 +56,10 @@ from miroir.i18n import (
 from miroir.results import MOMENT_ORDER as MOMENTS
 
 if TYPE_CHECKING:
-    from miroir.charts import Chart
     from miroir.results import Report
 
-__all__ = ["CHART_DPI", "write_pptx"]
+__all__ = ["write_pptx"]
 
-#: Resolution of the charts in the deck.
-CHART_DPI = 200.0
 #: Verbatim examples per moment slide.
 VERBATIMS_PER_MOMENT = 6
 
@@ -168,23 +165,18 @@ class _Deck:
 # --- charts ----------------------------------------------------------------------------------
 
 
-def _chart_maker(lang: str) -> Callable[..., bytes | None] | None:
-    """A function drawing a chart of :mod:`miroir.charts` as PNG bytes (None without
-    matplotlib). The chart's own title is left out (the slide has it); ``lang`` is passed to
-    the charts that take it."""
+def _chart_maker(report: Report, lang: str) -> Callable[..., bytes | None] | None:
+    """A function giving a chart of :mod:`miroir.charts` as PNG bytes (None without
+    matplotlib): :func:`miroir.charts.deliverable_png`, drawn once per report and shared
+    with the HTML page."""
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         return None
-    from miroir import charts
+    from miroir.charts import deliverable_png
 
     def draw(name: str, *tables: Any, **kwargs: Any) -> bytes | None:
-        function = getattr(charts, name)
-        parameters = inspect.signature(function).parameters
-        if "lang" in parameters:
-            kwargs["lang"] = lang
-        chart: Chart = function(*tables, title="", dpi=CHART_DPI, **kwargs)
-        return chart.to_png(dpi=CHART_DPI)
+        return deliverable_png(report, name, *tables, lang=lang, **kwargs)
 
     return draw
 
@@ -261,7 +253,7 @@ def write_pptx(report: Report, path: str | os.PathLike[str], lang: str = "en", *
     check_lang(lang)
     out = check_path(path, ".pptx")
     deck = _Deck(lang)
-    draw = _chart_maker(lang) if charts else None
+    draw = _chart_maker(report, lang) if charts else None
     lines = headlines(report, lang)
 
     def chart_slide(section: str, headline: str, name: str, *tables: Any) -> None:

@@ -9,6 +9,7 @@ import functools
 import itertools
 import math
 import re
+import types
 import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -333,7 +334,8 @@ def test_the_deck_draws_its_charts_in_its_language(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(charts, "forest_plot", spy)
-    draw = pptx_report._chart_maker("fr")
+    report = types.SimpleNamespace()  # the charts' cache lives on the report
+    draw = pptx_report._chart_maker(report, "fr")  # type: ignore[arg-type]
     assert draw is not None
     png = draw("forest_plot", tables["linkage"])
     assert png is not None and png[:4] == b"\x89PNG"
