@@ -27,7 +27,7 @@ import polars as pl
 
 from miroir import _core
 from miroir._frames import InvalidArgumentTypeError
-from miroir.results import _p_phrase
+from miroir.i18n import format_number, p_phrase, text
 
 __all__ = ["WavesComparison", "compare_waves", "load_waves", "split_waves"]
 
@@ -176,19 +176,43 @@ class WavesComparison:
 
     @property
     def headline(self) -> str:
+        """The comparison in one sentence, in English (:meth:`headline_in` for French)."""
+        return self.headline_in("en")
+
+    def headline_in(self, lang: str) -> str:
+        """The comparison in one sentence in ``lang`` (``"en"`` or ``"fr"``), from the message
+        catalogue, numbers formatted for the language.
+
+        Examples
+        --------
+        >>> import miroir
+        >>> waves = miroir.synthetic_study(studies=2, employees=800, customers=3_000, seed=3, waves=2)
+        >>> cmp = miroir.compare_waves(waves, "W1", "W2", n_resamples=0)
+        >>> cmp.headline_in("fr").startswith("Vagues W1 -> W2 : ")
+        True
+        """
         pooled = self.changes.filter((pl.col("level") == "pooled") & (pl.col("metric") == "mean_engagement"))
+
+        def change(r: dict[str, Any]) -> str:
+            return format_number(r["change"], lang, 1, signed=True)
+
+        def ci(r: dict[str, Any]) -> str:
+            low, high = (format_number(r[k], lang, 1, signed=True) for k in ("ci_low", "ci_high"))
+            return f"[{low} ; {high}]" if lang == "fr" else f"[{low}, {high}]"
+
         if "segment" in self.changes.columns:
-            parts = [f"{r['segment_column']} = {r['segment']}: " + (
-                "suppressed" if r["segment_suppressed"] else
-                f"{r['change']:+.1f} [{r['ci_low']:+.1f}, {r['ci_high']:+.1f}]") for r in pooled.iter_rows(named=True)]
-            return f"Waves {self.baseline} -> {self.current}, mean engagement by segment: " + "; ".join(parts)
+            colon = " : " if lang == "fr" else ": "
+            parts = [f"{r['segment_column']} = {r['segment']}{colon}"
+                     + (text("waves.segment_suppressed", lang) if r["segment_suppressed"] else f"{change(r)} {ci(r)}")
+                     for r in pooled.iter_rows(named=True)]
+            return text("waves.by_segment", lang, baseline=self.baseline, current=self.current, parts="; ".join(parts))
         n_matched = self.units.filter(pl.col("matched")).height
-        text = f"Waves {self.baseline} -> {self.current}: {n_matched} matched units, {self.unmatched.height} in one wave only"
+        line = text("waves.headline", lang, baseline=self.baseline, current=self.current,
+                    matched=format_number(n_matched, lang, 0), unmatched=format_number(self.unmatched.height, lang, 0))
         if pooled.height:
             r = pooled.row(0, named=True)
-            text += (f"; mean engagement {r['change']:+.1f} points [{r['ci_low']:+.1f}, {r['ci_high']:+.1f}]"
-                     f" ({_p_phrase(r['p_value'])})")
-        return text
+            line += "; " + text("waves.engagement_change", lang, change=change(r), ci=ci(r), p=p_phrase(r["p_value"], lang))
+        return line
 
     def __repr__(self) -> str:
         return f"<miroir.WavesComparison: {self.headline}>"
