@@ -70,6 +70,7 @@ __all__ = [
     "moment_effects",
     "indicators",
     "report",
+    "moment_taxonomy",
     "linkage_corrected",
     "multilevel_gap",
     "reproduce_spec",
@@ -299,6 +300,7 @@ def indicators(
 # Keys summary, indicators, linkage, units, exposure_gap (DataFrames), moments, moment_effects
 # (DataFrame, or None without mentions) and warnings (list[str]).
 def report(study: Study, n_resamples: int = 1999, seed: int = 0) -> dict[str, Any]: ...
+def moment_taxonomy() -> list[tuple[str, str, str, list[tuple[str, str, str, str]]]]: ...
 
 # -- reproduce (reproduce.rs) --------------------------------------------------------------------
 

@@ -92,12 +92,7 @@ DISPLAY_DPI = 100.0
 
 #: Where each moment sits: (customers, employees).
 MOMENT_AXES: dict[str, tuple[str, str]] = {
-    "win_win": ("enchanted", "proud"),
-    "lucky_break": ("enchanted", "silent"),
-    "pain": ("enchanted", "frustrated"),
-    "wrong_fight": ("irritated", "proud"),
-    "blindness": ("irritated", "silent"),
-    "dead_end": ("irritated", "frustrated"),
+    key: (customer, employee) for key, customer, employee, _ in _core.moment_taxonomy()
 }
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

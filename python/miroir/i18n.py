@@ -99,6 +99,10 @@ def _catalogue() -> dict[str, dict[str, str]]:
                 walk(f"{prefix}.{name}" if prefix else name, value)
 
     walk("", raw)
+    # the six moments' names and actions live in the Rust core (analysis/moments.rs), once
+    for key, _customer, _employee, texts in _core.moment_taxonomy():
+        for field, index in (("name", 1), ("action", 2), ("short_action", 3)):
+            out[f"moment.{key}.{field}"] = {t[0]: t[index] for t in texts}
     return out
 
 

@@ -66,7 +66,8 @@ NOT_APPLICABLE = "–"
 UNDEFINED = "n/a"
 TEXT_MARK = "*"
 HTML_MARK = "★"
-MOMENT_ORDER = ("win_win", "lucky_break", "pain", "wrong_fight", "blindness", "dead_end")
+#: The six moments in the seed's order (from the Rust core: ``_core.moment_taxonomy``).
+MOMENT_ORDER: tuple[str, ...] = tuple(row[0] for row in _core.moment_taxonomy())
 
 
 # --- number formatting ---------------------------------------------------------------------------

@@ -28,11 +28,12 @@ import polars as pl
 from miroir import _core
 from miroir._frames import InvalidArgumentTypeError
 from miroir.i18n import format_number, p_phrase, text
+from miroir.results import MOMENT_ORDER
 
 __all__ = ["WavesComparison", "compare_waves", "load_waves", "split_waves"]
 
 #: The moments proper (a theme in one of them has a significant place in the matrix).
-_CELLS = ("win_win", "lucky_break", "pain", "wrong_fight", "blindness", "dead_end")
+_CELLS = MOMENT_ORDER
 
 
 def split_waves(

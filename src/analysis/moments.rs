@@ -44,31 +44,134 @@ use crate::stats::two_sample::{hedges_g, hedges_g_moments, masked_moments, welch
 use crate::stats::{Alternative, TestResult};
 use polars::prelude::{DataFrame, StringChunked};
 
-pub const MOMENTS: [&str; 6] = ["win_win", "lucky_break", "pain", "wrong_fight", "blindness", "dead_end"];
+/// The six moments of the mirror matrix, each a cell of (customer polarity, employee voice),
+/// with the seed's name and recommended action in English and French. This is the one home of
+/// the taxonomy: the Python package (`_core.moment_taxonomy`), its charts, deliverables and
+/// message catalogue, the reproduce spec and the synthetic generator read it from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Moment {
+    WinWin,
+    LuckyBreak,
+    Pain,
+    WrongFight,
+    Blindness,
+    DeadEnd,
+}
 
-/// The seed's action for each moment.
+/// What a moment is called and what the seed recommends, in one language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MomentText {
+    pub name: &'static str,
+    pub action: &'static str,
+    /// The action's first words, for a slide or a chart label.
+    pub short_action: &'static str,
+}
+
+impl Moment {
+    /// In the seed's order: enchanting moments first, then irritating ones.
+    pub const ALL: [Moment; 6] =
+        [Moment::WinWin, Moment::LuckyBreak, Moment::Pain, Moment::WrongFight, Moment::Blindness, Moment::DeadEnd];
+    /// A theme with q >= alpha on either axis.
+    pub const UNDETERMINED: &'static str = "undetermined";
+    /// A theme with fewer customer mentions than `min_mentions`.
+    pub const TOO_FEW_MENTIONS: &'static str = "too_few_mentions";
+
+    /// `win_win`, `lucky_break`, `pain`, `wrong_fight`, `blindness`, `dead_end`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Moment::WinWin => "win_win",
+            Moment::LuckyBreak => "lucky_break",
+            Moment::Pain => "pain",
+            Moment::WrongFight => "wrong_fight",
+            Moment::Blindness => "blindness",
+            Moment::DeadEnd => "dead_end",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Moment> {
+        Moment::ALL.into_iter().find(|m| m.key() == key)
+    }
+
+    /// (customer axis, employee axis): `enchanted` / `irritated`, `proud` / `silent` /
+    /// `frustrated`.
+    pub fn axes(self) -> (&'static str, &'static str) {
+        match self {
+            Moment::WinWin => ("enchanted", "proud"),
+            Moment::LuckyBreak => ("enchanted", "silent"),
+            Moment::Pain => ("enchanted", "frustrated"),
+            Moment::WrongFight => ("irritated", "proud"),
+            Moment::Blindness => ("irritated", "silent"),
+            Moment::DeadEnd => ("irritated", "frustrated"),
+        }
+    }
+
+    /// The moment of a theme whose axes are determined; None when either is `undetermined`.
+    pub fn from_axes(customer: &str, employee: &str) -> Option<Moment> {
+        Moment::ALL.into_iter().find(|m| m.axes() == (customer, employee))
+    }
+
+    /// Name and action in `lang` (`"en"` or `"fr"`; None for another language).
+    pub fn text(self, lang: &str) -> Option<MomentText> {
+        let t = |name, action, short_action| MomentText { name, action, short_action };
+        Some(match (self, lang) {
+            (Moment::WinWin, "en") => t("Win-win", "deploy it: make this interaction the norm", "deploy it"),
+            (Moment::WinWin, "fr") => t("Le win win", "la déployer : faire de cette interaction la norme", "la déployer"),
+            (Moment::LuckyBreak, "en") => t(
+                "Lucky break",
+                "re-sensitise employees: they do not see that this enchants customers",
+                "re-sensitise employees",
+            ),
+            (Moment::LuckyBreak, "fr") => t(
+                "Le coup de chance",
+                "resensibiliser les collaborateurs : ils ne voient pas que cela enchante les clients",
+                "resensibiliser les collaborateurs",
+            ),
+            (Moment::Pain, "en") => {
+                t("Pain", "relieve employees first: the enchantment costs them too much", "relieve employees first")
+            }
+            (Moment::Pain, "fr") => t(
+                "La douleur",
+                "soulager d'abord les collaborateurs : l'enchantement leur coûte trop",
+                "soulager d'abord les collaborateurs",
+            ),
+            (Moment::WrongFight, "en") => t(
+                "Wrong fight",
+                "re-sensitise employees: show them it irritates customers, redirect their energy",
+                "re-sensitise employees",
+            ),
+            (Moment::WrongFight, "fr") => t(
+                "Le mauvais combat",
+                "resensibiliser les collaborateurs : leur montrer que cela irrite les clients, réorienter leur énergie",
+                "resensibiliser les collaborateurs",
+            ),
+            (Moment::Blindness, "en") => {
+                t("Blindness", "re-sensitise employees: make them see this irritant", "re-sensitise employees")
+            }
+            (Moment::Blindness, "fr") => t(
+                "La cécité",
+                "resensibiliser les collaborateurs : leur faire voir cet irritant",
+                "resensibiliser les collaborateurs",
+            ),
+            (Moment::DeadEnd, "en") => {
+                t("Dead end", "relieve employees first: give them a solution to offer", "relieve employees first")
+            }
+            (Moment::DeadEnd, "fr") => t(
+                "L'impasse",
+                "soulager d'abord les collaborateurs : leur donner une solution à proposer",
+                "soulager d'abord les collaborateurs",
+            ),
+            _ => return None,
+        })
+    }
+}
+
+/// The seed's action (in English) for a moment's key; None for `undetermined` and the like.
 pub fn action(moment: &str) -> Option<&'static str> {
-    Some(match moment {
-        "win_win" => "deploy it: make this interaction the norm",
-        "lucky_break" => "re-sensitise employees: they do not see that this enchants customers",
-        "wrong_fight" => "re-sensitise employees: show them it irritates customers, redirect their energy",
-        "blindness" => "re-sensitise employees: make them see this irritant",
-        "pain" => "relieve employees first: the enchantment costs them too much",
-        "dead_end" => "relieve employees first: give them a solution to offer",
-        _ => return None,
-    })
+    Moment::parse(moment).and_then(|m| m.text("en")).map(|t| t.action)
 }
 
 fn cell(customer: &str, employee: &str) -> &'static str {
-    match (customer, employee) {
-        ("enchanted", "proud") => "win_win",
-        ("enchanted", "silent") => "lucky_break",
-        ("enchanted", "frustrated") => "pain",
-        ("irritated", "proud") => "wrong_fight",
-        ("irritated", "silent") => "blindness",
-        ("irritated", "frustrated") => "dead_end",
-        _ => "undetermined",
-    }
+    Moment::from_axes(customer, employee).map_or(Moment::UNDETERMINED, Moment::key)
 }
 
 #[derive(Debug, Clone)]
@@ -453,7 +556,7 @@ fn classify_theme(group: &str, theme: &str, c: &ThemeCounts, n_emp: u64, gw: Gro
         employee_share_w,
         p_value,
         q_value: f64::NAN,
-        moment: if n_c < o.min_mentions { "too_few_mentions" } else { "undetermined" },
+        moment: if n_c < o.min_mentions { Moment::TOO_FEW_MENTIONS } else { Moment::UNDETERMINED },
         customer_example: c.c_example.clone().filter(|_| c.customers >= min_text),
         employee_example: c.e_example.clone().filter(|_| mentioning >= min_text),
         notes,
@@ -579,7 +682,7 @@ pub fn moment_effects_from(study: &Study, rows: &[ThemeRow]) -> Result<DataFrame
     let cw = cw.as_deref();
     let ew = employee_weights(study, "moment effects")?;
     // A bit per moment for each respondent who mentions one of its themes.
-    let moment_bit = |moment: &str| MOMENTS.iter().position(|m| *m == moment);
+    let moment_bit = |moment: &str| Moment::ALL.iter().position(|m| m.key() == moment);
     let (mut c_in, mut e_in) = (vec![0u8; satisfaction.len()], vec![0u8; engagement.len()]);
     if let Some(m) = study.index().mentions.as_ref() {
         let theme_bit: Vec<Option<usize>> = m
@@ -605,9 +708,9 @@ pub fn moment_effects_from(study: &Study, rows: &[ThemeRow]) -> Result<DataFrame
         suppressed: bool,
     }
     let mut effects = Vec::new();
-    let c_moments = masked_moments(satisfaction, &c_in, MOMENTS.len());
-    let e_moments = masked_moments(&engagement, &e_in, MOMENTS.len());
-    for (bit, moment) in MOMENTS.into_iter().enumerate() {
+    let c_moments = masked_moments(satisfaction, &c_in, Moment::ALL.len());
+    let e_moments = masked_moments(&engagement, &e_in, Moment::ALL.len());
+    for (bit, moment) in Moment::ALL.into_iter().map(Moment::key).enumerate() {
         let n_themes = rows.iter().filter(|r| r.moment == moment).count() as u64;
         for (side, values, members, summary, weights) in [
             ("customer", satisfaction, &c_in, c_moments[bit], cw),

@@ -137,10 +137,32 @@ fn report<'py>(
     Ok(d)
 }
 
+/// A moment's key, its two axes, and its name, action and short action per language.
+type MomentRow = (&'static str, &'static str, &'static str, Vec<(&'static str, &'static str, &'static str, &'static str)>);
+
+/// The six moments in the seed's order (`crate::analysis::moments::Moment`): key, customer
+/// axis, employee axis, and `(lang, name, action, short action)` for English and French.
+#[pyfunction]
+fn moment_taxonomy() -> Vec<MomentRow> {
+    use crate::analysis::moments::Moment;
+    Moment::ALL
+        .into_iter()
+        .map(|m| {
+            let (customer, employee) = m.axes();
+            let texts = ["en", "fr"]
+                .into_iter()
+                .filter_map(|lang| m.text(lang).map(|t| (lang, t.name, t.action, t.short_action)))
+                .collect();
+            (m.key(), customer, employee, texts)
+        })
+        .collect()
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     macro_rules! add {
         ($($f:ident),*) => {$( m.add_function(wrap_pyfunction!($f, m)?)?; )*};
     }
+    add!(moment_taxonomy);
     add!(linkage, linkage_units, exposure_gap, moments, moment_effects, indicators, report);
     add!(linkage_corrected, multilevel_gap);
     Ok(())

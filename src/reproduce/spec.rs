@@ -1037,10 +1037,11 @@ fn indicator(src: &Source, r: RawIndicator, line: usize) -> Result<IndicatorSpec
         }
     }
     if let Published::Text(m) = &published {
-        const MOMENTS: [&str; 8] =
-            ["win_win", "lucky_break", "pain", "wrong_fight", "blindness", "dead_end", "undetermined", "too_few_mentions"];
-        if !MOMENTS.contains(&m.as_str()) {
-            return Err(src.at(r.published.span(), "published", format!("unknown moment '{m}' (expected one of {})", MOMENTS.join(", "))));
+        use crate::analysis::moments::Moment;
+        let known: Vec<&str> =
+            Moment::ALL.iter().map(|m| m.key()).chain([Moment::UNDETERMINED, Moment::TOO_FEW_MENTIONS]).collect();
+        if !known.contains(&m.as_str()) {
+            return Err(src.at(r.published.span(), "published", format!("unknown moment '{m}' (expected one of {})", known.join(", "))));
         }
     }
     let mut checks: Vec<(&str, Range<usize>, Check)> = Vec::new();

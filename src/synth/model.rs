@@ -1454,15 +1454,10 @@ mod tests {
                 } else {
                     ("undetermined", el)
                 };
-                let moment = match (cust, empax) {
-                    (None, _) => "unclassified",
-                    (Some("enchanted"), "proud") => "win_win",
-                    (Some("enchanted"), "silent") => "lucky_break",
-                    (Some("enchanted"), "frustrated") => "pain",
-                    (Some("irritated"), "proud") => "wrong_fight",
-                    (Some("irritated"), "silent") => "blindness",
-                    (Some("irritated"), "frustrated") => "dead_end",
-                    _ => "undetermined",
+                let moment = match cust {
+                    None => "unclassified",
+                    Some(c) => crate::analysis::moments::Moment::from_axes(c, empax)
+                        .map_or(crate::analysis::moments::Moment::UNDETERMINED, |m| m.key()),
                 };
                 ThemeResult {
                     name: s.themes[t].name.clone(),

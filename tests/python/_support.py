@@ -28,3 +28,16 @@ def close(a: Any, b: Any, rtol: float, atol: float) -> bool:
     if math.isinf(a) or math.isinf(b):
         return a == b
     return abs(a - b) <= atol + rtol * abs(b)
+
+
+def moment_texts() -> dict[str, dict[str, dict[str, str]]]:
+    """The six moments' ``name``, ``action`` and ``short_action`` per language, as the Rust core
+    states them (``_core.moment_taxonomy``), shaped like the catalogue's ``[moment.*]`` tables:
+    the tests that read the catalogue's TOML directly add them, since the TOML leaves them to
+    the core."""
+    from miroir import _core
+
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for key, _customer, _employee, texts in _core.moment_taxonomy():
+        out[key] = {field: {t[0]: t[i] for t in texts} for field, i in (("name", 1), ("action", 2), ("short_action", 3))}
+    return out

@@ -20,6 +20,7 @@ import polars as pl
 import pytest
 
 import miroir
+from _support import moment_texts
 
 pytest.importorskip("matplotlib")
 
@@ -311,6 +312,9 @@ def _catalogue() -> dict[str, dict[str, str]]:
                 walk(f"{prefix}.{name}" if prefix else name, value)
 
     walk("", raw)
+    for key, fields in moment_texts().items():  # the six moments are stated by the Rust core
+        for field, entry in fields.items():
+            out[f"moment.{key}.{field}"] = entry
     return out
 
 

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 import miroir
+from _support import moment_texts
 from miroir.results import Report
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -26,6 +27,7 @@ def catalogue() -> dict:
 
 
 CAT = catalogue()
+CAT["moment"].update(moment_texts())  # the six moments are stated by the Rust core
 
 
 def header(table: str, column: str, lang: str) -> str:

@@ -14,6 +14,7 @@ from importlib import resources
 
 import pytest
 
+from _support import moment_texts
 import miroir
 from miroir import i18n
 from miroir.results import MOMENT_ORDER
@@ -44,6 +45,10 @@ def raw_entries() -> dict[str, dict[str, object]]:
                 walk(f"{prefix}.{k}" if prefix else k, v)
 
     walk("", raw)
+    # the six moments' texts are stated once, by the Rust core (analysis/moments.rs)
+    for key, fields in moment_texts().items():
+        for field, entry in fields.items():
+            out[f"moment.{key}.{field}"] = dict(entry)
     return out
 
 

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 import miroir
+from _support import moment_texts
 from miroir.results import MOMENT_ORDER, Report
 
 pptx = pytest.importorskip("pptx")
@@ -18,6 +19,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE  # noqa: E402
 tomllib = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
 
 CAT = tomllib.loads(resources.files("miroir").joinpath("catalogue.toml").read_text("utf-8"))
+CAT["moment"].update(moment_texts())  # the six moments are stated by the Rust core
 
 
 def section(key: str, lang: str) -> str:
