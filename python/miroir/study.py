@@ -639,6 +639,15 @@ class Study:
                                                      maintain_order="left")
         return subset
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickling (to another process: multiprocessing, a Dask worker): the validated tables,
+        the schema (its scales and limits; the tables are already in the data model's names),
+        the verbatims and the coding; unpickling validates them again, quietly (the warnings
+        were given when the study was first built). A streamed study's tables are read back
+        from their files to be pickled."""
+        return (_unpickle_study, (self.employees, self.customers, self.mentions, canonical_schema(self.schema),
+                                  self._verbatims, self._coding))
+
     def __getitem__(self, predicate: pl.Expr) -> Study:
         """``study[pl.col("study") == "bank-01"]``: :meth:`filter` with one predicate."""
         return self.filter(predicate)
@@ -652,6 +661,16 @@ class Study:
             f"{summary_total(s, 'employees')} employees, {summary_total(s, 'customers')} "
             f"customers, {summary_total(s, 'mentions')} mentions>"
         )
+
+
+def _unpickle_study(employees: pl.DataFrame, customers: pl.DataFrame, mentions: pl.DataFrame | None,
+                    schema: Schema, verbatims: pl.DataFrame | None, coding: Coding | None) -> Study:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        study = Study(employees, customers, mentions, schema)
+    study._verbatims = verbatims
+    study._coding = coding
+    return study
 
 
 def summary_total(summary: pl.DataFrame, column: str) -> int:

@@ -379,6 +379,17 @@ impl PySchema {
         })?;
         Ok(PySchema { inner: crate::reproduce::spec::parse_schema_file(&text, &path.display().to_string())? })
     }
+    /// A schema from the text of a schema file (what `to_toml` writes).
+    #[staticmethod]
+    fn from_toml_text(text: &str) -> PyResult<PySchema> {
+        Ok(PySchema { inner: crate::reproduce::spec::parse_schema_file(text, "<schema>")? })
+    }
+    /// Pickling (a schema crosses process boundaries: multiprocessing, Dask workers) through
+    /// its TOML text, which states every setting.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let rebuild = py.get_type::<PySchema>().getattr("from_toml_text")?;
+        Ok((rebuild, (self.to_toml(),)))
+    }
     /// `{"sheet": name or position}` when the schema names the workbooks' sheet, else `{}`.
     #[getter]
     fn excel<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
