@@ -57,6 +57,7 @@ from miroir.results import (
     UnitsResult,
 )
 from miroir.study import Study, load_study, synthetic_study
+from miroir.synth_text import synthetic_codebook, synthetic_verbatims
 from miroir.segments import protect_segments, segments
 from miroir.waves import WavesComparison, compare_waves, load_waves
 
@@ -131,4 +132,6 @@ __all__ = [
     "load_study",
     "load_waves",
     "synthetic_study",
+    "synthetic_codebook",
+    "synthetic_verbatims",
 ]

@@ -481,4 +481,19 @@ def text_code(codebook: Codebook, texts: pl.Series, languages: pl.Series | None 
 # (model helper: stubs here)
 
 # -- synthetic verbatims (src/synth/verbatims.rs, bindings/synth_verbatims.rs) --------------------
-# (synthetic verbatims helper: stubs here)
+__all__ += ["synthetic_verbatims", "synthetic_codebook_toml", "synthetic_study_with_verbatims"]
+
+# (verbatims, truth): verbatims `study, side, respondent_id, question, text, language`; truth
+# `study, side, respondent_id, question, theme, valence`, one row per true code
+def synthetic_verbatims(
+    studies: int = 20,
+    employees: int = 20000,
+    customers: int = 100000,
+    seed: int = 0,
+    wave: int = 0,
+    paraphrases: str = "seen",
+) -> tuple[pl.DataFrame, pl.DataFrame]: ...
+def synthetic_codebook_toml() -> str: ...
+def synthetic_study_with_verbatims(
+    studies: int = 20, employees: int = 20_000, customers: int = 100_000, seed: int = 0, wave: int = 0
+) -> tuple[Study, pl.DataFrame, pl.DataFrame]: ...

@@ -834,19 +834,21 @@ def _load_with_spss(emp: Path, cus: Path, men: Path | None, schema: Schema | Non
 
 @overload
 def synthetic_study(
-    studies: int = ..., employees: int = ..., customers: int = ..., seed: int = ..., *, waves: None = ...
+    studies: int = ..., employees: int = ..., customers: int = ..., seed: int = ..., *, waves: None = ...,
+    verbatims: bool = ...,
 ) -> Study: ...
 
 
 @overload
 def synthetic_study(
-    studies: int = ..., employees: int = ..., customers: int = ..., seed: int = ..., *, waves: int
+    studies: int = ..., employees: int = ..., customers: int = ..., seed: int = ..., *, waves: int,
+    verbatims: bool = ...,
 ) -> dict[str, Study]: ...
 
 
 def synthetic_study(
     studies: int = 20, employees: int = 20_000, customers: int = 100_000, seed: int = 0, *,
-    waves: int | None = None,
+    waves: int | None = None, verbatims: bool = False,
 ) -> Study | dict[str, Study]:
     """Generate the embedded synthetic mirror study (a generative model, seeded).
 
@@ -866,6 +868,12 @@ def synthetic_study(
         regions do not move), and the theme ``"commercial gesture confirmed by SMS and
         letter"`` moves from ``pain`` to ``win_win`` (its employees now cite it as a best
         interaction). ``W1`` is the study generated without ``waves``.
+    verbatims : bool
+        Also generate the raw answers to the open questions (:attr:`Study.verbatims`, French
+        and English, paraphrased, with typos and several themes per comment), written from the
+        study's coded mentions, which stay as the truth: ``study.code(miroir.synthetic_codebook())``
+        codes them back (:func:`miroir.synth_text.synthetic_verbatims` gives the truth per
+        verbatim). The other tables are the same as without.
 
     Examples
     --------
@@ -881,10 +889,20 @@ def synthetic_study(
     """
     args = (_int_arg(studies, "studies"), _int_arg(employees, "employees"),
             _int_arg(customers, "customers"), _int_arg(seed, "seed"))
+    if not isinstance(verbatims, bool):
+        raise InvalidArgumentTypeError(
+            f"invalid argument 'verbatims': expected True or False, got {type(verbatims).__name__}")
+
+    def one(wave: int) -> Study:
+        if not verbatims:
+            return Study._from_core(_core.synthetic_study(*args, wave=wave))
+        inner, raw, _truth = _core.synthetic_study_with_verbatims(*args, wave=wave)
+        return Study._from_core(inner)._attach_verbatims(raw)
+
     if waves is None:
-        return Study._from_core(_core.synthetic_study(*args))
+        return one(0)
     n = _int_arg(waves, "waves", minimum=1, maximum=20)
-    return {f"W{w + 1}": Study._from_core(_core.synthetic_study(*args, wave=w)) for w in range(n)}
+    return {f"W{w + 1}": one(w) for w in range(n)}
 
 
 # -- unit attributes ----------------------------------------------------------------------------

@@ -18,6 +18,20 @@ const ASKED: [&str; 4] = ["never", "yearly", "several_per_year", "rarely"];
 /// Long generations poll [`crate::interrupt::checkpoint`] between their phases: cancelled, the
 /// call returns [`StatsError::Interrupted`](crate::stats::StatsError::Interrupted).
 pub fn synthetic_study(cfg: &SynthConfig) -> Result<Study> {
+    Ok(generate_study(cfg, None)?.0)
+}
+
+/// The synthetic study of `cfg` with its raw verbatims ([`verbatims::to_frames`]: the
+/// verbatims table and the truth, one row per true code), generated once.
+pub fn synthetic_study_with_verbatims(cfg: &SynthConfig, p: &verbatims::VerbatimParams) -> Result<(Study, DataFrame, DataFrame)> {
+    let (study, v) = generate_study(cfg, Some(p))?;
+    let (v, truth) = v.expect("verbatims were asked for");
+    Ok((study, v, truth))
+}
+
+type Verbatims = Option<(DataFrame, DataFrame)>;
+
+fn generate_study(cfg: &SynthConfig, verbatim_params: Option<&verbatims::VerbatimParams>) -> Result<(Study, Verbatims)> {
     let checkpoint = crate::interrupt::checkpoint();
     let stop = || checkpoint.check().map_err(|_| MiroirError::Stats(crate::stats::StatsError::Interrupted));
     let synth = generate(cfg).map_err(|detail| {
@@ -28,10 +42,18 @@ pub fn synthetic_study(cfg: &SynthConfig) -> Result<Study> {
         }
     })?;
     stop()?;
+    let raw = match verbatim_params {
+        None => None,
+        Some(p) => {
+            let v = verbatims::verbatims(&synth, cfg, p);
+            stop()?;
+            Some(verbatims::to_frames(&synth, &v)?)
+        }
+    };
     let (employees, customers, mentions) = to_frames(&synth)?;
     drop(synth);
     stop()?;
-    Study::new(employees, customers, Some(mentions), Schema::default())
+    Ok((Study::new(employees, customers, Some(mentions), Schema::default())?, raw))
 }
 
 /// Employee and customer ids: the study name, a letter and a zero-padded row number.
