@@ -475,7 +475,21 @@ class Codebook:
 def text_code(codebook: Codebook, texts: pl.Series, languages: pl.Series | None = None) -> pl.DataFrame: ...
 
 # -- text valence (src/text/sentiment.rs, bindings/text_sentiment.rs) -------------------------------
-# (sentiment helper: stubs here)
+__all__ += ["text_sentiment", "text_clauses", "text_span_valence"]
+
+def text_sentiment(
+    texts: pl.Series, languages: pl.Series | None = None, threshold: float | None = None
+) -> pl.DataFrame: ...
+def text_clauses(
+    texts: pl.Series, languages: pl.Series | None = None, threshold: float | None = None
+) -> pl.DataFrame: ...
+def text_span_valence(
+    texts: pl.Series,
+    rows: pl.Series,
+    starts: pl.Series,
+    languages: pl.Series | None = None,
+    threshold: float | None = None,
+) -> pl.DataFrame: ...
 
 # -- text models (src/text/{tfidf,classifier,cluster}.rs, bindings/text_model.rs) ------------------
 # (model helper: stubs here)

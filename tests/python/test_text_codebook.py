@@ -3,8 +3,8 @@
 What can fail here: every span must slice the raw text at the words matched (with accents,
 capitals, curly apostrophes and NFD input, where byte and character offsets differ); elisions,
 stems, globs, exclusions, longest match and negation in French and English; valence from the
-question for employees and for customers' liked / disliked; coverage and the uncoded list;
-codebook errors with file, line and key.
+question for employees and for customers' liked / disliked, and from the clause of the match for
+customers' comments; coverage and the uncoded list; codebook errors with file, line and key.
 """
 
 from __future__ import annotations
@@ -229,3 +229,35 @@ def test_codebook_from_dict_and_table_agree_with_toml(book: Codebook) -> None:
         Codebook.from_dict([{"id": "x", "fr": ["a"], "colour": "red"}])
     with pytest.raises(miroir.SpecError, match="empty pattern"):
         Codebook.from_dict([{"id": "x", "fr": [""]}])
+
+
+def test_comment_valence_comes_from_the_clause_of_the_match(book: Codebook) -> None:
+    v = verbatims(
+        [
+            ("customer", "c1", "comment", "Accueil chaleureux mais attente interminable"),
+            ("customer", "c2", "comment", "Attente : RAS"),
+            ("customer", "c3", "comment", "Personnel aimable et horrible"),
+            ("customer", "c4", "comment", "The advisors were friendly but the queue was awful"),
+            ("customer", "c5", "disliked", "Accueil chaleureux, attente parfaite"),
+        ]
+    )
+    m = code(v, book).mentions
+    got = {
+        (r["respondent_id"], r["theme_id"]): (r["valence"], r["valence_source"], r["valence_score"])
+        for r in m.iter_rows(named=True)
+    }
+    # the issue's example: one positive and one negative mention from one comment
+    assert got[("c1", "friendly")][:2] == ("positive", "text")
+    assert got[("c1", "wait")][:2] == ("negative", "text")
+    assert got[("c1", "wait")][2] == pytest.approx(-0.5)
+    # a neutral clause, a theme without valence: no valence
+    assert got[("c2", "wait")] == (None, None, 0.0)
+    # a neutral clause ("aimable" 0.9 and "horrible" -1.0 averaged, within the French band of
+    # 0.1): the theme's declared valence
+    assert got[("c3", "friendly")][:2] == ("positive", "text")
+    assert abs(got[("c3", "friendly")][2]) < 0.1
+    assert got[("c4", "advisor")][:2] == ("positive", "text")
+    assert got[("c4", "wait")][:2] == ("negative", "text")
+    # liked / disliked: the question, whatever the text says
+    assert got[("c5", "friendly")] == ("negative", "question", None)
+    assert got[("c5", "wait")] == ("negative", "question", None)

@@ -12,5 +12,6 @@
 from __future__ import annotations
 
 from miroir.text.codebook import QUESTIONS, Codebook, Coding, code
+from miroir.text.sentiment import clauses, sentiment
 
-__all__ = ["QUESTIONS", "Codebook", "Coding", "code"]
+__all__ = ["QUESTIONS", "Codebook", "Coding", "clauses", "code", "sentiment"]

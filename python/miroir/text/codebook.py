@@ -15,9 +15,14 @@ words before a match, in its clause, is recorded (``negated``); a negated match 
 declares a ``valence`` is not coded as that theme (it goes to ``Coding.skipped``).
 
 Valence: employees' comes from the question (``best`` -> positive, ``most_frustrating`` ->
-negative), never from the text; customers' ``liked`` / ``disliked`` likewise; a customer
-``comment`` takes the valence its theme declares (``valence_source = "text"``), or none
-(null) when the theme declares none.
+negative), never from the text; customers' ``liked`` / ``disliked`` likewise. A customer
+``comment`` takes the valence of the **clause** its match is in (``valence_source = "text"``,
+``valence_score`` its score; see :mod:`miroir.text.sentiment`: clauses end at ``.`` ``;``
+``!`` ``?`` and before ``mais`` / ``but``-like words, and the comma-separated part of the
+clause holding the match is used when it is positive or negative on its own), so "accueil
+très agréable mais attente interminable" gives a positive mention of the welcome and a negative
+one of the wait. Where that clause is neutral, the mention takes the valence its theme
+declares, or none (null) when the theme declares none.
 """
 
 from __future__ import annotations
@@ -174,8 +179,10 @@ class Coding:
 
     ``mentions``: one row per theme found in a verbatim (``study, side, respondent_id, theme,
     valence, text`` as the mentions table, then ``question, theme_id, method, rule, span_start,
-    span_end, confidence, valence_source, negated, language, matches``; spans are character
-    offsets in ``text``, ``matches`` how many times the theme matched, the span being the first).
+    span_end, confidence, valence_source, valence_score, negated, language, matches``; spans
+    are character offsets in ``text``, ``matches`` how many times the theme matched, the span
+    being the first; ``valence_score`` is the lexicon score of the clause that gave a customer
+    comment its valence, null where the question gave it).
     ``coverage``: per ``study, side, question``: ``verbatims``, ``coded`` (with at least one
     theme), ``share_coded``, ``empty`` (null or blank text). ``uncoded``: the verbatims no theme
     covers, with ``reason`` (``empty`` or ``no theme``). ``skipped``: negated matches of themes
@@ -234,20 +241,20 @@ def code(verbatims: Any, codebook: Codebook, *, language: str | None = None) -> 
     >>> v = pl.DataFrame({
     ...     "study": ["s"] * 3, "side": ["customer", "customer", "employee"],
     ...     "respondent_id": ["c1", "c2", "e1"], "question": ["comment", "comment", "most_frustrating"],
-    ...     "text": ["Conseiller très AIMABLE, aucune attente", "Le vendeur n'était pas aimable",
+    ...     "text": ["Conseiller très AIMABLE, mais attente interminable", "Le vendeur n'était pas aimable",
     ...              "L'attente des clients"]})
     >>> c = code(v, book)
-    >>> c.mentions.select("respondent_id", "theme", "valence", "rule", "span_start", "span_end", "negated")
+    >>> c.mentions.select("respondent_id", "theme", "valence", "valence_source", "span_start", "span_end", "negated")
     shape: (3, 7)
-    ┌───────────────┬────────────────┬──────────┬─────────┬────────────┬──────────┬─────────┐
-    │ respondent_id ┆ theme          ┆ valence  ┆ rule    ┆ span_start ┆ span_end ┆ negated │
-    │ ---           ┆ ---            ┆ ---      ┆ ---     ┆ ---        ┆ ---      ┆ ---     │
-    │ str           ┆ str            ┆ str      ┆ str     ┆ u64        ┆ u64      ┆ bool    │
-    ╞═══════════════╪════════════════╪══════════╪═════════╪════════════╪══════════╪═════════╡
-    │ c1            ┆ Friendly staff ┆ positive ┆ aimable ┆ 16         ┆ 23       ┆ false   │
-    │ c1            ┆ Waiting time   ┆ null     ┆ attente ┆ 32         ┆ 39       ┆ true    │
-    │ e1            ┆ Waiting time   ┆ negative ┆ attente ┆ 2          ┆ 9        ┆ false   │
-    └───────────────┴────────────────┴──────────┴─────────┴────────────┴──────────┴─────────┘
+    ┌───────────────┬────────────────┬──────────┬────────────────┬────────────┬──────────┬─────────┐
+    │ respondent_id ┆ theme          ┆ valence  ┆ valence_source ┆ span_start ┆ span_end ┆ negated │
+    │ ---           ┆ ---            ┆ ---      ┆ ---            ┆ ---        ┆ ---      ┆ ---     │
+    │ str           ┆ str            ┆ str      ┆ str            ┆ u64        ┆ u64      ┆ bool    │
+    ╞═══════════════╪════════════════╪══════════╪════════════════╪════════════╪══════════╪═════════╡
+    │ c1            ┆ Friendly staff ┆ positive ┆ text           ┆ 16         ┆ 23       ┆ false   │
+    │ c1            ┆ Waiting time   ┆ negative ┆ text           ┆ 30         ┆ 37       ┆ false   │
+    │ e1            ┆ Waiting time   ┆ negative ┆ question       ┆ 2          ┆ 9        ┆ false   │
+    └───────────────┴────────────────┴──────────┴────────────────┴────────────┴──────────┴─────────┘
     >>> c.uncoded.select("respondent_id", "reason").rows()
     [('c2', 'no theme')]
     """
@@ -273,24 +280,47 @@ def code(verbatims: Any, codebook: Codebook, *, language: str | None = None) -> 
     from_question = pl.col("side").cast(pl.String) + ":" + pl.col("question").cast(pl.String)
     question_valence = {f"{s}:{q}": val for s, qs in QUESTIONS.items() for q, val in qs.items() if val is not None}
     qv = from_question.replace_strict(question_valence, default=None, return_dtype=pl.String)
+    first = (
+        kept.with_columns(qv.alias("_qv"))
+        .group_by("_row", "theme_id", maintain_order=True)
+        .agg(pl.all().first(), pl.len().alias("matches"))
+        .sort("_row", "span_start")
+        .with_row_index("_m")
+    )
+    # a customer comment's mention: the valence of the clause its (first) match is in
+    from_text = first.filter(pl.col("_qv").is_null())
+    row_language = base.select("_row").join(
+        first.select("_row", "language").unique("_row", keep="first"), on="_row", how="left", maintain_order="left"
+    )["language"]
+    span = _core.text_span_valence(
+        texts, from_text["_row"].cast(pl.UInt64), from_text["span_start"].cast(pl.UInt64), row_language
+    )
+    first = first.join(
+        pl.DataFrame({"_m": from_text["_m"], "_tv": span["valence"], "_ts": span["score"]}),
+        on="_m", how="left", maintain_order="left",
+    )
     mentions = (
-        kept.with_columns(
-            pl.when(qv.is_not_null()).then(qv).otherwise(pl.col("theme_valence")).alias("valence"),
-            pl.when(qv.is_not_null())
+        first.with_columns(
+            pl.when(pl.col("_qv").is_not_null())
+            .then(pl.col("_qv"))
+            .when(pl.col("_tv").is_in(["positive", "negative"]))
+            .then(pl.col("_tv"))
+            .otherwise(pl.col("theme_valence"))
+            .alias("valence"),
+        )
+        .with_columns(
+            pl.when(pl.col("_qv").is_not_null())
             .then(pl.lit("question"))
-            .when(pl.col("theme_valence").is_not_null())
+            .when(pl.col("valence").is_not_null())
             .then(pl.lit("text"))
             .otherwise(pl.lit(None, pl.String))
             .alias("valence_source"),
         )
-        .group_by("_row", "theme_id", maintain_order=True)
-        .agg(pl.all().first(), pl.len().alias("matches"))
-        .sort("_row", "span_start")
         .select(
             "study", "side", "respondent_id", "theme", "valence", "text", "question", "theme_id",
             pl.lit("codebook").alias("method"), "rule", "span_start", "span_end",
-            pl.lit(1.0).alias("confidence"), "valence_source", "negated", "language",
-            pl.col("matches").cast(pl.UInt32),
+            pl.lit(1.0).alias("confidence"), "valence_source", pl.col("_ts").alias("valence_score"),
+            "negated", "language", pl.col("matches").cast(pl.UInt32),
         )
     )
     coded_rows = kept["_row"].unique()
