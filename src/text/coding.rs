@@ -4,9 +4,12 @@
 //! built from its tokens, the stems and the folded words, each token followed by a separator
 //! byte. Phrase patterns (their stems, each followed by the separator) are searched in the first,
 //! glob prefixes in the second, with aho-corasick's leftmost-longest semantics; a match counts
-//! only where it starts at a token. Matches of the two searches that overlap are resolved the same
-//! way: the one covering more tokens wins, then the leftmost. A theme is coded once per match;
-//! a match inside one of the theme's own exclusions is not that theme.
+//! only where it starts at a token, and a phrase only within one clause (it does not run over a
+//! comma or a full stop: "honestly, customers" is not "honest customer"). Matches of the two
+//! searches that overlap are resolved the same way: the one covering more tokens wins, then the
+//! leftmost. A theme is coded once per match; a match inside one of the theme's own exclusions
+//! is not that theme. Exclusions are searched apart from the patterns, so that one theme's
+//! exclusion never hides another theme's pattern inside it.
 //!
 //! Negation: a match is negated when a negator (`ne`/`n'`, `pas`, `jamais`, `sans`, `aucun`,
 //! `ni`; `plus`, `rien`, `personne` after a `ne` of the clause; `not`/`n't`, `no`, `never`,
@@ -43,14 +46,20 @@ pub struct Match {
     pub skipped: bool,
 }
 
-/// One language's automata.
-struct Automata {
-    analyzer: Analyzer,
+/// The automata of one language's patterns, or of its exclusions.
+struct Search {
     phrases: Option<AhoCorasick>,
-    /// For each phrase pattern: (theme, pattern text, exclusion, number of tokens).
+    /// For each phrase key: (theme, pattern text, exclusion) of the patterns that have it.
     phrase_rules: Vec<Vec<(usize, String, bool)>>,
     globs: Option<AhoCorasick>,
     glob_rules: Vec<Vec<(usize, String, bool)>>,
+}
+
+/// One language's automata: its patterns, and apart from them its exclusions.
+struct Automata {
+    analyzer: Analyzer,
+    patterns: Search,
+    exclusions: Search,
 }
 
 /// A codebook compiled for matching (build once, code many verbatims).
@@ -74,11 +83,11 @@ fn build(keys: &[String]) -> Option<AhoCorasick> {
 
 impl Coder {
     pub fn new(book: &Codebook) -> Coder {
-        let compile = |language: Language| {
+        let compile = |language: Language, exclusions: bool| {
             let (mut pk, mut pr): (Vec<String>, Vec<Vec<(usize, String, bool)>>) = (Vec::new(), Vec::new());
             let (mut gk, mut gr): (Vec<String>, Vec<Vec<(usize, String, bool)>>) = (Vec::new(), Vec::new());
             for (ti, t) in book.themes.iter().enumerate() {
-                for p in t.patterns.iter().filter(|p| p.language == language) {
+                for p in t.patterns.iter().filter(|p| p.language == language && p.exclude == exclusions) {
                     let (keys, rules, key) = match &p.kind {
                         PatternKind::Phrase(stems) => {
                             (&mut pk, &mut pr, stems.iter().map(|s| format!("{s}{SEP}")).collect::<String>())
@@ -95,18 +104,23 @@ impl Coder {
                     }
                 }
             }
-            Automata { analyzer: language.analyzer(), phrases: build(&pk), phrase_rules: pr, globs: build(&gk), glob_rules: gr }
+            Search { phrases: build(&pk), phrase_rules: pr, globs: build(&gk), glob_rules: gr }
+        };
+        let automata = |language: Language| Automata {
+            analyzer: language.analyzer(),
+            patterns: compile(language, false),
+            exclusions: compile(language, true),
         };
         Coder {
-            fr: compile(Language::Fr),
-            en: compile(Language::En),
+            fr: automata(Language::Fr),
+            en: automata(Language::En),
             valenced: book.themes.iter().map(|t| t.valence.is_some()).collect(),
         }
     }
 
     /// Codes one verbatim; `language` None: detected from its function words (French when
     /// nothing tells).
-    pub fn code_one(&self, row: usize, text: &str, language: Option<Language>) -> Vec<Match> {
+    pub fn code_one<'a>(&'a self, row: usize, text: &str, language: Option<Language>) -> Vec<Match> {
         let language = language.unwrap_or_else(|| {
             detect_language(&tokenize(text, &self.fr.analyzer)).unwrap_or(Language::Fr)
         });
@@ -115,8 +129,6 @@ impl Coder {
         if tokens.is_empty() {
             return Vec::new();
         }
-        // (first token, token count, rules)
-        let mut found: Vec<(usize, usize, &Vec<(usize, String, bool)>)> = Vec::new();
         let search = |ac: &Option<AhoCorasick>, field: fn(&Token) -> &str, glob: bool| {
             let Some(ac) = ac else { return Vec::new() };
             let mut hay = String::new();
@@ -130,35 +142,30 @@ impl Coder {
             for m in ac.find_iter(&hay) {
                 let Ok(first) = starts.binary_search(&m.start()) else { continue };
                 let last = if glob { first } else { starts.partition_point(|&s| s < m.end()) - 1 };
+                if tokens[first].clause != tokens[last].clause {
+                    continue; // a phrase does not run over a clause break
+                }
                 out.push((first, last - first + 1, m.pattern().as_usize()));
             }
             out
         };
-        let phrase_hits = search(&a.phrases, |t| t.stem.as_str(), false);
-        let glob_hits = search(&a.globs, |t| t.folded.as_str(), true);
-        for (first, len, p) in phrase_hits {
-            found.push((first, len, &a.phrase_rules[p]));
-        }
-        for (first, len, p) in glob_hits {
-            found.push((first, len, &a.glob_rules[p]));
-        }
+        // (first token, token count, rules) of one search's matches
+        let hits = |s: &'a Search| -> Vec<(usize, usize, &'a Vec<(usize, String, bool)>)> {
+            let phrases = search(&s.phrases, |t| t.stem.as_str(), false).into_iter().map(|(f, l, p)| (f, l, &s.phrase_rules[p]));
+            let globs = search(&s.globs, |t| t.folded.as_str(), true).into_iter().map(|(f, l, p)| (f, l, &s.glob_rules[p]));
+            phrases.chain(globs).collect()
+        };
+        let mut found = hits(&a.patterns);
         // exclusions are spans where their theme is not coded, whatever wins the overlap
-        let mut excluded: Vec<(usize, usize, usize)> = Vec::new();
-        for (first, len, rules) in &found {
-            for (theme, _, exclude) in rules.iter() {
-                if *exclude {
-                    excluded.push((*theme, *first, first + len));
-                }
-            }
-        }
+        let excluded: Vec<(usize, usize, usize)> = hits(&a.exclusions)
+            .into_iter()
+            .flat_map(|(first, len, rules)| rules.iter().map(move |(theme, _, _)| (*theme, first, first + len)))
+            .collect();
         // overlapping matches: more tokens first, then leftmost
         found.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
         let mut taken = vec![false; tokens.len()];
         let mut kept: Vec<(usize, usize, &Vec<(usize, String, bool)>)> = Vec::new();
         for (first, len, rules) in found {
-            if rules.iter().all(|r| r.2) {
-                continue;
-            }
             if taken[first..first + len].iter().any(|t| *t) {
                 continue;
             }
@@ -169,8 +176,8 @@ impl Coder {
         let mut out = Vec::new();
         for (first, len, rules) in kept {
             let negated = negated(&tokens, first);
-            for (theme, rule, exclude) in rules.iter() {
-                if *exclude || excluded.iter().any(|&(t, s, e)| t == *theme && first >= s && first + len <= e) {
+            for (theme, rule, _) in rules.iter() {
+                if excluded.iter().any(|&(t, s, e)| t == *theme && first >= s && first + len <= e) {
                     continue;
                 }
                 out.push(Match {
@@ -295,5 +302,49 @@ fr = ["temps d'attente au téléphone"]
         assert_eq!(m.len(), 2);
         assert!(m.iter().all(|x| x.language == Language::En && x.row == 3));
         assert!(c.code_one(0, "   ", None).is_empty());
+    }
+
+    fn code_with(toml: &str, text: &str, lang: Language) -> Vec<(String, String)> {
+        let b = Codebook::from_toml(toml, "t.toml").unwrap();
+        let chars: Vec<char> = text.chars().collect();
+        Coder::new(&b)
+            .code_one(0, text, Some(lang))
+            .into_iter()
+            .map(|m| (b.themes[m.theme].id.clone(), chars[m.span_start..m.span_end].iter().collect()))
+            .collect()
+    }
+
+    #[test]
+    fn words_typed_without_accents_match_patterns_written_with_them() {
+        let toml = "[[theme]]\nid = \"day\"\nfr = [\"journée\", \"indemnité\"]\n";
+        assert_eq!(code_with(toml, "une journee perdue", Language::Fr), [("day".into(), "journee".into())]);
+        assert_eq!(code_with(toml, "l'indemnite", Language::Fr), [("day".into(), "indemnite".into())]);
+        assert_eq!(code_with(toml, "des JOURNÉES", Language::Fr), [("day".into(), "JOURNÉES".into())]);
+    }
+
+    #[test]
+    fn an_exclusion_of_one_theme_does_not_hide_another_themes_pattern() {
+        let toml = r#"
+[[theme]]
+id = "billing"
+fr = ["facture"]
+exclude_fr = ["réglé du premier coup"]
+
+[[theme]]
+id = "repair"
+fr = ["premier coup"]
+"#;
+        assert_eq!(
+            code_with(toml, "Problème réglé du premier coup", Language::Fr),
+            [("repair".into(), "premier coup".into())]
+        );
+    }
+
+    #[test]
+    fn a_phrase_does_not_run_over_a_comma_or_a_full_stop() {
+        let toml = "[[theme]]\nid = \"honest\"\nen = [\"honest customer\"]\n";
+        assert!(code_with(toml, "Honestly, customers were many", Language::En).is_empty());
+        assert!(code_with(toml, "He was honest. Customers agree", Language::En).is_empty());
+        assert_eq!(code_with(toml, "an honest customer", Language::En), [("honest".into(), "honest customer".into())]);
     }
 }

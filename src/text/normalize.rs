@@ -15,7 +15,6 @@ use rust_stemmers::{Algorithm, Stemmer};
 use std::fmt;
 use std::str::FromStr;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
-use unicode_normalization::UnicodeNormalization;
 
 /// The languages a codebook and the stemmer know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -51,18 +50,20 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
-    /// The stem of a lowercase word, folded. French: a final plural `s` (not `ss`) of a word of
-    /// more than 3 letters is dropped first, because Snowball's French stemmer removes it only
-    /// when no other suffix goes (`conseillers` → `conseiller` but `conseiller` → `conseil`).
+    /// The stem of a lowercase word, folded first: a word typed without its accents
+    /// (`journee`, `indemnite`) has the stem of the word with them, so a pattern written either
+    /// way finds both. French: a final plural `s` (not `ss`) of a word of more than 3 letters is
+    /// dropped first, because Snowball's French stemmer removes it only when no other suffix
+    /// goes (`conseillers` → `conseiller` but `conseiller` → `conseil`).
     fn stem(&self, lower: &str) -> String {
-        let composed: String = lower.nfc().collect();
+        let folded = fold(lower);
         let word = match self.language {
-            Language::Fr if composed.chars().count() > 3 && composed.ends_with('s') && !composed.ends_with("ss") => {
-                &composed[..composed.len() - 1]
+            Language::Fr if folded.chars().count() > 3 && folded.ends_with('s') && !folded.ends_with("ss") => {
+                &folded[..folded.len() - 1]
             }
-            _ => composed.as_str(),
+            _ => folded.as_str(),
         };
-        fold(&self.stemmer.stem(word))
+        self.stemmer.stem(word).into_owned()
     }
 }
 
