@@ -193,7 +193,7 @@ def _print_coding(study: Any) -> None:
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", miroir.DataQualityWarning)
-        coded = study.code(miroir.synthetic_codebook())
+        coded = study.code(miroir.synthetic_codebook(), valence="learned")
     elapsed = time.perf_counter() - start
     coding = coded.coding
     cov = coding.coverage.group_by("side", "question").agg(pl.col("verbatims", "coded", "empty").sum()).sort(
@@ -206,7 +206,8 @@ def _print_coding(study: Any) -> None:
     valenced = pairs.filter(pl.col("valence").is_not_null())
     right = valenced.filter(pl.col("valence") == pl.col("valence_true")).height
     print(f"\n== Coding the verbatims ({study.verbatims.height:,} answers, French and English) with the "
-          f"synthetic codebook ({len(miroir.synthetic_codebook())} themes), in {elapsed:.2f} s")
+          f"synthetic codebook ({len(miroir.synthetic_codebook())} themes; comments' valence learned from the "
+          f"liked/disliked and best/most frustrating answers), in {elapsed:.2f} s")
     with pl.Config(tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True, float_precision=3):
         print(cov.select("side", "question", "verbatims", "coded", "share_coded", "empty"))
     print(f"agreement with the true codes: theme macro-F1 {macro['f1']:.3f} (precision {macro['precision']:.3f}, "
@@ -380,7 +381,7 @@ def _cmd_code(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", miroir.DataQualityWarning)
-        coded = study.code(book, language=args.language, keep_mentions=args.keep_mentions)
+        coded = study.code(book, language=args.language, valence=args.valence, keep_mentions=args.keep_mentions)
     elapsed = time.perf_counter() - start
     coding = coded.coding
     assert coding is not None
@@ -509,6 +510,9 @@ def build_parser() -> argparse.ArgumentParser:
     code.add_argument("--out", type=Path, required=True, help="output folder")
     code.add_argument("--language", choices=["fr", "en"], default=None,
                       help="language of every verbatim (default: the language column, else detected)")
+    code.add_argument("--valence", choices=["lexicon", "learned"], default="lexicon",
+                      help="valence of customer comments: the lexicons (default), or learned from the study's "
+                      "own liked/disliked and best/most frustrating answers")
     code.add_argument("--keep-mentions", action="store_true",
                       help="add the coded mentions to the study's hand-coded ones instead of replacing them")
     code.add_argument("--overwrite", action="store_true", help="replace files already in the output folder")

@@ -150,9 +150,12 @@ class Study:
         mentions were not coded by miroir."""
         return self._coding
 
-    def code(self, codebook: Codebook, *, language: str | None = None, keep_mentions: bool = False) -> Study:
+    def code(self, codebook: Codebook, *, language: str | None = None, valence: Any = "lexicon",
+             keep_mentions: bool = False) -> Study:
         """This study with its verbatims coded into mentions by ``codebook``
-        (:func:`miroir.text.code`; the coding is kept as :attr:`coding`).
+        (:func:`miroir.text.code`, whose ``language`` and ``valence`` it takes: ``"lexicon"``,
+        ``"learned"`` from the study's own liked / disliked and best / most frustrating answers,
+        or a fitted classifier; the coding is kept as :attr:`coding`).
 
         The coded mentions (with their audit columns: ``method``, ``rule``, ``span_start``,
         ``span_end``, ``confidence``, ``valence_source``...) replace the study's mentions, or,
@@ -205,7 +208,7 @@ class Study:
             raise InvalidArgumentTypeError(
                 f"invalid argument 'keep_mentions': expected True or False, got {type(keep_mentions).__name__}"
             )
-        coding = code(self._verbatims, codebook, language=language)
+        coding = code(self._verbatims, codebook, language=language, valence=valence)
         mentions = coding.mentions.filter(pl.col("valence").is_not_null())
         lost = coding.mentions.height - mentions.height
         if lost:

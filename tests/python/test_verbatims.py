@@ -250,3 +250,24 @@ def test_the_code_command_writes_the_coded_study_and_its_coverage(tmp_path, empl
     # a second run into the same folder is refused without --overwrite (exit 2, one line)
     assert main(["code", str(tmp_path / "in"), "--codebook", str(book), "--out", str(tmp_path / "out")]) == 2
     assert "--overwrite" in capsys.readouterr().err
+
+
+def test_learned_valence_needs_answers_of_both_valences_and_a_two_label_model(employees, customers, verbatims):
+    from miroir.text.classifier import Classifier
+
+    study = miroir.Study(employees, customers, verbatims=verbatims)
+    with pytest.raises(miroir.InsufficientDataError, match="20 answers of each valence"):
+        study.code(BOOK, valence="learned")
+    three = Classifier(language="fr", min_df=1).fit(["a b", "c d", "e f"], ["x", "y", "z"])
+    with pytest.raises(miroir.InvalidArgumentError, match="'positive' and 'negative'"):
+        study.code(BOOK, valence=three)
+    with pytest.raises(miroir.InvalidArgumentError, match="'valence'"):
+        study.code(BOOK, valence="vibes")
+    model = Classifier(language="fr", min_df=1).fit(
+        ["très bien", "parfait merci", "super accueil", "nul", "horrible attente", "très déçu"],
+        ["positive"] * 3 + ["negative"] * 3)
+    comment = verbatims.with_columns(text=pl.Series(["a", "b", "c", "d", "Une attente horrible"]))
+    coded = miroir.Study(employees, customers, verbatims=comment).code(BOOK, valence=model)
+    row = coded.coding.mentions.filter(pl.col("respondent_id") == "c5").row(0, named=True)
+    assert (row["theme"], row["valence"], row["valence_source"]) == ("waiting time", "negative", "text")
+    assert -1.0 <= row["valence_score"] < 0.0
