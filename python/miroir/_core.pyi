@@ -492,7 +492,109 @@ def text_span_valence(
 ) -> pl.DataFrame: ...
 
 # -- text models (src/text/{tfidf,classifier,cluster}.rs, bindings/text_model.rs) ------------------
-# (model helper: stubs here)
+__all__ += ["TextClassifier", "text_cross_validate", "text_stratified_folds", "text_suggest_themes", "text_terms"]
+
+@final
+class TextClassifier:
+    @staticmethod
+    def fit(
+        texts: pl.Series,
+        labels: pl.Series,
+        *,
+        languages: pl.Series | None,
+        language: str | None,
+        seed: int,
+        c: float,
+        tol: float,
+        max_iter: int,
+        class_weight: str | None,
+        ngram_range: tuple[int, int],
+        min_df: int | float,
+        max_df: int | float,
+        max_features: int | None,
+        sublinear_tf: bool,
+    ) -> TextClassifier: ...
+    def predict_proba(self, texts: pl.Series, languages: pl.Series | None = None) -> pl.DataFrame: ...
+    def predict(self, texts: pl.Series, languages: pl.Series | None = None) -> pl.Series: ...
+    # row, label, confidence, margin
+    def uncertain(self, texts: pl.Series, n: int, languages: pl.Series | None = None) -> pl.DataFrame: ...
+    # row, column, term, weight
+    def transform(self, texts: pl.Series, languages: pl.Series | None = None) -> pl.DataFrame: ...
+    def terms(self, texts: pl.Series, languages: pl.Series | None = None) -> list[list[str]]: ...
+    # label, rank, term, weight
+    def top_terms(self, n: int) -> pl.DataFrame: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(data: bytes, path: str = "<bytes>") -> TextClassifier: ...
+    @property
+    def labels(self) -> list[str]: ...
+    @property
+    def multi_label(self) -> bool: ...
+    @property
+    def vocabulary(self) -> list[str]: ...
+    @property
+    def idf(self) -> list[float]: ...
+    @property
+    def n_docs(self) -> int: ...
+    @property
+    def n_iter(self) -> list[int]: ...
+    @property
+    def converged(self) -> bool: ...
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def seed(self) -> int: ...
+    # the keyword arguments of fit, with "C" for c
+    @property
+    def settings(self) -> dict[str, Any]: ...
+
+def text_terms(
+    texts: pl.Series,
+    *,
+    languages: pl.Series | None = None,
+    language: str | None = None,
+    ngram_range: tuple[int, int] = ...,  # (1, 2)
+    stop_words: bool = False,
+) -> list[list[str]]: ...
+def text_stratified_folds(labels: pl.Series, folds: int, seed: int) -> pl.Series: ...
+# fold, n_train, n_test, accuracy, macro_f1, kappa (then a "mean" row)
+def text_cross_validate(
+    texts: pl.Series,
+    labels: pl.Series,
+    folds: pl.Series,
+    *,
+    languages: pl.Series | None,
+    language: str | None,
+    seed: int,
+    c: float,
+    tol: float,
+    max_iter: int,
+    class_weight: str | None,
+    ngram_range: tuple[int, int],
+    min_df: int | float,
+    max_df: int | float,
+    max_features: int | None,
+    sublinear_tf: bool,
+) -> pl.DataFrame: ...
+# (themes, assignments, inertia, n_iter, converged)
+def text_suggest_themes(
+    texts: pl.Series,
+    k: int,
+    *,
+    languages: pl.Series | None,
+    respondents: pl.Series | None,
+    language: str | None,
+    seed: int,
+    n_init: int,
+    max_iter: int,
+    n_keywords: int,
+    n_examples: int,
+    min_text_group_size: int,
+    ngram_range: tuple[int, int],
+    min_df: int | float,
+    max_df: int | float,
+    stop_words: bool,
+) -> tuple[pl.DataFrame, pl.DataFrame, float, int, bool]: ...
 
 # -- synthetic verbatims (src/synth/verbatims.rs, bindings/synth_verbatims.rs) --------------------
 __all__ += ["synthetic_verbatims", "synthetic_codebook_toml", "synthetic_study_with_verbatims"]

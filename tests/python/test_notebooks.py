@@ -29,6 +29,7 @@ EXPECTED = {
     "01_quickstart.ipynb",
     "02_your_own_data.ipynb",
     "03_reproduce_published_figures.ipynb",
+    "04_coding_verbatims.ipynb",
     "05_drivers_and_planning.ipynb",
     "06_waves_and_segments.ipynb",
 }

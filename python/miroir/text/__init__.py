@@ -11,7 +11,23 @@
 
 from __future__ import annotations
 
+from miroir.text.classifier import Classifier, NotFittedError, analyze, cross_validate, stratified_folds
 from miroir.text.codebook import QUESTIONS, Codebook, Coding, code
 from miroir.text.sentiment import clauses, sentiment
+from miroir.text.themes import ThemeSuggestions, suggest_themes
 
-__all__ = ["QUESTIONS", "Codebook", "Coding", "clauses", "code", "sentiment"]
+__all__ = [
+    "QUESTIONS",
+    "Classifier",
+    "Codebook",
+    "Coding",
+    "NotFittedError",
+    "ThemeSuggestions",
+    "analyze",
+    "clauses",
+    "code",
+    "cross_validate",
+    "sentiment",
+    "stratified_folds",
+    "suggest_themes",
+]
