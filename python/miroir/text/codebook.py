@@ -340,18 +340,25 @@ def code(verbatims: Any, codebook: Codebook, *, language: str | None = None, val
     texts = v["text"].cast(pl.String)
     found = _core.text_code(codebook._core, texts, langs)
     base = v.select("_row", *_KEYS, pl.col("text").cast(pl.String))
-    found = found.rename({"row": "_row"}).with_columns(pl.col("_row").cast(base["_row"].dtype)).join(base, on="_row", how="left")
-    skipped = found.filter(pl.col("skipped")).drop("skipped")
-    kept = found.filter(~pl.col("skipped")).drop("skipped")
+    # the matches stay slim (no key or text column) until one row per (verbatim, theme) is left;
+    # `_row` is the verbatim's position, so its columns are gathered, not joined
+    found = found.rename({"row": "_row"}).with_columns(pl.col("_row").cast(base["_row"].dtype))
     from_question = pl.col("side").cast(pl.String) + ":" + pl.col("question").cast(pl.String)
     question_valence = {f"{s}:{q}": val for s, qs in QUESTIONS.items() for q, val in qs.items() if val is not None}
-    qv = from_question.replace_strict(question_valence, default=None, return_dtype=pl.String)
+    row_qv = base.select(from_question.replace_strict(question_valence, default=None, return_dtype=pl.String))
+    skipped = found.filter(pl.col("skipped")).drop("skipped")
+    kept = found.filter(~pl.col("skipped")).drop("skipped")
+    counts = kept.group_by("_row", "theme_id").agg(pl.len().alias("matches"))
     first = (
-        kept.with_columns(qv.alias("_qv"))
-        .group_by("_row", "theme_id", maintain_order=True)
-        .agg(pl.all().first(), pl.len().alias("matches"))
-        .sort("_row", "span_start")
+        kept.unique(["_row", "theme_id"], keep="first", maintain_order=True)
+        .join(counts, on=["_row", "theme_id"], how="left", maintain_order="left")
+        .sort("_row", "span_start", maintain_order=True)
         .with_row_index("_m")
+    )
+    first = pl.concat(
+        [first.with_columns(row_qv.to_series().gather(first["_row"]).alias("_qv")),
+         base.drop("_row").select(pl.all().gather(first["_row"]))],
+        how="horizontal",
     )
     # a customer comment's mention: the valence of the clause its (first) match is in
     from_text = first.filter(pl.col("_qv").is_null())
@@ -412,5 +419,6 @@ def code(verbatims: Any, codebook: Codebook, *, language: str | None = None, val
         .with_columns(pl.when(pl.col("_empty")).then(pl.lit("empty")).otherwise(pl.lit("no theme")).alias("reason"))
         .select(*_KEYS, "text", "reason")
     )
-    skipped = skipped.select(*_KEYS, "theme_id", "theme", "rule", "span_start", "span_end", "text")
+    skipped = pl.concat([skipped, base.drop("_row").select(pl.all().gather(skipped["_row"]))], how="horizontal").select(
+        *_KEYS, "theme_id", "theme", "rule", "span_start", "span_end", "text")
     return Coding(mentions=mentions, coverage=coverage, uncoded=uncoded, skipped=skipped)
