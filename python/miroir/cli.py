@@ -7,6 +7,7 @@
                      deliverables: HTML, Excel, PowerPoint, in English or French).
 ``miroir reproduce`` recompute the published figures of a TOML spec (exit 1 when one fails).
 ``miroir code``      code a study's verbatims with a codebook and write the coded study.
+``miroir suggest-themes`` candidate themes for the verbatims a codebook leaves uncoded.
 
 Exit status (the same for every command, listed by ``miroir --help``):
 
@@ -410,6 +411,40 @@ def _cmd_code(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_suggest_themes(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    import miroir
+    from miroir.study import Study
+    from miroir.text import Codebook, suggest_themes
+
+    study = _load(args)
+    assert isinstance(study, Study)
+    if study.verbatims is None:
+        raise miroir.InvalidArgumentError(
+            "invalid argument 'DATA': the study has no verbatims table (a verbatims.* file beside the tables, "
+            "or --verbatims FILE)")
+    book = None if args.codebook is None else Codebook.from_toml(args.codebook)
+    found = suggest_themes(study.verbatims, k=args.k, codebook=book, seed=args.seed,
+                           min_text_group_size=study.schema.min_text_group_size)
+    what = "the verbatims the codebook leaves uncoded" if book is not None else "all the verbatims"
+    print(f"{found!r}: {args.k} candidate themes for {what} (seed {args.seed})")
+    table = found.themes.select(
+        "cluster", "size", "respondents", "cohesion", "suppressed",
+        pl.col("keywords").list.head(6).list.join(", ").alias("keywords"),
+        pl.col("examples").list.first().alias("example"))
+    with pl.Config(tbl_rows=100, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True,
+                   float_precision=2, tbl_width_chars=160, fmt_str_lengths=70):
+        print(table)
+    if args.out is not None:
+        try:
+            found.assignments.write_csv(args.out)
+        except OSError as e:
+            raise _file_error(args.out, e) from None
+        print(f"wrote each verbatim's cluster to {args.out}")
+    return EXIT_OK
+
+
 def _cmd_reproduce(args: argparse.Namespace) -> int:
     import miroir
     from miroir.reproduce import builtin_spec, run
@@ -517,6 +552,25 @@ def build_parser() -> argparse.ArgumentParser:
                       help="add the coded mentions to the study's hand-coded ones instead of replacing them")
     code.add_argument("--overwrite", action="store_true", help="replace files already in the output folder")
     code.set_defaults(func=_cmd_code)
+
+    themes = sub.add_parser(
+        "suggest-themes", help="candidate themes for the verbatims a codebook does not cover",
+        description="Cluster a study's verbatims (those a codebook leaves uncoded, with --codebook) into "
+        "candidate themes: size, keywords, a typical verbatim; clusters of fewer respondents than the "
+        "schema's min_text_group_size show their size only.",
+    )
+    themes.add_argument("dir", nargs="?", type=Path, help="folder with employees.*, customers.*, verbatims.*")
+    themes.add_argument("--employees", type=Path)
+    themes.add_argument("--customers", type=Path)
+    themes.add_argument("--mentions", type=Path)
+    themes.add_argument("--verbatims", type=Path)
+    themes.add_argument("--schema", type=Path, metavar="FILE.toml",
+                        help="schema file ([schema] table; default: the folder's schema.toml)")
+    themes.add_argument("--codebook", type=Path, metavar="FILE.toml", help="cluster only what it leaves uncoded")
+    themes.add_argument("--k", type=_positive, default=8, help="number of candidate themes (default 8)")
+    themes.add_argument("--seed", type=_seed, default=0, help="k-means seed (default 0)")
+    themes.add_argument("--out", type=Path, metavar="FILE.csv", help="also write each verbatim's cluster")
+    themes.set_defaults(func=_cmd_suggest_themes)
 
     from miroir.reproduce import BUILTIN_SPECS
 

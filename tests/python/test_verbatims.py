@@ -271,3 +271,24 @@ def test_learned_valence_needs_answers_of_both_valences_and_a_two_label_model(em
     row = coded.coding.mentions.filter(pl.col("respondent_id") == "c5").row(0, named=True)
     assert (row["theme"], row["valence"], row["valence_source"]) == ("waiting time", "negative", "text")
     assert -1.0 <= row["valence_score"] < 0.0
+
+
+def test_the_suggest_themes_command_clusters_what_the_codebook_leaves(tmp_path, capsys):
+    from miroir.cli import main
+
+    study = miroir.synthetic_study(studies=2, employees=600, customers=2_000, seed=4, verbatims=True)
+    study.write(tmp_path / "in")
+    book = tmp_path / "book.toml"
+    book.write_text(miroir._core.synthetic_codebook_toml(), encoding="utf-8")
+    out = tmp_path / "clusters.csv"
+    argv = ["suggest-themes", str(tmp_path / "in"), "--codebook", str(book), "--k", "3", "--out", str(out)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "3 candidate themes for the verbatims the codebook leaves uncoded" in printed
+    clusters = pl.read_csv(out)
+    # only the uncoded verbatims, each in a cluster or with the reason it is not
+    assert study.verbatims is not None
+    uncoded = study.code(miroir.synthetic_codebook(), valence="learned").coding
+    assert uncoded is not None
+    assert clusters.height == uncoded.uncoded.filter(pl.col("reason") == "no theme").height
+    assert main(["suggest-themes", str(tmp_path / "in" / "nowhere")]) == 2
