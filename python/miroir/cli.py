@@ -486,6 +486,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--customers", type=_positive, default=100_000, help="default 100000")
         p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
 
+    def data_options(p: argparse.ArgumentParser, folder: str = "folder with employees.*, customers.*") -> None:
+        """Where a study's files are: a folder, or the files one by one, and its schema."""
+        p.add_argument("dir", nargs="?", type=Path, help=folder)
+        p.add_argument("--employees", type=Path)
+        p.add_argument("--customers", type=Path)
+        p.add_argument("--mentions", type=Path)
+        p.add_argument("--verbatims", type=Path)
+        p.add_argument("--schema", type=Path, metavar="FILE.toml",
+                       help="schema file ([schema] table; default: the folder's schema.toml)")
+
     demo = sub.add_parser("demo", help="run on the embedded synthetic study")
     synth_options(demo)
     deliverable_options(demo)
@@ -502,23 +512,11 @@ def build_parser() -> argparse.ArgumentParser:
     synth.set_defaults(func=_cmd_synth)
 
     validate = sub.add_parser("validate", help="validate a study's files")
-    validate.add_argument("dir", nargs="?", type=Path, help="folder with employees.*, customers.*")
-    validate.add_argument("--employees", type=Path)
-    validate.add_argument("--customers", type=Path)
-    validate.add_argument("--mentions", type=Path)
-    validate.add_argument("--verbatims", type=Path)
-    validate.add_argument("--schema", type=Path, metavar="FILE.toml",
-                          help="schema file ([schema] table; default: the folder's schema.toml)")
+    data_options(validate)
     validate.set_defaults(func=_cmd_validate)
 
     rep = sub.add_parser("report", help="run every analysis on a study's files")
-    rep.add_argument("dir", nargs="?", type=Path, help="folder with employees.*, customers.*")
-    rep.add_argument("--employees", type=Path)
-    rep.add_argument("--customers", type=Path)
-    rep.add_argument("--mentions", type=Path)
-    rep.add_argument("--verbatims", type=Path)
-    rep.add_argument("--schema", type=Path, metavar="FILE.toml",
-                     help="schema file ([schema] table; default: the folder's schema.toml)")
+    data_options(rep)
     rep.add_argument("--json", nargs="?", const="-", default=None,
                      help="write JSON to FILE (or stdout without FILE)")
     deliverable_options(rep)
@@ -534,13 +532,7 @@ def build_parser() -> argparse.ArgumentParser:
         "with their audit columns (rule, span_start, span_end, ...), and coverage.csv, "
         "uncoded.csv and skipped.csv.",
     )
-    code.add_argument("dir", nargs="?", type=Path, help="folder with employees.*, customers.*, verbatims.*")
-    code.add_argument("--employees", type=Path)
-    code.add_argument("--customers", type=Path)
-    code.add_argument("--mentions", type=Path)
-    code.add_argument("--verbatims", type=Path)
-    code.add_argument("--schema", type=Path, metavar="FILE.toml",
-                      help="schema file ([schema] table; default: the folder's schema.toml)")
+    data_options(code, "folder with employees.*, customers.*, verbatims.*")
     code.add_argument("--codebook", type=Path, required=True, metavar="FILE.toml", help="the codebook")
     code.add_argument("--out", type=Path, required=True, help="output folder")
     code.add_argument("--language", choices=["fr", "en"], default=None,
@@ -559,13 +551,7 @@ def build_parser() -> argparse.ArgumentParser:
         "candidate themes: size, keywords, a typical verbatim; clusters of fewer respondents than the "
         "schema's min_text_group_size show their size only.",
     )
-    themes.add_argument("dir", nargs="?", type=Path, help="folder with employees.*, customers.*, verbatims.*")
-    themes.add_argument("--employees", type=Path)
-    themes.add_argument("--customers", type=Path)
-    themes.add_argument("--mentions", type=Path)
-    themes.add_argument("--verbatims", type=Path)
-    themes.add_argument("--schema", type=Path, metavar="FILE.toml",
-                        help="schema file ([schema] table; default: the folder's schema.toml)")
+    data_options(themes, "folder with employees.*, customers.*, verbatims.*")
     themes.add_argument("--codebook", type=Path, metavar="FILE.toml", help="cluster only what it leaves uncoded")
     themes.add_argument("--k", type=_positive, default=8, help="number of candidate themes (default 8)")
     themes.add_argument("--seed", type=_seed, default=0, help="k-means seed (default 0)")
