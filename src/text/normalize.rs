@@ -43,6 +43,14 @@ impl Language {
     }
 }
 
+/// Words whose stems a thread remembers, per language, before it starts over.
+const STEM_MEMO: usize = 1 << 18;
+
+thread_local! {
+    /// Folded word -> stem, English then French.
+    static STEMS: std::cell::RefCell<[foldhash::HashMap<String, String>; 2]> = std::cell::RefCell::new(Default::default());
+}
+
 /// A language and its Snowball stemmer.
 pub struct Analyzer {
     pub language: Language,
@@ -57,13 +65,27 @@ impl Analyzer {
     /// goes (`conseillers` → `conseiller` but `conseiller` → `conseil`).
     fn stem(&self, lower: &str) -> String {
         let folded = fold(lower);
-        let word = match self.language {
-            Language::Fr if folded.chars().count() > 3 && folded.ends_with('s') && !folded.ends_with("ss") => {
-                &folded[..folded.len() - 1]
+        let french = self.language == Language::Fr;
+        // a word's stem is a pure function of it: memoised per thread (verbatims repeat their
+        // words; stemming is most of the cost of coding), the memo emptied when it grows large
+        STEMS.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            let table = &mut memo[usize::from(french)];
+            if let Some(stem) = table.get(folded.as_str()) {
+                return stem.clone();
             }
-            _ => folded.as_str(),
-        };
-        self.stemmer.stem(word).into_owned()
+            let word = if french && folded.chars().count() > 3 && folded.ends_with('s') && !folded.ends_with("ss") {
+                &folded[..folded.len() - 1]
+            } else {
+                folded.as_str()
+            };
+            let stem = self.stemmer.stem(word).into_owned();
+            if table.len() >= STEM_MEMO {
+                table.clear();
+            }
+            table.insert(folded, stem.clone());
+            stem
+        })
     }
 }
 
