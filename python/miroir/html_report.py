@@ -1,8 +1,9 @@
 """One self-contained HTML report of a mirror study, in English or French: what a research
 institute hands its client.
 
-The document needs no network to open: CSS is inline, charts are inline SVG (text kept as
-text), there is no script and no external URL; every string from the data is escaped. Every
+The document needs no network to open: CSS is inline, charts are inline 200-dpi PNG images
+(drawn once per report and shared with the PowerPoint deck: :func:`miroir.charts.deliverable_png`;
+each has its caption as alternative text), there is no script and no external URL; every string from the data is escaped. Every
 label, heading, sentence, moment name, action, column header and note comes from the message
 catalogue (:mod:`miroir.i18n`) in the report's language, numbers are formatted for it (``72,1 %``
 and decimal commas in French), p-values below display precision read ``< 0.001``, a missing
@@ -270,7 +271,7 @@ def render_html(
     title : str, optional
         The page title and heading (default: the catalogue's report title).
     charts : bool
-        Draw the charts (inline SVG; needs matplotlib). Without matplotlib the tables are
+        Draw the charts (inline PNG; needs matplotlib). Without matplotlib the tables are
         written alone, with a note.
     published : None, bool, mapping or Reproduction
         Whether and against what to compare the recomputed indicators: None or False, no
