@@ -49,18 +49,22 @@ impl PyCodebook {
     }
 }
 
-fn languages(s: Option<&PySeries>, n: usize) -> PyResult<Vec<Option<Language>>> {
+/// One language per text for the text functions of `_core` (null or blank: detected); a value
+/// other than fr / en, or a column of another length than the `n` texts, is an invalid
+/// `argument` naming its row.
+pub(super) fn language_column(s: Option<&PySeries>, n: usize, argument: &str) -> PyResult<Vec<Option<Language>>> {
+    let invalid = |detail: String| -> PyErr { MiroirError::InvalidArgument { argument: argument.into(), detail }.into() };
     let Some(s) = s else { return Ok(vec![None; n]) };
+    if s.0.len() != n {
+        return Err(invalid(format!("{} languages for {n} texts", s.0.len())));
+    }
     let cast = s.0.cast(&DataType::String).map_err(MiroirError::from)?;
     let ca = cast.str().map_err(MiroirError::from)?;
     ca.iter()
         .enumerate()
         .map(|(i, v)| match v {
-            None => Ok(None),
-            Some(v) if v.trim().is_empty() => Ok(None),
-            Some(v) => Language::from_str(v).map(Some).map_err(|d| {
-                MiroirError::InvalidArgument { argument: "language".into(), detail: format!("row {i}: {d}") }.into()
-            }),
+            Some(v) if !v.trim().is_empty() => Language::from_str(v).map(Some).map_err(|d| invalid(format!("row {i}: {d}"))),
+            _ => Ok(None),
         })
         .collect()
 }
@@ -70,14 +74,7 @@ fn languages(s: Option<&PySeries>, n: usize) -> PyResult<Vec<Option<Language>>> 
 #[pyfunction]
 #[pyo3(signature = (codebook, texts, languages = None))]
 fn text_code(py: Python<'_>, codebook: &PyCodebook, texts: PySeries, languages: Option<PySeries>) -> PyResult<PyDataFrame> {
-    let langs = self::languages(languages.as_ref(), texts.0.len())?;
-    if langs.len() != texts.0.len() {
-        return Err(MiroirError::InvalidArgument {
-            argument: "language".into(),
-            detail: format!("{} languages for {} texts", langs.len(), texts.0.len()),
-        }
-        .into());
-    }
+    let langs = language_column(languages.as_ref(), texts.0.len(), "language")?;
     let cast = texts.0.cast(&DataType::String).map_err(MiroirError::from)?;
     let ca = cast.str().map_err(MiroirError::from)?;
     let values: Vec<Option<&str>> = ca.iter().collect();

@@ -3,6 +3,7 @@
 //! Ctrl-C (`super::stats::interruptible`).
 
 use super::frame::{PyDataFrame, PySeries};
+use super::text::language_column;
 use super::stats::{arg, int_arg, interruptible};
 use crate::text::classifier::{cross_validate, stratified_folds, ClassifierParams, LabelSet, LogisticParams, Predictions, TextClassifier};
 use crate::text::cluster::{suggest_themes, KMeansParams, ThemeParams};
@@ -34,23 +35,6 @@ fn str_values(s: &Series) -> PyResult<Vec<Option<&str>>> {
 
 fn language_arg(language: Option<&str>) -> PyResult<Option<Language>> {
     language.map(|l| Language::from_str(l).map_err(|d| invalid("language", d))).transpose()
-}
-
-/// Per-text languages (`fr` / `en`; null or blank: not given).
-fn language_column(s: Option<&PySeries>, n: usize) -> PyResult<Vec<Option<Language>>> {
-    let Some(s) = s else { return Ok(vec![None; n]) };
-    if s.0.len() != n {
-        return Err(invalid("languages", format!("{} languages for {n} texts", s.0.len())));
-    }
-    let cast = text_series(s, "languages")?;
-    str_values(&cast)?
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| match v {
-            Some(v) if !v.trim().is_empty() => Language::from_str(v).map(Some).map_err(|d| invalid("languages", format!("row {i}: {d}"))),
-            _ => Ok(None),
-        })
-        .collect()
 }
 
 /// `min_df` / `max_df`: an int is a number of texts, a float a proportion (as scikit-learn).
@@ -164,7 +148,7 @@ impl PyTextClassifier {
     fn proba(&self, py: Python<'_>, texts: &PySeries, languages: Option<&PySeries>) -> PyResult<(Vec<f64>, usize)> {
         let cast = text_series(texts, "texts")?;
         let values = str_values(&cast)?;
-        let langs = language_column(languages, values.len())?;
+        let langs = language_column(languages, values.len(), "languages")?;
         let m = &self.inner;
         Ok((interruptible(py, || m.predict_proba(&values, &langs))??, values.len()))
     }
@@ -212,7 +196,7 @@ impl PyTextClassifier {
             return Err(invalid("labels", format!("{} labels for {} texts (one label, or one list of themes, per text)", labels.0.len(), values.len())));
         }
         let labels = label_set(&labels)?;
-        let langs = language_column(languages.as_ref(), values.len())?;
+        let langs = language_column(languages.as_ref(), values.len(), "languages")?;
         let inner = interruptible(py, || TextClassifier::fit(&values, &langs, &labels, &params))??;
         Ok(PyTextClassifier { inner })
     }
@@ -267,7 +251,7 @@ impl PyTextClassifier {
     fn transform(&self, py: Python<'_>, texts: PySeries, languages: Option<PySeries>) -> PyResult<PyDataFrame> {
         let cast = text_series(&texts, "texts")?;
         let values = str_values(&cast)?;
-        let langs = language_column(languages.as_ref(), values.len())?;
+        let langs = language_column(languages.as_ref(), values.len(), "languages")?;
         let m = &self.inner;
         let x = interruptible(py, || -> Result<_, MiroirError> {
             let docs = m.analyze(&values, &langs)?;
@@ -290,7 +274,7 @@ impl PyTextClassifier {
     fn terms(&self, py: Python<'_>, texts: PySeries, languages: Option<PySeries>) -> PyResult<Vec<Vec<String>>> {
         let cast = text_series(&texts, "texts")?;
         let values = str_values(&cast)?;
-        let langs = language_column(languages.as_ref(), values.len())?;
+        let langs = language_column(languages.as_ref(), values.len(), "languages")?;
         let m = &self.inner;
         Ok(interruptible(py, || m.analyze(&values, &langs))??)
     }
@@ -409,7 +393,7 @@ fn text_terms(
     let cast = text_series(&texts, "texts")?;
     let values = str_values(&cast)?;
     let default = language_arg(language)?;
-    let langs: Vec<Option<Language>> = language_column(languages.as_ref(), values.len())?.into_iter().map(|l| l.or(default)).collect();
+    let langs: Vec<Option<Language>> = language_column(languages.as_ref(), values.len(), "languages")?.into_iter().map(|l| l.or(default)).collect();
     let opts = TermOptions { ngram_range, stop_words };
     let out = interruptible(py, || analyze_lenient(&values, &langs, &opts, false, "texts"))??;
     Ok(out.into_iter().map(|t| t.map(|t| t.terms).unwrap_or_default()).collect())
@@ -453,7 +437,7 @@ fn text_cross_validate(
         return Err(invalid("labels", format!("{} labels for {} texts", labels.0.len(), values.len())));
     }
     let labels = label_set(&labels)?;
-    let langs = language_column(languages.as_ref(), values.len())?;
+    let langs = language_column(languages.as_ref(), values.len(), "languages")?;
     if folds.0.null_count() > 0 || !folds.0.dtype().is_integer() {
         return Err(invalid("folds", format!("expected one integer fold number per text, got {} ({} missing)", folds.0.dtype(), folds.0.null_count())));
     }
@@ -505,7 +489,7 @@ fn text_suggest_themes(
     params.check()?;
     let cast = text_series(&texts, "texts")?;
     let values = str_values(&cast)?;
-    let langs = language_column(languages.as_ref(), values.len())?;
+    let langs = language_column(languages.as_ref(), values.len(), "languages")?;
     let who_cast = match &respondents {
         Some(r) => Some(r.0.cast(&DataType::String).map_err(MiroirError::from)?),
         None => None,

@@ -2,12 +2,11 @@
 //! `miroir.text.sentiment`: conversion only; the scoring lives in `crate::text::sentiment`.
 
 use super::frame::{PyDataFrame, PySeries};
+use super::text::language_column;
 use crate::text::sentiment::{self, Skip, SpanValence, TextSentiment, Thresholds};
-use crate::text::Language;
 use crate::MiroirError;
 use polars::prelude::*;
 use pyo3::prelude::*;
-use std::str::FromStr;
 
 fn invalid(argument: &str, detail: String) -> PyErr {
     MiroirError::InvalidArgument { argument: argument.into(), detail }.into()
@@ -20,24 +19,6 @@ fn text_column(texts: &PySeries) -> PyResult<StringChunked> {
     }
     let cast = texts.0.cast(&DataType::String).map_err(MiroirError::from)?;
     Ok(cast.str().map_err(MiroirError::from)?.clone())
-}
-
-/// One language per text (null or blank: detected); a value other than fr / en names its row.
-fn languages(s: Option<&PySeries>, n: usize) -> PyResult<Vec<Option<Language>>> {
-    let Some(s) = s else { return Ok(vec![None; n]) };
-    if s.0.len() != n {
-        return Err(invalid("language", format!("{} languages for {n} texts", s.0.len())));
-    }
-    let cast = s.0.cast(&DataType::String).map_err(MiroirError::from)?;
-    let ca = cast.str().map_err(MiroirError::from)?;
-    ca.iter()
-        .enumerate()
-        .map(|(i, v)| match v {
-            None => Ok(None),
-            Some(v) if v.trim().is_empty() => Ok(None),
-            Some(v) => Language::from_str(v).map(Some).map_err(|d| invalid("language", format!("row {i}: {d}"))),
-        })
-        .collect()
 }
 
 /// One row per text: `score`, `valence`, `positive`, `negative`, `neutral` (VADER's shares,
@@ -53,7 +34,7 @@ fn text_sentiment(
     let thresholds = Thresholds::new(threshold)?;
     let ca = text_column(&texts)?;
     let values: Vec<Option<&str>> = ca.iter().collect();
-    let langs = self::languages(languages.as_ref(), values.len())?;
+    let langs = language_column(languages.as_ref(), values.len(), "language")?;
     let out: Vec<TextSentiment> = py.detach(|| sentiment::score_texts(&values, &langs));
     let ok = |t: &TextSentiment| t.outcome.as_ref().ok().copied();
     let share = |t: &TextSentiment, f: fn(&sentiment::Shares) -> f64| ok(t).and_then(|s| s.shares).map(|s| f(&s));
@@ -91,7 +72,7 @@ fn text_clauses(
     let thresholds = Thresholds::new(threshold)?;
     let ca = text_column(&texts)?;
     let values: Vec<Option<&str>> = ca.iter().collect();
-    let langs = self::languages(languages.as_ref(), values.len())?;
+    let langs = language_column(languages.as_ref(), values.len(), "language")?;
     let (found, pieces): (Vec<_>, Vec<String>) = py.detach(|| {
         let found = sentiment::clauses_of_texts(&values, &langs);
         // each text's character offsets computed once (its clauses are consecutive)
@@ -141,7 +122,7 @@ fn text_span_valence(
     let thresholds = Thresholds::new(threshold)?;
     let ca = text_column(&texts)?;
     let values: Vec<Option<&str>> = ca.iter().collect();
-    let langs = self::languages(languages.as_ref(), values.len())?;
+    let langs = language_column(languages.as_ref(), values.len(), "language")?;
     let index = |s: &PySeries, name: &str| -> PyResult<Vec<usize>> {
         let cast = s.0.cast(&DataType::UInt64).map_err(|_| invalid(name, format!("expected indices, got {}", s.0.dtype())))?;
         let ca = cast.u64().map_err(MiroirError::from)?;
