@@ -472,23 +472,22 @@ class Codebook:
     def patterns(self) -> list[tuple[str, str, str, bool, int]]: ...
     def __len__(self) -> int: ...
 
-def text_code(codebook: Codebook, texts: pl.Series, languages: pl.Series | None = None) -> pl.DataFrame: ...
+def text_code(
+    codebook: Codebook,
+    texts: pl.Series,
+    languages: pl.Series | None = None,
+    text_valence: pl.Series | None = None,
+    threshold: float | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]: ...
 
 # -- text valence (src/text/sentiment.rs, bindings/text_sentiment.rs) -------------------------------
-__all__ += ["text_sentiment", "text_clauses", "text_span_valence"]
+__all__ += ["text_sentiment", "text_clauses"]
 
 def text_sentiment(
     texts: pl.Series, languages: pl.Series | None = None, threshold: float | None = None
 ) -> pl.DataFrame: ...
 def text_clauses(
     texts: pl.Series, languages: pl.Series | None = None, threshold: float | None = None
-) -> pl.DataFrame: ...
-def text_span_valence(
-    texts: pl.Series,
-    rows: pl.Series,
-    starts: pl.Series,
-    languages: pl.Series | None = None,
-    threshold: float | None = None,
 ) -> pl.DataFrame: ...
 
 # -- text models (src/text/{tfidf,classifier,cluster}.rs, bindings/text_model.rs) ------------------

@@ -2,11 +2,11 @@
 //! column of verbatims without the GIL. Conversion only; the matching lives in `crate::text`.
 
 use super::frame::{PyDataFrame, PySeries};
-use crate::text::{Codebook, Coder, Language, Match};
+use crate::text::sentiment::Thresholds;
+use crate::text::{code_texts, Codebook, Coder, Language, Match, Theme};
 use crate::MiroirError;
 use polars::prelude::*;
 use pyo3::prelude::*;
-use rayon::prelude::*;
 use std::str::FromStr;
 
 #[pyclass(name = "Codebook", module = "miroir._core", frozen)]
@@ -69,44 +69,70 @@ pub(super) fn language_column(s: Option<&PySeries>, n: usize, argument: &str) ->
         .collect()
 }
 
-/// One row per match: `row` (index of the verbatim), `theme_id`, `theme`, `theme_valence`,
-/// `rule`, `span_start`, `span_end`, `negated`, `language`, `skipped`.
+/// The columns of matches (or of mentions' first matches): `row` (index of the verbatim),
+/// `theme_id`, `theme`, `theme_valence`, `rule`, `span_start`, `span_end`, `negated`,
+/// `language`.
+fn match_columns<'a>(themes: &[Theme], matches: impl Iterator<Item = &'a Match> + Clone) -> Vec<Column> {
+    let col = |name: &str, values: Series| values.with_name(name.into()).into_column();
+    vec![
+        col("row", matches.clone().map(|m| m.row as u64).collect()),
+        col("theme_id", matches.clone().map(|m| themes[m.theme].id.as_str()).collect()),
+        col("theme", matches.clone().map(|m| themes[m.theme].label.as_str()).collect()),
+        col("theme_valence", matches.clone().map(|m| themes[m.theme].valence.map(|v| v.as_str())).collect()),
+        col("rule", matches.clone().map(|m| &*m.rule).collect()),
+        col("span_start", matches.clone().map(|m| m.span_start as u64).collect()),
+        col("span_end", matches.clone().map(|m| m.span_end as u64).collect()),
+        col("negated", matches.clone().map(|m| m.negated).collect()),
+        col("language", matches.map(|m| m.language.as_str()).collect()),
+    ]
+}
+
+/// Codes a column of verbatims (see `crate::text::code_texts`); `text_valence`: per verbatim,
+/// whether its mentions take their valence from the text (null or absent: no). Returns the
+/// mentions, one row per (verbatim, theme): the columns of its first match (`match_columns`),
+/// `matches`, and the lexicon `score` and `valence` of its span (null where not asked or for a
+/// text the scorer skips); and the skipped matches (negated themes with a valence), with the
+/// match columns.
 #[pyfunction]
-#[pyo3(signature = (codebook, texts, languages = None))]
-fn text_code(py: Python<'_>, codebook: &PyCodebook, texts: PySeries, languages: Option<PySeries>) -> PyResult<PyDataFrame> {
-    let langs = language_column(languages.as_ref(), texts.0.len(), "language")?;
+#[pyo3(signature = (codebook, texts, languages = None, text_valence = None, threshold = None))]
+fn text_code(
+    py: Python<'_>,
+    codebook: &PyCodebook,
+    texts: PySeries,
+    languages: Option<PySeries>,
+    text_valence: Option<PySeries>,
+    threshold: Option<f64>,
+) -> PyResult<(PyDataFrame, PyDataFrame)> {
+    let n = texts.0.len();
+    let thresholds = Thresholds::new(threshold)?;
+    let langs = language_column(languages.as_ref(), n, "language")?;
+    let from_text: Vec<bool> = match &text_valence {
+        None => vec![false; n],
+        Some(s) if s.0.len() != n => {
+            return Err(MiroirError::InvalidArgument {
+                argument: "text_valence".into(),
+                detail: format!("{} flags for {n} texts", s.0.len()),
+            }
+            .into())
+        }
+        Some(s) => s.0.bool().map_err(MiroirError::from)?.iter().map(|b| b.unwrap_or(false)).collect(),
+    };
     let cast = texts.0.cast(&DataType::String).map_err(MiroirError::from)?;
     let ca = cast.str().map_err(MiroirError::from)?;
     let values: Vec<Option<&str>> = ca.iter().collect();
-    let coder = &codebook.coder;
-    let matches: Vec<Match> = py.detach(|| {
-        values
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(i, t)| match t {
-                Some(t) => coder.code_one(i, t, langs[i]),
-                None => Vec::new(),
-            })
-            .collect()
-    });
+    let coded = py.detach(|| code_texts(&codebook.coder, &values, &langs, &from_text, &thresholds));
     let themes = &codebook.book.themes;
-    let df = DataFrame::new_infer_height(vec![
-        Column::new("row".into(), matches.iter().map(|m| m.row as u64).collect::<Vec<u64>>()),
-        Column::new("theme_id".into(), matches.iter().map(|m| themes[m.theme].id.as_str()).collect::<Vec<&str>>()),
-        Column::new("theme".into(), matches.iter().map(|m| themes[m.theme].label.as_str()).collect::<Vec<&str>>()),
-        Column::new(
-            "theme_valence".into(),
-            matches.iter().map(|m| themes[m.theme].valence.map(|v| v.as_str())).collect::<Vec<Option<&str>>>(),
-        ),
-        Column::new("rule".into(), matches.iter().map(|m| m.rule.as_str()).collect::<Vec<&str>>()),
-        Column::new("span_start".into(), matches.iter().map(|m| m.span_start as u64).collect::<Vec<u64>>()),
-        Column::new("span_end".into(), matches.iter().map(|m| m.span_end as u64).collect::<Vec<u64>>()),
-        Column::new("negated".into(), matches.iter().map(|m| m.negated).collect::<Vec<bool>>()),
-        Column::new("language".into(), matches.iter().map(|m| m.language.as_str()).collect::<Vec<&str>>()),
-        Column::new("skipped".into(), matches.iter().map(|m| m.skipped).collect::<Vec<bool>>()),
-    ])
-    .map_err(MiroirError::from)?;
-    Ok(PyDataFrame(df))
+    let m = &coded.mentions;
+    let mut columns = match_columns(themes, m.iter().map(|x| &x.first));
+    columns.push(Column::new("matches".into(), m.iter().map(|x| x.matches as u32).collect::<Vec<u32>>()));
+    columns.push(Column::new("score".into(), m.iter().map(|x| x.valence.map(|v| v.score)).collect::<Vec<Option<f64>>>()));
+    columns.push(Column::new(
+        "valence".into(),
+        m.iter().map(|x| x.valence.map(|v| v.polarity.as_str())).collect::<Vec<Option<&str>>>(),
+    ));
+    let mentions = DataFrame::new_infer_height(columns).map_err(MiroirError::from)?;
+    let skipped = DataFrame::new_infer_height(match_columns(themes, coded.skipped.iter())).map_err(MiroirError::from)?;
+    Ok((PyDataFrame(mentions), PyDataFrame(skipped)))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -3,7 +3,7 @@
 
 use super::frame::{PyDataFrame, PySeries};
 use super::text::language_column;
-use crate::text::sentiment::{self, Skip, SpanValence, TextSentiment, Thresholds};
+use crate::text::sentiment::{self, Skip, TextSentiment, Thresholds};
 use crate::MiroirError;
 use polars::prelude::*;
 use pyo3::prelude::*;
@@ -106,55 +106,8 @@ fn text_clauses(
     Ok(PyDataFrame(df))
 }
 
-/// The valence of spans (`rows[k]`: index of the text, `starts[k]`: character offset of the
-/// span's first character), one row per span: `score`, `valence`, `scope` (segment | clause),
-/// `clause`, `clause_start`, `clause_end`; nulls for a span of a skipped text.
-#[pyfunction]
-#[pyo3(signature = (texts, rows, starts, languages = None, threshold = None))]
-fn text_span_valence(
-    py: Python<'_>,
-    texts: PySeries,
-    rows: PySeries,
-    starts: PySeries,
-    languages: Option<PySeries>,
-    threshold: Option<f64>,
-) -> PyResult<PyDataFrame> {
-    let thresholds = Thresholds::new(threshold)?;
-    let ca = text_column(&texts)?;
-    let values: Vec<Option<&str>> = ca.iter().collect();
-    let langs = language_column(languages.as_ref(), values.len(), "language")?;
-    let index = |s: &PySeries, name: &str| -> PyResult<Vec<usize>> {
-        let cast = s.0.cast(&DataType::UInt64).map_err(|_| invalid(name, format!("expected indices, got {}", s.0.dtype())))?;
-        let ca = cast.u64().map_err(MiroirError::from)?;
-        ca.iter()
-            .enumerate()
-            .map(|(i, v)| v.map(|v| v as usize).ok_or_else(|| invalid(name, format!("row {i}: missing or negative index"))))
-            .collect()
-    };
-    let (rows, starts) = (index(&rows, "rows")?, index(&starts, "starts")?);
-    if rows.len() != starts.len() {
-        return Err(invalid("starts", format!("{} starts for {} rows", starts.len(), rows.len())));
-    }
-    if let Some((k, r)) = rows.iter().enumerate().find(|(_, r)| **r >= values.len()) {
-        return Err(invalid("rows", format!("row {k}: index {r} for {} texts", values.len())));
-    }
-    let spans: Vec<(usize, usize)> = rows.into_iter().zip(starts).collect();
-    let out: Vec<Option<SpanValence>> = py.detach(|| sentiment::span_valences(&values, &langs, &spans, &thresholds));
-    let df = DataFrame::new_infer_height(vec![
-        Column::new("score".into(), out.iter().map(|v| v.map(|v| v.score)).collect::<Vec<Option<f64>>>()),
-        Column::new("valence".into(), out.iter().map(|v| v.map(|v| v.polarity.as_str())).collect::<Vec<Option<&str>>>()),
-        Column::new("scope".into(), out.iter().map(|v| v.map(|v| v.scope.as_str())).collect::<Vec<Option<&str>>>()),
-        Column::new("clause".into(), out.iter().map(|v| v.map(|v| v.clause as u32)).collect::<Vec<Option<u32>>>()),
-        Column::new("clause_start".into(), out.iter().map(|v| v.map(|v| v.clause_start as u64)).collect::<Vec<Option<u64>>>()),
-        Column::new("clause_end".into(), out.iter().map(|v| v.map(|v| v.clause_end as u64)).collect::<Vec<Option<u64>>>()),
-    ])
-    .map_err(MiroirError::from)?;
-    Ok(PyDataFrame(df))
-}
-
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_sentiment, m)?)?;
     m.add_function(wrap_pyfunction!(text_clauses, m)?)?;
-    m.add_function(wrap_pyfunction!(text_span_valence, m)?)?;
     Ok(())
 }

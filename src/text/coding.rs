@@ -3,8 +3,9 @@
 //! A verbatim is tokenised ([`super::normalize::tokenize`]) in its language; two haystacks are
 //! built from its tokens, the stems and the folded words, each token followed by a separator
 //! byte. Phrase patterns (their stems, each followed by the separator) are searched in the first,
-//! glob prefixes in the second, with aho-corasick's leftmost-longest semantics; a match counts
-//! only where it starts at a token, and a phrase only within one clause (it does not run over a
+//! glob prefixes in the second, with aho-corasick's leftmost-longest semantics among the matches
+//! that start at a token (an anchored search from each token, going on after the last token of
+//! a match), and a phrase counts only within one clause (it does not run over a
 //! comma or a full stop: "honestly, customers" is not "honest customer"). Matches of the two
 //! searches that overlap are resolved the same way: the one covering more tokens wins, then the
 //! leftmost. A theme is coded once per match; a match inside one of the theme's own exclusions
@@ -19,13 +20,19 @@
 //! theme (it is reported as skipped); other themes are coded with `negated = true`.
 
 use super::codebook::{Codebook, PatternKind};
-use super::normalize::{detect_language, tokenize, Analyzer, Language, Token};
-use aho_corasick::{AhoCorasick, MatchKind};
+use super::normalize::{detect_language, words, Analyzer, Language, Token};
+use super::sentiment::{self, span_valence_of, SpanValence, Thresholds};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
+use rayon::prelude::*;
+use std::sync::Arc;
 
 /// How many tokens before a match a negator may stand.
 pub const NEGATION_WINDOW: usize = 3;
 
 const SEP: char = '\u{1}';
+
+/// Patterns (of one language, phrases or globs) up to which the automaton is a DFA.
+const DFA_PATTERNS: usize = 5000;
 
 /// One theme found in one verbatim.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,8 +41,8 @@ pub struct Match {
     pub row: usize,
     /// Index of the theme in the codebook.
     pub theme: usize,
-    /// The pattern that fired, as written in the codebook.
-    pub rule: String,
+    /// The pattern that fired, as written in the codebook (shared with the coder).
+    pub rule: Arc<str>,
     /// Character offsets `[span_start, span_end)` in the raw text.
     pub span_start: usize,
     pub span_end: usize,
@@ -50,9 +57,9 @@ pub struct Match {
 struct Search {
     phrases: Option<AhoCorasick>,
     /// For each phrase key: (theme, pattern text, exclusion) of the patterns that have it.
-    phrase_rules: Vec<Vec<(usize, String, bool)>>,
+    phrase_rules: Vec<Vec<(usize, Arc<str>, bool)>>,
     globs: Option<AhoCorasick>,
-    glob_rules: Vec<Vec<(usize, String, bool)>>,
+    glob_rules: Vec<Vec<(usize, Arc<str>, bool)>>,
 }
 
 /// One language's automata: its patterns, and apart from them its exclusions.
@@ -76,6 +83,10 @@ fn build(keys: &[String]) -> Option<AhoCorasick> {
     Some(
         AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            // a codebook's automaton is small: a DFA searches fastest (aho-corasick's automatic
+            // choice keeps DFAs to 100 patterns or fewer)
+            .kind((keys.len() <= DFA_PATTERNS).then_some(AhoCorasickKind::DFA))
             .build(keys)
             .expect("codebook automaton within aho-corasick's limits"),
     )
@@ -84,8 +95,8 @@ fn build(keys: &[String]) -> Option<AhoCorasick> {
 impl Coder {
     pub fn new(book: &Codebook) -> Coder {
         let compile = |language: Language, exclusions: bool| {
-            let (mut pk, mut pr): (Vec<String>, Vec<Vec<(usize, String, bool)>>) = (Vec::new(), Vec::new());
-            let (mut gk, mut gr): (Vec<String>, Vec<Vec<(usize, String, bool)>>) = (Vec::new(), Vec::new());
+            let (mut pk, mut pr): (Vec<String>, Vec<Vec<(usize, Arc<str>, bool)>>) = (Vec::new(), Vec::new());
+            let (mut gk, mut gr): (Vec<String>, Vec<Vec<(usize, Arc<str>, bool)>>) = (Vec::new(), Vec::new());
             for (ti, t) in book.themes.iter().enumerate() {
                 for p in t.patterns.iter().filter(|p| p.language == language && p.exclude == exclusions) {
                     let (keys, rules, key) = match &p.kind {
@@ -96,10 +107,10 @@ impl Coder {
                     };
                     // the same key for several themes: one automaton pattern, several rules
                     match keys.iter().position(|k| *k == key) {
-                        Some(i) => rules[i].push((ti, p.text.clone(), p.exclude)),
+                        Some(i) => rules[i].push((ti, Arc::from(p.text.as_str()), p.exclude)),
                         None => {
                             keys.push(key);
-                            rules.push(vec![(ti, p.text.clone(), p.exclude)]);
+                            rules.push(vec![(ti, Arc::from(p.text.as_str()), p.exclude)]);
                         }
                     }
                 }
@@ -120,39 +131,76 @@ impl Coder {
 
     /// Codes one verbatim; `language` None: detected from its function words (French when
     /// nothing tells).
-    pub fn code_one<'a>(&'a self, row: usize, text: &str, language: Option<Language>) -> Vec<Match> {
-        let language = language.unwrap_or_else(|| {
-            detect_language(&tokenize(text, &self.fr.analyzer)).unwrap_or(Language::Fr)
-        });
-        let a = if language == Language::Fr { &self.fr } else { &self.en };
-        let tokens = tokenize(text, &a.analyzer);
+    pub fn code_one(&self, row: usize, text: &str, language: Option<Language>) -> Vec<Match> {
+        let (language, tokens) = self.tokens(text, language);
+        self.code_tokens(row, &tokens, language)
+    }
+
+    /// The language a verbatim is coded in (`language`, or detected) and its words
+    /// ([`words`]: [`Coder::code_tokens`] finds their stems).
+    pub fn tokens(&self, text: &str, language: Option<Language>) -> (Language, Vec<Token>) {
+        let tokens = words(text);
+        let language = language.unwrap_or_else(|| detect_language(&tokens).unwrap_or(Language::Fr));
+        (language, tokens)
+    }
+
+    fn automata(&self, language: Language) -> &Automata {
+        if language == Language::Fr {
+            &self.fr
+        } else {
+            &self.en
+        }
+    }
+
+    /// Codes one verbatim from its tokens in `language` ([`Coder::tokens`], or those of
+    /// [`super::normalize::tokenize`]: a token without a stem is stemmed here).
+    pub fn code_tokens<'a>(&'a self, row: usize, tokens: &[Token], language: Language) -> Vec<Match> {
+        let a = self.automata(language);
         if tokens.is_empty() {
             return Vec::new();
         }
-        let search = |ac: &Option<AhoCorasick>, field: fn(&Token) -> &str, glob: bool| {
-            let Some(ac) = ac else { return Vec::new() };
-            let mut hay = String::new();
+        // the two haystacks: each token's stem (phrases) or folded word (globs), then SEP
+        let haystack = |stemmed: bool| {
+            let mut hay = String::with_capacity(tokens.iter().map(|t| t.folded.len() + 1).sum());
             let mut starts = Vec::with_capacity(tokens.len());
-            for t in &tokens {
+            for t in tokens {
                 starts.push(hay.len());
-                hay.push_str(field(t));
+                match stemmed {
+                    true if t.stem.is_empty() => a.analyzer.stem_into(&t.folded, &mut hay),
+                    true => hay.push_str(&t.stem),
+                    false => hay.push_str(&t.folded),
+                }
                 hay.push(SEP);
             }
+            (hay, starts)
+        };
+        let stems = haystack(true);
+        let folded = haystack(false);
+        // leftmost-longest, non-overlapping, among the matches that start at a token: from each
+        // token the longest pattern anchored there, the search going on after its last token
+        let search = |ac: &Option<AhoCorasick>, (hay, starts): &(String, Vec<usize>), glob: bool| {
+            let Some(ac) = ac else { return Vec::new() };
             let mut out = Vec::new();
-            for m in ac.find_iter(&hay) {
-                let Ok(first) = starts.binary_search(&m.start()) else { continue };
+            let mut first = 0;
+            while first < tokens.len() {
+                let input = Input::new(hay.as_str()).range(starts[first]..).anchored(Anchored::Yes);
+                let Some(m) = ac.find(input) else {
+                    first += 1;
+                    continue;
+                };
                 let last = if glob { first } else { starts.partition_point(|&s| s < m.end()) - 1 };
-                if tokens[first].clause != tokens[last].clause {
-                    continue; // a phrase does not run over a clause break
+                // a phrase does not run over a clause break
+                if tokens[first].clause == tokens[last].clause {
+                    out.push((first, last - first + 1, m.pattern().as_usize()));
                 }
-                out.push((first, last - first + 1, m.pattern().as_usize()));
+                first = last + 1;
             }
             out
         };
         // (first token, token count, rules) of one search's matches
-        let hits = |s: &'a Search| -> Vec<(usize, usize, &'a Vec<(usize, String, bool)>)> {
-            let phrases = search(&s.phrases, |t| t.stem.as_str(), false).into_iter().map(|(f, l, p)| (f, l, &s.phrase_rules[p]));
-            let globs = search(&s.globs, |t| t.folded.as_str(), true).into_iter().map(|(f, l, p)| (f, l, &s.glob_rules[p]));
+        let hits = |s: &'a Search| -> Vec<(usize, usize, &'a Vec<(usize, Arc<str>, bool)>)> {
+            let phrases = search(&s.phrases, &stems, false).into_iter().map(|(f, l, p)| (f, l, &s.phrase_rules[p]));
+            let globs = search(&s.globs, &folded, true).into_iter().map(|(f, l, p)| (f, l, &s.glob_rules[p]));
             phrases.chain(globs).collect()
         };
         let mut found = hits(&a.patterns);
@@ -164,7 +212,7 @@ impl Coder {
         // overlapping matches: more tokens first, then leftmost
         found.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
         let mut taken = vec![false; tokens.len()];
-        let mut kept: Vec<(usize, usize, &Vec<(usize, String, bool)>)> = Vec::new();
+        let mut kept: Vec<(usize, usize, &Vec<(usize, Arc<str>, bool)>)> = Vec::new();
         for (first, len, rules) in found {
             if taken[first..first + len].iter().any(|t| *t) {
                 continue;
@@ -175,7 +223,7 @@ impl Coder {
         kept.sort_by_key(|k| k.0);
         let mut out = Vec::new();
         for (first, len, rules) in kept {
-            let negated = negated(&tokens, first);
+            let negated = negated(tokens, first);
             for (theme, rule, _) in rules.iter() {
                 if excluded.iter().any(|&(t, s, e)| t == *theme && first >= s && first + len <= e) {
                     continue;
@@ -194,6 +242,75 @@ impl Coder {
         }
         out
     }
+}
+
+/// One theme coded in one verbatim: its first match (in text order), how many times the theme
+/// matched there, and, for a verbatim whose valence comes from its text, the valence of the
+/// first match's span ([`span_valence_of`]; None for a text the scorer skips, see
+/// [`sentiment::check`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    pub first: Match,
+    pub matches: usize,
+    pub valence: Option<SpanValence>,
+}
+
+/// What [`code_texts`] finds: the mentions, by verbatim then by position in the text, and the
+/// negated matches of themes with a valence, which are not coded.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Coded {
+    pub mentions: Vec<Mention>,
+    pub skipped: Vec<Match>,
+}
+
+/// Verbatims coded per rayon task.
+const CHUNK: usize = 1024;
+
+/// Codes `texts` (None: a missing text, nothing found), each in `languages[i]` (None or
+/// missing: detected), in one pass per verbatim: its words are cut, its language told, its
+/// stems found and its matches gathered per theme once; where `text_valence[i]`, the clauses
+/// that give its mentions their valence are scored from the same words. In parallel; the
+/// result does not depend on the number of threads.
+pub fn code_texts(coder: &Coder, texts: &[Option<&str>], languages: &[Option<Language>], text_valence: &[bool], thresholds: &Thresholds) -> Coded {
+    let parts: Vec<Coded> = texts
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| {
+            let mut out = Coded::default();
+            for (k, text) in chunk.iter().enumerate() {
+                let row = c * CHUNK + k;
+                let Some(text) = text else { continue };
+                let (language, tokens) = coder.tokens(text, languages.get(row).copied().flatten());
+                let at = out.mentions.len();
+                for m in coder.code_tokens(row, &tokens, language) {
+                    if m.skipped {
+                        out.skipped.push(m);
+                    } else if let Some(seen) = out.mentions[at..].iter_mut().find(|x| x.first.theme == m.theme) {
+                        seen.matches += 1;
+                    } else {
+                        out.mentions.push(Mention { first: m, matches: 1, valence: None });
+                    }
+                }
+                if out.mentions.len() > at && text_valence.get(row).copied().unwrap_or(false) {
+                    if let Ok(text) = sentiment::check(Some(text)) {
+                        let offsets: Vec<usize> = out.mentions[at..].iter().map(|x| x.first.span_start).collect();
+                        let found = span_valence_of(text, &tokens, language, &offsets, thresholds);
+                        out.mentions[at..].iter_mut().zip(found).for_each(|(x, v)| x.valence = Some(v));
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    let mut all = Coded {
+        mentions: Vec::with_capacity(parts.iter().map(|p| p.mentions.len()).sum()),
+        skipped: Vec::with_capacity(parts.iter().map(|p| p.skipped.len()).sum()),
+    };
+    for p in parts {
+        all.mentions.extend(p.mentions);
+        all.skipped.extend(p.skipped);
+    }
+    all
 }
 
 /// Whether a negator stands among the [`NEGATION_WINDOW`] tokens before `first`, in its clause.
@@ -338,6 +455,18 @@ fr = ["premier coup"]
             code_with(toml, "Problème réglé du premier coup", Language::Fr),
             [("repair".into(), "premier coup".into())]
         );
+    }
+
+    #[test]
+    fn a_pattern_found_inside_a_word_hides_no_match_after_it() {
+        // "porter mes" ends inside "transporter mes": not a match, and not one that keeps
+        // "mes achats", which starts at a word, from being found
+        let toml = "[[theme]]\nid = \"carry\"\nfr = [\"porter mes\"]\n\n[[theme]]\nid = \"shopping\"\nfr = [\"mes achats\"]\n";
+        assert_eq!(
+            code_with(toml, "Aucune aide pour transporter mes achats", Language::Fr),
+            [("shopping".into(), "mes achats".into())]
+        );
+        assert_eq!(code_with(toml, "pour porter mes achats", Language::Fr), [("carry".into(), "porter mes".into())]);
     }
 
     #[test]

@@ -20,5 +20,5 @@ pub mod sentiment;
 pub mod tfidf;
 
 pub use codebook::{Codebook, Theme, Valence};
-pub use coding::{Coder, Match};
+pub use coding::{code_texts, Coded, Coder, Match, Mention};
 pub use normalize::Language;

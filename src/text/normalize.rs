@@ -58,33 +58,40 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
-    /// The stem of a lowercase word, folded first: a word typed without its accents
+    /// The stem of a folded word (lowercase, accents removed): a word typed without its accents
     /// (`journee`, `indemnite`) has the stem of the word with them, so a pattern written either
     /// way finds both. French: a final plural `s` (not `ss`) of a word of more than 3 letters is
     /// dropped first, because Snowball's French stemmer removes it only when no other suffix
     /// goes (`conseillers` → `conseiller` but `conseiller` → `conseil`).
-    fn stem(&self, lower: &str) -> String {
-        let folded = fold(lower);
+    fn stem(&self, folded: &str) -> String {
+        let mut out = String::new();
+        self.stem_into(folded, &mut out);
+        out
+    }
+
+    /// Appends the stem of a folded word (see [`Analyzer::stem`]) to `out`.
+    pub fn stem_into(&self, folded: &str, out: &mut String) {
         let french = self.language == Language::Fr;
         // a word's stem is a pure function of it: memoised per thread (verbatims repeat their
         // words; stemming is most of the cost of coding), the memo emptied when it grows large
         STEMS.with(|memo| {
             let mut memo = memo.borrow_mut();
             let table = &mut memo[usize::from(french)];
-            if let Some(stem) = table.get(folded.as_str()) {
-                return stem.clone();
+            if let Some(stem) = table.get(folded) {
+                out.push_str(stem);
+                return;
             }
             let word = if french && folded.chars().count() > 3 && folded.ends_with('s') && !folded.ends_with("ss") {
                 &folded[..folded.len() - 1]
             } else {
-                folded.as_str()
+                folded
             };
             let stem = self.stemmer.stem(word).into_owned();
+            out.push_str(&stem);
             if table.len() >= STEM_MEMO {
                 table.clear();
             }
-            table.insert(folded, stem.clone());
-            stem
+            table.insert(folded.to_string(), stem);
         })
     }
 }
@@ -123,6 +130,10 @@ pub struct Token {
 
 /// Appends the folded form of `c` (lowercase, no combining mark) to `out`.
 pub fn fold_char(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
     for l in c.to_lowercase() {
         match l {
             'œ' => out.push_str("oe"),
@@ -169,6 +180,9 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
     c.is_alphanumeric() || is_combining_mark(c)
 }
 
@@ -179,64 +193,101 @@ fn is_clause_break(c: char) -> bool {
 
 /// Words that start a new clause (they are tokens of the new clause).
 fn is_clause_word(folded: &str) -> bool {
-    matches!(folded, "mais" | "cependant" | "pourtant" | "toutefois" | "neanmoins" | "sinon" | "but" | "however" | "although" | "though" | "yet" | "whereas")
+    folded.len() <= 10 && matches!(folded, "mais" | "cependant" | "pourtant" | "toutefois" | "neanmoins" | "sinon" | "but" | "however" | "although" | "though" | "yet" | "whereas")
 }
 
 /// Splits `raw` into tokens (see the module documentation), stemmed in `analyzer`'s language.
 pub fn tokenize(raw: &str, analyzer: &Analyzer) -> Vec<Token> {
-    let chars: Vec<char> = raw.chars().collect();
-    let mut tokens = Vec::new();
-    let mut clause = 0usize;
-    let mut pending_break = false;
+    let mut tokens = words(raw);
+    stem_words(&mut tokens, analyzer);
+    tokens
+}
+
+/// The tokens of `raw` before stemming: the same words, offsets and clauses in every
+/// language, each `stem` empty but those of expanded elisions and of `n't`, whose stem is their
+/// folded form. Enough to tell the language ([`detect_language`]) and cut clauses; then
+/// [`stem_words`] stems them in the language found, as [`tokenize`] would have.
+pub fn words(raw: &str) -> Vec<Token> {
+    if raw.is_ascii() {
+        // a byte is a character: no decoding, and a word folds by lowercasing its bytes
+        words_in(raw.as_bytes(), char::from, |from, to, out| {
+            out.push_str(&raw[from..to]);
+            out.make_ascii_lowercase();
+        })
+    } else {
+        let chars: Vec<char> = raw.chars().collect();
+        words_in(&chars, |c| c, |from, to, out| chars[from..to].iter().for_each(|c| fold_char(*c, out)))
+    }
+}
+
+/// [`words`] over the characters of a text, `ch` telling each one, `fold` appending the
+/// folded form of `chars[from..to]`.
+fn words_in<C: Copy>(chars: &[C], ch: impl Fn(C) -> char, fold: impl Fn(usize, usize, &mut String)) -> Vec<Token> {
+    let at = |k: usize| ch(chars[k]);
+    let mut out = Words { tokens: Vec::with_capacity(chars.len() / 5 + 1), clause: 0, pending_break: false };
     let mut i = 0usize;
-    let stem = |lower: &str| analyzer.stem(lower);
-    let push = |tokens: &mut Vec<Token>, folded: String, stem_of: &str, start: usize, end: usize, pending: &mut bool, clause: &mut usize| {
-        if *pending || (is_clause_word(&folded) && !tokens.is_empty()) {
-            if !tokens.is_empty() {
-                *clause += 1;
-            }
-            *pending = false;
-        }
-        let s = if stem_of.is_empty() { folded.clone() } else { stem(stem_of) };
-        tokens.push(Token { folded, stem: s, start, end, clause: *clause });
-    };
     while i < chars.len() {
-        let c = chars[i];
+        let c = at(i);
         if !is_word_char(c) {
             if is_clause_break(c) {
-                pending_break = true;
+                out.pending_break = true;
             }
             i += 1;
             continue;
         }
         let start = i;
-        let mut lower = String::new();
-        while i < chars.len() && is_word_char(chars[i]) {
-            lower.extend(chars[i].to_lowercase());
+        while i < chars.len() && is_word_char(at(i)) {
             i += 1;
         }
-        let folded = fold(&lower);
-        let next_is_word = |k: usize| k < chars.len() && is_word_char(chars[k]);
-        if i < chars.len() && is_apostrophe(chars[i]) && next_is_word(i + 1) {
+        let mut folded = String::with_capacity(i - start + 2);
+        fold(start, i, &mut folded);
+        let next_is_word = |k: usize| k < chars.len() && is_word_char(at(k));
+        if i < chars.len() && is_apostrophe(at(i)) && next_is_word(i + 1) {
             if let Some(full) = elision(&folded) {
-                push(&mut tokens, full.to_string(), "", start, i + 1, &mut pending_break, &mut clause);
+                out.push(full.to_string(), full.to_string(), start, i + 1);
                 i += 1;
                 continue;
             }
             // English n't: "isn't" -> "is" + "not"
-            if i - start > 1 && matches!(chars[i - 1], 'n' | 'N') && matches!(chars[i + 1], 't' | 'T') && !next_is_word(i + 2) {
-                // raw characters of the word without its final n (lowercase can change lengths)
-                let cut = i - start - 1;
-                let head = lower[..lower.len() - 1].to_string();
-                push(&mut tokens, fold(&head), &head, start, start + cut, &mut pending_break, &mut clause);
-                push(&mut tokens, "not".to_string(), "", start + cut, i + 2, &mut pending_break, &mut clause);
+            if i - start > 1 && matches!(at(i - 1), 'n' | 'N') && matches!(at(i + 1), 't' | 'T') && !next_is_word(i + 2) {
+                // the raw characters of the word without its final n (folding can change lengths)
+                folded.pop();
+                out.push(folded, String::new(), start, i - 1);
+                out.push("not".to_string(), "not".to_string(), i - 1, i + 2);
                 i += 2;
                 continue;
             }
         }
-        push(&mut tokens, folded, &lower, start, i, &mut pending_break, &mut clause);
+        out.push(folded, String::new(), start, i);
     }
-    tokens
+    out.tokens
+}
+
+/// The tokens of [`words`] as they are found, and the clause they are in.
+struct Words {
+    tokens: Vec<Token>,
+    clause: usize,
+    /// A clause break stands since the last token: the next token starts a new clause.
+    pending_break: bool,
+}
+
+impl Words {
+    fn push(&mut self, folded: String, stem: String, start: usize, end: usize) {
+        if self.pending_break || (is_clause_word(&folded) && !self.tokens.is_empty()) {
+            if !self.tokens.is_empty() {
+                self.clause += 1;
+            }
+            self.pending_break = false;
+        }
+        self.tokens.push(Token { folded, stem, start, end, clause: self.clause });
+    }
+}
+
+/// Stems the tokens of [`words`] that have no stem yet, in `analyzer`'s language.
+pub fn stem_words(tokens: &mut [Token], analyzer: &Analyzer) {
+    for t in tokens.iter_mut().filter(|t| t.stem.is_empty()) {
+        t.stem = analyzer.stem(&t.folded);
+    }
 }
 
 /// A guess at the language of a verbatim from its most common function words; `None` when
@@ -252,7 +303,8 @@ pub fn detect_language(tokens: &[Token]) -> Option<Language> {
         "have", "had", "been", "so", "too", "our", "your", "they", "there",
     ];
     let (mut fr, mut en) = (0usize, 0usize);
-    for t in tokens {
+    // no function word of either list is longer than 7 bytes
+    for t in tokens.iter().filter(|t| t.folded.len() <= 7) {
         fr += usize::from(FR.contains(&t.folded.as_str()));
         en += usize::from(EN.contains(&t.folded.as_str()));
     }

@@ -64,10 +64,12 @@
 //! mis-decoded export (UTF-16 read as UTF-8 interleaves NULs): [`Skip::ControlCharacters`].
 //! Long texts are scored (in time linear in their length).
 
-use super::normalize::{detect_language, tokenize, Language, Token};
+use super::normalize::{self, detect_language, Language, Token};
 use crate::error::MiroirError;
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use foldhash::{HashMap, HashMapExt};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 /// The English lexicon: `token<TAB>mean valence` (see `lexicons/NOTICE-vader.txt`).
@@ -244,11 +246,24 @@ fn py_space(c: char) -> bool {
 /// The text, or why it is not scored (see [`Skip`]).
 pub fn check(text: Option<&str>) -> Result<&str, Skip> {
     let Some(text) = text else { return Err(Skip::Empty) };
-    if text.chars().all(py_space) {
-        return Err(Skip::Empty);
+    if text.is_ascii() {
+        // ASCII: controls are below 0x20 and 0x7f; whitespace is 0x09-0x0d, 0x1c-0x20
+        let space = |b: u8| matches!(b, 0x09..=0x0d | 0x1c..=0x20);
+        if text.bytes().any(|b| (b < 0x20 || b == 0x7f) && !space(b)) {
+            return Err(Skip::ControlCharacters);
+        }
+        return if text.bytes().all(space) { Err(Skip::Empty) } else { Ok(text) };
     }
-    if text.chars().any(|c| c.is_control() && !py_space(c)) {
-        return Err(Skip::ControlCharacters);
+    let mut blank = true;
+    for c in text.chars() {
+        let space = py_space(c);
+        if c.is_control() && !space {
+            return Err(Skip::ControlCharacters);
+        }
+        blank &= space;
+    }
+    if blank {
+        return Err(Skip::Empty);
     }
     Ok(text)
 }
@@ -259,15 +274,20 @@ pub fn language_of(text: &str, given: Option<Language>) -> Language {
     given.unwrap_or_else(|| detect_language(&words_of(text)).unwrap_or(Language::Fr))
 }
 
+/// The words of a text: its clauses and function words need no stem.
 fn words_of(text: &str) -> Vec<Token> {
-    tokenize(text, &Language::Fr.analyzer())
+    normalize::words(text)
 }
 
 /// The valence of a whole text in `language` (see the module documentation).
 pub fn score(text: &str, language: Language) -> Score {
     match language {
         Language::En => {
-            let t: String = text.chars().map(|c| if matches!(c, '’' | 'ʼ') { '\'' } else { c }).collect();
+            let t: Cow<str> = if text.contains(['’', 'ʼ']) {
+                Cow::Owned(text.chars().map(|c| if matches!(c, '’' | 'ʼ') { '\'' } else { c }).collect())
+            } else {
+                Cow::Borrowed(text)
+            };
             let v = vader(&t);
             Score {
                 score: v.compound,
@@ -281,7 +301,7 @@ pub fn score(text: &str, language: Language) -> Score {
 /// A text cut into clauses and segments (see the module documentation); a text without any
 /// word is one clause.
 pub fn split_clauses(text: &str) -> Vec<Clause> {
-    clauses_of(text, &words_of(text))
+    clauses_of(text, &words_of(text), &byte_offsets(text))
 }
 
 /// Sentence punctuation: a clause ends there.
@@ -297,9 +317,9 @@ fn is_contrast_word(folded: &str) -> bool {
     )
 }
 
-fn clauses_of(text: &str, tokens: &[Token]) -> Vec<Clause> {
-    let chars: Vec<char> = text.chars().collect();
-    let n = chars.len();
+/// The clauses of `text` from its tokens; `at`: its [`byte_offsets`].
+fn clauses_of(text: &str, tokens: &[Token], at: &[usize]) -> Vec<Clause> {
+    let n = at.len() - 1;
     let mut out: Vec<Clause> = Vec::new();
     let mut current = Clause { index: 0, start: 0, end: n, segments: Vec::new() };
     let mut segment_start = 0usize;
@@ -308,14 +328,14 @@ fn clauses_of(text: &str, tokens: &[Token]) -> Vec<Clause> {
         if tok.clause == prev.clause {
             continue;
         }
-        let at = tok.start;
-        current.segments.push((segment_start, at));
-        segment_start = at;
-        let strong = chars[prev.end..tok.start].iter().any(|c| is_sentence_end(*c)) || is_contrast_word(&tok.folded);
+        let from = tok.start;
+        current.segments.push((segment_start, from));
+        segment_start = from;
+        let strong = text[at[prev.end]..at[tok.start]].chars().any(is_sentence_end) || is_contrast_word(&tok.folded);
         if strong {
-            current.end = at;
+            current.end = from;
             let index = current.index + 1;
-            out.push(std::mem::replace(&mut current, Clause { index, start: at, end: n, segments: Vec::new() }));
+            out.push(std::mem::replace(&mut current, Clause { index, start: from, end: n, segments: Vec::new() }));
         }
     }
     current.segments.push((segment_start, n));
@@ -336,7 +356,7 @@ pub fn clauses(text: &str, language: Language) -> Vec<ScoredClause> {
 
 fn score_clauses(text: &str, tokens: &[Token], language: Language) -> Vec<ScoredClause> {
     let at = byte_offsets(text);
-    clauses_of(text, tokens)
+    clauses_of(text, tokens, &at)
         .into_iter()
         .map(|clause| {
             let score = score(&text[at[clause.start]..at[clause.end]], language);
@@ -352,12 +372,21 @@ pub fn span_valence(text: &str, language: Language, offsets: &[usize], threshold
     span_valence_of(text, &words_of(text), language, offsets, thresholds)
 }
 
-fn span_valence_of(text: &str, tokens: &[Token], language: Language, offsets: &[usize], thresholds: &Thresholds) -> Vec<SpanValence> {
+/// [`span_valence`] from the text's tokens (those of [`crate::text::normalize::words`] or
+/// [`crate::text::normalize::tokenize`], in any language: clauses do not depend on stems).
+pub fn span_valence_of(text: &str, tokens: &[Token], language: Language, offsets: &[usize], thresholds: &Thresholds) -> Vec<SpanValence> {
     let at = byte_offsets(text);
-    let cut = clauses_of(text, tokens);
-    let mut clause_scores: HashMap<usize, f64> = HashMap::new();
-    let mut segment_scores: HashMap<(usize, usize), f64> = HashMap::new();
-    let sc = |s: usize, e: usize| score(&text[at[s]..at[e]], language).score;
+    let cut = clauses_of(text, tokens, &at);
+    // the scores of the clauses and segments met so far (a text has few)
+    let mut scores: Vec<((usize, usize), f64)> = Vec::new();
+    let mut sc = |s: usize, e: usize| match scores.iter().find(|x| x.0 == (s, e)) {
+        Some(x) => x.1,
+        None => {
+            let v = score(&text[at[s]..at[e]], language).score;
+            scores.push(((s, e), v));
+            v
+        }
+    };
     offsets
         .iter()
         .map(|&o| {
@@ -365,14 +394,14 @@ fn span_valence_of(text: &str, tokens: &[Token], language: Language, offsets: &[
             let c = cut.iter().rposition(|c| c.start <= o).unwrap_or(0);
             let clause = &cut[c];
             let seg = clause.segments.iter().rev().find(|s| s.0 <= o).copied().unwrap_or((clause.start, clause.end));
-            let seg_score = *segment_scores.entry(seg).or_insert_with(|| sc(seg.0, seg.1));
+            let seg_score = sc(seg.0, seg.1);
             let seg_polarity = thresholds.polarity(seg_score, language);
             let (scope, value, polarity) = if seg == (clause.start, clause.end) {
                 (Scope::Clause, seg_score, seg_polarity)
             } else if seg_polarity != Polarity::Neutral {
                 (Scope::Segment, seg_score, seg_polarity)
             } else {
-                let v = *clause_scores.entry(c).or_insert_with(|| sc(clause.start, clause.end));
+                let v = sc(clause.start, clause.end);
                 (Scope::Clause, v, thresholds.polarity(v, language))
             };
             SpanValence { clause: c, clause_start: clause.start, clause_end: clause.end, scope, score: value, polarity }
@@ -429,46 +458,6 @@ pub fn clauses_of_texts(texts: &[Option<&str>], languages: &[Option<Language>]) 
             found
         })
         .collect()
-}
-
-/// The valence of spans `(row, first character)` of texts (see [`span_valence`]); a span of a
-/// skipped text gets None.
-pub fn span_valences(
-    texts: &[Option<&str>],
-    languages: &[Option<Language>],
-    spans: &[(usize, usize)],
-    thresholds: &Thresholds,
-) -> Vec<Option<SpanValence>> {
-    // spans grouped by row, each text cut and scored once
-    let mut by_row: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (i, (row, _)) in spans.iter().enumerate() {
-        by_row.entry(*row).or_default().push(i);
-    }
-    let mut rows: Vec<(usize, Vec<usize>)> = by_row.into_iter().collect();
-    rows.sort_unstable_by_key(|r| r.0);
-    let done: Vec<(usize, Option<SpanValence>)> = rows
-        .par_iter()
-        .flat_map_iter(|(row, idx)| {
-            let text = texts.get(*row).copied().flatten();
-            let found: Vec<(usize, Option<SpanValence>)> = match check(text) {
-                Ok(t) => {
-                    let tokens = words_of(t);
-                    let given = languages.get(*row).copied().flatten();
-                    let language = given.unwrap_or_else(|| detect_language(&tokens).unwrap_or(Language::Fr));
-                    let offsets: Vec<usize> = idx.iter().map(|&i| spans[i].1).collect();
-                    let found = span_valence_of(t, &tokens, language, &offsets, thresholds);
-                    idx.iter().copied().zip(found.into_iter().map(Some)).collect()
-                }
-                Err(_) => idx.iter().map(|&i| (i, None)).collect(),
-            };
-            found
-        })
-        .collect();
-    let mut out = vec![None; spans.len()];
-    for (i, v) in done {
-        out[i] = v;
-    }
-    out
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -585,7 +574,7 @@ pub struct VaderScores {
 
 struct VaderText<'a> {
     words: Vec<&'a str>,
-    lower: Vec<String>,
+    lower: Vec<&'a str>,
     caps: Vec<bool>,
     cap_differential: bool,
     lex: &'static VaderLexicon,
@@ -593,7 +582,7 @@ struct VaderText<'a> {
 
 impl VaderText<'_> {
     fn known(&self, k: usize) -> bool {
-        self.lex.words.contains_key(self.lower[k].as_str())
+        self.lex.words.contains_key(self.lower[k])
     }
     fn is(&self, k: usize, w: &str) -> bool {
         self.lower[k] == w
@@ -602,7 +591,7 @@ impl VaderText<'_> {
     /// The valence of word `i` (0 for a word outside the lexicon).
     fn valence(&self, i: usize) -> f64 {
         let n = self.words.len();
-        let Some(&lexical) = self.lex.words.get(self.lower[i].as_str()) else { return 0.0 };
+        let Some(&lexical) = self.lex.words.get(self.lower[i]) else { return 0.0 };
         let mut v = lexical;
         // "no" before a lexicon word negates it rather than counting itself
         if self.is(i, "no") && i != n - 1 && self.known(i + 1) {
@@ -729,8 +718,8 @@ impl VaderText<'_> {
 
 /// VADER's rule for `but`: valences before the first `but` × 0.5, after it × 1.5 — with the
 /// package's lookup of each valence's index by value (the first equal one), kept to agree with it.
-fn but_rule(lower: &[String], s: &mut [f64]) {
-    let Some(bi) = lower.iter().position(|w| w == "but") else { return };
+fn but_rule(lower: &[&str], s: &mut [f64]) {
+    let Some(bi) = lower.iter().position(|w| *w == "but") else { return };
     // index sets of each non-zero value (a zero stays zero whatever its weight)
     let mut at: HashMap<u64, BTreeSet<usize>> = HashMap::new();
     for (j, v) in s.iter().enumerate() {
@@ -765,7 +754,8 @@ pub fn vader(text: &str) -> VaderScores {
     let mut converted = String::with_capacity(text.len());
     let mut prev_space = true;
     for c in text.chars() {
-        if let Some(d) = lex.emoji.get(&c) {
+        // the emoji table holds no ASCII character
+        if let Some(d) = if c.is_ascii() { None } else { lex.emoji.get(&c) } {
             if !prev_space {
                 converted.push(' ');
             }
@@ -778,7 +768,9 @@ pub fn vader(text: &str) -> VaderScores {
     }
     let text = converted.trim_matches(py_space);
     let words: Vec<&str> = text.split(py_space).filter(|w| !w.is_empty()).map(strip_punctuation).collect();
-    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let mut held = Words { buf: String::with_capacity(text.len()), ends: Vec::with_capacity(words.len()) };
+    words.iter().for_each(|w| held.push_lowercase(w));
+    let lower = held.list();
     let caps: Vec<bool> = words.iter().map(|w| py_isupper(w)).collect();
     let upper = caps.iter().filter(|c| **c).count();
     let differential = words.len() - upper;
@@ -973,9 +965,9 @@ fn mark_elisions(s: &str, alternatives: &[&str], with: &str) -> String {
 }
 
 /// Replaces `( ! )` (spaces optional) by `(!)`, pattern's sarcasm mark.
-fn merge_sarcasm(s: &str) -> String {
+fn merge_sarcasm(s: &str) -> Cow<'_, str> {
     if !s.contains('(') {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let c: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
@@ -1001,14 +993,14 @@ fn merge_sarcasm(s: &str) -> String {
         out.push(c[k]);
         k += 1;
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Emoticons written with spaces between their characters (as punctuation splitting leaves
 /// them) joined again, where followed by a space or the end. Of two emoticons that match at the
 /// same place (`:c` and `:c)`), the longer wins (pattern's choice there depends on Python's
 /// string hashing).
-fn merge_emoticons(s: &str) -> String {
+fn merge_emoticons(s: &str) -> Cow<'_, str> {
     // the emoticons by first character, longest first
     static FORMS: OnceLock<HashMap<char, Vec<Vec<char>>>> = OnceLock::new();
     let forms = FORMS.get_or_init(|| {
@@ -1020,9 +1012,17 @@ fn merge_emoticons(s: &str) -> String {
         by.values_mut().for_each(|v| v.sort_by_key(|x| std::cmp::Reverse(x.len())));
         by
     });
+    // the ASCII characters that start an emoticon
+    static ASCII_FIRST: OnceLock<[bool; 128]> = OnceLock::new();
+    let ascii_first = ASCII_FIRST.get_or_init(|| {
+        let mut first = [false; 128];
+        forms.keys().filter(|c| c.is_ascii()).for_each(|c| first[*c as usize] = true);
+        first
+    });
+    let starts = |c: char| if c.is_ascii() { ascii_first[c as usize] } else { forms.contains_key(&c) };
     // only a match spread over several tokens changes the text
-    if !s.contains(' ') || !s.chars().any(|c| forms.contains_key(&c)) {
-        return s.to_string();
+    if !s.contains(' ') || !s.chars().any(starts) {
+        return Cow::Borrowed(s);
     }
     let c: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
@@ -1055,11 +1055,43 @@ fn merge_emoticons(s: &str) -> String {
         out.push(c[k]);
         k += 1;
     }
-    out
+    Cow::Owned(out)
+}
+
+/// Words, lowercase, held in one buffer.
+#[derive(Default)]
+struct Words {
+    buf: String,
+    ends: Vec<usize>,
+}
+
+impl Words {
+    fn push_lowercase(&mut self, w: &str) {
+        if w.is_ascii() {
+            let from = self.buf.len();
+            self.buf.push_str(w);
+            self.buf[from..].make_ascii_lowercase();
+        } else {
+            self.buf.push_str(&w.to_lowercase());
+        }
+        self.ends.push(self.buf.len());
+    }
+
+    fn list(&self) -> Vec<&str> {
+        let mut start = 0;
+        self.ends
+            .iter()
+            .map(|&e| {
+                let w = &self.buf[start..e];
+                start = e;
+                w
+            })
+            .collect()
+    }
 }
 
 /// pattern's French tokens of a text, lowercase.
-fn french_words(text: &str) -> Vec<String> {
+fn french_words(text: &str) -> Words {
     const LOWER: &[&str] = &["l", "c", "d", "j", "m", "n", "qu", "s", "t", "jusqu", "lorsqu", "puisqu"];
     const UPPER: &[&str] = &["L", "C", "D", "J", "M", "N", "QU", "S", "T", "JUSQU", "LORSQU", "PUISQU"];
     let marked_elisions;
@@ -1069,20 +1101,13 @@ fn french_words(text: &str) -> Vec<String> {
     } else {
         text
     };
-    // quotes and apostrophes spaced; \r\n as \n; two line breaks or more end a sentence
+    // quotes and apostrophes spaced; \r\n as \n; two line breaks or more end a sentence. The
+    // characters between two of those are copied as one run.
     let mut marked = String::with_capacity(s.len() + 16);
     let mut breaks = 0usize;
-    let mut chars = s.chars().peekable();
-    loop {
-        let c = chars.next();
-        if c == Some('\r') && chars.peek() == Some(&'\n') {
-            continue;
-        }
-        if c == Some('\n') {
-            breaks += 1;
-            continue;
-        }
-        match breaks {
+    let mut run = 0usize;
+    let flush_breaks = |marked: &mut String, breaks: &mut usize| {
+        match *breaks {
             0 => {}
             1 => marked.push('\n'),
             _ => {
@@ -1091,17 +1116,35 @@ fn french_words(text: &str) -> Vec<String> {
                 marked.push(' ');
             }
         }
-        breaks = 0;
+        *breaks = 0;
+    };
+    let mut chars = s.char_indices().peekable();
+    while let Some((b, c)) = chars.next() {
         match c {
-            None => break,
-            Some(c @ ('“' | '”' | '‘' | '’' | '\'' | '"')) => {
+            '\r' if chars.peek().is_some_and(|(_, n)| *n == '\n') => {}
+            '\n' => breaks += 1,
+            '“' | '”' | '‘' | '’' | '\'' | '"' => {
+                marked.push_str(&s[run..b]);
+                flush_breaks(&mut marked, &mut breaks);
                 marked.push(' ');
                 marked.push(c);
                 marked.push(' ');
             }
-            Some(c) => marked.push(c),
+            _ => {
+                if breaks > 0 {
+                    flush_breaks(&mut marked, &mut breaks);
+                }
+                continue; // the run goes on
+            }
         }
+        // a character handled alone: the run before it is copied, the next one starts after it
+        if run < b && !matches!(c, '“' | '”' | '‘' | '’' | '\'' | '"') {
+            marked.push_str(&s[run..b]);
+        }
+        run = b + c.len_utf8();
     }
+    marked.push_str(&s[run..]);
+    flush_breaks(&mut marked, &mut breaks);
     let lead = |c: char| c != '.' && is_fr_punctuation(c);
     let mut tokens: Vec<&str> = Vec::new();
     let mut tail: Vec<&str> = Vec::new();
@@ -1150,7 +1193,7 @@ fn french_words(text: &str) -> Vec<String> {
         j += 1;
     }
     bounds.push((i.min(tokens.len()), tokens.len()));
-    let mut words = Vec::with_capacity(tokens.len());
+    let mut words = Words { buf: String::with_capacity(marked.len()), ends: Vec::with_capacity(tokens.len()) };
     let mut joined = String::new();
     for (a, b) in bounds {
         joined.clear();
@@ -1163,11 +1206,12 @@ fn french_words(text: &str) -> Vec<String> {
         if joined.is_empty() {
             continue;
         }
-        let mut merged = merge_emoticons(&merge_sarcasm(&joined));
+        let sarcasm = merge_sarcasm(&joined);
+        let mut merged = merge_emoticons(&sarcasm);
         if merged.contains("&rsquo ;") {
-            merged = merged.replace("&rsquo ;", "’");
+            merged = Cow::Owned(merged.replace("&rsquo ;", "’"));
         }
-        words.extend(merged.split(py_space).filter(|w| !w.is_empty()).map(|w| w.to_lowercase()));
+        merged.split(py_space).filter(|w| !w.is_empty()).for_each(|w| words.push_lowercase(w));
     }
     words
 }
@@ -1197,14 +1241,14 @@ struct Assessment {
     at: usize,
 }
 
-fn assessments(words: &[String]) -> Vec<Assessment> {
+fn assessments(words: &[&str]) -> Vec<Assessment> {
     let lex = fr_lexicon();
     let clamp = |x: f64| x.clamp(-1.0, 1.0);
     let mut a: Vec<Assessment> = Vec::new();
     let mut modifier: Option<&str> = None;
     let mut negation: Option<&str> = None;
     for (k, w) in words.iter().enumerate() {
-        let w = w.as_str();
+        let w: &str = w;
         if let Some(e) = lex.get(w) {
             match (modifier, a.last_mut()) {
                 (Some(_), Some(last)) => {
@@ -1259,7 +1303,8 @@ pub fn pattern_polarity(text: &str) -> f64 {
 /// The mean polarity of the assessments; with `contrast`, weighted 0.5 before the first
 /// contrast word and 1.5 after it.
 fn french(text: &str, contrast: bool) -> f64 {
-    let words = french_words(text);
+    let held = french_words(text);
+    let words = held.list();
     let pivot = if contrast { words.iter().position(|w| fr_contrast(w)) } else { None };
     let (mut s, mut n) = (0.0f64, 0.0f64);
     for x in assessments(&words) {
@@ -1290,6 +1335,8 @@ mod tests {
         assert!(v.words.len() > 7000, "{}", v.words.len());
         assert_eq!(v.words.get("good"), Some(&1.9));
         assert_eq!(v.emoji.get(&'😁'), Some(&"beaming face with smiling eyes"));
+        // `vader` looks up only non-ASCII characters
+        assert!(v.emoji.keys().all(|c| !c.is_ascii()));
         let f = fr_lexicon();
         assert!(f.len() > 5100, "{}", f.len());
         let agreable = f["agréable"];
@@ -1334,7 +1381,8 @@ mod tests {
         for (text, want) in cases {
             assert_abs_diff_eq!(pattern_polarity(text), *want, epsilon = 1e-12);
         }
-        let w = french_words("L’accueil d’Hélène (!) :) fin... ok. M. Dupont");
+        let held = french_words("L’accueil d’Hélène (!) :) fin... ok. M. Dupont");
+        let w = held.list();
         assert_eq!(w, ["l&rsquo", ";", "accueil", "d’", "hélène", "(!)", ":)", "fin", "...", "ok", ".", "m.", "dupont"]);
     }
 

@@ -338,42 +338,28 @@ def code(verbatims: Any, codebook: Codebook, *, language: str | None = None, val
     else:
         langs = None
     texts = v["text"].cast(pl.String)
-    found = _core.text_code(codebook._core, texts, langs)
     base = v.select("_row", *_KEYS, pl.col("text").cast(pl.String))
-    # the matches stay slim (no key or text column) until one row per (verbatim, theme) is left;
-    # `_row` is the verbatim's position, so its columns are gathered, not joined
-    found = found.rename({"row": "_row"}).with_columns(pl.col("_row").cast(base["_row"].dtype))
     from_question = pl.col("side").cast(pl.String) + ":" + pl.col("question").cast(pl.String)
     question_valence = {f"{s}:{q}": val for s, qs in QUESTIONS.items() for q, val in qs.items() if val is not None}
-    row_qv = base.select(from_question.replace_strict(question_valence, default=None, return_dtype=pl.String))
-    skipped = found.filter(pl.col("skipped")).drop("skipped")
-    kept = found.filter(~pl.col("skipped")).drop("skipped")
-    counts = kept.group_by("_row", "theme_id").agg(pl.len().alias("matches"))
-    first = (
-        kept.unique(["_row", "theme_id"], keep="first", maintain_order=True)
-        .join(counts, on=["_row", "theme_id"], how="left", maintain_order="left")
-        .sort("_row", "span_start", maintain_order=True)
-        .with_row_index("_m")
-    )
+    row_qv = base.select(from_question.replace_strict(question_valence, default=None, return_dtype=pl.String)).to_series()
+    # one row per (verbatim, theme), its first match, in verbatim then text order; a customer
+    # comment's mention comes with the lexicon valence of the clause its first match is in
+    first, skipped = _core.text_code(codebook._core, texts, langs, text_valence=row_qv.is_null())
+    # `_row` is the verbatim's position, so its columns are gathered, not joined
+    first = first.rename({"row": "_row", "score": "_ts", "valence": "_tv"}).with_columns(
+        pl.col("_row").cast(base["_row"].dtype)).with_row_index("_m")
+    rows = first["_row"]
     first = pl.concat(
-        [first.with_columns(row_qv.to_series().gather(first["_row"]).alias("_qv")),
-         base.drop("_row").select(pl.all().gather(first["_row"]))],
+        [first.with_columns(row_qv.gather(rows).alias("_qv")), base.drop("_row").select(pl.all().gather(rows))],
         how="horizontal",
     )
-    # a customer comment's mention: the valence of the clause its (first) match is in
-    from_text = first.filter(pl.col("_qv").is_null())
-    row_language = base.select("_row").join(
-        first.select("_row", "language").unique("_row", keep="first"), on="_row", how="left", maintain_order="left"
-    )["language"]
-    span = _core.text_span_valence(
-        texts, from_text["_row"].cast(pl.UInt64), from_text["span_start"].cast(pl.UInt64), row_language
-    )
     if not (isinstance(valence, str) and valence == "lexicon"):
+        from_text = first.filter(pl.col("_qv").is_null())
         span = _model_valence(valence, v, texts, langs, from_text)
-    first = first.join(
-        pl.DataFrame({"_m": from_text["_m"], "_tv": span["valence"], "_ts": span["score"]}),
-        on="_m", how="left", maintain_order="left",
-    )
+        first = first.drop("_tv", "_ts").join(
+            pl.DataFrame({"_m": from_text["_m"], "_tv": span["valence"], "_ts": span["score"]}),
+            on="_m", how="left", maintain_order="left",
+        )
     mentions = (
         first.with_columns(
             pl.when(pl.col("_qv").is_not_null())
@@ -395,10 +381,10 @@ def code(verbatims: Any, codebook: Codebook, *, language: str | None = None, val
             "study", "side", "respondent_id", "theme", "valence", "text", "question", "theme_id",
             pl.lit("codebook").alias("method"), "rule", "span_start", "span_end",
             pl.lit(1.0).alias("confidence"), "valence_source", pl.col("_ts").alias("valence_score"),
-            "negated", "language", pl.col("matches").cast(pl.UInt32),
+            "negated", "language", "matches",
         )
     )
-    coded_rows = kept["_row"].unique()
+    coded_rows = rows.unique()
     status = base.with_columns(
         (pl.col("text").is_null() | (pl.col("text").str.strip_chars() == "")).alias("_empty"),
         pl.col("_row").is_in(coded_rows.implode()).alias("_coded"),
@@ -419,6 +405,6 @@ def code(verbatims: Any, codebook: Codebook, *, language: str | None = None, val
         .with_columns(pl.when(pl.col("_empty")).then(pl.lit("empty")).otherwise(pl.lit("no theme")).alias("reason"))
         .select(*_KEYS, "text", "reason")
     )
-    skipped = pl.concat([skipped, base.drop("_row").select(pl.all().gather(skipped["_row"]))], how="horizontal").select(
+    skipped = pl.concat([skipped, base.drop("_row").select(pl.all().gather(skipped["row"]))], how="horizontal").select(
         *_KEYS, "theme_id", "theme", "rule", "span_start", "span_end", "text")
     return Coding(mentions=mentions, coverage=coverage, uncoded=uncoded, skipped=skipped)
