@@ -22,12 +22,23 @@ Exit status (the same for every command, listed by ``miroir --help``):
 - 141: the reader of the output went away (``miroir report --json | head``), quietly.
 
 A crash is therefore never read as a failed figure by CI.
+
+Language: what the command prints (its sentences, the tables' headers and category values,
+``reproduce``'s table) is in English or French, from the message catalogue (``catalogue.toml``,
+keys ``cli.*`` and the deliverables' column headers), French numbers formatted by
+:mod:`miroir.i18n` (``72,1 %``, ``1 234``, ``< 0,001``): ``--lang {en,fr}``, before or after
+the command, else the environment variable ``MIROIR_LANG``, else English. The deliverables
+(``--html``, ``--xlsx``, ``--pptx``) are written in the same language. JSON and JUnit XML are
+machine formats and stay as they are; so do the texts of miroir's core (its error messages, and
+its notes and warnings the catalogue does not know), shown as written.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import re
 import signal
 import sys
 import threading
@@ -36,7 +47,12 @@ import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from miroir.reproduce import Reproduction
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -44,6 +60,9 @@ EXIT_INVALID = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
+
+#: The environment variable giving the language when ``--lang`` is not given.
+LANG_ENV = "MIROIR_LANG"
 
 _EPILOG = """exit status:
   0    success (reproduce: every indicator reproduced)
@@ -53,6 +72,11 @@ _EPILOG = """exit status:
        for the traceback
   130  interrupted (Ctrl-C)
   141  the output's reader went away (broken pipe)
+
+environment:
+  MIROIR_LANG   en or fr: the language of the output and of the deliverables when --lang is
+                not given (default en)
+  MIROIR_DEBUG  set to 1 to print the traceback of an internal error
 """
 
 
@@ -72,34 +96,151 @@ def _seed(text: str) -> int:
     return value
 
 
-def _print_summary(study: object, title: str) -> None:
+# --- the words and numbers of the output, in --lang --------------------------------------------
+
+
+def _t(key: str, lang: str, **values: Any) -> str:
+    """The catalogue's message ``cli.<key>`` in ``lang``, its placeholders filled."""
+    from miroir.i18n import text
+
+    return text(f"cli.{key}", lang, **values)
+
+
+def _num(x: object, lang: str, decimals: int) -> str:
+    """A number with ``decimals`` decimals in ``lang`` (``1,234.57`` / ``1 234,57``)."""
+    from miroir.i18n import format_number
+
+    return format_number(x, lang, decimals)
+
+
+def _count(n: object, lang: str) -> str:
+    """A count as the English output has always written it, ungrouped (``20000``); grouped in
+    French (``20 000``)."""
+    if lang == "en" or not isinstance(n, int):
+        return str(n)
+    return _num(n, lang, 0)
+
+
+def _note(message: str, lang: str) -> str:
+    """A note or a warning of the core (written in English) in the catalogue's wording in
+    ``lang``; as written when the catalogue does not know it."""
+    if lang == "en":
+        return message
+    from miroir.html_report import translate_note
+
+    return translate_note(message, lang)
+
+
+def _table_config(lang: str, **options: Any) -> pl.Config:
+    """polars' display options for a table; a translated table's columns are all text, so their
+    types are not shown."""
     import polars as pl
 
-    from miroir.study import Study, summary_total
+    if lang != "en":
+        options["tbl_hide_column_data_types"] = True
+        # French words run longer: keep its headers and texts (an action) whole more often
+        options["fmt_str_lengths"] = max(int(options.get("fmt_str_lengths", 32)), 80)
+    return pl.Config(**options)
+
+
+def _header(name: str, column: str, lang: str) -> str:
+    """The header of ``column`` of the table ``name``: the deliverables' (``column.*``), else the
+    command's own (``cli.column.*``), else the column's name."""
+    from miroir.i18n import has, header
+
+    if not (has(f"column.{name}.{column}") or has(f"column.{column}")) and has(f"cli.column.{column}"):
+        return _t(f"column.{column}", lang)
+    return header(name, column, lang)
+
+
+def _cell(name: str, column: str, kind: str, row: dict[str, Any], lang: str, decimals: int) -> str:
+    """One cell of a translated table (see :func:`_frame`)."""
+    from miroir.excel_report import display_value
+    from miroir.headlines import POINT_INDICATORS
+    from miroir.i18n import MISSING, format_p, format_percent, has, moment_name
+
+    value = display_value(name, column, row, lang)
+    if value is None:
+        return MISSING
+    if isinstance(value, str):
+        if column.startswith("moment_"):  # a wave's moment (moment_baseline, moment_current)
+            return moment_name(value, lang)
+        if column == "metric" and has(f"cli.metric.{value}"):
+            return _t(f"metric.{value}", lang)
+        if column == "study" and value == "all":  # the pooled row
+            return _t("value.all", lang)
+        return value
+    if isinstance(value, bool):
+        return _t("yes" if value else "no", lang)
+    if not isinstance(value, (int, float)):
+        return str(value)
+    if kind == "share" and not (name == "indicators" and row.get("id") in POINT_INDICATORS):
+        return format_percent(value, lang)
+    if kind == "p":
+        return format_p(value, lang)
+    return _num(value, lang, 0 if kind == "int" else decimals)
+
+
+def _frame(table: pl.DataFrame, name: str, lang: str, decimals: int) -> pl.DataFrame:
+    """``table`` (the table ``name`` of a report, or a table of the command) as printed in
+    ``lang``.
+
+    In English it is unchanged: polars prints it as it always has. In French every cell is
+    text: the headers from the catalogue, the category values, moment names and actions as in
+    the Excel workbook (:func:`miroir.excel_report.display_value`), and the numbers formatted by
+    :mod:`miroir.i18n` by kind (:func:`miroir.excel_report.cell_kind`): shares as percentages,
+    p-values to three decimals (``< 0,001`` below), counts grouped, the others to ``decimals``
+    (as in English); a missing value is ``—``.
+    """
+    if lang == "en":
+        return table
+    import polars as pl
+
+    from miroir.excel_report import cell_kind
+
+    rows = table.rows(named=True)
+    out: dict[str, list[str]] = {}
+    for column, dtype in table.schema.items():
+        kind = cell_kind(name, column, dtype)
+        title = _header(name, column, lang)
+        if title in out:  # two columns under one header: told apart by their names
+            title = f"{title} ({column})"
+        out[title] = [_cell(name, column, kind, row, lang, decimals) for row in rows]
+    return pl.DataFrame([pl.Series(title, cells, dtype=pl.String) for title, cells in out.items()])
+
+
+def _totals(summary: pl.DataFrame, lang: str) -> str:
+    """``2 studies, 30 units, ...`` from a study's summary (its tables are not read back)."""
+    from miroir.study import summary_total
+
+    return _t("totals", lang, studies=_count(summary.height, lang),
+              **{c: _count(summary_total(summary, c), lang)
+                 for c in ("units", "employees", "customers", "mentions")})
+
+
+# --- the commands ---------------------------------------------------------------------------
+
+
+def _print_summary(study: object, title: str, lang: str = "en") -> None:
+    from miroir.study import Study
 
     assert isinstance(study, Study)
     summary = study.summary()
     print(title)
-    with pl.Config(tbl_rows=100, tbl_cols=20, tbl_hide_dataframe_shape=True,
-                   float_precision=2, tbl_width_chars=120):
-        print(summary)
+    with _table_config(lang, tbl_rows=100, tbl_cols=20, tbl_hide_dataframe_shape=True,
+                       float_precision=2, tbl_width_chars=120):
+        print(_frame(summary, "summary", lang, 2))
     # counts from the summary: a streamed study's tables would be read back from its files
-    totals = (
-        f"{summary.height} studies, {summary_total(summary, 'units')} units, "
-        f"{summary_total(summary, 'employees')} employees, "
-        f"{summary_total(summary, 'customers')} customers, "
-        f"{summary_total(summary, 'mentions')} mentions"
-    )
-    print(totals)
+    print(_totals(summary, lang))
     if study.warnings:
-        print("\nData-quality warnings:")
+        print("\n" + _t("warnings.title", lang))
         for w in study.warnings:
-            print(f"  - {w}")
+            print(f"  - {_note(str(w), lang)}")
     else:
-        print("Data quality: no warnings.")
+        print(_t("warnings.none", lang))
 
 
-def _print_report(report: object) -> None:
+def _print_report(report: object, lang: str = "en") -> None:
     import polars as pl
 
     from miroir.analysis import Report
@@ -107,35 +248,36 @@ def _print_report(report: object) -> None:
     assert isinstance(report, Report)
     cfg = dict(tbl_rows=60, tbl_cols=30, tbl_hide_dataframe_shape=True, float_precision=3,
                tbl_width_chars=160, fmt_str_lengths=60, tbl_hide_column_data_types=True)
-    with pl.Config(**cfg):  # type: ignore[arg-type]
-        print("\n== Published figures, recomputed (estimate with 95% CI)")
-        print(report.indicators.select("id", "estimate", "ci_low", "ci_high", "n", "published"))
-        print("\n== Engagement gap of customer-facing employees (points, other - customer-facing)")
-        print(report.exposure_gap.select(
+    with _table_config(lang, **cfg):
+        print("\n== " + _t("report.indicators", lang))
+        print(_frame(report.indicators.select("id", "estimate", "ci_low", "ci_high", "n", "published"),
+                     "indicators", lang, 3))
+        print("\n== " + _t("report.exposure_gap", lang))
+        print(_frame(report.exposure_gap.select(
             "study", "n_facing", "n_other", "gap", "ci_low", "ci_high", "p_value", "hedges_g",
-            "adjusted_gap", "largest"))
-        print("\n== Linkage: unit engagement vs share of satisfied customers")
-        print(report.linkage.select(
+            "adjusted_gap", "largest"), "exposure_gap", lang, 3))
+        print("\n== " + _t("report.linkage", lang))
+        print(_frame(report.linkage.select(
             "study", "n_units", "estimate", "ci_low", "ci_high", "p_value", "icc1", "icc2",
-            "share_satisfied_high", "share_satisfied_rest", "uplift"))
+            "share_satisfied_high", "share_satisfied_rest", "uplift"), "linkage", lang, 3))
         if report.moments is not None:
-            print("\n== Six moments (mirror matrix)")
-            print(report.moments.filter(pl.col("moment") != "too_few_mentions").sort(
+            print("\n== " + _t("report.moments", lang))
+            print(_frame(report.moments.filter(pl.col("moment") != "too_few_mentions").sort(
                 "moment", "q_value").select(
-                "theme", "moment", "customer_axis", "employee_axis", "q_value", "action"))
+                "theme", "moment", "customer_axis", "employee_axis", "q_value", "action"), "moments", lang, 3))
         if report.moment_effects is not None:
-            print("\n== Satisfaction and engagement of those who mention each moment")
-            print(report.moment_effects.select(
-                "moment", "side", "n_themes", "n_mentioning", "estimate", "hedges_g", "q_value"))
+            print("\n== " + _t("report.moment_effects", lang))
+            print(_frame(report.moment_effects.select(
+                "moment", "side", "n_themes", "n_mentioning", "estimate", "hedges_g", "q_value"),
+                "moment_effects", lang, 3))
         if report.drivers is not None:
-            print("\n== What drives engagement (employees) and share satisfied (units): "
-                  "standardised effect, share of R² (LMG) with its cluster-bootstrap interval")
-            print(report.drivers.sort("outcome", "rank").select(
+            print("\n== " + _t("report.drivers", lang))
+            print(_frame(report.drivers.sort("outcome", "rank").select(
                 "outcome", "level", "driver", "beta_std", "ci_low", "ci_high", "p_value", "share",
-                "share_ci_low", "share_ci_high", "rank", "p_first", "r2"))
+                "share_ci_low", "share_ci_high", "rank", "p_first", "r2"), "drivers", lang, 3))
 
 
-def _print_waves(cmp: object, by: str) -> None:
+def _print_waves(cmp: object, by: str, lang: str = "en") -> None:
     import polars as pl
 
     from miroir.waves import WavesComparison
@@ -143,16 +285,18 @@ def _print_waves(cmp: object, by: str) -> None:
     assert isinstance(cmp, WavesComparison)
     cfg = dict(tbl_rows=60, tbl_cols=30, tbl_hide_dataframe_shape=True, float_precision=3,
                tbl_width_chars=160, fmt_str_lengths=60, tbl_hide_column_data_types=True)
-    with pl.Config(**cfg):  # type: ignore[arg-type]
-        print(f"\n== Change {cmp.baseline} -> {cmp.current} by {by}, pooled over the studies "
-              "(respondents: variance stratified by unit; units: paired t and Wilcoxon)")
-        print(cmp.changes.filter(pl.col("level") == "pooled").select(
-            "segment", "metric", "baseline", "current", "change", "ci_low", "ci_high", "p_value"))
-        print(cmp.paired.filter(pl.col("level") == "pooled").select(
-            "segment", "metric", "n_units", "change", "ci_low", "ci_high", "p_value", "wilcoxon_p_value"))
-        print("\n== Change of the unit linkage r (matched units, seeded bootstrap)")
-        print(cmp.linkage.filter(pl.col("level") == "pooled").select(
-            "segment", "n_units", "r_baseline", "r_current", "change", "ci_low", "ci_high"))
+    with _table_config(lang, **cfg):
+        print("\n== " + _t("waves.change", lang, baseline=cmp.baseline, current=cmp.current, by=by))
+        print(_frame(cmp.changes.filter(pl.col("level") == "pooled").select(
+            "segment", "metric", "baseline", "current", "change", "ci_low", "ci_high", "p_value"),
+            "waves", lang, 3))
+        print(_frame(cmp.paired.filter(pl.col("level") == "pooled").select(
+            "segment", "metric", "n_units", "change", "ci_low", "ci_high", "p_value", "wilcoxon_p_value"),
+            "waves", lang, 3))
+        print("\n== " + _t("waves.linkage", lang))
+        print(_frame(cmp.linkage.filter(pl.col("level") == "pooled").select(
+            "segment", "n_units", "r_baseline", "r_current", "change", "ci_low", "ci_high"),
+            "linkage", lang, 3))
 
 
 def _cmd_demo_waves(args: argparse.Namespace) -> int:
@@ -160,35 +304,37 @@ def _cmd_demo_waves(args: argparse.Namespace) -> int:
 
     import miroir
 
+    lang = args.lang
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", miroir.DataQualityWarning)
         waves = miroir.synthetic_study(args.studies, args.employees, args.customers, args.seed, waves=2)
-        print(f"miroir {miroir.__version__} - synthetic barometer (seed {args.seed}): two waves of the same "
-              f"companies, generated in {time.perf_counter() - start:.2f} s; planted: region Nord +8 "
-              "engagement points, one theme from pain to win_win")
+        print(_t("waves.title", lang, version=miroir.__version__, seed=args.seed,
+                 seconds=_num(time.perf_counter() - start, lang, 2)))
         start = time.perf_counter()
         by_region = miroir.compare_waves(waves, "W1", "W2", by="region", seed=args.seed, n_resamples=999)
         whole = miroir.compare_waves(waves, "W1", "W2", seed=args.seed, n_resamples=999)
-    print(whole.headline)
-    _print_waves(by_region, "region")
+    print(whole.headline_in(lang))
+    _print_waves(by_region, "region", lang)
     if whole.moments is not None:
-        with pl.Config(tbl_rows=30, tbl_hide_dataframe_shape=True, tbl_width_chars=160, fmt_str_lengths=60,
-                       tbl_hide_column_data_types=True, float_precision=4):
-            print("\n== Themes that changed cell in the mirror matrix (significant in both waves)")
-            print(whole.moments.filter(pl.col("changed_cell")).select(
-                "theme", "moment_baseline", "q_value_baseline", "moment_current", "q_value_current"))
-    print(f"\ncomparisons computed in {time.perf_counter() - start:.2f} s")
+        with _table_config(lang, tbl_rows=30, tbl_hide_dataframe_shape=True, tbl_width_chars=160,
+                           fmt_str_lengths=60, tbl_hide_column_data_types=True, float_precision=4):
+            print("\n== " + _t("waves.moved", lang))
+            print(_frame(whole.moments.filter(pl.col("changed_cell")).select(
+                "theme", "moment_baseline", "q_value_baseline", "moment_current", "q_value_current"),
+                "moments", lang, 4))
+    print("\n" + _t("waves.time", lang, seconds=_num(time.perf_counter() - start, lang, 2)))
     return EXIT_OK
 
 
-def _print_coding(study: Any) -> None:
+def _print_coding(study: Any, lang: str = "en") -> None:
     """The coding step on the synthetic verbatims: the synthetic codebook's coverage, its
     agreement with the true codes (the study's mentions, from which the verbatims were
     written), and how many themes land in the same moment from the coded text."""
     import polars as pl
 
     import miroir
+    from miroir.i18n import format_percent
     from miroir.stats import agreement
 
     start = time.perf_counter()
@@ -206,19 +352,19 @@ def _print_coding(study: Any) -> None:
     pairs = coding.mentions.join(truth, on=[*keys, "theme"], how="inner", suffix="_true")
     valenced = pairs.filter(pl.col("valence").is_not_null())
     right = valenced.filter(pl.col("valence") == pl.col("valence_true")).height
-    print(f"\n== Coding the verbatims ({study.verbatims.height:,} answers, French and English) with the "
-          f"synthetic codebook ({len(miroir.synthetic_codebook())} themes; comments' valence learned from the "
-          f"liked/disliked and best/most frustrating answers), in {elapsed:.2f} s")
-    with pl.Config(tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True, float_precision=3):
-        print(cov.select("side", "question", "verbatims", "coded", "share_coded", "empty"))
-    print(f"agreement with the true codes: theme macro-F1 {macro['f1']:.3f} (precision {macro['precision']:.3f}, "
-          f"recall {macro['recall']:.3f}); valence right for {right:,} of {valenced.height:,} themes found "
-          f"({right / max(valenced.height, 1):.1%}), {pairs.height - valenced.height:,} without a valence")
+    print("\n== " + _t("coding.title", lang, answers=_num(study.verbatims.height, lang, 0),
+                       themes=_count(len(miroir.synthetic_codebook()), lang), seconds=_num(elapsed, lang, 2)))
+    with _table_config(lang, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True, float_precision=3):
+        print(_frame(cov.select("side", "question", "verbatims", "coded", "share_coded", "empty"), "coverage", lang, 3))
+    print(_t("coding.agreement", lang, f1=_num(macro["f1"], lang, 3), precision=_num(macro["precision"], lang, 3),
+             recall=_num(macro["recall"], lang, 3), right=_num(right, lang, 0), found=_num(valenced.height, lang, 0),
+             share=format_percent(right / max(valenced.height, 1), lang, 1),
+             without=_num(pairs.height - valenced.height, lang, 0)))
     same = coded.moments().table.join(study.moments().table, on="theme", suffix="_true")
     agree = same.filter(pl.col("moment") == pl.col("moment_true")).height
-    print(f"moments from the coded text: {agree} of {same.height} themes in the same cell as from the true codes")
+    print(_t("coding.moments", lang, agree=_count(agree, lang), total=_count(same.height, lang)))
     for w in caught:
-        print(f"note: {w.message}")
+        print(_t("note", lang, message=_note(str(w.message), lang)))
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -226,23 +372,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     if args.waves:
         return _cmd_demo_waves(args)
+    lang = args.lang
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", miroir.DataQualityWarning)
         study = miroir.synthetic_study(args.studies, args.employees, args.customers, args.seed, verbatims=True)
     elapsed = time.perf_counter() - start
-    _print_summary(
-        study,
-        f"miroir {miroir.__version__} - synthetic mirror study (seed {args.seed}), "
-        f"generated and validated in {elapsed:.2f} s\n",
-    )
-    _print_coding(study)
+    title = _t("demo.title", lang, version=miroir.__version__, seed=args.seed, seconds=_num(elapsed, lang, 2))
+    _print_summary(study, title + "\n", lang)
+    _print_coding(study, lang)
     start = time.perf_counter()
     report = study.report(seed=args.seed)
-    _print_report(report)
-    print(f"\nanalyses computed in {time.perf_counter() - start:.2f} s")
+    _print_report(report, lang)
+    print("\n" + _t("demo.analyses_time", lang, seconds=_num(time.perf_counter() - start, lang, 2)))
     if args.html or args.xlsx or args.pptx:
-        _write_deliverables(report, args, f"miroir demo - synthetic mirror study (seed {args.seed})")
+        _write_deliverables(report, args, _t("demo.deliverable_title", lang, seed=args.seed))
     return EXIT_OK
 
 
@@ -256,13 +400,14 @@ def _cmd_synth(args: argparse.Namespace) -> int:
         out = study.write(args.out, format=args.format, overwrite=args.overwrite)
     except miroir.FileError as e:
         raise miroir.FileError(str(e).replace("pass overwrite=True", "pass --overwrite")) from None
-    print(f"wrote {study!r} to {out}")
+    # the counts of the study's repr, from its summary
+    print(_t("synth.wrote", args.lang, totals=_totals(study.summary(), args.lang), out=out))
     return EXIT_OK
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     study = _load(args)
-    _print_summary(study, "valid study\n")
+    _print_summary(study, _t("validate.title", args.lang) + "\n", args.lang)
     return EXIT_OK
 
 
@@ -275,9 +420,7 @@ def _load(args: argparse.Namespace) -> object:
         if args.dir is not None:
             return miroir.load_study(args.dir, schema=schema)
         if args.employees is None or args.customers is None:
-            raise miroir.InvalidArgumentError(
-                "give a folder, or both --employees and --customers files"
-            )
+            raise miroir.InvalidArgumentError(_t("error.no_files", getattr(args, "lang", "en")))
         return miroir.load_study(
             employees=args.employees, customers=args.customers, mentions=args.mentions,
             verbatims=getattr(args, "verbatims", None), schema=schema,
@@ -291,8 +434,8 @@ def _write_html(report: object, path: Path, title: str, *, stream: TextIO | None
     try:
         out = write_html(report, path, title=title, lang=lang)
     except OSError as e:
-        raise _file_error(path, e) from None
-    print(f"wrote {out}", file=sys.stdout if stream is None else stream)
+        raise _file_error(path, e, lang) from None
+    print(_t("wrote", lang, path=out), file=sys.stdout if stream is None else stream)
 
 
 def _write_deliverables(report: Any, args: argparse.Namespace, title: str, *,
@@ -308,33 +451,33 @@ def _write_deliverables(report: Any, args: argparse.Namespace, title: str, *,
         try:
             write(path, lang=args.lang)
         except OSError as e:
-            raise _file_error(path, e) from None
-        print(f"wrote {path}", file=out)
+            raise _file_error(path, e, args.lang) from None
+        print(_t("wrote", args.lang, path=path), file=out)
 
 
-def _file_error(path: object, e: OSError) -> Exception:
+def _file_error(path: object, e: OSError, lang: str = "en") -> Exception:
     from miroir import FileError
 
-    return FileError(f"{path}: cannot write the file: {e.strerror or e}")
+    return FileError(_t("error.cannot_write", lang, path=path, reason=e.strerror or e))
 
 
-def _write_text(path: Path, text: str) -> None:
+def _write_text(path: Path, text: str, lang: str = "en") -> None:
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as e:
-        raise _file_error(path, e) from None
+        raise _file_error(path, e, lang) from None
 
 
 def _report_title(args: argparse.Namespace) -> str:
+    lang = args.lang
     source = args.dir if args.dir is not None else args.employees
     if source is None:
-        return "miroir report - study"
+        return _t("report.title", lang, name=_t("report.unnamed", lang))
     try:
         name = Path(source).resolve().name
     except (OSError, RuntimeError):  # a symlink loop
         name = Path(source).name
-    name = name or "study"
-    return f"miroir report - {name}"
+    return _t("report.title", lang, name=name or _t("report.unnamed", lang))
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -342,13 +485,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     import miroir
 
+    lang = args.lang
     study = _load(args)
     assert isinstance(study, Study)
     if args.by and (args.html or args.xlsx or args.pptx):
-        raise miroir.InvalidArgumentError(
-            "invalid argument '--by': the HTML, Excel and PowerPoint deliverables are written for the whole "
-            "study; a report by segment goes to the terminal or to --json"
-        )
+        raise miroir.InvalidArgumentError(_t("error.by_with_deliverables", lang))
     report = miroir.report(study, seed=args.seed, by=args.by or None)
     if args.json is not None:
         text = report.to_json()
@@ -356,13 +497,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
         if to_stdout:
             print(text)
         else:
-            _write_text(Path(args.json), text)
-            print(f"wrote {args.json}")
+            _write_text(Path(args.json), text, lang)
+            print(_t("wrote", lang, path=args.json))
         # keep stdout pure JSON when the JSON goes there
         _write_deliverables(report, args, _report_title(args), stream=sys.stderr if to_stdout else None)
         return EXIT_OK
-    _print_summary(study, "")
-    _print_report(report)
+    _print_summary(study, "", lang)
+    _print_report(report, lang)
     if args.html or args.xlsx or args.pptx:
         print()
         _write_deliverables(report, args, _report_title(args))
@@ -370,12 +511,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_code(args: argparse.Namespace) -> int:
-    import polars as pl
-
     import miroir
     from miroir.study import Study
     from miroir.text import Codebook
 
+    lang = args.lang
     study = _load(args)
     assert isinstance(study, Study)
     book = Codebook.from_toml(args.codebook)
@@ -393,21 +533,22 @@ def _cmd_code(args: argparse.Namespace) -> int:
     for name, table in (("coverage", coding.coverage), ("uncoded", coding.uncoded), ("skipped", coding.skipped)):
         target = out / f"{name}.csv"
         if target.exists() and not args.overwrite:
-            raise miroir.FileError(f"{target}: the file exists (pass --overwrite to replace it)")
+            raise miroir.FileError(_t("error.file_exists", lang, path=target))
         try:
             table.write_csv(target)
         except OSError as e:
-            raise _file_error(target, e) from None
+            raise _file_error(target, e, lang) from None
     n_verbatims = 0 if study.verbatims is None else study.verbatims.height
-    print(f"coded {n_verbatims:,} verbatims with {len(book)} themes ({book!r}) in {elapsed:.2f} s: "
-          f"{coding.mentions.height:,} mentions")
-    with pl.Config(tbl_rows=40, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True,
-                   float_precision=3, tbl_width_chars=140):
-        print(coding.coverage)
+    # the codebook as its repr shows it (its source is the path it was read from)
+    codebook = _t("code.codebook", lang, themes=_count(len(book), lang), source=str(args.codebook))
+    print(_t("code.done", lang, verbatims=_num(n_verbatims, lang, 0), themes=_count(len(book), lang),
+             codebook=codebook, seconds=_num(elapsed, lang, 2), mentions=_num(coding.mentions.height, lang, 0)))
+    with _table_config(lang, tbl_rows=40, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True,
+                       float_precision=3, tbl_width_chars=140):
+        print(_frame(coding.coverage, "coverage", lang, 3))
     for w in caught:
-        print(f"note: {w.message}")
-    print(f"wrote the coded study to {out} (mentions with their audit columns; coverage.csv, "
-          "uncoded.csv, skipped.csv beside)")
+        print(_t("note", lang, message=_note(str(w.message), lang)))
+    print(_t("code.wrote", lang, out=out))
     return EXIT_OK
 
 
@@ -418,58 +559,221 @@ def _cmd_suggest_themes(args: argparse.Namespace) -> int:
     from miroir.study import Study
     from miroir.text import Codebook, suggest_themes
 
+    lang = args.lang
     study = _load(args)
     assert isinstance(study, Study)
     if study.verbatims is None:
-        raise miroir.InvalidArgumentError(
-            "invalid argument 'DATA': the study has no verbatims table (a verbatims.* file beside the tables, "
-            "or --verbatims FILE)")
+        raise miroir.InvalidArgumentError(_t("error.no_verbatims", lang))
     book = None if args.codebook is None else Codebook.from_toml(args.codebook)
     found = suggest_themes(study.verbatims, k=args.k, codebook=book, seed=args.seed,
                            min_text_group_size=study.schema.min_text_group_size)
-    what = "the verbatims the codebook leaves uncoded" if book is not None else "all the verbatims"
-    print(f"{found!r}: {args.k} candidate themes for {what} (seed {args.seed})")
+    what = _t("themes.uncoded" if book is not None else "themes.all", lang)
+    # the counts of the suggestions' repr
+    suggestions = _t("themes.suggestions", lang, themes=_count(found.themes.height, lang),
+                     shown=_count(found.themes.filter(~pl.col("suppressed")).height, lang),
+                     clustered=_count(int(found.assignments["cluster"].is_not_null().sum()), lang),
+                     texts=_count(found.assignments.height, lang))
+    print(_t("themes.found", lang, suggestions=suggestions, k=_count(args.k, lang), what=what, seed=args.seed))
     table = found.themes.select(
         "cluster", "size", "respondents", "cohesion", "suppressed",
         pl.col("keywords").list.head(6).list.join(", ").alias("keywords"),
         pl.col("examples").list.first().alias("example"))
-    with pl.Config(tbl_rows=100, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True,
-                   float_precision=2, tbl_width_chars=160, fmt_str_lengths=70):
-        print(table)
+    with _table_config(lang, tbl_rows=100, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True,
+                       float_precision=2, tbl_width_chars=160, fmt_str_lengths=70):
+        print(_frame(table, "themes", lang, 2))
     if args.out is not None:
         try:
             found.assignments.write_csv(args.out)
         except OSError as e:
-            raise _file_error(args.out, e) from None
-        print(f"wrote each verbatim's cluster to {args.out}")
+            raise _file_error(args.out, e, lang) from None
+        print(_t("themes.wrote", lang, path=args.out))
     return EXIT_OK
+
+
+# --- miroir reproduce: its table and its Markdown, in --lang -------------------------------------
+
+# The checks as the Rust core words them (src/reproduce/mod.rs), to the catalogue's wording.
+_CHECKS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), k) for p, k in (
+        (r"^\|computed - published\| <= (?P<tolerance>\S+) x \|published\|$", "relative"),
+        (r"^\|computed - published\| <= (?P<tolerance>\S+)$", "tolerance"),
+        (r"^published in (?P<confidence>\S+)% CI$", "within_ci"),
+        (r"^computed > published$", "above"),
+        (r"^computed < published$", "below"),
+        (r"^computed == published$", "equals"),
+        (r"^invalid$", "invalid"),
+    )
+)
+
+
+def _decimal(shown: str, lang: str) -> str:
+    """A number as Python or the core writes it in English (``0.7215``, ``20``, ``1e-09``) with
+    ``lang``'s decimal mark and grouping, its digits kept; as written when it is not a number."""
+    if lang == "en":
+        return shown
+    mantissa, e, exponent = shown.partition("e")
+    try:
+        value = float(mantissa)
+    except ValueError:
+        return shown
+    if not math.isfinite(value):
+        return shown
+    return _num(value, lang, len(mantissa.partition(".")[2])) + e + exponent
+
+
+def _repro_num(x: Any, lang: str) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return _decimal(f"{x:.4g}", lang)
+
+
+def _repro_check(check: str, lang: str) -> str:
+    for pattern, key in _CHECKS:
+        found = pattern.match(check)
+        if found is not None:
+            values = {k: _decimal(v, lang) for k, v in found.groupdict().items()}
+            return _t(f"reproduce.checks.{key}", lang, **values)
+    return check
+
+
+def _repro_summary(rep: Reproduction, lang: str) -> str:
+    total = _count(rep.table.height, lang)
+    failed = rep.failed_ids
+    if not failed:
+        return _t("reproduce.passed", lang, passed=total, total=total)
+    return _t("reproduce.failed", lang, failed=_count(len(failed), lang), total=total, ids=", ".join(failed))
+
+
+def _repro_cells(rep: Reproduction, lang: str) -> list[list[str]]:
+    def given(row: dict[str, Any], column: str) -> str:  # as the spec or the core wrote it, else the number
+        shown = row[f"{column}_text"]
+        return str(shown) if shown is not None else _repro_num(row[column], lang)
+
+    def interval(row: dict[str, Any]) -> str:
+        lo, hi = row["ci_low"], row["ci_high"]
+        if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
+            return "-"
+        return _t("reproduce.interval", lang, low=_repro_num(lo, lang), high=_repro_num(hi, lang))
+
+    return [
+        [
+            _t("reproduce.pass" if row["passed"] else "reproduce.fail", lang),
+            str(row["id"]),
+            given(row, "published"),
+            given(row, "computed"),
+            interval(row),
+            _count(row["n"], lang),
+            _repro_check(str(row["check"]), lang),
+        ]
+        for row in rep.table.iter_rows(named=True)
+    ]
+
+
+def _repro_header(lang: str, *extra: str) -> list[str]:
+    return ["", *(_t(f"reproduce.{k}", lang) for k in ("id", "published", "computed", "ci", "n", "check", *extra))]
+
+
+def _reproduce_text(rep: Reproduction, lang: str) -> str:
+    """``reproduce --format table`` in ``lang`` (in English, :meth:`Reproduction.to_text`)."""
+    header = _repro_header(lang)
+    rows = [header, *_repro_cells(rep, lang)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    right = {2, 3, 5}
+
+    def line(r: list[str]) -> str:
+        parts = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))]
+        return "  ".join(parts).rstrip()
+
+    out = [_t("reproduce.title", lang, title=rep.title, spec=rep.spec), "", line(rows[0])]
+    out.append("  ".join("-" * w for w in widths))
+    out.extend(line(r) for r in rows[1:])
+    notes = [
+        "  " + _t("reproduce.note", lang, id=row["id"], note=_note(str(row["note"]), lang))
+        for row in rep.table.iter_rows(named=True)
+        if not row["passed"] and row["note"]
+    ]
+    if notes:
+        out += ["", _t("reproduce.notes", lang), *notes]
+    out += ["", _repro_summary(rep, lang)]
+    return "\n".join(out) + "\n"
+
+
+def _md(cell: str) -> str:
+    """A Markdown table cell: its pipes escaped, on one line."""
+    return cell.replace("|", "\\|").replace("\n", " ")
+
+
+def _reproduce_markdown(rep: Reproduction, lang: str) -> str:
+    """``reproduce --format markdown`` in ``lang`` (in English, :meth:`Reproduction.to_markdown`)."""
+    status = "✅" if rep.passed else "❌"
+    out = [
+        f"### {status} " + _t("reproduce.md_title", lang, title=_md(rep.title)),
+        "",
+        _t("reproduce.md_summary", lang, summary=_repro_summary(rep, lang), spec=rep.spec),
+        "",
+        "| | " + " | ".join(_repro_header(lang, "source")[1:]) + " |",
+        "|---|---|---:|---:|---|---:|---|---|",
+    ]
+    for row, cells in zip(rep.table.iter_rows(named=True), _repro_cells(rep, lang)):
+        mark = f"✅ {_t('reproduce.md_pass', lang)}" if row["passed"] else f"❌ **{_t('reproduce.md_fail', lang)}**"
+        source = row["source"] or ""
+        body = [mark, f"`{cells[1]}`", *cells[2:], source]
+        out.append("| " + " | ".join(_md(c) for c in body) + " |")
+    notes = [
+        _t("reproduce.md_note", lang, id=row["id"], note=_md(_note(str(row["note"]), lang)))
+        for row in rep.table.iter_rows(named=True)
+        if not row["passed"] and row["note"]
+    ]
+    if notes:
+        out += ["", _t("reproduce.notes", lang), "", *notes]
+    return "\n".join(out) + "\n"
 
 
 def _cmd_reproduce(args: argparse.Namespace) -> int:
     import miroir
     from miroir.reproduce import builtin_spec, run
 
+    lang = args.lang
     if (args.spec is None) == (args.builtin is None):
-        raise miroir.InvalidArgumentError(
-            "invalid argument 'spec': give a spec file or --builtin NAME (one of them)"
-        )
+        raise miroir.InvalidArgumentError(_t("error.spec_or_builtin", lang))
     if args.spec is not None:
         rep = run(args.spec, data=args.data)
     else:
         rep = run(builtin_spec(args.builtin), data=args.data, name=f"builtin:{args.builtin}")
     if args.junit is not None:
-        _write_text(Path(args.junit), rep.to_junit())
-    text = {"table": rep.to_text, "markdown": rep.to_markdown, "json": rep.to_json}[args.format]()
+        _write_text(Path(args.junit), rep.to_junit(), lang)
+    if args.format == "json":  # a machine format: the same in every language
+        text = rep.to_json()
+    elif args.format == "markdown":
+        text = _reproduce_markdown(rep, lang)
+    else:
+        text = _reproduce_text(rep, lang)
     sys.stdout.write(text)
     return EXIT_OK if rep.passed else EXIT_FAILED
 
 
+# --- the parser -------------------------------------------------------------------------------
+
+
+def _lang_help(deliverables: bool) -> str:
+    what = "the output and of the HTML, Excel and PowerPoint files" if deliverables else "the output"
+    return f"language of {what}: en or fr (default: ${LANG_ENV} if set, else en)"
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from miroir.i18n import LANGS
+
     parser = argparse.ArgumentParser(
         prog="miroir", description="Statistical engine for mirror studies.", epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    # --lang before the command (miroir --lang fr demo) or after it (miroir demo --lang fr); a
+    # command's own default is left out so that it does not override the global one
+    parser.add_argument("--lang", choices=LANGS, default=None, help=_lang_help(True))
     sub = parser.add_subparsers(dest="command", required=True)
+
+    def lang_option(p: argparse.ArgumentParser, deliverables: bool = False) -> None:
+        p.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=_lang_help(deliverables))
 
     def deliverable_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--html", type=Path, metavar="FILE",
@@ -477,8 +781,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "it) to FILE")
         p.add_argument("--xlsx", type=Path, metavar="FILE", help="write the Excel workbook to FILE")
         p.add_argument("--pptx", type=Path, metavar="FILE", help="write the PowerPoint deck to FILE")
-        p.add_argument("--lang", choices=["en", "fr"], default="en",
-                       help="language of the HTML, Excel and PowerPoint files (default en)")
+        lang_option(p, deliverables=True)
 
     def synth_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--studies", type=_positive, default=20, help="companies (default 20)")
@@ -509,10 +812,12 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--format", choices=["parquet", "csv"], default="parquet")
     synth.add_argument("--overwrite", action="store_true",
                        help="replace the study's files already in the output folder")
+    lang_option(synth)
     synth.set_defaults(func=_cmd_synth)
 
     validate = sub.add_parser("validate", help="validate a study's files")
     data_options(validate)
+    lang_option(validate)
     validate.set_defaults(func=_cmd_validate)
 
     rep = sub.add_parser("report", help="run every analysis on a study's files")
@@ -543,6 +848,7 @@ def build_parser() -> argparse.ArgumentParser:
     code.add_argument("--keep-mentions", action="store_true",
                       help="add the coded mentions to the study's hand-coded ones instead of replacing them")
     code.add_argument("--overwrite", action="store_true", help="replace files already in the output folder")
+    lang_option(code)
     code.set_defaults(func=_cmd_code)
 
     themes = sub.add_parser(
@@ -556,6 +862,7 @@ def build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--k", type=_positive, default=8, help="number of candidate themes (default 8)")
     themes.add_argument("--seed", type=_seed, default=0, help="k-means seed (default 0)")
     themes.add_argument("--out", type=Path, metavar="FILE.csv", help="also write each verbatim's cluster")
+    lang_option(themes)
     themes.set_defaults(func=_cmd_suggest_themes)
 
     from miroir.reproduce import BUILTIN_SPECS
@@ -575,6 +882,7 @@ def build_parser() -> argparse.ArgumentParser:
     repro.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML to FILE")
     repro.add_argument("--format", choices=["table", "markdown", "json"], default="table",
                        help="output format (default table; markdown suits a CI job summary)")
+    lang_option(repro)
     repro.set_defaults(func=_cmd_reproduce)
     return parser
 
@@ -600,8 +908,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.lang = _lang(parser, getattr(args, "lang", None))
     code: int = args.func(args)
     return code
+
+
+def _lang(parser: argparse.ArgumentParser, given: str | None) -> str:
+    """The language of the output: ``--lang``, else ``$MIROIR_LANG`` (``en`` or ``fr``, in any
+    case), else ``en``; another value of the variable is a usage error (exit 2)."""
+    from miroir.i18n import LANGS
+
+    if given is not None:
+        return given
+    raw = os.environ.get(LANG_ENV, "").strip()
+    if not raw:
+        return "en"
+    if raw.lower() not in LANGS:
+        parser.error(f"environment variable {LANG_ENV}: invalid choice: {raw!r} "
+                     f"(choose from {', '.join(repr(x) for x in LANGS)})")
+    return raw.lower()
 
 
 def _debug() -> bool:

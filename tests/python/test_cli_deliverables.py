@@ -32,7 +32,8 @@ def test_report_writes_the_three_deliverables_in_french(study_dir: Path, tmp_pat
     assert cli.main(argv) == 0
     out = capsys.readouterr().out
     for path in (html, xlsx, deck):
-        assert f"wrote {path}" in out
+        assert miroir.i18n.text("cli.wrote", "fr", path=path) in out
+        assert f"wrote {path}" not in out
     assert '<html lang="fr"' in html.read_text(encoding="utf-8")
     book = openpyxl.load_workbook(xlsx)
     sheets = book.sheetnames
