@@ -201,18 +201,20 @@ class WavesComparison:
             low, high = (format_number(r[k], lang, 1, signed=True) for k in ("ci_low", "ci_high"))
             return f"[{low} ; {high}]" if lang == "fr" else f"[{low}, {high}]"
 
+        # French typography: a space before the semicolon and the colon
+        sep = " ; " if lang == "fr" else "; "
         if "segment" in self.changes.columns:
             colon = " : " if lang == "fr" else ": "
             parts = [f"{r['segment_column']} = {r['segment']}{colon}"
                      + (text("waves.segment_suppressed", lang) if r["segment_suppressed"] else f"{change(r)} {ci(r)}")
                      for r in pooled.iter_rows(named=True)]
-            return text("waves.by_segment", lang, baseline=self.baseline, current=self.current, parts="; ".join(parts))
+            return text("waves.by_segment", lang, baseline=self.baseline, current=self.current, parts=sep.join(parts))
         n_matched = self.units.filter(pl.col("matched")).height
         line = text("waves.headline", lang, baseline=self.baseline, current=self.current,
                     matched=format_number(n_matched, lang, 0), unmatched=format_number(self.unmatched.height, lang, 0))
         if pooled.height:
             r = pooled.row(0, named=True)
-            line += "; " + text("waves.engagement_change", lang, change=change(r), ci=ci(r), p=p_phrase(r["p_value"], lang))
+            line += sep + text("waves.engagement_change", lang, change=change(r), ci=ci(r), p=p_phrase(r["p_value"], lang))
         return line
 
     def __repr__(self) -> str:

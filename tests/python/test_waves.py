@@ -251,3 +251,10 @@ def test_indicators_side_by_side(waves: dict[str, miroir.Study]) -> None:
         assert got.equals(alone.select("id", "estimate", "ci_low", "n"))
     change = cmp.indicators["estimate_current"] - cmp.indicators["estimate_baseline"]
     assert (cmp.indicators["change"] - change).abs().max() == 0
+
+
+def test_the_french_headline_follows_french_typography(waves: dict[str, miroir.Study]) -> None:
+    cmp = compare_waves(waves, "2023", "2024", n_resamples=0)
+    fr, en = cmp.headline_in("fr"), cmp.headline_in("en")
+    assert fr.startswith("Vagues 2023 -> 2024 : ") and " ; engagement moyen " in fr, fr
+    assert "; mean engagement " in en and " ;" not in en, en
