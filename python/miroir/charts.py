@@ -32,8 +32,9 @@ from __future__ import annotations
 import io
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -54,6 +55,7 @@ __all__ = [
     "OKABE_ITO",
     "Chart",
     "deliverable_png",
+    "deliverable_pngs",
     "drivers_chart",
     "exposure_gap_chart",
     "forest_plot",
@@ -112,6 +114,17 @@ def _fingerprint(table: pl.DataFrame) -> object:
     return (table.shape, tuple(table.columns), tuple(map(str, table.dtypes)), rows)
 
 
+def _cache_key(name: str, lang: str, options: Mapping[str, Any], tables: Sequence[pl.DataFrame]) -> object:
+    return (name, lang, tuple(sorted(options.items())), tuple(_fingerprint(t) for t in tables))
+
+
+def _deliverable_chart(name: str, tables: Sequence[pl.DataFrame], lang: str,
+                       options: Mapping[str, Any]) -> Chart:
+    function = globals()[name]
+    chart: Chart = function(*tables, title="", dpi=DEFAULT_DPI, lang=lang, **options)
+    return chart
+
+
 def deliverable_png(report: object, name: str, *tables: pl.DataFrame, lang: str, **options: Any) -> bytes:
     """PNG bytes of chart ``name`` of this module as the deliverables show it (no title of its
     own, the caption or slide title has it; :data:`DEFAULT_DPI`), drawn once per report,
@@ -130,14 +143,52 @@ def deliverable_png(report: object, name: str, *tables: pl.DataFrame, lang: str,
     (True, True)
     """
     cache: dict[object, bytes] = report.__dict__.setdefault("_deliverable_png", {})
-    key = (name, lang, tuple(sorted(options.items())), tuple(_fingerprint(t) for t in tables))
+    key = _cache_key(name, lang, options, tables)
     png = cache.get(key)
     if png is None:
-        function = globals()[name]
-        chart: Chart = function(*tables, title="", dpi=DEFAULT_DPI, lang=lang, **options)
-        png = chart.to_png(dpi=DEFAULT_DPI)
+        png = _deliverable_chart(name, tables, lang, options).to_png(dpi=DEFAULT_DPI)
         cache[key] = png
     return png
+
+
+def deliverable_pngs(report: object, charts: Sequence[tuple[str, Sequence[pl.DataFrame], Mapping[str, Any]]],
+                     *, lang: str) -> list[bytes]:
+    """PNG bytes of several charts ``(name, tables, options)``, each as :func:`deliverable_png`
+    gives it (and kept for it): those not drawn yet for this report are drawn one after the
+    other, each compressed to PNG in a second thread while the next one is drawn (zlib runs
+    without Python's lock, drawing needs it).
+
+    Examples
+    --------
+    >>> import miroir
+    >>> from miroir.charts import deliverable_png, deliverable_pngs
+    >>> report = miroir.report(miroir.synthetic_study(studies=3, employees=600, customers=3_000, seed=1),
+    ...                        n_resamples=0)
+    >>> gap, forest = deliverable_pngs(report, [("exposure_gap_chart", [report.exposure_gap.table], {}),
+    ...                                         ("forest_plot", [report.linkage.table], {})], lang="fr")
+    >>> gap[1:4], gap is deliverable_png(report, "exposure_gap_chart", report.exposure_gap.table, lang="fr")
+    (b'PNG', True)
+    """
+    cache: dict[object, bytes] = report.__dict__.setdefault("_deliverable_png", {})
+    keys = [_cache_key(name, lang, options, tables) for name, tables, options in charts]
+    todo: dict[object, tuple[str, Sequence[pl.DataFrame], Mapping[str, Any]]] = {}
+    for key, chart in zip(keys, charts):
+        if key not in cache:
+            todo.setdefault(key, chart)
+    if len(todo) > 1:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        futures: dict[object, Future[bytes]] = {}
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="miroir-png") as pool:
+            for key, (name, tables, options) in todo.items():
+                job = _deliverable_chart(name, tables, lang, options)._png_job(DEFAULT_DPI)
+                futures[key] = pool.submit(job)
+        for key, future in futures.items():
+            cache[key] = future.result()
+    else:
+        for key, (name, tables, options) in todo.items():
+            cache[key] = _deliverable_chart(name, tables, lang, options).to_png(dpi=DEFAULT_DPI)
+    return [cache[key] for key in keys]
 
 
 class Chart:
@@ -168,10 +219,55 @@ class Chart:
 
     def to_png(self, *, dpi: float | None = None) -> bytes:
         """The chart as PNG bytes (``dpi`` defaults to the chart's)."""
+        return self._png_job(self.dpi if dpi is None else dpi)()
+
+    def _png_job(self, dpi: float) -> Callable[[], bytes]:
+        """Draw the chart at ``dpi`` now; returns what turns the drawing into PNG bytes (the
+        compression needs no Python lock: it may run in another thread, see
+        :func:`deliverable_pngs`).
+
+        The figure is laid out once and drawn once (``savefig`` on a figure with a layout
+        engine draws it twice, the first time to lay it out); an opaque chart is written as
+        RGB (the same pixels as RGBA, a quarter less to compress), at zlib level 3 (as small
+        as matplotlib's level 6 on RGBA, in a third of the time)."""
+        import matplotlib
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        dpi = float(dpi)
+        fig = self.figure
+        canvas = fig.canvas
+        if not isinstance(canvas, FigureCanvasAgg):
+            FigureCanvasAgg(fig)  # the layout is measured on the canvas savefig draws on
+        engine = fig.get_layout_engine()
+        before = fig.dpi
         buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=self.dpi if dpi is None else dpi,
-                            metadata={"Software": None})
-        return buf.getvalue()
+        try:
+            # no layout engine while drawing: None, not the one rcParams would give a figure
+            with matplotlib.rc_context({"figure.autolayout": False,
+                                        "figure.constrained_layout.use": False}):
+                fig.dpi = dpi
+                if engine is not None and fig.axes:
+                    # what savefig's first, not rendered, draw is for: the layout at this dpi
+                    try:
+                        engine.execute(fig)
+                    except ValueError:  # as Figure.draw: a layout that cannot be made is skipped
+                        pass
+                    fig.set_layout_engine(None)
+                width, height = int(fig.bbox.width), int(fig.bbox.height)
+                fig.savefig(buf, format="rgba", dpi=dpi)
+        finally:
+            if engine is not None:
+                fig.set_layout_engine(engine)
+            fig.dpi = before
+            if fig.canvas is not canvas:
+                fig.set_canvas(canvas)
+        raw = buf.getvalue()
+        if len(raw) != 4 * width * height:  # not the canvas expected: matplotlib's own PNG
+            out = io.BytesIO()
+            fig.savefig(out, format="png", dpi=dpi, metadata={"Software": None})
+            png = out.getvalue()
+            return lambda: png
+        return partial(_png_bytes, raw, width, height, dpi)
 
     def to_svg(self) -> str:
         """The chart as an SVG document (text kept as text)."""
@@ -218,6 +314,18 @@ class Chart:
         axes = self.figure.axes
         title = (axes[0].get_title("left") or axes[0].get_title()) if axes else ""
         return f"<miroir.charts.Chart {w}x{h} px: {title!r}>"
+
+
+def _png_bytes(raw: bytes, width: int, height: int, dpi: float) -> bytes:
+    """PNG of an RGBA canvas (RGB when it is opaque), its resolution recorded, no text chunk."""
+    from PIL import Image
+
+    image = Image.frombuffer("RGBA", (width, height), raw, "raw", "RGBA", 0, 1)
+    if image.getchannel("A").getextrema() == (255, 255):
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="png", dpi=(dpi, dpi), compress_level=3)
+    return out.getvalue()
 
 
 @contextmanager
@@ -339,10 +447,10 @@ def _num(value: object, lang: str, digits: int | None = None) -> str:
 def _ticks(axis: Any, lang: str, *, percent: bool = False) -> None:
     """Tick labels of ``axis`` in ``lang`` (decimal comma in French), with as many decimals as
     the spacing of the ticks needs (0.70, 0.75 rather than 0.700, 0.750)."""
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import Formatter
 
-    def decimals() -> int:
-        locs = [float(v) for v in axis.get_majorticklocs()]
+    def decimals(locs: Sequence[float]) -> int:
+        locs = [float(v) for v in locs]
         step = min((abs(b - a) for a, b in zip(locs, locs[1:]) if b != a), default=1.0)
         if percent:
             step *= 100
@@ -351,12 +459,23 @@ def _ticks(axis: Any, lang: str, *, percent: bool = False) -> None:
                 return d
         return 6
 
-    def label(value: float, _: object) -> str:
+    def label(value: float, digits: int) -> str:
         if percent:
-            return format_percent(value, lang, decimals())
-        return format_number(value, lang, decimals())
+            return format_percent(value, lang, digits)
+        return format_number(value, lang, digits)
 
-    axis.set_major_formatter(FuncFormatter(label))
+    class _Labels(Formatter):
+        # matplotlib labels the ticks through format_ticks, with the axis' major tick
+        # locations: the decimals are worked out once for them, not once per label
+        def __call__(self, value: float, pos: object = None) -> str:
+            return label(value, decimals(axis.get_majorticklocs()))
+
+        def format_ticks(self, values: list[float]) -> list[str]:
+            self.set_locs(values)
+            digits = decimals(values)
+            return [label(value, digits) for value in values]
+
+    axis.set_major_formatter(_Labels())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -613,6 +732,10 @@ def _crosses(segment: tuple[float, float, float, float],
     return True
 
 
+# How far (display pixels) a candidate label box may be from an edge and still be tried with
+# the exact test (the vectorised screen of _place_labels rules out only clear overlaps).
+_EPS = 1e-6
+
 # Where a label may go around its marker, tried in this order (unit directions).
 _DIRECTIONS: tuple[tuple[float, float], ...] = tuple(
     (math.cos(math.radians(a)), math.sin(math.radians(a)))
@@ -634,6 +757,7 @@ def _place_labels(fig: Figure, ax: Axes, points: Sequence[tuple[float, float, fl
     line already placed wins; a label away from its marker is joined to it by a thin line,
     which crosses no text (it may pass over a marker).
     """
+    import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     if not points:
@@ -678,6 +802,7 @@ def _place_labels(fig: Figure, ax: Axes, points: Sequence[tuple[float, float, fl
 
     Spot = tuple[float, float, tuple[float, float, float, float], int]
     fixed_texts = list(texts)
+    directions = np.array(_DIRECTIONS)
 
     def attempt(order: Sequence[int], near_first: bool) -> tuple[int, int, list[tuple[int, Spot]]]:
         """Labels placed greedily in ``order``: (left out, total distance, placements)."""
@@ -687,23 +812,40 @@ def _place_labels(fig: Figure, ax: Axes, points: Sequence[tuple[float, float, fl
         def find(i: int, reach: int, cross: bool = False) -> Spot | None:
             cx, cy, radius = centres[i]
             w, h = sizes[i]
-            for k in range(reach):
+            # every candidate at once (rings of growing distance, the directions in order):
+            # those outside the frame or on a box already taken are ruled out together; the
+            # margin keeps any candidate at the very edge for the exact test, which the
+            # remaining ones pass or not, in order, as one by one
+            gaps = radius + 2 * scale + np.arange(reach)[:, None] * step
+            mx_all = cx + directions[:, 0] * (gaps + w / 2)
+            my_all = cy + directions[:, 1] * (gaps + h / 2)
+            x0, x1 = mx_all - w / 2 - pad, mx_all + w / 2 + pad
+            y0, y1 = my_all - h / 2 - pad, my_all + h / 2 + pad
+            free = ((x0 >= frame.x0 - _EPS) & (x1 <= frame.x1 + _EPS)
+                    & (y0 >= frame.y0 - _EPS) & (y1 <= frame.y1 + _EPS))
+            if taken_now:
+                b = np.asarray(taken_now, dtype=float)
+                free &= ~((x0[..., None] < b[:, 2] - _EPS) & (b[:, 0] + _EPS < x1[..., None])
+                          & (y0[..., None] < b[:, 3] - _EPS)
+                          & (b[:, 1] + _EPS < y1[..., None])).any(axis=-1)
+            for index in np.flatnonzero(free).tolist():
+                k, d = divmod(index, len(_DIRECTIONS))
+                dx, dy = _DIRECTIONS[d]
                 gap = radius + 2 * scale + k * step
-                for dx, dy in _DIRECTIONS:
-                    mx = cx + dx * (gap + w / 2)
-                    my = cy + dy * (gap + h / 2)
-                    candidate = box(mx - w / 2, my - h / 2, mx + w / 2, my + h / 2)
-                    if (candidate[0] < frame.x0 or candidate[2] > frame.x1
-                            or candidate[1] < frame.y0 or candidate[3] > frame.y1):
-                        continue
-                    if any(overlaps(candidate, t) for t in taken_now):
-                        continue
-                    if any(_crosses(line, candidate) for line in lines):
-                        continue
-                    if k > 1 and not cross and any(
-                            _crosses(_leader(cx, cy, radius, candidate), t) for t in texts_now):
-                        continue  # a leader line must not cross a text
-                    return mx, my, candidate, k
+                mx = cx + dx * (gap + w / 2)
+                my = cy + dy * (gap + h / 2)
+                candidate = box(mx - w / 2, my - h / 2, mx + w / 2, my + h / 2)
+                if (candidate[0] < frame.x0 or candidate[2] > frame.x1
+                        or candidate[1] < frame.y0 or candidate[3] > frame.y1):
+                    continue
+                if any(_crosses(line, candidate) for line in lines):
+                    continue
+                if k > 1 and not cross and any(
+                        _crosses(_leader(cx, cy, radius, candidate), t) for t in texts_now):
+                    continue  # a leader line must not cross a text
+                if any(overlaps(candidate, t) for t in taken_now):
+                    continue  # (the screen above lets only a candidate at an edge get here)
+                return mx, my, candidate, k
             return None
 
         placed: list[tuple[int, Spot]] = []
@@ -858,6 +1000,8 @@ def linkage_scatter(
             else:
                 by_study[str(row["study"])] = r_text
 
+    import numpy as np
+
     fig = _new_figure(width, height, dpi)
     ax = fig.add_subplot()
     studies = list(dict.fromkeys(df["study"].cast(pl.String).to_list()))
@@ -870,8 +1014,10 @@ def linkage_scatter(
         xs = [float(v) for v in part["mean_engagement"].to_list()]
         ys = [float(v) for v in part[outcome].to_list()]
         extra = by_study.get(study, text("chart.scatter.n_units", lang, n=len(xs)))
-        ax.scatter(xs, ys, s=22, color=colour, marker=marker, alpha=0.8, edgecolors="white",
-                   linewidths=0.4, label=f"{study} ({extra})", zorder=3, rasterized=raster)
+        # as arrays: matplotlib masks the coordinates, milliseconds for a list of floats
+        ax.scatter(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), s=22, color=colour,
+                   marker=marker, alpha=0.8, edgecolors="white", linewidths=0.4,
+                   label=f"{study} ({extra})", zorder=3, rasterized=raster)
         if fit == "study":
             _ols_line(ax, xs, ys, color=colour)
     if fit == "pooled":
@@ -1088,19 +1234,19 @@ def forest_plot(
     ax.set_xlim(lo_x, hi_x)
     _ticks(ax.xaxis, lang)
     ax.set_ylim(0.4, n + 0.6)
+    ax.tick_params(axis="y", length=0)  # before the ticks are made: set once, not on each
     ax.set_yticks(ys)
     ax.set_yticklabels([e[0] for e in entries])
     for tick, entry in zip(ax.get_yticklabels(), entries):
         if entry[4]:
             tick.set_fontweight("bold")
     right = ax.secondary_yaxis("right")
+    right.tick_params(length=0)
     right.set_yticks(ys)
     right.set_yticklabels(values, fontsize=8)
-    right.tick_params(length=0)
     right.spines["right"].set_visible(False)
     for side_name in ("top", "right"):
         ax.spines[side_name].set_visible(False)
-    ax.tick_params(axis="y", length=0)
     ax.grid(True, axis="x", color="#eeeeee", zorder=0)
     xlabel_given = xlabel
     if xlabel is None:
@@ -1269,17 +1415,17 @@ def exposure_gap_chart(
     if pooled and studies:
         ax.axhline(len(pooled) + 0.5, color="#9e9e9e", lw=0.6)
     ax.set_ylim(0.4, n + 0.6)
+    ax.tick_params(axis="y", length=0)  # before the ticks are made: set once, not on each
     ax.set_yticks(ys)
     ax.set_yticklabels(names)
     for tick, r in zip(ax.get_yticklabels(), ordered):
         if _is_pooled(r, "study") or r.get("largest") is True:
             tick.set_fontweight("bold")
     right = ax.secondary_yaxis("right")
+    right.tick_params(length=0)
     right.set_yticks(ys)
     right.set_yticklabels(values, fontsize=8)
-    right.tick_params(length=0)
     right.spines["right"].set_visible(False)
-    ax.tick_params(axis="y", length=0)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.grid(True, axis="x", color="#eeeeee", zorder=0)
@@ -1349,18 +1495,18 @@ def drivers_chart(
         if lo is not None and hi is not None:
             ax.errorbar([s], [y], xerr=[[s - 100 * lo], [100 * hi - s]], fmt="none",
                         ecolor="#212121", capsize=3, lw=1, zorder=3)
+    ax.tick_params(axis="y", length=0)  # before the ticks are made: set once, not on each
     ax.set_yticks(ys)
     ax.set_yticklabels([str((r.get("label_fr") if lang == "fr" else None) or r.get("label")
                             or r["driver"]) for r in rows])
     right = ax.secondary_yaxis("right")
+    right.tick_params(length=0)
     right.set_yticks(ys)
     right.set_yticklabels(
         [text("chart.drivers.beta", lang, beta=_num(r["beta_std"], lang, 2),
               ci=format_ci(r["ci_low"], r["ci_high"], lang, 2)) for r in rows],
         fontsize=8)
-    right.tick_params(length=0)
     right.spines["right"].set_visible(False)
-    ax.tick_params(axis="y", length=0)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.grid(True, axis="x", color="#eeeeee", zorder=0)

@@ -241,32 +241,43 @@ def _write_table(sheet: Any, fmt: _Formats, name: str, table: pl.DataFrame, lang
     seen = {"suppressed": False, "undefined": False}
     for j, column in enumerate(table.columns):
         sheet.write_string(0, j, header(name, column, lang), fmt.header)
+    # the innermost loop of a workbook (a 10,000-unit table is 90,000 cells): what does not
+    # change from row to row is looked up once
+    columns = list(enumerate(table.columns))
+    formats = [fmt.of(kind) for kind in kinds]
+    by_row = name == "indicators"  # the only table whose number formats change per row
+    write_number, write_string, write_blank = sheet.write_number, sheet.write_string, sheet.write_blank
     for i, row in enumerate(table.iter_rows(named=True), start=1):
-        for j, column in enumerate(table.columns):
-            kind = _row_kind(name, column, kinds[j], row)
-            value = display_value(name, column, row, lang)
-            if i <= _WIDTH_ROWS:  # column widths fitted on the first rows (a 10,000-unit table is long)
+        fitting = i <= _WIDTH_ROWS  # column widths fitted on the first rows (a 10,000-unit table is long)
+        for j, column in columns:
+            value = row[column]
+            if isinstance(value, str):
+                value = display_value(name, column, row, lang)
+            if fitting:
+                kind = _row_kind(name, column, kinds[j], row)
                 widths[j] = max(widths[j], min(_shown_width(value, kind, lang) + 2, _WIDTH_MAX))
             if value is None:
                 if _suppressed(name, column, row):
-                    sheet.write_blank(i, j, None, fmt.suppressed)
+                    write_blank(i, j, None, fmt.suppressed)
                     seen["suppressed"] = True
             elif isinstance(value, bool):
                 sheet.write_boolean(i, j, value)
             elif isinstance(value, (int, float)):
                 x = float(value)
                 if math.isnan(x):
-                    sheet.write_blank(i, j, None, fmt.undefined)
+                    write_blank(i, j, None, fmt.undefined)
                     comment(i, j, text("note.undefined_cell", lang))
                     seen["undefined"] = True
                 elif math.isinf(x):
-                    sheet.write_blank(i, j, None, fmt.undefined)
+                    write_blank(i, j, None, fmt.undefined)
                     comment(i, j, text("note.infinite_cell", lang, sign="+" if x > 0 else "-"))
                     seen["undefined"] = True
                 else:
-                    sheet.write_number(i, j, value, fmt.of(kind))
+                    write_number(i, j, value, fmt.of(_row_kind(name, column, kinds[j], row))
+                                 if by_row else formats[j])
             else:
-                sheet.write_string(i, j, str(value), fmt.wrap if len(str(value)) > _TEXT_WIDTH_MAX else None)
+                value = str(value)
+                write_string(i, j, value, fmt.wrap if len(value) > _TEXT_WIDTH_MAX else None)
     for j, width in enumerate(widths):
         sheet.set_column(j, j, max(width, _WIDTH_MIN))
     sheet.set_row(0, 15 * max(1, max(math.ceil(len(header(name, c, lang)) / w) for c, w in

@@ -389,10 +389,16 @@ def _all_missing(cells: Iterable[str]) -> bool:
     return all(c in ("", MISSING) for c in cells)
 
 
+_TAG = re.compile(r"<[^>]+>")
+
+
 def _width(cell_html: str, num: bool) -> int:
     """About how many characters wide a cell renders (text cells wrap at about 18)."""
-    plain = re.sub(r"<[^>]+>", "", cell_html)
-    plain = html.unescape(plain)
+    plain = cell_html
+    if "<" in plain:
+        plain = _TAG.sub("", plain)
+    if "&" in plain:
+        plain = html.unescape(plain)
     return len(plain) if num else min(len(plain), 18)
 
 
@@ -442,6 +448,9 @@ class _Page:
         self.verbatims = verbatims
         self.notes = _Notes(lang)
         self.figures = 0
+        # the charts asked for while the sections are written: (placeholder, chart, tables,
+        # label, caption)
+        self.pending: list[tuple[str, str, tuple[pl.DataFrame, ...], str, str]] = []
         self.draw = charts
         self.chart_note = ""
         if charts:
@@ -483,9 +492,23 @@ class _Page:
         (by magnitude), ``text``, ``level`` / ``side`` / ``outcome`` / ``axis`` (category
         values in the language), ``moment`` (its name)."""
         heading = title if title is not None else header(table, name, self.lang)
+        # a column's cells repeat (counts, categories): each value is formatted once; keyed by
+        # type too, as 1, 1.0 and True are equal keys that format differently
+        seen: dict[tuple[type, Any], str] = {}
 
         def cell(row: dict[str, Any]) -> str:
             value = row.get(name)
+            key = (value.__class__, value)
+            try:
+                return seen[key]
+            except KeyError:
+                pass
+            except TypeError:  # a value that cannot be a key
+                return shown(value)
+            out = seen[key] = shown(value)
+            return out
+
+        def shown(value: Any) -> str:
             if kind == "count":
                 return self.count(value)
             if kind == "r":
@@ -565,21 +588,42 @@ class _Page:
     # --- charts -------------------------------------------------------------------------------
 
     def chart(self, name: str, caption_key: str, *tables: pl.DataFrame, **values: Any) -> str:
+        """The figure of chart ``name``: a placeholder, replaced by :meth:`figures_drawn` once
+        every section is written (the charts are then drawn together, each compressed while
+        the next is drawn)."""
         if not self.draw:
             return ""
-        from miroir.charts import DEFAULT_DPI, deliverable_png
-
-        # PNG at print resolution, drawn once per report and shared with the PowerPoint deck
-        png = deliverable_png(self.report, name, *tables, lang=self.lang)
         self.figures += 1
-        width, height = struct.unpack(">II", png[16:24])
-        css = 96.0 / DEFAULT_DPI  # CSS pixels per image pixel at the chart's size in inches
         label = self.tx("html.figure", n=self.figures)
         caption = self.tx(caption_key, **values)
-        img = (f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" '
-               f'width="{round(width * css)}" height="{round(height * css)}" alt="{_e(label)}: {_e(caption)}">')
-        return (f'<figure id="figure-{self.figures}">{img}<figcaption><b>{label}.</b> '
-                f"{caption}</figcaption></figure>")
+        token = f"\x00figure-{id(self)}-{self.figures}\x00"
+        self.pending.append((token, name, tables, label, caption))
+        return token
+
+    def figures_drawn(self, sections: list[str]) -> list[str]:
+        """``sections`` with each chart's placeholder replaced by its figure: an inline PNG at
+        print resolution, drawn once per report and shared with the PowerPoint deck."""
+        if not self.pending:
+            return sections
+        from miroir.charts import DEFAULT_DPI, deliverable_pngs
+
+        pngs = deliverable_pngs(self.report, [(name, tables, {}) for _, name, tables, _, _ in self.pending],
+                                lang=self.lang)
+        css = 96.0 / DEFAULT_DPI  # CSS pixels per image pixel at the chart's size in inches
+        figures = {}
+        for n, ((token, _, _, label, caption), png) in enumerate(zip(self.pending, pngs), start=1):
+            width, height = struct.unpack(">II", png[16:24])
+            img = (f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" '
+                   f'width="{round(width * css)}" height="{round(height * css)}" alt="{_e(label)}: {_e(caption)}">')
+            figures[token] = (f'<figure id="figure-{n}">{img}<figcaption><b>{label}.</b> '
+                              f"{caption}</figcaption></figure>")
+        out = []
+        for section in sections:
+            if "\x00figure-" in section:
+                for token, figure in figures.items():
+                    section = section.replace(token, figure)
+            out.append(section)
+        return out
 
     # --- the document ---------------------------------------------------------------------------
 
@@ -630,6 +674,8 @@ class _Page:
         notes = self.notes.render()  # after every table: the notes are numbered as used
         if notes:
             body.append(("notes", text("html.section.notes", lang), notes))
+        first, *contents = self.figures_drawn([first] + [content for _, _, content in body])
+        body = [(anchor, heading, content) for (anchor, heading, _), content in zip(body, contents)]
 
         out: list[str] = []
         add = out.append

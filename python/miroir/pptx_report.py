@@ -255,13 +255,15 @@ def write_pptx(report: Report, path: str | os.PathLike[str], lang: str = "en", *
     deck = _Deck(lang)
     draw = _chart_maker(report, lang) if charts else None
     lines = headlines(report, lang)
+    # the chart slides, their pictures added once every slide is made: the charts are then
+    # drawn together (those the HTML page has not drawn yet), each compressed while the
+    # next is drawn; the pictures are added in the same order, the deck is the same
+    waiting: list[tuple[Any, str, tuple[Any, ...]]] = []
 
     def chart_slide(section: str, headline: str, name: str, *tables: Any) -> None:
         slide = deck.slide(text(f"section.{section}", lang), headline)
         if draw is not None:
-            png = draw(name, *tables)
-            if png is not None:
-                deck.picture(slide, png)
+            waiting.append((slide, name, tables))
         elif charts:
             deck.text_box(slide, [text("note.charts_missing", lang)], top=2.4, height=0.6, size=12)
 
@@ -303,4 +305,10 @@ def write_pptx(report: Report, path: str | os.PathLike[str], lang: str = "en", *
     if report.warnings:
         slide = deck.slide(text("section.warnings", lang))
         deck.text_box(slide, report.warnings[:12], top=1.4, height=5.6, size=12)
+    if waiting:
+        from miroir.charts import deliverable_pngs
+
+        pngs = deliverable_pngs(report, [(name, tables, {}) for _, name, tables in waiting], lang=lang)
+        for (slide, _, _), png in zip(waiting, pngs):
+            deck.picture(slide, png)
     deck.save(out)
