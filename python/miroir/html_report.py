@@ -218,6 +218,25 @@ _NOTE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          "method.html.satisfied_high"),
         (r"^largest per-study gap \(study (?P<study>'[^']+')\), Welch t interval$",
          "method.html.largest_gap"),
+        (r"^Pearson correlation$", "method.html.pearson"),
+        (r"^random-effects meta-analysis \(REML\) of (?P<k>\d+) per-study correlations$", "method.html.meta_reml"),
+        (r"^suppressed: a group has fewer than (?P<n>\d+) respondents$", "note.html.group_suppressed"),
+        (r"^(?P<k>\d+) of (?P<n>\d+) resamples skipped \(a driver did not vary in them\)$",
+         "note.html.driver_resamples_skipped"),
+        # the waves' notes (miroir.waves)
+        (r"^unweighted \(the waves' weights are not used\)$", "note.html.waves_unweighted"),
+        (r"^(?P<n>\d+) matched unit\(s\) not suppressed: no paired test$", "note.html.waves_no_paired_test"),
+        (r"^(?P<n>\d+) matched units: too few for a correlation's change \(4 or more\)$",
+         "note.html.waves_too_few_for_correlation"),
+        (r"^(?P<n>\d+) resamples with a constant unit column skipped$", "note.html.waves_constant_resamples"),
+        (r"^no interval \(n_resamples = 0\)$", "note.html.no_interval"),
+        (r"^difference of means, variance stratified by unit, normal interval$", "method.html.waves_means_stratified"),
+        (r"^difference of shares, variance stratified by unit, normal interval$",
+         "method.html.waves_shares_stratified"),
+        (r"^difference of Welch gaps, normal interval$", "method.html.waves_welch_gaps"),
+        (r"^Welch t$", "method.html.welch_t"),
+        (r"^Two-proportion z-test \(pooled\)$", "method.html.two_proportion_z"),
+        (r"^Newcombe hybrid score interval$", "method.html.newcombe"),
     )
 )
 

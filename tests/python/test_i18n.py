@@ -80,6 +80,40 @@ def test_every_column_of_every_table_of_the_default_report_has_a_header(default_
             assert i18n.text(f"section.{name}", lang)
 
 
+def _texts_of(tables, columns=("note", "notes", "method")):
+    for name, table in tables.items():
+        for column in (c for c in table.columns if c in columns):
+            for value in table[column].drop_nulls().unique().to_list():
+                yield name, column, value
+
+
+def test_every_note_and_method_of_the_reports_and_waves_is_in_the_catalogue():
+    """The notes the core writes in English (a method, a suppression, skipped resamples) all
+    have a French wording: none is left as written in a French deliverable."""
+    import warnings
+
+    from miroir.html_report import translate_note
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        coded = miroir.synthetic_study(studies=4, employees=600, customers=2_000, seed=2, verbatims=True)
+        coded = coded.code(miroir.synthetic_codebook())
+        one = miroir.synthetic_study(studies=1, employees=400, customers=1_500, seed=5)
+        waves = miroir.synthetic_study(studies=2, employees=800, customers=3_000, seed=3, waves=2)
+        tables = {}
+        for i, study in enumerate((coded, one)):
+            for name, table in miroir.report(study, n_resamples=199).tables().items():
+                tables[f"{i}.{name}"] = table
+        for n_resamples, design in ((0, "units"), (199, "units"), (0, "independent")):
+            cmp = miroir.compare_waves(waves, "W1", "W2", n_resamples=n_resamples, design=design)
+            tables.update({f"waves{n_resamples}{design}.{k}": getattr(cmp, k)
+                           for k in ("changes", "paired", "units", "linkage", "indicators", "moments")})
+    found = list(_texts_of(tables))
+    assert len({v for _, _, v in found}) >= 5  # the test sees notes at all
+    left = sorted({(n, c, v) for n, c, v in found if translate_note(v, "fr") == v})
+    assert left == [], left
+
+
 def test_moments_match_the_rust_taxonomy_and_its_actions(default_report):
     named = {k.split(".")[1] for k in i18n.keys() if k.startswith("moment.") and k.endswith(".name")}
     assert named == set(MOMENT_ORDER) | {"undetermined", "too_few_mentions"}
