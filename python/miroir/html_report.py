@@ -512,11 +512,14 @@ class _Page:
         values in the language), ``moment`` (its name)."""
         heading = title if title is not None else header(table, name, self.lang)
         # a column's cells repeat (counts, categories): each value is formatted once; keyed by
-        # type too, as 1, 1.0 and True are equal keys that format differently
+        # type too, as 1, 1.0 and True are equal keys that format differently (and a zero
+        # never, as 0.0 and -0.0 are equal keys too)
         seen: dict[tuple[type, Any], str] = {}
 
         def cell(row: dict[str, Any]) -> str:
             value = row.get(name)
+            if isinstance(value, float) and value == 0.0:
+                return shown(value)
             key = (value.__class__, value)
             try:
                 return seen[key]

@@ -458,6 +458,34 @@ fr = ["premier coup"]
     }
 
     #[test]
+    fn code_texts_gathers_matches_per_theme_and_scores_only_where_asked() {
+        let b = book();
+        let coder = Coder::new(&b);
+        let texts = [
+            Some("Attente, encore de l'attente, mais conseiller aimable"),
+            None,
+            Some("Le vendeur n'était pas aimable"),
+            Some("Attente interminable"),
+        ];
+        let langs = [Some(Language::Fr), None, Some(Language::Fr), None];
+        let coded = code_texts(&coder, &texts, &langs, &[true, true, true, false], &Thresholds::default());
+        let seen: Vec<(usize, &str, usize, bool)> = coded
+            .mentions
+            .iter()
+            .map(|m| (m.first.row, b.themes[m.first.theme].id.as_str(), m.matches, m.valence.is_some()))
+            .collect();
+        assert_eq!(seen, [(0, "wait", 2, true), (0, "advisor", 1, true), (0, "friendly", 1, true), (3, "wait", 1, false)]);
+        // the first match's span, and the valence of the clause it is in
+        assert_eq!(coded.mentions[0].first.span_start, 0);
+        assert_eq!(coded.mentions[2].valence.unwrap().polarity, sentiment::Polarity::Positive);
+        assert_eq!(coded.skipped.len(), 1);
+        assert_eq!((coded.skipped[0].row, b.themes[coded.skipped[0].theme].id.as_str()), (2, "friendly"));
+        // one verbatim at a time gives the same matches
+        let one: Vec<Match> = coder.code_one(0, texts[0].unwrap(), Some(Language::Fr));
+        assert_eq!(one.len(), 4);
+    }
+
+    #[test]
     fn a_pattern_found_inside_a_word_hides_no_match_after_it() {
         // "porter mes" ends inside "transporter mes": not a match, and not one that keeps
         // "mes achats", which starts at a word, from being found
