@@ -106,6 +106,15 @@ fn classifier_params(
     Ok(p)
 }
 
+/// The labels of `n` texts (one label, or one list of themes, per text) and their languages,
+/// checked.
+fn labels_and_languages(labels: &PySeries, languages: Option<&PySeries>, n: usize) -> PyResult<(LabelSet, Vec<Option<Language>>)> {
+    if labels.0.len() != n {
+        return Err(invalid("labels", format!("{} labels for {n} texts (one label, or one list of themes, per text)", labels.0.len())));
+    }
+    Ok((label_set(labels)?, language_column(languages, n, "languages")?))
+}
+
 /// Labels: a column of text (one class per text) or of lists of text (themes per text).
 fn label_set(labels: &PySeries) -> PyResult<LabelSet> {
     let s = &labels.0;
@@ -192,11 +201,7 @@ impl PyTextClassifier {
         let params = classifier_params(language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df, max_features, sublinear_tf)?;
         let cast = text_series(&texts, "texts")?;
         let values = str_values(&cast)?;
-        if labels.0.len() != values.len() {
-            return Err(invalid("labels", format!("{} labels for {} texts (one label, or one list of themes, per text)", labels.0.len(), values.len())));
-        }
-        let labels = label_set(&labels)?;
-        let langs = language_column(languages.as_ref(), values.len(), "languages")?;
+        let (labels, langs) = labels_and_languages(&labels, languages.as_ref(), values.len())?;
         let inner = interruptible(py, || TextClassifier::fit(&values, &langs, &labels, &params))??;
         Ok(PyTextClassifier { inner })
     }
@@ -433,11 +438,7 @@ fn text_cross_validate(
     let params = classifier_params(language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df, max_features, sublinear_tf)?;
     let cast = text_series(&texts, "texts")?;
     let values = str_values(&cast)?;
-    if labels.0.len() != values.len() {
-        return Err(invalid("labels", format!("{} labels for {} texts", labels.0.len(), values.len())));
-    }
-    let labels = label_set(&labels)?;
-    let langs = language_column(languages.as_ref(), values.len(), "languages")?;
+    let (labels, langs) = labels_and_languages(&labels, languages.as_ref(), values.len())?;
     if folds.0.null_count() > 0 || !folds.0.dtype().is_integer() {
         return Err(invalid("folds", format!("expected one integer fold number per text, got {} ({} missing)", folds.0.dtype(), folds.0.null_count())));
     }

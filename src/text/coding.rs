@@ -20,7 +20,7 @@
 //! theme (it is reported as skipped); other themes are coded with `negated = true`.
 
 use super::codebook::{Codebook, PatternKind};
-use super::normalize::{detect_language, words, Analyzer, Language, Token};
+use super::normalize::{read, Analyzer, Language, Token};
 use super::sentiment::{self, span_valence_of, SpanValence, Thresholds};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 use rayon::prelude::*;
@@ -132,16 +132,8 @@ impl Coder {
     /// Codes one verbatim; `language` None: detected from its function words (French when
     /// nothing tells).
     pub fn code_one(&self, row: usize, text: &str, language: Option<Language>) -> Vec<Match> {
-        let (language, tokens) = self.tokens(text, language);
+        let (language, tokens) = read(text, language);
         self.code_tokens(row, &tokens, language)
-    }
-
-    /// The language a verbatim is coded in (`language`, or detected) and its words
-    /// ([`words`]: [`Coder::code_tokens`] finds their stems).
-    pub fn tokens(&self, text: &str, language: Option<Language>) -> (Language, Vec<Token>) {
-        let tokens = words(text);
-        let language = language.unwrap_or_else(|| detect_language(&tokens).unwrap_or(Language::Fr));
-        (language, tokens)
     }
 
     fn automata(&self, language: Language) -> &Automata {
@@ -152,7 +144,7 @@ impl Coder {
         }
     }
 
-    /// Codes one verbatim from its tokens in `language` ([`Coder::tokens`], or those of
+    /// Codes one verbatim from its tokens in `language` ([`read`], or those of
     /// [`super::normalize::tokenize`]: a token without a stem is stemmed here).
     pub fn code_tokens<'a>(&'a self, row: usize, tokens: &[Token], language: Language) -> Vec<Match> {
         let a = self.automata(language);
@@ -280,7 +272,7 @@ pub fn code_texts(coder: &Coder, texts: &[Option<&str>], languages: &[Option<Lan
             for (k, text) in chunk.iter().enumerate() {
                 let row = c * CHUNK + k;
                 let Some(text) = text else { continue };
-                let (language, tokens) = coder.tokens(text, languages.get(row).copied().flatten());
+                let (language, tokens) = read(text, languages.get(row).copied().flatten());
                 let at = out.mentions.len();
                 for m in coder.code_tokens(row, &tokens, language) {
                     if m.skipped {

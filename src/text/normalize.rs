@@ -290,6 +290,15 @@ pub fn stem_words(tokens: &mut [Token], analyzer: &Analyzer) {
     }
 }
 
+/// The words of a text ([`words`]) and the language it is read in: `language`, else the one
+/// its function words tell ([`detect_language`]), French when nothing tells. What coding, the
+/// term analyzers and the lexicon scorers all start from.
+pub fn read(text: &str, language: Option<Language>) -> (Language, Vec<Token>) {
+    let tokens = words(text);
+    let language = language.unwrap_or_else(|| detect_language(&tokens).unwrap_or(Language::Fr));
+    (language, tokens)
+}
+
 /// A guess at the language of a verbatim from its most common function words; `None` when
 /// neither language has any (a text of names or numbers).
 pub fn detect_language(tokens: &[Token]) -> Option<Language> {

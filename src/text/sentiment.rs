@@ -47,7 +47,7 @@
 //!   break) and before a contrast word (`mais`, `cependant`, `pourtant`, `toutefois`,
 //!   `néanmoins`, `sinon`, `but`, `however`, `although`, `though`, `yet`, `whereas`); a clause
 //!   is cut into segments at the other breaks of [`super::normalize`] (commas, colons,
-//!   brackets, quotes, dashes). Words come from [`super::normalize::tokenize`] (with their
+//!   brackets, quotes, dashes). Words come from [`super::normalize::words`] (with their
 //!   character offsets in the raw text); a clause or segment runs from its first word to the
 //!   next one's first word, so the clauses partition the text (trailing punctuation such as
 //!   `!!!` belongs to the clause it ends). Each clause is scored on its own text (so a clause
@@ -64,7 +64,7 @@
 //! mis-decoded export (UTF-16 read as UTF-8 interleaves NULs): [`Skip::ControlCharacters`].
 //! Long texts are scored (in time linear in their length).
 
-use super::normalize::{self, detect_language, Language, Token};
+use super::normalize::{self, Language, Token};
 use crate::error::MiroirError;
 use rayon::prelude::*;
 use foldhash::{HashMap, HashMapExt};
@@ -269,15 +269,11 @@ pub fn check(text: Option<&str>) -> Result<&str, Skip> {
 }
 
 /// The language a text is scored in: the one given, else the one its function words tell
-/// ([`detect_language`], as the codebook coder does), French when nothing tells.
+/// ([`normalize::read`], as the codebook coder does), French when nothing tells.
 pub fn language_of(text: &str, given: Option<Language>) -> Language {
-    given.unwrap_or_else(|| detect_language(&words_of(text)).unwrap_or(Language::Fr))
+    given.unwrap_or_else(|| normalize::read(text, None).0)
 }
 
-/// The words of a text: its clauses and function words need no stem.
-fn words_of(text: &str) -> Vec<Token> {
-    normalize::words(text)
-}
 
 /// The valence of a whole text in `language` (see the module documentation).
 pub fn score(text: &str, language: Language) -> Score {
@@ -301,7 +297,7 @@ pub fn score(text: &str, language: Language) -> Score {
 /// A text cut into clauses and segments (see the module documentation); a text without any
 /// word is one clause.
 pub fn split_clauses(text: &str) -> Vec<Clause> {
-    clauses_of(text, &words_of(text), &byte_offsets(text))
+    clauses_of(text, &normalize::words(text), &byte_offsets(text))
 }
 
 /// Sentence punctuation: a clause ends there.
@@ -351,7 +347,7 @@ fn byte_offsets(text: &str) -> Vec<usize> {
 
 /// The clauses of a text, each scored on its own text in `language`.
 pub fn clauses(text: &str, language: Language) -> Vec<ScoredClause> {
-    score_clauses(text, &words_of(text), language)
+    score_clauses(text, &normalize::words(text), language)
 }
 
 fn score_clauses(text: &str, tokens: &[Token], language: Language) -> Vec<ScoredClause> {
@@ -369,7 +365,7 @@ fn score_clauses(text: &str, tokens: &[Token], language: Language) -> Vec<Scored
 /// character (see the module documentation); an offset past the end is taken as the last
 /// character.
 pub fn span_valence(text: &str, language: Language, offsets: &[usize], thresholds: &Thresholds) -> Vec<SpanValence> {
-    span_valence_of(text, &words_of(text), language, offsets, thresholds)
+    span_valence_of(text, &normalize::words(text), language, offsets, thresholds)
 }
 
 /// [`span_valence`] from the text's tokens (those of [`crate::text::normalize::words`] or
@@ -449,8 +445,7 @@ pub fn clauses_of_texts(texts: &[Option<&str>], languages: &[Option<Language>]) 
             let found: Vec<(usize, Language, ScoredClause)> = match check(*t) {
                 Ok(t) => {
                     // one tokenisation for the language and the clauses
-                    let tokens = words_of(t);
-                    let language = languages.get(row).copied().flatten().unwrap_or_else(|| detect_language(&tokens).unwrap_or(Language::Fr));
+                    let (language, tokens) = normalize::read(t, languages.get(row).copied().flatten());
                     score_clauses(t, &tokens, language).into_iter().map(|c| (row, language, c)).collect()
                 }
                 Err(_) => Vec::new(),

@@ -23,7 +23,7 @@
 //! `TfidfVectorizer(analyzer=<miroir's terms>, min_df=…, max_df=…, max_features=…,
 //! sublinear_tf=True, smooth_idf=True, norm="l2")` — the tests check matrix and IDF to 1e-12.
 
-use super::normalize::{detect_language, tokenize, Analyzer, Language};
+use super::normalize::{read, stem_words, Analyzer, Language};
 use crate::error::{MiroirError, Rows};
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
@@ -254,10 +254,8 @@ impl Analyzers {
     /// The terms of `text` read in `language` (None: detected from its function words, French
     /// when nothing tells, as codebook coding).
     pub fn terms(&self, text: &str, language: Option<Language>, opts: &TermOptions, surfaces: bool) -> TextTerms {
-        let language = language
-            .unwrap_or_else(|| detect_language(&tokenize(text, &self.fr)).unwrap_or(Language::Fr));
-        let analyzer = if language == Language::Fr { &self.fr } else { &self.en };
-        let tokens = tokenize(text, analyzer);
+        let (language, mut tokens) = read(text, language);
+        stem_words(&mut tokens, if language == Language::Fr { &self.fr } else { &self.en });
         let kept: Vec<_> = tokens.iter().filter(|t| !(opts.stop_words && is_stop(&t.folded, language))).collect();
         let (lo, hi) = opts.ngram_range;
         let mut out = TextTerms { language: Some(language), n_tokens: tokens.len(), ..TextTerms::default() };
