@@ -36,9 +36,7 @@ its notes and warnings the catalogue does not know), shown as written.
 from __future__ import annotations
 
 import argparse
-import math
 import os
-import re
 import signal
 import sys
 import threading
@@ -51,8 +49,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     import polars as pl
-
-    from miroir.reproduce import Reproduction
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -114,11 +110,9 @@ def _num(x: object, lang: str, decimals: int) -> str:
 
 
 def _count(n: object, lang: str) -> str:
-    """A count as the English output has always written it, ungrouped (``20000``); grouped in
-    French (``20 000``)."""
-    if lang == "en" or not isinstance(n, int):
-        return str(n)
-    return _num(n, lang, 0)
+    from miroir.i18n import format_count
+
+    return format_count(n, lang)
 
 
 def _note(message: str, lang: str) -> str:
@@ -590,145 +584,6 @@ def _cmd_suggest_themes(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# --- miroir reproduce: its table and its Markdown, in --lang -------------------------------------
-
-# The checks as the Rust core words them (src/reproduce/mod.rs), to the catalogue's wording.
-_CHECKS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p), k) for p, k in (
-        (r"^\|computed - published\| <= (?P<tolerance>\S+) x \|published\|$", "relative"),
-        (r"^\|computed - published\| <= (?P<tolerance>\S+)$", "tolerance"),
-        (r"^published in (?P<confidence>\S+)% CI$", "within_ci"),
-        (r"^computed > published$", "above"),
-        (r"^computed < published$", "below"),
-        (r"^computed == published$", "equals"),
-        (r"^invalid$", "invalid"),
-    )
-)
-
-
-def _decimal(shown: str, lang: str) -> str:
-    """A number as Python or the core writes it in English (``0.7215``, ``20``, ``1e-09``) with
-    ``lang``'s decimal mark and grouping, its digits kept; as written when it is not a number."""
-    if lang == "en":
-        return shown
-    mantissa, e, exponent = shown.partition("e")
-    try:
-        value = float(mantissa)
-    except ValueError:
-        return shown
-    if not math.isfinite(value):
-        return shown
-    return _num(value, lang, len(mantissa.partition(".")[2])) + e + exponent
-
-
-def _repro_num(x: Any, lang: str) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    return _decimal(f"{x:.4g}", lang)
-
-
-def _repro_check(check: str, lang: str) -> str:
-    for pattern, key in _CHECKS:
-        found = pattern.match(check)
-        if found is not None:
-            values = {k: _decimal(v, lang) for k, v in found.groupdict().items()}
-            return _t(f"reproduce.checks.{key}", lang, **values)
-    return check
-
-
-def _repro_summary(rep: Reproduction, lang: str) -> str:
-    total = _count(rep.table.height, lang)
-    failed = rep.failed_ids
-    if not failed:
-        return _t("reproduce.passed", lang, passed=total, total=total)
-    return _t("reproduce.failed", lang, failed=_count(len(failed), lang), total=total, ids=", ".join(failed))
-
-
-def _repro_cells(rep: Reproduction, lang: str) -> list[list[str]]:
-    def given(row: dict[str, Any], column: str) -> str:  # as the spec or the core wrote it, else the number
-        shown = row[f"{column}_text"]
-        return str(shown) if shown is not None else _repro_num(row[column], lang)
-
-    def interval(row: dict[str, Any]) -> str:
-        lo, hi = row["ci_low"], row["ci_high"]
-        if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
-            return "-"
-        return _t("reproduce.interval", lang, low=_repro_num(lo, lang), high=_repro_num(hi, lang))
-
-    return [
-        [
-            _t("reproduce.pass" if row["passed"] else "reproduce.fail", lang),
-            str(row["id"]),
-            given(row, "published"),
-            given(row, "computed"),
-            interval(row),
-            _count(row["n"], lang),
-            _repro_check(str(row["check"]), lang),
-        ]
-        for row in rep.table.iter_rows(named=True)
-    ]
-
-
-def _repro_header(lang: str, *extra: str) -> list[str]:
-    return ["", *(_t(f"reproduce.{k}", lang) for k in ("id", "published", "computed", "ci", "n", "check", *extra))]
-
-
-def _reproduce_text(rep: Reproduction, lang: str) -> str:
-    """``reproduce --format table`` in ``lang`` (in English, :meth:`Reproduction.to_text`)."""
-    header = _repro_header(lang)
-    rows = [header, *_repro_cells(rep, lang)]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    right = {2, 3, 5}
-
-    def line(r: list[str]) -> str:
-        parts = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))]
-        return "  ".join(parts).rstrip()
-
-    out = [_t("reproduce.title", lang, title=rep.title, spec=rep.spec), "", line(rows[0])]
-    out.append("  ".join("-" * w for w in widths))
-    out.extend(line(r) for r in rows[1:])
-    notes = [
-        "  " + _t("reproduce.note", lang, id=row["id"], note=_note(str(row["note"]), lang))
-        for row in rep.table.iter_rows(named=True)
-        if not row["passed"] and row["note"]
-    ]
-    if notes:
-        out += ["", _t("reproduce.notes", lang), *notes]
-    out += ["", _repro_summary(rep, lang)]
-    return "\n".join(out) + "\n"
-
-
-def _md(cell: str) -> str:
-    """A Markdown table cell: its pipes escaped, on one line."""
-    return cell.replace("|", "\\|").replace("\n", " ")
-
-
-def _reproduce_markdown(rep: Reproduction, lang: str) -> str:
-    """``reproduce --format markdown`` in ``lang`` (in English, :meth:`Reproduction.to_markdown`)."""
-    status = "✅" if rep.passed else "❌"
-    out = [
-        f"### {status} " + _t("reproduce.md_title", lang, title=_md(rep.title)),
-        "",
-        _t("reproduce.md_summary", lang, summary=_repro_summary(rep, lang), spec=rep.spec),
-        "",
-        "| | " + " | ".join(_repro_header(lang, "source")[1:]) + " |",
-        "|---|---|---:|---:|---|---:|---|---|",
-    ]
-    for row, cells in zip(rep.table.iter_rows(named=True), _repro_cells(rep, lang)):
-        mark = f"✅ {_t('reproduce.md_pass', lang)}" if row["passed"] else f"❌ **{_t('reproduce.md_fail', lang)}**"
-        source = row["source"] or ""
-        body = [mark, f"`{cells[1]}`", *cells[2:], source]
-        out.append("| " + " | ".join(_md(c) for c in body) + " |")
-    notes = [
-        _t("reproduce.md_note", lang, id=row["id"], note=_md(_note(str(row["note"]), lang)))
-        for row in rep.table.iter_rows(named=True)
-        if not row["passed"] and row["note"]
-    ]
-    if notes:
-        out += ["", _t("reproduce.notes", lang), "", *notes]
-    return "\n".join(out) + "\n"
-
-
 def _cmd_reproduce(args: argparse.Namespace) -> int:
     import miroir
     from miroir.reproduce import builtin_spec, run
@@ -745,9 +600,9 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     if args.format == "json":  # a machine format: the same in every language
         text = rep.to_json()
     elif args.format == "markdown":
-        text = _reproduce_markdown(rep, lang)
+        text = rep.to_markdown(lang)
     else:
-        text = _reproduce_text(rep, lang)
+        text = rep.to_text(lang)
     sys.stdout.write(text)
     return EXIT_OK if rep.passed else EXIT_FAILED
 

@@ -44,6 +44,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 __all__ = [
+    "format_count",
     "LANGS",
     "MISSING",
     "P_FLOOR",
@@ -177,6 +178,18 @@ def _digits(x: Decimal, decimals: int, lang: str, signed: bool) -> str:
     # "-0.0" reads as a sign where there is none
     sign = "" if rounded == 0 else "-" if rounded < 0 else "+" if signed else ""
     return sign + body
+
+
+def format_count(n: object, lang: str = "en") -> str:
+    """A count as the terminal output writes it: ungrouped in English (``20000``), grouped in
+    French (``20 000``); anything but an int as ``str`` gives it.
+
+    >>> format_count(20000, "en"), format_count(20000, "fr") == "20" + _NNBSP + "000"
+    ('20000', True)
+    """
+    if lang == "en" or not isinstance(n, int):
+        return str(n)
+    return format_number(n, lang, 0)
 
 
 def format_number(x: object, lang: str = "en", decimals: int | None = None, *,

@@ -47,6 +47,7 @@ import polars as pl
 
 from miroir import _core
 from miroir._frames import InvalidArgumentTypeError
+from miroir.i18n import format_count
 from miroir.results import json_rows
 
 if TYPE_CHECKING:
@@ -96,11 +97,14 @@ class Reproduction:
     def failed_ids(self) -> list[str]:
         return self.table.filter(~pl.col("passed"))["id"].to_list()
 
-    def to_text(self) -> str:
-        return _format_text(self)
+    def to_text(self, lang: str = "en") -> str:
+        """The table ``miroir reproduce`` prints, in ``lang`` (``"en"`` or ``"fr"``)."""
+        return _format_text(self, lang)
 
-    def to_markdown(self) -> str:
-        return _format_markdown(self)
+    def to_markdown(self, lang: str = "en") -> str:
+        """The Markdown ``miroir reproduce --format markdown`` prints (a CI job summary), in
+        ``lang``."""
+        return _format_markdown(self, lang)
 
     def to_json(self) -> str:
         return _format_json(self)
@@ -255,106 +259,160 @@ def reproduce(
 # Formatting (deterministic: the same table always gives the same bytes).
 
 
-def _num(x: Any) -> str:
+def _t(key: str, lang: str, **values: Any) -> str:
+    """The catalogue's message ``cli.<key>`` in ``lang``, its placeholders filled."""
+    from miroir.i18n import text
+
+    return text(f"cli.{key}", lang, **values)
+
+
+def _note(message: str, lang: str) -> str:
+    """A note of the core (in English) in the catalogue's wording in ``lang``."""
+    from miroir.html_report import translate_note
+
+    return message if lang == "en" else translate_note(message, lang)
+
+
+# The checks as the Rust core words them (src/reproduce/mod.rs), to the catalogue's wording.
+_CHECKS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), k) for p, k in (
+        (r"^\|computed - published\| <= (?P<tolerance>\S+) x \|published\|$", "relative"),
+        (r"^\|computed - published\| <= (?P<tolerance>\S+)$", "tolerance"),
+        (r"^published in (?P<confidence>\S+)% CI$", "within_ci"),
+        (r"^computed > published$", "above"),
+        (r"^computed < published$", "below"),
+        (r"^computed == published$", "equals"),
+        (r"^invalid$", "invalid"),
+    )
+)
+
+
+def _decimal(shown: str, lang: str) -> str:
+    """A number as Python or the core writes it in English (``0.7215``, ``20``, ``1e-09``) with
+    ``lang``'s decimal mark and grouping, its digits kept; as written when it is not a number."""
+    if lang == "en":
+        return shown
+    mantissa, e, exponent = shown.partition("e")
+    try:
+        value = float(mantissa)
+    except ValueError:
+        return shown
+    if not math.isfinite(value):
+        return shown
+    from miroir.i18n import format_number
+
+    return format_number(value, lang, len(mantissa.partition(".")[2])) + e + exponent
+
+
+def _repro_num(x: Any, lang: str) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
-    return f"{x:.4g}"
+    return _decimal(f"{x:.4g}", lang)
 
 
-def _published(row: dict[str, Any]) -> str:
-    text = row["published_text"]
-    return str(text) if text is not None else _num(row["published"])
+def _repro_check(check: str, lang: str) -> str:
+    for pattern, key in _CHECKS:
+        found = pattern.match(check)
+        if found is not None:
+            values = {k: _decimal(v, lang) for k, v in found.groupdict().items()}
+            return _t(f"reproduce.checks.{key}", lang, **values)
+    return check
 
 
-def _computed(row: dict[str, Any]) -> str:
-    text = row["computed_text"]
-    if text is not None:
-        return str(text)
-    return _num(row["computed"])
+def _repro_summary(rep: Reproduction, lang: str) -> str:
+    total = format_count(rep.table.height, lang)
+    failed = rep.failed_ids
+    if not failed:
+        return _t("reproduce.passed", lang, passed=total, total=total)
+    return _t("reproduce.failed", lang, failed=format_count(len(failed), lang), total=total, ids=", ".join(failed))
 
 
-def _ci(row: dict[str, Any]) -> str:
+def _given(row: dict[str, Any], column: str, lang: str) -> str:
+    """The ``published`` or ``computed`` value of a row as the spec or the core wrote it, else
+    the number."""
+    shown = row[f"{column}_text"]
+    return str(shown) if shown is not None else _repro_num(row[column], lang)
+
+
+def _interval(row: dict[str, Any], lang: str) -> str:
     lo, hi = row["ci_low"], row["ci_high"]
     if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
         return "-"
-    return f"[{_num(lo)}, {_num(hi)}]"
+    return _t("reproduce.interval", lang, low=_repro_num(lo, lang), high=_repro_num(hi, lang))
 
 
-def _summary(rep: Reproduction) -> str:
-    total = rep.table.height
-    failed = rep.failed_ids
-    if not failed:
-        return f"{total} of {total} indicators reproduced"
-    return f"{len(failed)} of {total} indicators FAILED: {', '.join(failed)}"
-
-
-def _cells(rep: Reproduction) -> list[list[str]]:
+def _repro_cells(rep: Reproduction, lang: str) -> list[list[str]]:
     return [
         [
-            "PASS" if row["passed"] else "FAIL",
-            row["id"],
-            _published(row),
-            _computed(row),
-            _ci(row),
-            str(row["n"]),
-            row["check"],
+            _t("reproduce.pass" if row["passed"] else "reproduce.fail", lang),
+            str(row["id"]),
+            _given(row, "published", lang),
+            _given(row, "computed", lang),
+            _interval(row, lang),
+            format_count(row["n"], lang),
+            _repro_check(str(row["check"]), lang),
         ]
         for row in rep.table.iter_rows(named=True)
     ]
 
 
-_HEADER = ["", "id", "published", "computed", "CI", "n", "check"]
+def _repro_header(lang: str, *extra: str) -> list[str]:
+    return ["", *(_t(f"reproduce.{k}", lang) for k in ("id", "published", "computed", "ci", "n", "check", *extra))]
 
 
-def _format_text(rep: Reproduction) -> str:
-    rows = [_HEADER, *_cells(rep)]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(_HEADER))]
+def _format_text(rep: Reproduction, lang: str) -> str:
+    """``miroir reproduce --format table`` in ``lang``."""
+    header = _repro_header(lang)
+    rows = [header, *_repro_cells(rep, lang)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     right = {2, 3, 5}
 
     def line(r: list[str]) -> str:
         parts = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))]
         return "  ".join(parts).rstrip()
 
-    out = [f"miroir reproduce: {rep.title} ({rep.spec})", "", line(rows[0])]
+    out = [_t("reproduce.title", lang, title=rep.title, spec=rep.spec), "", line(rows[0])]
     out.append("  ".join("-" * w for w in widths))
     out.extend(line(r) for r in rows[1:])
     notes = [
-        f"  {row['id']}: {row['note']}"
+        "  " + _t("reproduce.note", lang, id=row["id"], note=_note(str(row["note"]), lang))
         for row in rep.table.iter_rows(named=True)
         if not row["passed"] and row["note"]
     ]
     if notes:
-        out += ["", "Notes on failing indicators:", *notes]
-    out += ["", _summary(rep)]
+        out += ["", _t("reproduce.notes", lang), *notes]
+    out += ["", _repro_summary(rep, lang)]
     return "\n".join(out) + "\n"
 
 
 def _md(cell: str) -> str:
+    """A Markdown table cell: its pipes escaped, on one line."""
     return cell.replace("|", "\\|").replace("\n", " ")
 
 
-def _format_markdown(rep: Reproduction) -> str:
+def _format_markdown(rep: Reproduction, lang: str) -> str:
+    """``miroir reproduce --format markdown`` in ``lang``."""
     status = "✅" if rep.passed else "❌"
     out = [
-        f"### {status} miroir reproduce: {_md(rep.title)}",
+        f"### {status} " + _t("reproduce.md_title", lang, title=_md(rep.title)),
         "",
-        f"**{_summary(rep)}** (spec `{rep.spec}`)",
+        _t("reproduce.md_summary", lang, summary=_repro_summary(rep, lang), spec=rep.spec),
         "",
-        "| | id | published | computed | CI | n | check | source |",
+        "| | " + " | ".join(_repro_header(lang, "source")[1:]) + " |",
         "|---|---|---:|---:|---|---:|---|---|",
     ]
-    for row, cells in zip(rep.table.iter_rows(named=True), _cells(rep)):
-        mark = "✅ pass" if row["passed"] else "❌ **FAIL**"
+    for row, cells in zip(rep.table.iter_rows(named=True), _repro_cells(rep, lang)):
+        mark = f"✅ {_t('reproduce.md_pass', lang)}" if row["passed"] else f"❌ **{_t('reproduce.md_fail', lang)}**"
         source = row["source"] or ""
         body = [mark, f"`{cells[1]}`", *cells[2:], source]
         out.append("| " + " | ".join(_md(c) for c in body) + " |")
     notes = [
-        f"- `{row['id']}`: {_md(row['note'])}"
+        _t("reproduce.md_note", lang, id=row["id"], note=_md(_note(str(row["note"]), lang)))
         for row in rep.table.iter_rows(named=True)
         if not row["passed"] and row["note"]
     ]
     if notes:
-        out += ["", "Notes on failing indicators:", "", *notes]
+        out += ["", _t("reproduce.notes", lang), "", *notes]
     return "\n".join(out) + "\n"
 
 
@@ -397,9 +455,9 @@ def _format_junit(rep: Reproduction) -> str:
         details = (
             f"{row['label']}\n"
             f"statistic: {row['statistic']}\n"
-            f"published: {_published(row)}\n"
-            f"computed: {_computed(row)}\n"
-            f"CI: {_ci(row)}\n"
+            f"published: {_given(row, 'published', 'en')}\n"
+            f"computed: {_given(row, 'computed', 'en')}\n"
+            f"CI: {_interval(row, 'en')}\n"
             f"n: {row['n']}\n"
             f"check: {row['check']}\n"
             f"source: {row['source'] or '-'}\n"
@@ -407,8 +465,8 @@ def _format_junit(rep: Reproduction) -> str:
         )
         if not row["passed"]:
             message = (
-                f"{row['id']}: computed {_computed(row)} (CI {_ci(row)}), published "
-                f"{_published(row)}; check failed: {row['check']}"
+                f"{row['id']}: computed {_given(row, 'computed', 'en')} (CI {_interval(row, 'en')}), published "
+                f"{_given(row, 'published', 'en')}; check failed: {row['check']}"
             )
             failure = ET.SubElement(case, "failure", message=message, type="ReproduceFailure")
             failure.text = details

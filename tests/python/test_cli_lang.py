@@ -157,7 +157,11 @@ def leaks(output: str, fragments: set[str]) -> list[str]:
 
 
 def test_every_message_the_command_uses_is_in_the_catalogue_in_both_languages() -> None:
-    source = Path(cli.__file__).read_text(encoding="utf-8")
+    import importlib
+
+    # the command's messages, and reproduce's table and Markdown (built in miroir.reproduce)
+    modules = (cli, importlib.import_module("miroir.reproduce"))
+    source = "".join(Path(str(m.__file__)).read_text(encoding="utf-8") for m in modules)
     used = set(re.findall(r'_t\(\s*"([a-z_.]+)"', source))
     assert len(used) > 40
     missing = [k for k in sorted(used) if not i18n.has(f"cli.{k}")]
@@ -426,5 +430,7 @@ def test_reproduce_in_french(spec: Path, capsys: pytest.CaptureFixture[str]) -> 
     ("-0.5", "-0,5"), ("1e-09", "1e-09"), ("1.235e+05", "1,235e+05"), ("inf", "inf"), ("invalid", "invalid"),
 ])
 def test_numbers_as_written_get_the_french_decimal_mark(shown: str, expected: str) -> None:
-    assert cli._decimal(shown, "fr") == expected
-    assert cli._decimal(shown, "en") == shown
+    from miroir.reproduce import _decimal
+
+    assert _decimal(shown, "fr") == expected
+    assert _decimal(shown, "en") == shown
