@@ -14,6 +14,7 @@ pub mod hunter_schmidt;
 pub mod meta;
 pub mod mixed;
 pub mod multiple;
+pub mod names;
 pub mod paired;
 pub mod planning;
 pub mod power;
