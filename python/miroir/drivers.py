@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from miroir import _core
 from miroir._frames import InvalidArgumentTypeError
-from miroir.analysis import _inner, _opt_text, _real, _text
+from miroir._analysis_base import _by_segments, _inner, _opt_text, _real, _text
 from miroir.results import DriversResult
 
 if TYPE_CHECKING:
@@ -111,8 +111,6 @@ def drivers(
     1.0
     """
     if by is not None:
-        from miroir.analysis import _by_segments
-
         return _by_segments(DriversResult, study, by, "drivers", lambda sub: _drivers(
             sub, outcome=outcome, drivers=drivers, controls=controls, level=level,
             adjust_for_study=adjust_for_study, n_resamples=n_resamples, seed=seed,

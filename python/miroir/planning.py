@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -213,24 +214,10 @@ def plan_linkage(
         sizes,
     )
     row = summary.row(0, named=True)
-    return LinkagePlan(
-        r_true=row["r_true"],
-        icc1=row["icc1"],
-        respondents_per_unit=row["respondents_per_unit"],
-        customer_icc1=row["customer_icc1"],
-        customers_per_unit=row["customers_per_unit"],
-        alpha=row["alpha"],
-        power=row["power"],
-        alternative=row["alternative"],
-        icc2_employees=row["icc2_employees"],
-        icc2_customers=row["icc2_customers"],
-        expected_r=row["expected_r"],
-        units_continuous=row["units_continuous"],
-        units_needed=int(row["units_needed"]),
-        method=row["method"],
-        note=row["note"],
-        table=table,
-    )
+    # every field but the table is a column of the summary row, named alike
+    fields = {f.name: row[f.name] for f in dataclasses.fields(LinkagePlan) if f.name != "table"}
+    fields["units_needed"] = int(row["units_needed"])
+    return LinkagePlan(**fields, table=table)
 
 
 def meta_hunter_schmidt(

@@ -243,10 +243,9 @@ def write_pptx(report: Report, path: str | os.PathLike[str], lang: str = "en", *
 
     Raises
     ------
-    miroir.InvalidArgumentError
-        For an unknown language or a path not ending in ``.pptx``.
-    miroir.FileError
-        When the folder does not exist or the file cannot be written.
+    miroir.InvalidArgumentError, miroir.FileError
+        As :func:`miroir.excel_report.write_excel` does (an unknown language, a path not ending
+        in ``.pptx``, a folder that does not exist or a file that cannot be written).
     ImportError
         Without python-pptx (``pip install 'miroir[deliverables]'``).
     """

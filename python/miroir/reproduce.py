@@ -49,6 +49,7 @@ from miroir import _core
 from miroir._frames import InvalidArgumentTypeError
 from miroir.i18n import format_count
 from miroir.results import json_rows
+from miroir.results._format import REPRODUCE_MISSING, format_significant, localize_decimal
 
 if TYPE_CHECKING:
     from miroir.study import Study
@@ -287,34 +288,11 @@ _CHECKS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
-def _decimal(shown: str, lang: str) -> str:
-    """A number as Python or the core writes it in English (``0.7215``, ``20``, ``1e-09``) with
-    ``lang``'s decimal mark and grouping, its digits kept; as written when it is not a number."""
-    if lang == "en":
-        return shown
-    mantissa, e, exponent = shown.partition("e")
-    try:
-        value = float(mantissa)
-    except ValueError:
-        return shown
-    if not math.isfinite(value):
-        return shown
-    from miroir.i18n import format_number
-
-    return format_number(value, lang, len(mantissa.partition(".")[2])) + e + exponent
-
-
-def _repro_num(x: Any, lang: str) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    return _decimal(f"{x:.4g}", lang)
-
-
 def _repro_check(check: str, lang: str) -> str:
     for pattern, key in _CHECKS:
         found = pattern.match(check)
         if found is not None:
-            values = {k: _decimal(v, lang) for k, v in found.groupdict().items()}
+            values = {k: localize_decimal(v, lang) for k, v in found.groupdict().items()}
             return _t(f"reproduce.checks.{key}", lang, **values)
     return check
 
@@ -331,14 +309,14 @@ def _given(row: dict[str, Any], column: str, lang: str) -> str:
     """The ``published`` or ``computed`` value of a row as the spec or the core wrote it, else
     the number."""
     shown = row[f"{column}_text"]
-    return str(shown) if shown is not None else _repro_num(row[column], lang)
+    return str(shown) if shown is not None else format_significant(row[column], lang)
 
 
 def _interval(row: dict[str, Any], lang: str) -> str:
     lo, hi = row["ci_low"], row["ci_high"]
     if lo is None or hi is None or math.isnan(lo) or math.isnan(hi):
-        return "-"
-    return _t("reproduce.interval", lang, low=_repro_num(lo, lang), high=_repro_num(hi, lang))
+        return REPRODUCE_MISSING
+    return _t("reproduce.interval", lang, low=format_significant(lo, lang), high=format_significant(hi, lang))
 
 
 def _repro_cells(rep: Reproduction, lang: str) -> list[list[str]]:

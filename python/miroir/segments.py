@@ -41,6 +41,7 @@ import polars as pl
 
 from miroir import _core
 from miroir._frames import InvalidArgumentTypeError
+from miroir._study_base import StudyBase
 
 __all__ = ["EMPLOYEE_SIDE", "protect_segments", "segment_columns", "segments"]
 
@@ -313,9 +314,7 @@ def segments(study: Any, by: str | Sequence[str], analysis: Any, **options: Any)
     >>> t.filter(pl.col("level") == "pooled").select("segment", "n_units").rows()
     [('car_repair', 28), ('hotel', 30), ('utility', 18)]
     """
-    from miroir.study import Study
-
-    if not isinstance(study, Study):
+    if not isinstance(study, StudyBase):
         raise InvalidArgumentTypeError(f"invalid argument 'study': expected a miroir.Study, got {type(study).__name__}")
     name = getattr(analysis, "__name__", None)
     if not callable(analysis) or name is None:

@@ -2,35 +2,49 @@
 
 from __future__ import annotations
 
-import contextlib
-import inspect
-import operator
+import functools
 import os
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, TypeVar, cast, overload
 
 import polars as pl
 
 from miroir import _core
+from miroir import analysis as _analysis
+from miroir._args import PathLike as PathLike
+from miroir._args import _int_arg, _options, _path_arg, _table
 from miroir._core import DataQualityWarning, Schema
-from miroir._frames import InvalidArgumentTypeError, refuse_object_columns, to_polars_frame
+from miroir._folder import _TABLES, _optional_file, _read_units, _read_verbatims, write_study
+from miroir._frames import InvalidArgumentTypeError
+from miroir._schemas import SCHEMA_FILE as SCHEMA_FILE
+from miroir._schemas import SCHEMA_HEADER as SCHEMA_HEADER
+from miroir._schemas import _check_schema, _schema_arg
+from miroir._schemas import canonical_schema as canonical_schema
+from miroir._study_base import StudyBase
+from miroir._study_base import summary_total as summary_total
+from miroir._units import _with_unit_attributes
+from miroir._units import unit_attributes as unit_attributes
 from miroir.text.codebook import Codebook, Coding
-from miroir.results import (
-    ExposureGapResult,
-    IndicatorsResult,
-    LinkageResult,
-    MomentEffectsResult,
-    MomentsResult,
-    Report,
-    UnitsResult,
-)
 
-PathLike = str | os.PathLike[str]
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
-class Study:
+def _method(func: _F) -> _F:
+    """The analysis ``func`` as a :class:`Study` method, with its signature and return type; an
+    unknown option is refused by name with the options it takes (``InvalidArgumentTypeError``)."""
+
+    @functools.wraps(func)
+    def method(self: Study, **options: Any) -> Any:
+        return func(self, **_options(func, options))
+
+    method.__doc__ = f":func:`miroir.{func.__name__}` on this study (the same options; see there)."
+    method.__qualname__ = f"Study.{func.__name__}"
+    return cast(_F, method)
+
+
+class Study(StudyBase):
     """A mirror study: employees, customers and (optionally) coded mentions, validated once.
 
     Parameters
@@ -99,11 +113,14 @@ class Study:
     Traceback (most recent call last):
     ...
     miroir.OutOfRangeError: table 'employees', column 'engagement': values outside [0, 100] (e.g. 170): 1 row (first at row index 1)
-    """
 
-    _inner: _core.Study
-    _verbatims: pl.DataFrame | None = None
-    _coding: Coding | None = None
+    The analyses of :mod:`miroir.analysis` are methods too, with the same options
+    (``study.linkage(...)`` is :func:`miroir.linkage` of the study):
+
+    >>> big = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
+    >>> big.linkage(method="kendall").table.equals(miroir.linkage(big, method="kendall").table)
+    True
+    """
 
     def __init__(
         self,
@@ -137,18 +154,6 @@ class Study:
             warnings.warn(message, DataQualityWarning, stacklevel=3)
         self._verbatims = clean
         return self
-
-    @property
-    def verbatims(self) -> pl.DataFrame | None:
-        """The validated verbatims table (answers to the open questions), or None."""
-        return self._verbatims
-
-    @property
-    def coding(self) -> Coding | None:
-        """The :class:`miroir.text.Coding` that made this study's mentions (:meth:`code`):
-        its coverage, the uncoded verbatims and the skipped matches; None for a study whose
-        mentions were not coded by miroir."""
-        return self._coding
 
     def code(self, codebook: Codebook, *, language: str | None = None, valence: Any = "lexicon",
              keep_mentions: bool = False) -> Study:
@@ -227,23 +232,6 @@ class Study:
         new._coding = coding
         return new
 
-    @property
-    def units(self) -> pl.DataFrame:
-        """The units and their attributes, one row per (study, unit): the columns both
-        respondent tables have that are constant within each unit (``sector``, ``region``, the
-        columns of a ``units`` table), besides the keys and ``weight``.
-
-        Examples
-        --------
-        >>> import miroir
-        >>> study = miroir.synthetic_study(studies=3, employees=600, customers=3_000, seed=1)
-        >>> study.units.columns
-        ['study', 'unit', 'sector', 'region']
-        >>> study.units.group_by("region").len().sort("region").rows()
-        [('Est', 8), ('Nord', 8), ('Ouest', 6), ('Sud', 8)]
-        """
-        return unit_attributes(self.employees, self.customers)
-
     @classmethod
     def _from_core(cls, inner: _core.Study) -> Study:
         study = cls.__new__(cls)
@@ -255,48 +243,6 @@ class Study:
         for message in inner.warnings:
             if already is None or message not in already:
                 warnings.warn(message, DataQualityWarning, stacklevel=3)
-
-    @property
-    def employees(self) -> pl.DataFrame:
-        """The validated employees table (canonical columns first). For a study loaded by a
-        streaming scan (``streamed``) it is read back from its file on first access."""
-        return self._inner.employees
-
-    @property
-    def customers(self) -> pl.DataFrame:
-        """The validated customers table (canonical columns first). For a study loaded by a
-        streaming scan (``streamed``) it is read back from its file on first access."""
-        return self._inner.customers
-
-    @property
-    def streamed(self) -> bool:
-        """Whether the study was validated by a streaming scan of its Parquet files and its
-        tables are not held in memory (see :func:`load_study`)."""
-        return self._inner.streamed
-
-    @property
-    def mentions(self) -> pl.DataFrame | None:
-        """The validated mentions table, or None when the study has no coded mentions (read back
-        from its file on first access for a ``streamed`` study)."""
-        return self._inner.mentions
-
-    @property
-    def schema(self) -> Schema:
-        """The schema the study was validated with."""
-        return self._inner.schema
-
-    @property
-    def warnings(self) -> list[str]:
-        """Data-quality warnings found at validation."""
-        return self._inner.warnings
-
-    def summary(self) -> pl.DataFrame:
-        """One row per study: sector, units, employees, customers, mentions, headline means, and
-        ``customers_dropped`` (customers without a satisfaction answer left out at load, with
-        ``missing_satisfaction="drop"``); with engagement items, ``engagement_alpha`` (Cronbach's
-        alpha of the items, reverse-coded ones reversed, on the employees who answered every
-        item; null when it is undefined) and ``alpha_complete_cases`` (their count)."""
-        return self._inner.summary()
 
     def write(self, folder: PathLike, format: str = "parquet", *, overwrite: bool = False) -> Path:
         """Write the ``employees``, ``customers``, ``mentions`` and ``verbatims`` tables to ``folder``.
@@ -333,229 +279,17 @@ class Study:
             versions of the table, and it is refused whatever ``overwrite`` says (remove it, or
             write to another folder).
         """
-        if not isinstance(format, str) or format not in ("parquet", "csv"):
-            raise _core.InvalidArgumentError(
-                f"invalid argument 'format': expected 'parquet' or 'csv', got {format!r}"
-            )
-        if not isinstance(overwrite, bool):
-            raise InvalidArgumentTypeError(
-                f"invalid argument 'overwrite': expected True or False, got "
-                f"{type(overwrite).__name__}"
-            )
-        out = _path_arg(folder, "folder")
-        if out.exists() and not out.is_dir():
-            raise _core.FileError(f"{out}: not a folder (a file of that name exists)")
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise _core.FileError(f"{out}: cannot create the folder: {_os_reason(e)}") from None
-        # from the summary: `self.mentions` would read a streamed study's file back twice
-        summary = self.summary()
-        if "mentions" in summary.columns:
-            has_mentions = summary_total(summary, "mentions") > 0
-        else:  # pragma: no cover - the summary has the column
-            has_mentions = self.mentions is not None
-        names = ["employees", "customers"] + (["mentions"] if has_mentions else [])
-        if self._verbatims is not None:
-            names.append("verbatims")
-        if format == "csv" and not self.streamed:  # before any file is written
-            for name in names:
-                df = getattr(self, name)
-                if df is not None:
-                    _check_csv_columns(df, name)
-        stale = _check_targets(out, format, names, overwrite)
-        schema_file = out / SCHEMA_FILE
-        if schema_file.exists() and not overwrite:
-            raise _core.FileError(
-                f"{schema_file}: the file exists; pass overwrite=True to replace it, or write to "
-                "another folder"
-            )
-        for path in stale:
-            try:
-                path.unlink()
-            except OSError as e:
-                raise _core.FileError(f"{path}: cannot remove it: {_os_reason(e)}") from None
-        for name in names:
-            df = getattr(self, name)
-            if df is None:  # a streamed study without mentions
-                continue
-            _write_table(df, out / f"{name}.{format}", name, format)
-        _write_text(canonical_schema(self.schema).to_toml(), schema_file, SCHEMA_HEADER)
-        return out
+        return write_study(self, folder, format, overwrite)
 
-    # -- analyses (see miroir.analysis) ------------------------------------------------------
+    # -- analyses: the functions of miroir.analysis on this study -----------------------------
 
-    def linkage(self, **options: Any) -> LinkageResult:
-        """:func:`miroir.linkage` on this study.
-
-        Parameters
-        ----------
-        **options
-            ``method, by, threshold, top_share, outcome, n_resamples, seed, confidence``.
-
-        Returns
-        -------
-        LinkageResult
-
-        Examples
-        --------
-        >>> import miroir
-        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
-        >>> res = study.linkage(method="kendall")
-        >>> res.table.equals(miroir.linkage(study, method="kendall").table)
-        True
-        >>> res.headline.split(";")[1]
-        ' pooled τ = 0.66 [0.49, 0.78] (95% CI), p < 0.001'
-        """
-        from miroir.analysis import linkage
-
-        return linkage(self, **_options(linkage, options))
-
-    def linkage_units(self) -> UnitsResult:
-        """:func:`miroir.linkage_units` on this study.
-
-        Returns
-        -------
-        UnitsResult
-
-        Examples
-        --------
-        >>> import miroir
-        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
-        >>> study.linkage_units().columns[:4]
-        ['study', 'unit', 'n_employees', 'mean_engagement']
-        """
-        from miroir.analysis import linkage_units
-
-        return linkage_units(self)
-
-    def exposure_gap(self, **options: Any) -> ExposureGapResult:
-        """:func:`miroir.exposure_gap` on this study.
-
-        Parameters
-        ----------
-        **options
-            ``by, covariates, confidence``.
-
-        Returns
-        -------
-        ExposureGapResult
-
-        Examples
-        --------
-        >>> import miroir
-        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
-        >>> gap = study.exposure_gap(by=None)
-        >>> gap.height, round(gap["gap"][0], 1)
-        (1, 12.5)
-        """
-        from miroir.analysis import exposure_gap
-
-        return exposure_gap(self, **_options(exposure_gap, options))
-
-    def moments(self, **options: Any) -> MomentsResult:
-        """:func:`miroir.moments` on this study.
-
-        Parameters
-        ----------
-        **options
-            ``alpha, silence_rate, min_mentions, by``.
-
-        Returns
-        -------
-        MomentsResult
-
-        Raises
-        ------
-        InvalidArgumentError
-            The study has no mentions table.
-
-        Examples
-        --------
-        >>> import miroir
-        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
-        >>> res = study.moments(alpha=0.01)
-        >>> res.filter(res["moment"] == "win_win").height
-        3
-        """
-        from miroir.analysis import moments
-
-        return moments(self, **_options(moments, options))
-
-    def moment_effects(self, **options: Any) -> MomentEffectsResult:
-        """:func:`miroir.moment_effects` on this study.
-
-        Parameters
-        ----------
-        **options
-            ``alpha, silence_rate, min_mentions``.
-
-        Returns
-        -------
-        MomentEffectsResult
-
-        Raises
-        ------
-        InvalidArgumentError
-            The study has no mentions table.
-
-        Examples
-        --------
-        >>> import miroir
-        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
-        >>> study.moment_effects()["side"].unique(maintain_order=True).to_list()
-        ['customer', 'employee']
-        """
-        from miroir.analysis import moment_effects
-
-        return moment_effects(self, **_options(moment_effects, options))
-
-    def indicators(self, **options: Any) -> IndicatorsResult:
-        """:func:`miroir.indicators` on this study.
-
-        Parameters
-        ----------
-        **options
-            ``ci_method, confidence, n_resamples, seed``.
-
-        Returns
-        -------
-        IndicatorsResult
-
-        Examples
-        --------
-        >>> import miroir
-        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
-        >>> res = study.indicators(ci_method="clopper_pearson")
-        >>> res.row(0, named=True)["method"]
-        'Clopper-Pearson exact interval'
-        """
-        from miroir.analysis import indicators
-
-        return indicators(self, **_options(indicators, options))
-
-    def report(self, **options: Any) -> Report:
-        """:func:`miroir.report` on this study.
-
-        Parameters
-        ----------
-        **options
-            ``n_resamples, seed``.
-
-        Returns
-        -------
-        Report
-
-        Examples
-        --------
-        >>> import miroir
-        >>> study = miroir.synthetic_study(studies=3, employees=1_500, customers=6_000, seed=1)
-        >>> study.report().headline
-        'miroir report: 3 studies, 76 units, 1,500 employees, 6,000 customers'
-        """
-        from miroir.analysis import report
-
-        return report(self, **_options(report, options))
+    linkage = _method(_analysis.linkage)
+    linkage_units = _method(_analysis.linkage_units)
+    exposure_gap = _method(_analysis.exposure_gap)
+    moments = _method(_analysis.moments)
+    moment_effects = _method(_analysis.moment_effects)
+    indicators = _method(_analysis.indicators)
+    report = _method(_analysis.report)
 
     # -- subsets -------------------------------------------------------------------------------
 
@@ -666,6 +400,24 @@ class Study:
         )
 
 
+def _filtered(df: pl.DataFrame, name: str, exprs: list[pl.Expr]) -> pl.DataFrame:
+    """``df`` filtered by every expression, polars' errors in our words (table and column)."""
+    try:
+        return df.filter(*exprs)
+    except pl.exceptions.ColumnNotFoundError as e:
+        first = (str(e).strip().splitlines() or ["a column"])[0].split(";")[0]
+        raise _core.InvalidArgumentError(
+            f"invalid argument 'filter': table '{name}' has no such column ({first}); its columns: "
+            f"{', '.join(df.columns)}"
+        ) from None
+    except (pl.exceptions.InvalidOperationError, pl.exceptions.SchemaError,
+            pl.exceptions.ComputeError) as e:
+        raise _core.InvalidArgumentError(
+            f"invalid argument 'filter': on table '{name}': {' '.join(str(e).split())[:300]} "
+            "(a filter must be a yes/no expression, e.g. pl.col('unit') == 'agence-001')"
+        ) from None
+
+
 def _unpickle_study(employees: pl.DataFrame, customers: pl.DataFrame, mentions: pl.DataFrame | None,
                     schema: Schema, verbatims: pl.DataFrame | None, coding: Coding | None) -> Study:
     with warnings.catch_warnings():
@@ -674,14 +426,6 @@ def _unpickle_study(employees: pl.DataFrame, customers: pl.DataFrame, mentions: 
     study._verbatims = verbatims
     study._coding = coding
     return study
-
-
-def summary_total(summary: pl.DataFrame, column: str) -> int:
-    """The total of a count column of :meth:`Study.summary` (0 when it is absent or null)."""
-    if column not in summary.columns:
-        return 0
-    total = summary[column].sum()
-    return 0 if total is None else int(total)
 
 
 def load_study(
@@ -781,37 +525,6 @@ def load_study(
     return study
 
 
-def _optional_file(folder: Path, table: str) -> Path | None:
-    """The folder's ``units.*`` or ``verbatims.*`` table, if any (one only)."""
-    found = sorted(p for p in folder.glob(f"{table}.*")
-                   if p.suffix.lower() in (".parquet", ".csv", ".txt", ".tsv", ".xlsx", ".xls", ".sav", ".zsav", ".por"))
-    if len(found) > 1:
-        raise _core.FileError(
-            f"{folder}: several {table} tables ({', '.join(p.name for p in found)}): keep one"
-        )
-    return found[0] if found else None
-
-
-def _read_verbatims(path: Path, schema: Schema | None) -> pl.DataFrame:
-    """A verbatims table with its keys as text, the answers as written (the schema's mapping,
-    constants and recodes are applied at validation)."""
-    from miroir import spss
-
-    if spss.is_spss(path):
-        return spss.read_spss(path, value_labels=True, text_columns=("study", "respondent_id"))[0]
-    return _core.read_table_for(path, "verbatims", schema)
-
-
-def _read_units(path: Path) -> pl.DataFrame:
-    """A units table with its keys as text (``"007"`` stays ``"007"``), read like a respondent
-    table (the employees' key columns ``study`` and ``unit`` are its keys too)."""
-    from miroir import spss
-
-    if spss.is_spss(path):
-        return spss.read_spss(path, value_labels=True, text_columns=("study", "unit"))[0]
-    return _core.read_table_for(path, "employees")
-
-
 def _load_with_spss(emp: Path, cus: Path, men: Path | None, schema: Schema | None) -> Study:
     """A study some of whose files are SPSS: those read by :mod:`miroir.spss` (user-defined
     missing values made missing, and counted in a :class:`DataQualityWarning`), the others by
@@ -906,294 +619,3 @@ def synthetic_study(
         return one(0)
     n = _int_arg(waves, "waves", minimum=1, maximum=20)
     return {f"W{w + 1}": one(w) for w in range(n)}
-
-
-# -- unit attributes ----------------------------------------------------------------------------
-
-_NOT_ATTRIBUTES = ("study", "unit", "weight", "employee_id", "customer_id")
-
-
-def unit_attributes(employees: pl.DataFrame, customers: pl.DataFrame) -> pl.DataFrame:
-    """One row per (study, unit) of either side with the columns both tables have that take one
-    value per unit (nulls count as a value), sorted by study and unit."""
-    shared = [c for c in employees.columns if c in customers.columns and c not in _NOT_ATTRIBUTES]
-    both = pl.concat([employees.select("study", "unit", *shared), customers.select("study", "unit", *shared)],
-                     how="vertical_relaxed").unique(maintain_order=True)
-    if shared:
-        counts = both.group_by("study", "unit").agg(pl.col(c).n_unique() for c in shared)
-        shared = [c for c in shared if counts[c].max() == 1]
-    return both.select("study", "unit", *shared).unique(["study", "unit"], maintain_order=True).sort("study", "unit")
-
-
-def _with_unit_attributes(inner: _core.Study, units: pl.DataFrame) -> _core.Study:
-    """``inner`` rebuilt with the attribute columns of ``units`` joined to both sides."""
-    from miroir._core import DuplicateIdError, MissingColumnError, MissingValueError
-
-    if "study" not in units.columns and "unit" in units.columns:
-        names = inner.summary()["study"]
-        if names.len() == 1:  # a one-company export: its units table needs no study column
-            units = units.with_columns(pl.lit(names[0]).alias("study"))
-    for key in ("study", "unit"):
-        if key not in units.columns:
-            raise MissingColumnError(
-                f"table 'units': missing column '{key}' (has: {', '.join(units.columns)}); the units "
-                "table has one row per unit: study, unit and the attribute columns"
-            )
-    attributes = [c for c in units.columns if c not in ("study", "unit")]
-    if not attributes:
-        raise _core.InvalidArgumentError("table 'units': no attribute column besides 'study' and 'unit'")
-    emp, cus = inner.employees, inner.customers
-    for column in attributes:
-        for name, df in (("employees", emp), ("customers", cus)):
-            if column in df.columns:
-                raise _core.InvalidArgumentError(
-                    f"table 'units', column '{column}': the {name} table has a column of that name already; "
-                    "rename or drop one of them"
-                )
-    keys = units.with_row_index("row").with_columns(pl.col("study", "unit").cast(pl.String).str.strip_chars())
-    null_rows = keys.filter(pl.col("study").is_null() | pl.col("unit").is_null())["row"]
-    if null_rows.len():
-        raise MissingValueError(
-            f"table 'units', column 'study'/'unit': missing for {null_rows.len()} row(s) (first at row index "
-            f"{', '.join(map(str, null_rows.head(5).to_list()))})"
-        )
-    dup = keys.filter(pl.struct("study", "unit").is_duplicated())
-    if dup.height:
-        first = dup.row(0, named=True)
-        raise DuplicateIdError(
-            f"table 'units', column 'unit': unit '{first['unit']}' of study '{first['study']}' has "
-            f"{dup.filter((pl.col('study') == first['study']) & (pl.col('unit') == first['unit'])).height} rows "
-            f"(row index {', '.join(map(str, dup['row'].head(5).to_list()))}): one row per unit"
-        )
-    table = keys.drop("row")
-    seen = unit_attributes(emp.select("study", "unit"), cus.select("study", "unit"))
-    missing = seen.join(table, on=["study", "unit"], how="anti")
-    if missing.height:
-        listed = ", ".join(f"{r[0]}/{r[1]}" for r in missing.head(5).iter_rows())
-        warnings.warn(
-            f"table 'units': no row for {missing.height} unit(s) of the respondents ({listed}"
-            f"{', ...' if missing.height > 5 else ''}): their attributes are missing", DataQualityWarning, stacklevel=3)
-    join = dict(on=["study", "unit"], how="left", maintain_order="left")
-    return _core.Study(emp.join(table, **join), cus.join(table, **join),  # type: ignore[arg-type]
-                       inner.mentions, canonical_schema(inner.schema))
-
-
-# -- argument checks and file writing -------------------------------------------------------------
-
-_TABLES = ("employees", "customers", "mentions", "verbatims")
-_FORMATS = ("parquet", "csv")
-
-
-def _table(obj: Any, name: str) -> pl.DataFrame:
-    """A study table as a polars DataFrame, refusing columns of Python objects."""
-    frame = to_polars_frame(obj, name)
-    refuse_object_columns(frame, name)
-    return frame
-
-
-def _check_schema(schema: Any) -> None:
-    if schema is not None and not isinstance(schema, Schema):
-        raise InvalidArgumentTypeError(
-            f"invalid argument 'schema': expected a miroir.Schema, got {type(schema).__name__}"
-        )
-
-
-SCHEMA_FILE = "schema.toml"
-SCHEMA_HEADER = (
-    "# Written by miroir (Study.write) beside the tables: the scales and limits they are read "
-    "with.\n# load_study(folder) and the miroir commands read it; --schema FILE overrides it.\n"
-)
-
-
-def canonical_schema(schema: Schema) -> Schema:
-    """The schema of tables already in the data model's names and values: the scales,
-    threshold and suppression sizes of ``schema`` without its column mapping, constants,
-    missing codes or engagement items (applied when the tables were validated)."""
-    return Schema(
-        satisfaction_scale=schema.satisfaction_scale,
-        satisfied_threshold=schema.satisfied_threshold,
-        min_group_size=schema.min_group_size,
-        min_text_group_size=schema.min_text_group_size,
-    )
-
-
-def _schema_arg(schema: Any, folder: Path | None) -> Schema | None:
-    """``schema=``: a Schema, a path to a schema TOML file, or None (then ``folder/schema.toml``
-    when there is one)."""
-    if isinstance(schema, (str, os.PathLike)):
-        return Schema.from_toml(_path_arg(schema, "schema"))
-    if isinstance(schema, Schema):
-        return schema
-    _check_schema(schema)
-    if folder is not None and (folder / SCHEMA_FILE).is_file():
-        return Schema.from_toml(folder / SCHEMA_FILE)
-    return None
-
-
-def _filtered(df: pl.DataFrame, name: str, exprs: list[pl.Expr]) -> pl.DataFrame:
-    """``df`` filtered by every expression, polars' errors in our words (table and column)."""
-    try:
-        return df.filter(*exprs)
-    except pl.exceptions.ColumnNotFoundError as e:
-        first = (str(e).strip().splitlines() or ["a column"])[0].split(";")[0]
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'filter': table '{name}' has no such column ({first}); its columns: "
-            f"{', '.join(df.columns)}"
-        ) from None
-    except (pl.exceptions.InvalidOperationError, pl.exceptions.SchemaError,
-            pl.exceptions.ComputeError) as e:
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'filter': on table '{name}': {' '.join(str(e).split())[:300]} "
-            "(a filter must be a yes/no expression, e.g. pl.col('unit') == 'agence-001')"
-        ) from None
-
-
-def _write_text(text: str, target: Path, header: str = "") -> None:
-    """Write a small text file through a temporary file renamed over ``target``."""
-    with _replacing(target) as tmp:
-        try:
-            tmp.write_text(header + text, encoding="utf-8")
-        except OSError as e:
-            raise _core.FileError(f"{target}: cannot write the file: {_os_reason(e)}") from None
-
-
-@contextlib.contextmanager
-def _replacing(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target``, renamed over it when the block succeeds and removed
-    in any case, so that a reader never sees a half-written file."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        yield tmp
-        try:
-            os.replace(tmp, target)
-        except OSError as e:
-            raise _core.FileError(f"{target}: cannot write the file: {_os_reason(e)}") from None
-    finally:
-        if tmp.exists():
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
-
-
-def _path_arg(value: Any, name: str) -> Path:
-    """A path argument (str or os.PathLike) as a Path; anything else is refused by name."""
-    if isinstance(value, os.PathLike):
-        value = os.fspath(value)
-    if not isinstance(value, str):
-        raise InvalidArgumentTypeError(
-            f"invalid argument '{name}': expected a path (str or os.PathLike), got "
-            f"{type(value).__name__}"
-        )
-    if value == "":
-        raise _core.InvalidArgumentError(f"invalid argument '{name}': the path is empty")
-    if "\0" in value:
-        raise _core.InvalidArgumentError(
-            f"invalid argument '{name}': the path contains a NUL character: {value!r}"
-        )
-    return Path(value)
-
-
-def _int_arg(value: Any, name: str, *, minimum: int = 0, maximum: int = 2**64 - 1) -> int:
-    """An integer argument (int or numpy integer, not bool) within [minimum, maximum]."""
-    if isinstance(value, bool) or not hasattr(type(value), "__index__"):
-        raise InvalidArgumentTypeError(
-            f"invalid argument '{name}': expected an integer, got {type(value).__name__}"
-        )
-    number = operator.index(value)
-    if number < minimum:
-        raise _core.InvalidArgumentError(
-            f"invalid argument '{name}': must be at least {minimum}, got {number}"
-        )
-    if number > maximum:
-        raise _core.InvalidArgumentError(
-            f"invalid argument '{name}': must be at most {maximum}, got {number}"
-        )
-    return number
-
-
-def _options(func: Callable[..., Any], options: dict[str, Any]) -> dict[str, Any]:
-    """``options`` if ``func`` takes them all as keywords; an unknown one is refused by name
-    with the list of those it takes."""
-    params = inspect.signature(func).parameters
-    known = [n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
-    for key in options:
-        if key not in known:
-            raise InvalidArgumentTypeError(
-                f"invalid argument '{key}': {func.__name__}() takes "
-                f"{', '.join(known) if known else 'no options'}"
-            )
-    return options
-
-
-def _os_reason(e: OSError) -> str:
-    return e.strerror or str(e)
-
-
-def _check_targets(out: Path, format: str, names: list[str], overwrite: bool) -> list[Path]:
-    """Refuse to write into ``out`` when that would leave it ambiguous or replace files without
-    ``overwrite``; return the files to remove first (with ``overwrite``: a stale ``mentions``
-    file, or a target spelt with other capitals, which a case-insensitive file system or
-    reader would take for the target)."""
-    try:
-        entries = {entry.name.lower(): entry for entry in out.iterdir()}
-    except OSError as e:
-        raise _core.FileError(f"{out}: cannot list the folder: {_os_reason(e)}") from None
-    remove: list[Path] = []
-    for table in _TABLES:
-        for other in _FORMATS:
-            if other == format:
-                continue
-            clash = entries.get(f"{table}.{other}")
-            if clash is not None:
-                raise _core.FileError(
-                    f"{clash}: a {other} file of table '{table}' is in the folder, where "
-                    f"{table}.{format} would be written: the folder would hold two versions "
-                    "of the table; remove it or write to another folder"
-                )
-        target = out / f"{table}.{format}"
-        existing = entries.get(target.name)
-        if existing is None:
-            continue
-        if existing.is_dir():
-            raise _core.FileError(f"{existing}: a folder is in the way of {target.name}")
-        if not overwrite:
-            if table not in names:
-                raise _core.FileError(
-                    f"{existing}: the study has no {table}, but load_study would read this "
-                    "file with it (pass overwrite=True to remove it)"
-                )
-            raise _core.FileError(
-                f"{existing}: the file exists (pass overwrite=True to replace it)"
-            )
-        if table not in names or existing.name != target.name:
-            remove.append(existing)
-    return remove
-
-
-def _check_csv_columns(df: pl.DataFrame, name: str) -> None:
-    """Refuse columns CSV cannot hold (lists, arrays, structs), naming the first."""
-    for column, dtype in df.schema.items():
-        if dtype.is_nested():
-            raise _core.DtypeError(
-                f"table '{name}', column '{column}': nested values ({dtype}) cannot be written "
-                "as CSV; write Parquet, or convert or drop the column"
-            )
-
-
-def _write_table(df: pl.DataFrame, target: Path, name: str, format: str) -> None:
-    """Write ``df`` to a temporary file beside ``target``, then rename it over ``target``."""
-    if format == "csv":
-        _check_csv_columns(df, name)
-    with _replacing(target) as tmp:
-        try:
-            if format == "parquet":
-                df.write_parquet(tmp)
-            else:
-                df.write_csv(tmp)
-        except OSError as e:
-            raise _core.FileError(f"{target}: cannot write the file: {_os_reason(e)}") from None
-        except pl.exceptions.PolarsError as e:
-            raise _core.DtypeError(
-                f"table '{name}': cannot be written as {format}: {' '.join(str(e).split())}"
-            ) from None

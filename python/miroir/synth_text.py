@@ -36,7 +36,7 @@ from __future__ import annotations
 import polars as pl
 
 from miroir import _core
-from miroir.study import _int_arg
+from miroir._args import _int_arg
 from miroir.text.codebook import Codebook
 
 __all__ = ["synthetic_codebook", "synthetic_verbatims"]

@@ -63,7 +63,8 @@ def split_waves(
     >>> sorted(waves), waves["W2"].employees.equals(w["W2"].employees)
     (['W1', 'W2'], True)
     """
-    from miroir.study import Study, _table
+    from miroir._args import _table
+    from miroir.study import Study
 
     if not isinstance(column, str):
         raise InvalidArgumentTypeError(f"invalid argument 'column': expected a column name, got {type(column).__name__}")
@@ -117,7 +118,10 @@ def load_waves(folders: Mapping[str, str | Path] | str | Path, **options: Any) -
     >>> sorted(waves)
     ['2023', '2024']
     """
-    from miroir.study import _path_arg, _read_units, _optional_file, _schema_arg, load_study
+    from miroir._args import _path_arg
+    from miroir._folder import _optional_file, _read_units
+    from miroir._schemas import _schema_arg
+    from miroir.study import load_study
 
     if isinstance(folders, (str, Path)):
         folder = _path_arg(folders, "folders")
@@ -365,8 +369,6 @@ def compare_waves(
     >>> cmp.changes.filter(pl.col("level") == "pooled")["metric"].to_list()
     ['mean_engagement', 'share_satisfied', 'frontline_gap']
     """
-    from miroir import stats as ms
-    from miroir.analysis import linkage_units
     from miroir.study import Study
 
     if isinstance(waves, Study):
@@ -396,7 +398,22 @@ def compare_waves(
     weighted = any("weight" in w.employees.columns or "weight" in w.customers.columns for w in (wb, wc))
     note = "unweighted (the waves' weights are not used)" if weighted else None
 
-    # -- respondent-level changes ----------------------------------------------------------------
+    changes = _respondent_changes(wb, wc, common, design, confidence, note)
+    units, unmatched = _matched_units(wb, wc, common, baseline, current)
+    usable = units.filter(pl.col("matched") & ~pl.col("suppressed"))
+    paired = _paired_tests(usable, common, confidence)
+    linkage = _linkage_change(usable, common, confidence, n_resamples, seed)
+    moments = _moment_change(wb, wc)
+    return WavesComparison(str(baseline), str(current), changes, units, paired, unmatched, linkage, moments,
+                           _indicators_side_by_side(wb, wc, confidence, seed))
+
+
+def _respondent_changes(wb: Any, wc: Any, common: list[str], design: str, confidence: float,
+                        note: str | None) -> pl.DataFrame:
+    """The respondent-level changes of :func:`compare_waves`, per study and pooled: mean
+    engagement, share satisfied and the front-line gap."""
+    from miroir import stats as ms
+
     rows: list[dict[str, Any]] = []
     for level, names in [("study", [[s] for s in common]), ("pooled", [common])]:
         for group in names:
@@ -440,9 +457,16 @@ def compare_waves(
                              change=d, ci_low=lo, ci_high=hi, p_value=p, n_baseline=eb.height,
                              n_current=ec.height, method="difference of Welch gaps, normal interval",
                              note=note))
-    changes = pl.DataFrame(rows, schema_overrides={"note": pl.String}, infer_schema_length=None)
+    return pl.DataFrame(rows, schema_overrides={"note": pl.String}, infer_schema_length=None)
 
-    # -- units, matched or not --------------------------------------------------------------------
+
+
+def _matched_units(wb: Any, wc: Any, common: list[str], baseline: str,
+                   current: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The units of the two waves, matched by (study, unit) or not: every unit with its changes
+    (suppressed in either wave: blanked), and those in one wave only, with the wave they are in."""
+    from miroir.analysis import linkage_units
+
     keep = ["study", "unit", "mean_engagement", "share_satisfied", "suppressed"]
     ub = linkage_units(wb).table.filter(pl.col("study").is_in(common)).select(keep)
     uc = linkage_units(wc).table.filter(pl.col("study").is_in(common)).select(keep)
@@ -471,10 +495,15 @@ def compare_waves(
     unmatched = units.filter(~pl.col("matched")).join(
         ub.select("study", "unit", pl.lit(baseline).alias("wave")), on=["study", "unit"], how="left"
     ).select("study", "unit", pl.col("wave").fill_null(current))
+    return units, unmatched
 
-    # -- paired tests on the matched units ---------------------------------------------------------
+
+def _paired_tests(usable: pl.DataFrame, common: list[str], confidence: float) -> pl.DataFrame:
+    """Paired t and Wilcoxon tests of the unit changes, per study and pooled, on the matched
+    units not suppressed (``usable``)."""
+    from miroir import stats as ms
+
     prow: list[dict[str, Any]] = []
-    usable = units.filter(pl.col("matched") & ~pl.col("suppressed"))
     for level, names in [("study", [[s] for s in common]), ("pooled", [common])]:
         for group in names:
             sub = usable.filter(pl.col("study").is_in(group))
@@ -498,11 +527,7 @@ def compare_waves(
                     except _core.StatsError as e:
                         row["note"] = "; ".join(x for x in (row["note"], f"Wilcoxon: {e}") if x)
                 prow.append(row)
-    paired = pl.DataFrame(prow, schema_overrides={"note": pl.String}, infer_schema_length=None)
-    linkage = _linkage_change(usable, common, confidence, n_resamples, seed)
-    moments = _moment_change(wb, wc)
-    return WavesComparison(str(baseline), str(current), changes, units, paired, unmatched, linkage, moments,
-                           _indicators_side_by_side(wb, wc, confidence, seed))
+    return pl.DataFrame(prow, schema_overrides={"note": pl.String}, infer_schema_length=None)
 
 
 def _indicators_side_by_side(wb: Any, wc: Any, confidence: float, seed: int) -> pl.DataFrame:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 
@@ -21,8 +22,14 @@ def is_nan(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
-def close(a: Any, b: Any, rtol: float, atol: float) -> bool:
-    """|a - b| <= atol + rtol |b|; NaN matches only NaN, an infinity only itself."""
+def close(a: Any, b: Any, rtol: float = 1e-10, atol: float = 0.0) -> bool:
+    """|a - b| <= atol + rtol |b|; NaN matches only NaN, an infinity only itself; two sequences
+    (lists, tuples, numpy arrays) of the same length element by element. The one tolerance check
+    of the tests: each file passes its own ``rtol`` and ``atol``
+    (``functools.partial(close, rtol=..., atol=...)``)."""
+    if isinstance(a, (list, tuple, np.ndarray)) or isinstance(b, (list, tuple, np.ndarray)):
+        a, b = list(a), list(b)
+        return len(a) == len(b) and all(close(x, y, rtol, atol) for x, y in zip(a, b))
     if is_nan(a) or is_nan(b):
         return is_nan(a) and is_nan(b)
     if math.isinf(a) or math.isinf(b):

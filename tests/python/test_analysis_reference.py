@@ -7,6 +7,7 @@ check the point estimate exactly and that the interval is a proper interval arou
 
 from __future__ import annotations
 
+from functools import partial
 import math
 import warnings
 
@@ -25,11 +26,12 @@ from statsmodels.stats.proportion import (
 
 import miroir
 
+import _support
+
 RTOL = 1e-9
 
 
-def close(a, b, rtol=RTOL, atol=1e-12):
-    return a == pytest.approx(b, rel=rtol, abs=atol, nan_ok=True)
+close = partial(_support.close, rtol=RTOL, atol=1e-12)
 
 
 @pytest.fixture(scope="module")

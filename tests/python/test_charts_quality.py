@@ -300,7 +300,7 @@ def text_raw(key: str, lang: str) -> str:
 def _catalogue() -> dict[str, dict[str, str]]:
     import tomllib
 
-    raw = tomllib.loads((Path(charts.__file__).parent / "catalogue.toml").read_text("utf-8"))
+    raw = tomllib.loads((Path(miroir.__file__).parent / "catalogue.toml").read_text("utf-8"))
     out: dict[str, dict[str, str]] = {}
 
     def walk(prefix: str, table: dict[str, Any]) -> None:

@@ -161,7 +161,9 @@ def test_every_message_the_command_uses_is_in_the_catalogue_in_both_languages() 
 
     # the command's messages, and reproduce's table and Markdown (built in miroir.reproduce)
     modules = (cli, importlib.import_module("miroir.reproduce"))
-    source = "".join(Path(str(m.__file__)).read_text(encoding="utf-8") for m in modules)
+    files = [f for m in modules for f in (sorted(Path(str(m.__file__)).parent.glob("*.py"))
+                                          if Path(str(m.__file__)).name == "__init__.py" else [Path(str(m.__file__))])]
+    source = "".join(f.read_text(encoding="utf-8") for f in files)
     used = set(re.findall(r'_t\(\s*"([a-z_.]+)"', source))
     assert len(used) > 40
     missing = [k for k in sorted(used) if not i18n.has(f"cli.{k}")]
@@ -430,7 +432,7 @@ def test_reproduce_in_french(spec: Path, capsys: pytest.CaptureFixture[str]) -> 
     ("-0.5", "-0,5"), ("1e-09", "1e-09"), ("1.235e+05", "1,235e+05"), ("inf", "inf"), ("invalid", "invalid"),
 ])
 def test_numbers_as_written_get_the_french_decimal_mark(shown: str, expected: str) -> None:
-    from miroir.reproduce import _decimal
+    from miroir.results._format import localize_decimal as _decimal
 
     assert _decimal(shown, "fr") == expected
     assert _decimal(shown, "en") == shown

@@ -3,6 +3,7 @@ to ``report.tables()``."""
 
 from __future__ import annotations
 
+from functools import partial
 import math
 import sys
 from importlib import resources
@@ -11,6 +12,7 @@ import polars as pl
 import pytest
 
 import miroir
+import _support
 from _support import moment_texts
 from miroir.results import Report
 
@@ -96,8 +98,7 @@ def test_published_figures_only_when_asked(report: Report, tmp_path) -> None:
         assert (published in cells) is asked
 
 
-def close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+close = partial(_support.close, rtol=1e-12, atol=1e-12)
 
 
 def check_sheet(ws, name: str, table: pl.DataFrame, lang: str) -> dict[str, int]:

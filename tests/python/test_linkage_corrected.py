@@ -17,6 +17,7 @@ References:
 
 from __future__ import annotations
 
+from functools import partial
 import math
 import warnings
 
@@ -27,14 +28,15 @@ import pytest
 import scipy.stats as st
 
 import miroir
+
+import _support
 from miroir.stats import meta_hunter_schmidt
 
 RTOL = 1e-10
 NOTE_ABOVE_ONE = "corrected r above 1: the reliabilities are underestimated or the sample is small"
 
 
-def close(a, b, rtol=RTOL, atol=1e-13) -> bool:
-    return a == pytest.approx(b, rel=rtol, abs=atol, nan_ok=True)
+close = partial(_support.close, rtol=RTOL, atol=1e-13)
 
 
 def icc_anova(values: np.ndarray, groups: np.ndarray) -> tuple[float, float]:

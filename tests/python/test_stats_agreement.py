@@ -15,6 +15,7 @@ Random cases are seeded; bad input raises the typed errors named in the docstrin
 
 from __future__ import annotations
 
+from functools import partial
 import math
 
 import krippendorff
@@ -27,14 +28,13 @@ from statsmodels.stats.inter_rater import cohens_kappa
 
 import miroir
 import miroir.stats as ms
-from _support import close as _close
+import _support
 from _support import row
 
 TOL = 1e-12
 
 
-def close(a: float, b: float) -> bool:
-    return _close(a, b, TOL, TOL)
+close = partial(_support.close, rtol=TOL, atol=TOL)
 
 
 def ratings(seed: int, n: int, k: int, agree: float) -> tuple[np.ndarray, np.ndarray]:

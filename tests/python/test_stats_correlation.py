@@ -36,6 +36,7 @@ How references are formed, and where we deliberately differ:
 
 from __future__ import annotations
 
+from functools import partial
 import math
 import warnings
 
@@ -45,7 +46,7 @@ from scipy import special, stats
 from statsmodels.stats.weightstats import DescrStatsW
 
 import miroir.stats as ms
-from _support import close as _close_to
+from _support import close
 from _support import row as _row, is_nan as _nan
 
 RTOL = 1e-10
@@ -62,8 +63,7 @@ pytestmark = pytest.mark.filterwarnings("ignore")
 TINY = np.finfo(float).tiny  # 2.2e-308, the floor of an underflowed p-value
 
 
-def _close(a, b, rtol=RTOL, atol=ATOL) -> bool:
-    return _close_to(a, b, rtol, atol)
+_close = partial(close, rtol=RTOL, atol=ATOL)
 
 def _p_close(ours, ref, rtol=RTOL) -> bool:
     """p-values at rtol; a reference below the normal doubles (0 or subnormal) must come back

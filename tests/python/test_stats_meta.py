@@ -24,6 +24,7 @@ References:
 
 from __future__ import annotations
 
+from functools import partial
 import math
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from statsmodels.stats.meta_analysis import combine_effects
 
 import miroir
 import miroir.stats as ms
+from _support import close
 from _support import row as _row
 
 SEED = 1985
@@ -42,8 +44,7 @@ SEED = 1985
 REF_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
 
 
-def _close(a, b, rtol=1e-10, atol=1e-13) -> bool:
-    return abs(a - b) <= atol + rtol * abs(b)
+_close = partial(close, rtol=1e-10, atol=1e-13)
 
 
 def _metafor_reml(y, v):

@@ -15,13 +15,14 @@ of the Walsh averages of the non-zero differences (scipy reports no estimate).
 
 from __future__ import annotations
 
+from functools import partial
 import numpy as np
 import pytest
 from scipy import stats
 
 import miroir
 import miroir.stats as ms
-from _support import close as _close_to
+import _support
 from _support import is_nan as _nan
 from _support import row as _row
 
@@ -29,8 +30,7 @@ RTOL = 1e-10
 ALTS = ["two-sided", "less", "greater"]
 
 
-def close(a: float, b: float) -> bool:
-    return _close_to(a, b, RTOL, 1e-300)
+close = partial(_support.close, rtol=RTOL, atol=1e-300)
 
 
 def walsh_median(d: np.ndarray) -> float:

@@ -20,6 +20,7 @@ Deliberate differences, checked explicitly below:
 
 from __future__ import annotations
 
+from functools import partial
 import math
 
 import numpy as np
@@ -33,7 +34,7 @@ from statsmodels.stats.proportion import (
 
 import miroir
 import miroir.stats as ms
-from _support import close as _close_to
+from _support import close
 from _support import row as _row, is_nan as _nan
 
 RTOL = 1e-10
@@ -45,8 +46,7 @@ NS = [1, 2, 3, 5, 10, 20, 50, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000]
 CONFIDENCES = [0.5, 0.8, 0.9, 0.95, 0.99, 0.999]
 
 
-def _close(a, b, rtol=RTOL, atol=ATOL) -> bool:
-    return _close_to(a, b, rtol, atol)
+_close = partial(close, rtol=RTOL, atol=ATOL)
 
 def _cases(rng, count):
     """(k, n) pairs with the edge cases k = 0, k = n, k = 1, k = n - 1, n = 1 and tiny/huge n."""
@@ -138,14 +138,11 @@ def test_binom_test_degenerate_null_and_rule_edges():
             assert _close(r["p_value"], stats.binomtest(k, n, p, alternative=alt).pvalue), (k, n, p, alt)
 
 
-def test_binom_test_large_n_is_fast_and_accurate():
-    import time
-
-    t0 = time.perf_counter()
+def test_binom_test_large_n_is_accurate():
+    # n = 10 million (timed by benchmarks/bench_sizes.py)
     for k in [4_990_000, 5_000_000, 5_003_000, 5_010_000]:
         r = _row(ms.binom_test(k, 10_000_000, p=0.5))
         assert _close(r["p_value"], stats.binomtest(k, 10_000_000, 0.5).pvalue)
-    assert time.perf_counter() - t0 < 2.0
 
 
 def test_two_proportions_matches_statsmodels():

@@ -22,6 +22,7 @@ rational arithmetic (fractions.Fraction) instead.
 
 from __future__ import annotations
 
+from functools import partial
 import math
 from fractions import Fraction
 
@@ -32,6 +33,7 @@ import statsmodels.api as sm
 
 import miroir
 import miroir.stats as ms
+from _support import close
 
 SEED = 31337
 NAMES = ["a", "b", "c", "d", "e"]
@@ -43,8 +45,7 @@ def _rows(res) -> list[dict]:
     return res.to_dict(orient="records")
 
 
-def _close(a, b, rtol=1e-9, atol=1e-12) -> bool:
-    return abs(a - b) <= atol + rtol * abs(b)
+_close = partial(close, rtol=1e-9, atol=1e-12)
 
 
 def _design(rng):

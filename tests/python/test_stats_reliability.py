@@ -17,6 +17,7 @@ above (A^2-1)/12 truncated, i.e. rwg = 0; a group of one gets NaN).
 
 from __future__ import annotations
 
+from functools import partial
 import math
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from scipy import stats
 
 import miroir
 import miroir.stats as ms
-from _support import close as _close_to
+from _support import close
 from _support import row as _row, is_nan as _nan
 
 SEED = 4242
@@ -35,8 +36,7 @@ SEED = 4242
 REF_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "reference"
 
 
-def _close(a, b, rtol=1e-10, atol=1e-12) -> bool:
-    return _close_to(a, b, rtol, atol)
+_close = partial(close, rtol=1e-10, atol=1e-12)
 
 def _frame_rows(res) -> list[dict]:
     if hasattr(res, "to_dicts"):

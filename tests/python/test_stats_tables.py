@@ -20,6 +20,7 @@ Conventions checked:
 
 from __future__ import annotations
 
+from functools import partial
 import math
 
 import numpy as np
@@ -29,14 +30,13 @@ from scipy.stats.contingency import association, odds_ratio
 
 import miroir
 import miroir.stats as ms
-from _support import close as _close_to
+from _support import close
 from _support import row as _row, is_nan as _nan
 
 SEED = 7_011
 
 
-def _close(a, b, rtol=1e-10, atol=1e-300) -> bool:
-    return _close_to(a, b, rtol, atol)
+_close = partial(close, rtol=1e-10, atol=1e-300)
 
 def test_chi2_independence_matches_scipy():
     rng = np.random.default_rng(SEED)

@@ -28,6 +28,7 @@ How references are formed, and where we deliberately differ:
 
 from __future__ import annotations
 
+from functools import partial
 import math
 
 import numpy as np
@@ -35,7 +36,7 @@ import pytest
 from scipy import special, stats
 
 import miroir.stats as ms
-from _support import close as _close_to
+from _support import close
 from _support import row as _row, is_nan as _nan
 
 RTOL = 1e-10
@@ -50,8 +51,7 @@ TINY = np.finfo(float).tiny
 pytestmark = pytest.mark.filterwarnings("ignore")
 
 
-def _close(a, b, rtol=RTOL, atol=ATOL) -> bool:
-    return _close_to(a, b, rtol, atol)
+_close = partial(close, rtol=RTOL, atol=ATOL)
 
 def _p_close(ours, ref, rtol=RTOL) -> bool:
     if _nan(ours) or _nan(ref):

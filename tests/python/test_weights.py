@@ -7,6 +7,7 @@ sum(w), ddof on sum(w) - 1), ``WLS(...).fit(cov_type="cluster", use_t=True)`` wi
 dummies, and polars group-bys for the weighted unit means and shares.
 """
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -17,13 +18,13 @@ from statsmodels.regression.linear_model import WLS
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW, ttest_ind
 
 import miroir
+import _support
 
 RTOL = 1e-10
 THRESHOLD = 7.0  # default "satisfied" threshold of the 0-10 scale
 
 
-def close(a: float, b: float, rtol: float = RTOL) -> bool:
-    return bool(np.isclose(a, b, rtol=rtol, atol=0.0))
+close = partial(_support.close, rtol=RTOL, atol=0.0)
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +145,7 @@ def test_linkage_uses_weighted_unit_means_and_says_what_is_unweighted(weighted: 
         # units count equally: the plain Pearson r of the weighted unit means (polars reference)
         r = sps.pearsonr(u["eng"].to_numpy(), u["share"].to_numpy())
         assert row["n_units"] == u.height
-        assert close(row["estimate"], r.statistic) and close(row["p_value"], r.pvalue, 1e-8)
+        assert close(row["estimate"], r.statistic) and close(row["p_value"], r.pvalue, rtol=1e-8)
     for note in link["note"].to_list():
         assert "units count equally in the correlation" in note
         assert "ICC(1) and ICC(2) are unweighted" in note

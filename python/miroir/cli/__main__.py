@@ -1,0 +1,7 @@
+"""``python -m miroir.cli``: the ``miroir`` command."""
+
+import sys
+
+from miroir.cli import main
+
+sys.exit(main())
