@@ -85,7 +85,17 @@ _StrPath: TypeAlias = str | os.PathLike[str]
 
 # -- exceptions (errors.rs) --------------------------------------------------------------------
 
-class MiroirError(ValueError): ...
+class MiroirError(ValueError):
+    table: str | None
+    column: str | None
+    rows: list[int] | None
+    total: int | None
+    argument: str | None
+    file: str | None
+    line: int | None
+    key: str | None
+    expected: str | None
+    found: str | None
 class SchemaError(MiroirError): ...
 class MissingColumnError(SchemaError): ...
 class DtypeError(SchemaError): ...
