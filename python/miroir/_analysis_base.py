@@ -12,6 +12,7 @@ from miroir._frames import InvalidArgumentTypeError
 from miroir._study_base import StudyBase, core_study
 from miroir.results import Result
 from miroir.segments import segment_tables
+from miroir._frames import invalid_argument_type
 
 Cut = str | Sequence[str] | None
 
@@ -23,14 +24,14 @@ _inner = core_study
 def _real(name: str, value: object) -> float:
     """A numeric option as a float, refusing text, booleans and other objects by name."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InvalidArgumentTypeError(f"invalid argument '{name}': expected a number, got {value!r}")
+        raise invalid_argument_type(name, f"expected a number, got {value!r}")
     return float(value)
 
 
 def _text(name: str, value: object) -> str:
     """A text option, refusing other objects by name."""
     if not isinstance(value, str):
-        raise InvalidArgumentTypeError(f"invalid argument '{name}': expected text, got {value!r}")
+        raise invalid_argument_type(name, f"expected text, got {value!r}")
     return value
 
 

@@ -14,6 +14,7 @@ import polars as pl
 
 from miroir import _core
 from miroir._frames import InvalidArgumentTypeError, refuse_object_columns, to_polars_frame
+from miroir._frames import invalid_argument, invalid_argument_type
 
 PathLike = str | os.PathLike[str]
 
@@ -30,15 +31,15 @@ def _path_arg(value: Any, name: str) -> Path:
     if isinstance(value, os.PathLike):
         value = os.fspath(value)
     if not isinstance(value, str):
-        raise InvalidArgumentTypeError(
-            f"invalid argument '{name}': expected a path (str or os.PathLike), got "
+        raise invalid_argument_type(
+            name, f"expected a path (str or os.PathLike), got "
             f"{type(value).__name__}"
         )
     if value == "":
-        raise _core.InvalidArgumentError(f"invalid argument '{name}': the path is empty")
+        raise invalid_argument(name, f"the path is empty")
     if "\0" in value:
-        raise _core.InvalidArgumentError(
-            f"invalid argument '{name}': the path contains a NUL character: {value!r}"
+        raise invalid_argument(
+            name, f"the path contains a NUL character: {value!r}"
         )
     return Path(value)
 
@@ -46,17 +47,17 @@ def _path_arg(value: Any, name: str) -> Path:
 def _int_arg(value: Any, name: str, *, minimum: int = 0, maximum: int = 2**64 - 1) -> int:
     """An integer argument (int or numpy integer, not bool) within [minimum, maximum]."""
     if isinstance(value, bool) or not hasattr(type(value), "__index__"):
-        raise InvalidArgumentTypeError(
-            f"invalid argument '{name}': expected an integer, got {type(value).__name__}"
+        raise invalid_argument_type(
+            name, f"expected an integer, got {type(value).__name__}"
         )
     number = operator.index(value)
     if number < minimum:
-        raise _core.InvalidArgumentError(
-            f"invalid argument '{name}': must be at least {minimum}, got {number}"
+        raise invalid_argument(
+            name, f"must be at least {minimum}, got {number}"
         )
     if number > maximum:
-        raise _core.InvalidArgumentError(
-            f"invalid argument '{name}': must be at most {maximum}, got {number}"
+        raise invalid_argument(
+            name, f"must be at most {maximum}, got {number}"
         )
     return number
 
@@ -68,8 +69,8 @@ def _options(func: Callable[..., Any], options: dict[str, Any]) -> dict[str, Any
     known = [n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
     for key in options:
         if key not in known:
-            raise InvalidArgumentTypeError(
-                f"invalid argument '{key}': {func.__name__}() takes "
+            raise invalid_argument_type(
+                key, f"{func.__name__}() takes "
                 f"{', '.join(known) if known else 'no options'}"
             )
     return options

@@ -18,6 +18,7 @@ from miroir._core import Schema
 from miroir._frames import InvalidArgumentTypeError
 from miroir._schemas import SCHEMA_FILE, SCHEMA_HEADER, canonical_schema
 from miroir._study_base import StudyBase, summary_total
+from miroir._frames import invalid_argument, invalid_argument_type
 
 _TABLES = ("employees", "customers", "mentions", "verbatims")
 _FORMATS = ("parquet", "csv")
@@ -58,12 +59,12 @@ def write_study(study: StudyBase, folder: Any, format: str, overwrite: bool) -> 
     """The work of :meth:`miroir.Study.write` (see there): ``study``'s tables and ``schema.toml``
     written to ``folder``."""
     if not isinstance(format, str) or format not in ("parquet", "csv"):
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'format': expected 'parquet' or 'csv', got {format!r}"
+        raise invalid_argument(
+            "format", f"expected 'parquet' or 'csv', got {format!r}"
         )
     if not isinstance(overwrite, bool):
-        raise InvalidArgumentTypeError(
-            f"invalid argument 'overwrite': expected True or False, got "
+        raise invalid_argument_type(
+            "overwrite", f"expected True or False, got "
             f"{type(overwrite).__name__}"
         )
     out = _path_arg(folder, "folder")

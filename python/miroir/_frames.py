@@ -259,3 +259,18 @@ def _one_line(error: BaseException) -> str:
     """An exception's message on one line."""
     text = " ".join(str(error).split())
     return text if len(text) <= 300 else text[:299] + "…"
+
+
+def invalid_argument(argument: str, detail: str) -> _core.InvalidArgumentError:
+    """An :class:`miroir.InvalidArgumentError` worded as the core words them (``invalid argument
+    'x': detail``) that carries ``.argument``, as the core's do."""
+    err = _core.InvalidArgumentError(f"invalid argument '{argument}': {detail}")
+    err.argument = argument
+    return err
+
+
+def invalid_argument_type(argument: str, detail: str) -> InvalidArgumentTypeError:
+    """:func:`invalid_argument` for an argument of the wrong type (also a ``TypeError``)."""
+    err = InvalidArgumentTypeError(f"invalid argument '{argument}': {detail}")
+    err.argument = argument
+    return err

@@ -10,12 +10,13 @@ from typing import Any
 from miroir._args import _path_arg
 from miroir._core import Schema
 from miroir._frames import InvalidArgumentTypeError
+from miroir._frames import invalid_argument_type
 
 
 def _check_schema(schema: Any) -> None:
     if schema is not None and not isinstance(schema, Schema):
-        raise InvalidArgumentTypeError(
-            f"invalid argument 'schema': expected a miroir.Schema, got {type(schema).__name__}"
+        raise invalid_argument_type(
+            "schema", f"expected a miroir.Schema, got {type(schema).__name__}"
         )
 
 

@@ -12,6 +12,7 @@ from miroir import _core
 from miroir._core import Schema
 from miroir._frames import InvalidArgumentTypeError
 from miroir._units import unit_attributes
+from miroir._frames import invalid_argument_type
 
 if TYPE_CHECKING:
     from miroir.text.codebook import Coding
@@ -99,8 +100,8 @@ class StudyBase:
 def core_study(study: object) -> _core.Study:
     """The core study of ``study``, refusing anything that is not a :class:`miroir.Study`."""
     if not isinstance(study, StudyBase):
-        raise InvalidArgumentTypeError(
-            "invalid argument 'study': expected a miroir.Study (miroir.Study(...), "
+        raise invalid_argument_type(
+            "study", "expected a miroir.Study (miroir.Study(...), "
             f"miroir.load_study(...) or miroir.synthetic_study(...)), got {type(study).__name__}"
         )
     return study._inner

@@ -13,6 +13,7 @@ from miroir import _core
 from miroir._frames import InvalidArgumentTypeError
 from miroir._analysis_base import _by_segments, _inner, _opt_text, _real, _text
 from miroir.results import DriversResult
+from miroir._frames import invalid_argument_type
 
 if TYPE_CHECKING:
     from miroir.study import Study
@@ -29,8 +30,8 @@ def _names(name: str, value: object) -> list[str] | None:
     if isinstance(value, str):
         return [value]
     if not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
-        raise InvalidArgumentTypeError(
-            f"invalid argument '{name}': expected a column name or a list of column names, got {value!r}"
+        raise invalid_argument_type(
+            name, f"expected a column name or a list of column names, got {value!r}"
         )
     return list(value)
 

@@ -53,6 +53,7 @@ from miroir.i18n import (
     text,
     value_label,
 )
+from miroir._frames import invalid_argument
 
 if TYPE_CHECKING:
     from miroir.results import Report
@@ -91,13 +92,13 @@ def _require_xlsxwriter() -> Any:
 def check_path(path: str | os.PathLike[str], suffix: str) -> Path:
     """``path`` as a Path whose folder exists, or a ``FileError`` / ``InvalidArgumentError``."""
     if not isinstance(path, (str, os.PathLike)):
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'path': expected a file path, got {type(path).__name__}"
+        raise invalid_argument(
+            "path", f"expected a file path, got {type(path).__name__}"
         )
     out = Path(path)
     if out.suffix.lower() != suffix:
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'path': {str(out)!r} does not end with {suffix}"
+        raise invalid_argument(
+            "path", f"{str(out)!r} does not end with {suffix}"
         )
     if not out.parent.is_dir():
         raise _core.FileError(f"{out}: cannot write the file: the folder {out.parent} does not exist")

@@ -50,6 +50,7 @@ from miroir.results._format import (
     format_percent,
     p_phrase,
 )
+from miroir._frames import invalid_argument
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -125,8 +126,8 @@ def text(key: str, lang: str = "en", **values: Any) -> str:
     check_lang(lang)
     entry = _catalogue().get(key)
     if entry is None:
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'key': {key!r} is not in the message catalogue (miroir/catalogue.toml)"
+        raise invalid_argument(
+            "key", f"{key!r} is not in the message catalogue (miroir/catalogue.toml)"
         )
     message = entry[lang]
     try:

@@ -25,6 +25,7 @@ import polars as pl
 
 from miroir import _core
 from miroir._frames import InvalidArgumentTypeError, to_float_series
+from miroir._frames import invalid_argument_type
 
 __all__ = ["LinkagePlan", "meta_hunter_schmidt", "plan_linkage", "power_correlation"]
 
@@ -32,11 +33,11 @@ __all__ = ["LinkagePlan", "meta_hunter_schmidt", "plan_linkage", "power_correlat
 def _number(value: Any, name: str) -> float:
     """A real number argument as a float; a bool, a string or None is refused by name."""
     if isinstance(value, bool) or value is None or isinstance(value, (str, bytes)):
-        raise InvalidArgumentTypeError(f"invalid argument '{name}': expected a number, got {value!r}")
+        raise invalid_argument_type(name, f"expected a number, got {value!r}")
     try:
         return float(value)
     except (TypeError, ValueError, OverflowError) as e:
-        raise InvalidArgumentTypeError(f"invalid argument '{name}': expected a number ({e})") from None
+        raise invalid_argument_type(name, f"expected a number ({e})") from None
 
 
 def _optional_number(value: Any, name: str) -> float | None:
@@ -45,7 +46,7 @@ def _optional_number(value: Any, name: str) -> float | None:
 
 def _text(value: Any, name: str) -> str:
     if not isinstance(value, str):
-        raise InvalidArgumentTypeError(f"invalid argument '{name}': expected a string, got {value!r}")
+        raise invalid_argument_type(name, f"expected a string, got {value!r}")
     return value
 
 
@@ -198,8 +199,8 @@ def plan_linkage(
             try:
                 table_sizes = list(table_sizes)
             except TypeError:
-                raise InvalidArgumentTypeError(
-                    f"invalid argument 'table_sizes': expected a sequence of numbers, got {table_sizes!r}"
+                raise invalid_argument_type(
+                    "table_sizes", f"expected a sequence of numbers, got {table_sizes!r}"
                 ) from None
         sizes = [_number(k, "table_sizes") for k in table_sizes]
     summary, table = _core.plan_linkage(
@@ -273,8 +274,8 @@ def meta_hunter_schmidt(
     └────────────┴──────────┴────────┴────────┴────────┴─────────┘
     """
     if not isinstance(correct_bias, bool):
-        raise InvalidArgumentTypeError(
-            f"invalid argument 'correct_bias': expected True or False, got {correct_bias!r}"
+        raise invalid_argument_type(
+            "correct_bias", f"expected True or False, got {correct_bias!r}"
         )
     return _core.stats_meta_hunter_schmidt(
         to_float_series(r, "r"),

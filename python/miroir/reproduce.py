@@ -50,6 +50,7 @@ from miroir._frames import InvalidArgumentTypeError
 from miroir.i18n import format_count
 from miroir.results import json_rows
 from miroir.results._format import REPRODUCE_MISSING, format_significant, localize_decimal
+from miroir._frames import invalid_argument, invalid_argument_type
 
 if TYPE_CHECKING:
     from miroir.study import Study
@@ -70,8 +71,8 @@ BUILTIN_SPECS: tuple[str, ...] = ("seed-kpam",)
 def builtin_spec(name: str) -> Path:
     """The path of a spec shipped with miroir (one of :data:`BUILTIN_SPECS`)."""
     if name not in BUILTIN_SPECS:
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'builtin': unknown spec '{name}' (expected one of "
+        raise invalid_argument(
+            "builtin", f"unknown spec '{name}' (expected one of "
             f"{', '.join(BUILTIN_SPECS)})"
         )
     return Path(str(resources.files("miroir") / "specs" / f"{name}.toml"))
@@ -130,13 +131,13 @@ def _read_spec(spec: str | os.PathLike[str]) -> tuple[str, str, Path]:
     if isinstance(spec, os.PathLike):
         raw = os.fspath(spec)
         if not isinstance(raw, str):
-            raise InvalidArgumentTypeError(
-                f"invalid argument 'spec': expected a str path, got {type(raw).__name__}"
+            raise invalid_argument_type(
+                "spec", f"expected a str path, got {type(raw).__name__}"
             )
         return _read_spec_file(Path(raw))
     if not isinstance(spec, str):
-        raise InvalidArgumentTypeError(
-            "invalid argument 'spec': expected a path (str or pathlib.Path) or TOML text, "
+        raise invalid_argument_type(
+            "spec", "expected a path (str or pathlib.Path) or TOML text, "
             f"got {type(spec).__name__}"
         )
     if "\n" in spec or "\r" in spec:
@@ -211,16 +212,16 @@ def run(
     from miroir.study import Study
 
     if study is not None and not isinstance(study, Study):
-        raise InvalidArgumentTypeError(
-            f"invalid argument 'study': expected a miroir.Study, got {type(study).__name__}"
+        raise invalid_argument_type(
+            "study", f"expected a miroir.Study, got {type(study).__name__}"
         )
     if name is not None and not isinstance(name, str):
-        raise InvalidArgumentTypeError(
-            f"invalid argument 'name': expected a str, got {type(name).__name__}"
+        raise invalid_argument_type(
+            "name", f"expected a str, got {type(name).__name__}"
         )
     if data is not None and not isinstance(data, (str, os.PathLike)):
-        raise InvalidArgumentTypeError(
-            "invalid argument 'data': expected a folder path (str or pathlib.Path), got "
+        raise invalid_argument_type(
+            "data", "expected a folder path (str or pathlib.Path), got "
             f"{type(data).__name__}"
         )
     text, shown, base = _read_spec(spec)

@@ -42,6 +42,7 @@ import polars as pl
 from miroir import _core
 from miroir._frames import InvalidArgumentTypeError
 from miroir._study_base import StudyBase
+from miroir._frames import invalid_argument, invalid_argument_type
 
 __all__ = ["EMPLOYEE_SIDE", "protect_segments", "segment_columns", "segments"]
 
@@ -64,18 +65,18 @@ def segment_columns(study: Any, by: object, analysis: str) -> tuple[list[str], b
     cut applies to the employees only (an employee column for an employee-side analysis)."""
     columns = [by] if isinstance(by, str) else list(by) if isinstance(by, (list, tuple)) else None
     if not columns or not all(isinstance(c, str) for c in columns):
-        raise InvalidArgumentTypeError(
-            f"invalid argument 'by': expected a column name or a list of column names, got {by!r}"
+        raise invalid_argument_type(
+            "by", f"expected a column name or a list of column names, got {by!r}"
         )
     if len(set(columns)) != len(columns):
-        raise _core.InvalidArgumentError(f"invalid argument 'by': a column given twice ({', '.join(columns)})")
+        raise invalid_argument("by", f"a column given twice ({', '.join(columns)})")
     emp, cus = study.employees.columns, study.customers.columns
     employee_only = False
     for column in columns:
         on_emp, on_cus = column in emp, column in cus
         if not on_emp and not on_cus:
-            raise _core.InvalidArgumentError(
-                f"invalid argument 'by': '{column}' is a column of neither the employees nor the customers "
+            raise invalid_argument(
+                "by", f"'{column}' is a column of neither the employees nor the customers "
                 f"table (unit attributes: {', '.join(study.units.columns[2:]) or 'none'})"
             )
         if on_emp and on_cus:
@@ -84,14 +85,14 @@ def segment_columns(study: Any, by: object, analysis: str) -> tuple[list[str], b
             employee_only = True
             continue
         where = "the employees" if on_emp else "the customers"
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'by': '{column}' is a column of {where} only; {analysis} reads both sides, so a "
+        raise invalid_argument(
+            "by", f"'{column}' is a column of {where} only; {analysis} reads both sides, so a "
             f"segment must be a column of both tables (a unit attribute, see Study(units=...)), or use an "
             f"employee-side analysis ({', '.join(EMPLOYEE_SIDE)})"
         )
     if employee_only and len(columns) > 1:
-        raise _core.InvalidArgumentError(
-            "invalid argument 'by': an employee-only column is cut alone (one column at a time)"
+        raise invalid_argument(
+            "by", "an employee-only column is cut alone (one column at a time)"
         )
     tables = [("employees", study.employees)] + ([] if employee_only else [("customers", study.customers)])
     for column in columns:
@@ -315,10 +316,10 @@ def segments(study: Any, by: str | Sequence[str], analysis: Any, **options: Any)
     [('car_repair', 28), ('hotel', 30), ('utility', 18)]
     """
     if not isinstance(study, StudyBase):
-        raise InvalidArgumentTypeError(f"invalid argument 'study': expected a miroir.Study, got {type(study).__name__}")
+        raise invalid_argument_type("study", f"expected a miroir.Study, got {type(study).__name__}")
     name = getattr(analysis, "__name__", None)
     if not callable(analysis) or name is None:
-        raise InvalidArgumentTypeError("invalid argument 'analysis': expected a miroir analysis (miroir.linkage, ...)")
+        raise invalid_argument_type("analysis", "expected a miroir analysis (miroir.linkage, ...)")
     result = analysis(study, by=by, **options)
     table: pl.DataFrame = getattr(result, "table", result)
     return table

@@ -27,6 +27,7 @@ from miroir._study_base import summary_total as summary_total
 from miroir._units import _with_unit_attributes
 from miroir._units import unit_attributes as unit_attributes
 from miroir.text.codebook import Codebook, Coding
+from miroir._frames import invalid_argument, invalid_argument_type
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -201,17 +202,17 @@ class Study(StudyBase):
         from miroir.text import code
 
         if self._verbatims is None:
-            raise _core.InvalidArgumentError(
-                "invalid argument 'study': the study has no verbatims table to code (give "
+            raise invalid_argument(
+                "study", "the study has no verbatims table to code (give "
                 "verbatims= to Study, or a verbatims.* file beside the tables for load_study)"
             )
         if not isinstance(codebook, _Codebook):
-            raise _core.InvalidArgumentError(
-                f"invalid argument 'codebook': expected a miroir.text.Codebook, got {type(codebook).__name__}"
+            raise invalid_argument(
+                "codebook", f"expected a miroir.text.Codebook, got {type(codebook).__name__}"
             )
         if not isinstance(keep_mentions, bool):
-            raise InvalidArgumentTypeError(
-                f"invalid argument 'keep_mentions': expected True or False, got {type(keep_mentions).__name__}"
+            raise invalid_argument_type(
+                "keep_mentions", f"expected True or False, got {type(keep_mentions).__name__}"
             )
         coding = code(self._verbatims, codebook, language=language, valence=valence)
         mentions = coding.mentions.filter(pl.col("valence").is_not_null())
@@ -345,8 +346,8 @@ class Study(StudyBase):
         both = list(predicates)
         for name, expr in [("predicates", e) for e in both] + [("employees", employees), ("customers", customers)]:
             if expr is not None and not isinstance(expr, pl.Expr):
-                raise InvalidArgumentTypeError(
-                    f"invalid argument '{name}': expected a polars expression (pl.col(...) ...), got "
+                raise invalid_argument_type(
+                    name, f"expected a polars expression (pl.col(...) ...), got "
                     f"{type(expr).__name__}"
                 )
         side_filters = {"employees": both + ([employees] if employees is not None else []),
@@ -406,14 +407,14 @@ def _filtered(df: pl.DataFrame, name: str, exprs: list[pl.Expr]) -> pl.DataFrame
         return df.filter(*exprs)
     except pl.exceptions.ColumnNotFoundError as e:
         first = (str(e).strip().splitlines() or ["a column"])[0].split(";")[0]
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'filter': table '{name}' has no such column ({first}); its columns: "
+        raise invalid_argument(
+            "filter", f"table '{name}' has no such column ({first}); its columns: "
             f"{', '.join(df.columns)}"
         ) from None
     except (pl.exceptions.InvalidOperationError, pl.exceptions.SchemaError,
             pl.exceptions.ComputeError) as e:
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'filter': on table '{name}': {' '.join(str(e).split())[:300]} "
+        raise invalid_argument(
+            "filter", f"on table '{name}': {' '.join(str(e).split())[:300]} "
             "(a filter must be a yes/no expression, e.g. pl.col('unit') == 'agence-001')"
         ) from None
 
@@ -479,8 +480,8 @@ def load_study(
         _check_schema(schema)
     if streaming is not None:
         if not isinstance(streaming, bool) and type(streaming).__name__ != "bool_":
-            raise InvalidArgumentTypeError(
-                f"invalid argument 'streaming': expected True, False or None, got "
+            raise invalid_argument_type(
+                "streaming", f"expected True, False or None, got "
                 f"{type(streaming).__name__}"
             )
         streaming = bool(streaming)
@@ -488,8 +489,8 @@ def load_study(
         batch_rows = _int_arg(batch_rows, "batch_rows", minimum=1)
     if path is not None:
         if any(p is not None for p in (employees, customers, mentions, units, verbatims)):
-            raise _core.InvalidArgumentError(
-                "invalid argument 'path': give either a folder or explicit file paths, not both"
+            raise invalid_argument(
+                "path", "give either a folder or explicit file paths, not both"
             )
         folder = _path_arg(path, "path")
         if folder.exists() and not folder.is_dir():
@@ -606,8 +607,8 @@ def synthetic_study(
     args = (_int_arg(studies, "studies"), _int_arg(employees, "employees"),
             _int_arg(customers, "customers"), _int_arg(seed, "seed"))
     if not isinstance(verbatims, bool):
-        raise InvalidArgumentTypeError(
-            f"invalid argument 'verbatims': expected True or False, got {type(verbatims).__name__}")
+        raise invalid_argument_type(
+            "verbatims", f"expected True or False, got {type(verbatims).__name__}")
 
     def one(wave: int) -> Study:
         if not verbatims:

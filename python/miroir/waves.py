@@ -29,6 +29,7 @@ from miroir import _core
 from miroir._frames import InvalidArgumentTypeError
 from miroir.i18n import format_number, p_phrase, text
 from miroir.results import MOMENT_ORDER
+from miroir._frames import invalid_argument, invalid_argument_type
 
 __all__ = ["WavesComparison", "compare_waves", "load_waves", "split_waves"]
 
@@ -67,7 +68,7 @@ def split_waves(
     from miroir.study import Study
 
     if not isinstance(column, str):
-        raise InvalidArgumentTypeError(f"invalid argument 'column': expected a column name, got {type(column).__name__}")
+        raise invalid_argument_type("column", f"expected a column name, got {type(column).__name__}")
     tables = {"employees": _table(employees, "employees"), "customers": _table(customers, "customers")}
     if mentions is not None:
         tables["mentions"] = _table(mentions, "mentions")
@@ -138,8 +139,8 @@ def load_waves(folders: Mapping[str, str | Path] | str | Path, **options: Any) -
         return split_waves(frames[0], frames[1], frames[2], schema=schema,
                            units=None if unit_file is None else _read_units(unit_file))
     if not isinstance(folders, Mapping) or not folders:
-        raise InvalidArgumentTypeError(
-            "invalid argument 'folders': expected a mapping {wave label: folder}, e.g. "
+        raise invalid_argument_type(
+            "folders", "expected a mapping {wave label: folder}, e.g. "
             "{'2023': 'exports/2023', '2024': 'exports/2024'}, or one folder whose tables have a 'wave' column"
         )
     return {str(label): load_study(folder, **options) for label, folder in folders.items()}
@@ -248,13 +249,13 @@ def _wave(waves: Mapping[str, Any], label: str, name: str) -> Any:
     from miroir.study import Study
 
     if label not in waves:
-        raise _core.InvalidArgumentError(
-            f"invalid argument '{name}': no wave '{label}' (waves: {', '.join(map(str, waves))})"
+        raise invalid_argument(
+            name, f"no wave '{label}' (waves: {', '.join(map(str, waves))})"
         )
     study = waves[label]
     if not isinstance(study, Study):
-        raise InvalidArgumentTypeError(
-            f"invalid argument 'waves': wave '{label}' is {type(study).__name__}, expected a miroir.Study"
+        raise invalid_argument_type(
+            "waves", f"wave '{label}' is {type(study).__name__}, expected a miroir.Study"
         )
     return study
 
@@ -374,15 +375,15 @@ def compare_waves(
     if isinstance(waves, Study):
         waves = _waves_of(waves)
     if not isinstance(waves, Mapping):
-        raise InvalidArgumentTypeError(
-            "invalid argument 'waves': expected a mapping {label: Study} or a Study with a 'wave' column")
+        raise invalid_argument_type(
+            "waves", "expected a mapping {label: Study} or a Study with a 'wave' column")
     if baseline == current:
-        raise _core.InvalidArgumentError("invalid argument 'current': the same wave as 'baseline'")
+        raise invalid_argument("current", "the same wave as 'baseline'")
     if design not in ("units", "independent"):
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'design': expected 'units' or 'independent', got {design!r}")
+        raise invalid_argument(
+            "design", f"expected 'units' or 'independent', got {design!r}")
     if not (isinstance(confidence, float | int) and 0 < confidence < 1):
-        raise _core.InvalidArgumentError(f"invalid argument 'confidence': must lie in (0, 1), got {confidence!r}")
+        raise invalid_argument("confidence", f"must lie in (0, 1), got {confidence!r}")
     wb, wc = _wave(waves, baseline, "baseline"), _wave(waves, current, "current")
     if by is not None:
         return _by_segments(wb, wc, baseline, current, by, design=design, confidence=confidence,
@@ -589,8 +590,8 @@ def _pearson_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _linkage_change(usable: pl.DataFrame, common: list[str], confidence: float, n_resamples: int,
                     seed: int) -> pl.DataFrame:
     if not (isinstance(n_resamples, int) and not isinstance(n_resamples, bool) and 0 <= n_resamples <= 1_000_000):
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'n_resamples': an integer from 0 to 1,000,000, got {n_resamples!r}")
+        raise invalid_argument(
+            "n_resamples", f"an integer from 0 to 1,000,000, got {n_resamples!r}")
     cols = ["mean_engagement_baseline", "share_satisfied_baseline", "mean_engagement_current", "share_satisfied_current"]
     data = usable.drop_nulls(cols)
     rows: list[dict[str, Any]] = []

@@ -130,3 +130,18 @@ def test_attributes_survive_pickling(employees: pl.DataFrame, customers: pl.Data
     assert type(back) is miroir.OutOfRangeError
     assert str(back) == str(info.value)
     assert attributes(back) == attributes(info.value)
+
+
+def test_refusals_of_the_python_layer_name_their_argument_too() -> None:
+    cases = [
+        (lambda: miroir.stats.relative_importance(pl.DataFrame({"a": [1.0]}), y=3, x=["a"]), "y",
+         miroir.InvalidArgumentError),
+        (lambda: miroir.text.sentiment(["fine"], language="de"), "language", miroir.InvalidArgumentError),
+        (lambda: miroir.text.sentiment(["fine", 3]), "texts", miroir.InvalidArgumentTypeError),
+        (lambda: miroir.stats.fisher_exact([[1, 2, 3], [4, 5, 6]]), "table", miroir.InvalidArgumentError),
+    ]
+    for call, argument, cls in cases:
+        with pytest.raises(cls) as info:
+            call()
+        assert info.value.argument == argument, str(info.value)
+        assert str(info.value).startswith(f"invalid argument '{argument}': ")

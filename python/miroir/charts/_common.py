@@ -14,6 +14,7 @@ from miroir import _core
 from miroir.i18n import check_lang, format_number, format_percent, text
 from miroir.results import MOMENT_ORDER
 from miroir.results._format import _float
+from miroir._frames import invalid_argument
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -72,8 +73,8 @@ def _frame(obj: object, name: str) -> pl.DataFrame:
     table = getattr(obj, "table", None)
     if table is not None and table is not obj:
         return _frame(table, name)
-    raise _core.InvalidArgumentError(
-        f"invalid argument '{name}': expected a table (polars or pandas DataFrame, or an "
+    raise invalid_argument(
+        name, f"expected a table (polars or pandas DataFrame, or an "
         f"analysis result with a .table), got {type(obj).__name__}"
     )
 
@@ -82,8 +83,8 @@ def _require(df: pl.DataFrame, name: str, columns: Sequence[str]) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         listed = ", ".join(f"'{c}'" for c in missing)
-        raise _core.InvalidArgumentError(
-            f"invalid argument '{name}': the table has no column {listed} "
+        raise invalid_argument(
+            name, f"the table has no column {listed} "
             f"(needs {', '.join(columns)}; it has {', '.join(df.columns) or 'no columns'})"
         )
 
@@ -92,8 +93,8 @@ def _check_size(width: float, height: float | None, dpi: float) -> None:
     for arg, value in (("width", width), ("height", height), ("dpi", dpi)):
         if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value)
                                       and value > 0):
-            raise _core.InvalidArgumentError(
-                f"invalid argument '{arg}': must be a positive number, got {value!r}"
+            raise invalid_argument(
+                arg, f"must be a positive number, got {value!r}"
             )
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from miroir import _core
 from miroir.charts._common import DEFAULT_DPI, DISPLAY_DPI
+from miroir._frames import invalid_argument
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -114,8 +115,8 @@ class Chart:
         out = Path(path)
         fmt = (format or out.suffix.lstrip(".")).lower()
         if fmt not in _FORMATS:
-            raise _core.InvalidArgumentError(
-                f"invalid argument 'format': {fmt or 'none'!r} is not one of png, svg, pdf "
+            raise invalid_argument(
+                "format", f"{fmt or 'none'!r} is not one of png, svg, pdf "
                 "(give format= or a file name ending in .png, .svg or .pdf)"
             )
         if fmt == "png":

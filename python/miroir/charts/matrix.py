@@ -22,6 +22,7 @@ from miroir.charts._labels import _place_labels
 from miroir.charts.figure import Chart
 from miroir.i18n import format_percent, moment_action, moment_name, text
 from miroir.results._format import _float
+from miroir._frames import invalid_argument
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -99,16 +100,16 @@ def mirror_matrix(
                              "employee_positive_share", "employee_axis"])
     lang = _lang_and_size(lang, width, height, dpi)
     if not (isinstance(silence_rate, (int, float)) and 0 < silence_rate <= 1):
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'silence_rate': must be in (0, 1], got {silence_rate!r}"
+        raise invalid_argument(
+            "silence_rate", f"must be in (0, 1], got {silence_rate!r}"
         )
     multi_study = False
     if "study" in df.columns:
         if study is not None:
             df = df.filter(pl.col("study") == study)
             if df.height == 0:
-                raise _core.InvalidArgumentError(
-                    f"invalid argument 'study': no theme of study {study!r} in the table"
+                raise invalid_argument(
+                    "study", f"no theme of study {study!r} in the table"
                 )
         else:
             multi_study = df["study"].n_unique() > 1

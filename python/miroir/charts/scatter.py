@@ -23,6 +23,7 @@ from miroir.charts._common import (
 from miroir.charts.figure import Chart
 from miroir.i18n import format_ci, text
 from miroir.results._format import _float
+from miroir._frames import invalid_argument
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -86,8 +87,8 @@ def linkage_scatter(
     _require(df, "units", ["study", "mean_engagement", outcome])
     lang = _lang_and_size(lang, width, height, dpi)
     if fit not in ("study", "pooled", "none"):
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'fit': must be 'study', 'pooled' or 'none', got {fit!r}"
+        raise invalid_argument(
+            "fit", f"must be 'study', 'pooled' or 'none', got {fit!r}"
         )
     link = None if linkage is None else _frame(linkage, "linkage")
     if link is not None:

@@ -50,6 +50,7 @@ from miroir.html_report.notes import translate_note
 from miroir.html_report.page import _Page
 from miroir.i18n import text
 from miroir.results._format import check_lang
+from miroir._frames import invalid_argument
 
 __all__ = ["VERBATIMS_PER_MOMENT", "render_html", "translate_note", "write_html"]
 
@@ -101,8 +102,8 @@ def render_html(
     """
     lang = check_lang(lang)
     if isinstance(verbatims, bool) or not isinstance(verbatims, int) or verbatims < 0:
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'verbatims': must be a whole number >= 0, got {verbatims!r}")
+        raise invalid_argument(
+            "verbatims", f"must be a whole number >= 0, got {verbatims!r}")
     tables = {name: _table_of(report, name) for name in (
         "summary", "indicators", "linkage", "units", "exposure_gap", "moments",
         "moment_effects", "drivers")}

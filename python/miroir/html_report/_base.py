@@ -20,6 +20,7 @@ from miroir.html_report.notes import _e, _Notes
 from miroir.i18n import header, moment_action, moment_name, text, value_label
 from miroir.results._format import MISSING, check_lang, format_ci, format_number, format_p, format_percent
 from miroir.results import MOMENT_ORDER as MOMENTS
+from miroir._frames import invalid_argument
 
 # The widest a table may be, in characters of its cells (with 2 of padding per column): what
 # fits an A4 page printed at the print font size (about 700 CSS pixels); wider tables are split.
@@ -79,13 +80,13 @@ def _published_values(indicators: pl.DataFrame | None,
         for key, value in published.items():
             number = _finite(value)
             if not isinstance(key, str) or number is None:
-                raise _core.InvalidArgumentError(
-                    f"invalid argument 'published': expected indicator ids mapped to finite "
+                raise invalid_argument(
+                    "published", f"expected indicator ids mapped to finite "
                     f"numbers, got {key!r}: {value!r}")
             out[key] = number
         return out
-    raise _core.InvalidArgumentError(
-        "invalid argument 'published': expected None, True/False, a mapping of indicator id to "
+    raise invalid_argument(
+        "published", "expected None, True/False, a mapping of indicator id to "
         f"published value or a reproduce result, got {type(published).__name__}")
 
 

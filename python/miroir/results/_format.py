@@ -40,6 +40,7 @@ from typing import Any
 import polars as pl
 
 from miroir import _core
+from miroir._frames import invalid_argument
 
 
 Row = dict[str, Any]
@@ -71,8 +72,8 @@ P_FLOOR = 0.001
 def check_lang(lang: object) -> str:
     """``lang`` if it is one of :data:`LANGS`, else an ``InvalidArgumentError`` naming it."""
     if not isinstance(lang, str) or lang not in LANGS:
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'lang': {lang!r} is not a supported language (expected one of "
+        raise invalid_argument(
+            "lang", f"{lang!r} is not a supported language (expected one of "
             f"{', '.join(repr(x) for x in LANGS)})"
         )
     return lang

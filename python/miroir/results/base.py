@@ -28,6 +28,7 @@ from miroir.results._format import (
     _fmt_text,
     _number,
 )
+from miroir._frames import invalid_argument_type
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -342,8 +343,8 @@ def _options_dict(options: Any) -> dict[str, Any]:
     if options is None:
         return {}
     if not isinstance(options, Mapping):
-        raise InvalidArgumentTypeError(
-            f"invalid argument 'options': expected a mapping, got {type(options).__name__}"
+        raise invalid_argument_type(
+            "options", f"expected a mapping, got {type(options).__name__}"
         )
     return dict(options)
 

@@ -23,6 +23,7 @@ from miroir.results.linkage import LinkageResult
 from miroir.results.moment_effects import MomentEffectsResult
 from miroir.results.moments import MomentsResult
 from miroir.results.units import UnitsResult
+from miroir._frames import invalid_argument, invalid_argument_type
 
 
 R = TypeVar("R", bound=Result)
@@ -137,8 +138,8 @@ class Report:
     def __init__(self, tables: Mapping[str, Any], options: Mapping[str, Any] | None = None) -> None:
         opts = _options_dict(options)
         if not isinstance(tables, Mapping):
-            raise InvalidArgumentTypeError(
-                f"invalid argument 'tables': expected a mapping of table names to tables, got "
+            raise invalid_argument_type(
+                "tables", f"expected a mapping of table names to tables, got "
                 f"{type(tables).__name__}"
             )
         missing = [
@@ -146,15 +147,15 @@ class Report:
             if tables.get(name) is None
         ]
         if missing:
-            raise _core.InvalidArgumentError(
-                f"invalid argument 'tables': no {', '.join(repr(m) for m in missing)} "
+            raise invalid_argument(
+                "tables", f"no {', '.join(repr(m) for m in missing)} "
                 f"(a report needs {', '.join(self.TABLES)}; moments, moment_effects and "
                 "drivers may be None)"
             )
         warnings = tables.get("warnings") or []
         if isinstance(warnings, (str, bytes)) or not isinstance(warnings, Iterable):
-            raise InvalidArgumentTypeError(
-                "invalid argument 'tables': 'warnings' must be a list of strings, got "
+            raise invalid_argument_type(
+                "tables", "'warnings' must be a list of strings, got "
                 f"{type(warnings).__name__}"
             )
         summary = tables["summary"]

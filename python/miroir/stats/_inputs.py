@@ -9,6 +9,7 @@ import polars as pl
 
 from miroir import _core
 from miroir._frames import to_polars_frame
+from miroir._frames import invalid_argument
 
 
 def _number(value: Any, name: str) -> float:
@@ -16,7 +17,7 @@ def _number(value: Any, name: str) -> float:
     try:
         return float(value)
     except (TypeError, ValueError, OverflowError) as e:
-        raise _core.InvalidArgumentError(f"invalid argument '{name}': expected a number ({e})") from None
+        raise invalid_argument(name, f"expected a number ({e})") from None
 
 
 def _float_array(value: Any, name: str, expected: str) -> Any:
@@ -26,7 +27,7 @@ def _float_array(value: Any, name: str, expected: str) -> Any:
     try:
         return np.asarray(value, dtype=float)
     except (ValueError, TypeError, OverflowError) as e:
-        raise _core.InvalidArgumentError(f"invalid argument '{name}': expected {expected} ({e})") from None
+        raise invalid_argument(name, f"expected {expected} ({e})") from None
 
 
 def _items(items: Any, name: str) -> pl.DataFrame:
@@ -34,8 +35,8 @@ def _items(items: Any, name: str) -> pl.DataFrame:
         return to_polars_frame(items, name)
     arr = _float_array(items, name, "a rectangular table of numbers")
     if arr.ndim != 2:
-        raise _core.InvalidArgumentError(
-            f"invalid argument '{name}': expected a 2-D table (rows = respondents, "
+        raise invalid_argument(
+            name, f"expected a 2-D table (rows = respondents, "
             f"columns = items), got {arr.ndim} dimension(s)"
         )
     return pl.DataFrame({f"item{j}": arr[:, j] for j in range(arr.shape[1])})
@@ -45,8 +46,8 @@ def _table(table: Any) -> list[list[float]]:
     """A contingency table as rows of floats; ragged or non-numeric tables are refused."""
     arr = _float_array(table, "table", "a rectangular table of counts")
     if arr.ndim != 2 or arr.size == 0:
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'table': expected a 2-D table of counts, got shape {arr.shape}"
+        raise invalid_argument(
+            "table", f"expected a 2-D table of counts, got shape {arr.shape}"
         )
     rows: list[list[float]] = arr.tolist()
     return rows

@@ -10,6 +10,7 @@ import polars as pl
 
 from miroir import _core
 from miroir._frames import to_label_series, to_polars_frame
+from miroir._frames import invalid_argument
 
 __all__ = ["agreement", "cohen_kappa", "krippendorff_alpha"]
 
@@ -20,7 +21,7 @@ def _categories(values: list[pl.Series], labels: Sequence[Any] | None) -> pl.Ser
     if labels is not None:
         cats = to_label_series(list(labels), "labels")
         if cats.null_count() or cats.n_unique() != cats.len():
-            raise _core.InvalidArgumentError("invalid argument 'labels': each category must be given once, not null")
+            raise invalid_argument("labels", "each category must be given once, not null")
         return cats
     if all(s.dtype.is_numeric() or s.dtype == pl.Boolean for s in values):
         both = pl.concat([s.cast(pl.Float64) for s in values])
@@ -33,19 +34,19 @@ def _categories(values: list[pl.Series], labels: Sequence[Any] | None) -> pl.Ser
 def _codes(s: pl.Series, cats: pl.Series, name: str) -> pl.Series:
     """``s`` as codes 0..k-1 of ``cats``; a missing value or one outside ``cats`` is refused."""
     if s.null_count():
-        raise _core.InvalidArgumentError(
-            f"invalid argument '{name}': {s.null_count()} missing values (drop the units either rater left out)"
+        raise invalid_argument(
+            name, f"{s.null_count()} missing values (drop the units either rater left out)"
         )
     if s.dtype.is_float() and s.is_nan().any():
-        raise _core.InvalidArgumentError(
-            f"invalid argument '{name}': {int(s.is_nan().sum())} NaN values (drop the units either rater left out)"
+        raise invalid_argument(
+            name, f"{int(s.is_nan().sum())} NaN values (drop the units either rater left out)"
         )
     same: pl.Series = s.cast(cats.dtype, strict=False) if cats.dtype != s.dtype else s
     unknown = ~same.is_in(cats.implode()) | same.is_null()
     if unknown.any():
         first = s.filter(unknown)[0]
-        raise _core.InvalidArgumentError(
-            f"invalid argument '{name}': {int(unknown.sum())} values are not in 'labels' (first: {first!r})"
+        raise invalid_argument(
+            name, f"{int(unknown.sum())} values are not in 'labels' (first: {first!r})"
         )
     codes: pl.Series = same.replace_strict(cats, pl.Series(range(cats.len()), dtype=pl.UInt32), return_dtype=pl.UInt32)
     return codes
@@ -137,7 +138,7 @@ def krippendorff_alpha(data: Any, *, level: str = "nominal", coders: str = "rows
     0.849
     """
     if coders not in ("rows", "columns"):
-        raise _core.InvalidArgumentError(f"invalid argument 'coders': expected 'rows' or 'columns', got {coders!r}")
+        raise invalid_argument("coders", f"expected 'rows' or 'columns', got {coders!r}")
     if isinstance(data, (pl.DataFrame, pl.LazyFrame)) or type(data).__module__.startswith("pandas"):
         frame = to_polars_frame(data, "data")
         columns = [frame[c] for c in frame.columns]
@@ -147,20 +148,20 @@ def krippendorff_alpha(data: Any, *, level: str = "nominal", coders: str = "rows
             columns = [pl.Series(f"coder{i}", list(r), strict=False) for i, r in enumerate(rows)]
     else:
         if isinstance(data, (str, bytes)) or not hasattr(data, "__len__"):
-            raise _core.InvalidArgumentError("invalid argument 'data': expected a 2-D table (coders x units)")
+            raise invalid_argument("data", "expected a 2-D table (coders x units)")
         table = [list(r) for r in data]
         if not table:
-            raise _core.InvalidArgumentError("invalid argument 'data': no coder (expected a 2-D table, coders x units)")
+            raise invalid_argument("data", "no coder (expected a 2-D table, coders x units)")
         if any(len(r) != len(table[0]) for r in table):
-            raise _core.InvalidArgumentError("invalid argument 'data': every coder needs one value per unit")
+            raise invalid_argument("data", "every coder needs one value per unit")
         if coders == "columns":
             table = [list(r) for r in zip(*table)]
         columns = [pl.Series(f"coder{i}", r, strict=False) for i, r in enumerate(table)]
     numeric = all(c.dtype.is_numeric() or c.dtype == pl.Null for c in columns)
     if not numeric:
         if level != "nominal":
-            raise _core.InvalidArgumentError(
-                f"invalid argument 'data': level '{level}' needs numbers; text categories are nominal"
+            raise invalid_argument(
+                "data", f"level '{level}' needs numbers; text categories are nominal"
             )
         cats = pl.concat([c.cast(pl.String) for c in columns]).drop_nulls().unique().sort()
         columns = [c.cast(pl.String).replace_strict(cats, range(cats.len()), default=None, return_dtype=pl.Float64) for c in columns]
@@ -172,8 +173,8 @@ def _key_columns(coded: pl.DataFrame, reference: pl.DataFrame, on: str | Sequenc
     if on is None:
         keys: list[str] = [c for c in ("study", "side", "respondent_id", "question") if c in coded.columns and c in reference.columns]
         if not keys:
-            raise _core.InvalidArgumentError(
-                "invalid argument 'on': the tables share none of study, side, respondent_id, question; "
+            raise invalid_argument(
+                "on", "the tables share none of study, side, respondent_id, question; "
                 "name the columns that identify a verbatim"
             )
         return keys

@@ -11,6 +11,7 @@ import polars as pl
 
 from miroir import _core
 from miroir._frames import to_polars_frame
+from miroir._frames import invalid_argument
 
 __all__ = ["mixed_lm", "ols"]
 
@@ -22,13 +23,13 @@ def _predictors(y: str, x: Sequence[str] | str) -> list[str]:
         x = [x]
     x = list(x)
     if y in x:
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'x': the outcome '{y}' is also listed as a predictor"
+        raise invalid_argument(
+            "x", f"the outcome '{y}' is also listed as a predictor"
         )
     repeated = sorted({c for c in x if x.count(c) > 1})
     if repeated:
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'x': {', '.join(repr(c) for c in repeated)} listed more than once"
+        raise invalid_argument(
+            "x", f"{', '.join(repr(c) for c in repeated)} listed more than once"
         )
     return x
 
@@ -39,8 +40,8 @@ def _design(frame: pl.DataFrame, y: str, x: Sequence[str]) -> pl.DataFrame:
     for c in [y, *x]:
         dtype = frame.schema[c]
         if not (dtype.is_numeric() or dtype == pl.Boolean or dtype == pl.Null):
-            raise _core.InvalidArgumentError(
-                f"invalid argument '{'y' if c == y else 'x'}': column '{c}' is {dtype}; "
+            raise invalid_argument(
+                'y' if c == y else 'x', f"column '{c}' is {dtype}; "
                 "the outcome and the predictors must be numbers or yes/no columns (code text first)"
             )
     design = frame.select([pl.col(c).cast(pl.Float64) for c in x])
@@ -68,7 +69,7 @@ def ols(
     frame = to_polars_frame(df, "df")
     missing = [c for c in [y, *x, *([cluster] if cluster else [])] if c not in frame.columns]
     if missing:
-        raise _core.InvalidArgumentError(f"invalid argument 'x': columns not in df: {', '.join(missing)}")
+        raise invalid_argument("x", f"columns not in df: {', '.join(missing)}")
     design = _design(frame, y, x)
     cl = None if cluster is None else frame[cluster]
     return _core.stats_ols(frame[y].cast(pl.Float64), design, intercept, confidence, cl)
@@ -142,19 +143,19 @@ def mixed_lm(
     """
     x = _predictors(y, x)
     if not isinstance(groups, str):
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'groups': expected a column name, got {type(groups).__name__}"
+        raise invalid_argument(
+            "groups", f"expected a column name, got {type(groups).__name__}"
         )
     if groups == y or groups in x:
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'groups': '{groups}' is also the outcome or a predictor"
+        raise invalid_argument(
+            "groups", f"'{groups}' is also the outcome or a predictor"
         )
     frame = to_polars_frame(df, "df")
     for argument, names in (("y", [y]), ("x", x), ("groups", [groups])):
         missing = [c for c in names if c not in frame.columns]
         if missing:
-            raise _core.InvalidArgumentError(
-                f"invalid argument '{argument}': columns not in df: {', '.join(missing)}"
+            raise invalid_argument(
+                argument, f"columns not in df: {', '.join(missing)}"
             )
     design = _design(frame, y, x)
     return _core.stats_mixed_lm(

@@ -13,6 +13,7 @@ import polars as pl
 from miroir import _core
 from miroir._frames import to_float_series, to_polars_frame
 from miroir.stats._inputs import _float_array
+from miroir._frames import invalid_argument
 
 __all__ = ["DominanceResult", "MAX_EXACT_PREDICTORS", "RELIMP_METHODS", "dominance", "relative_importance",
            "relative_importance_matrix"]
@@ -38,13 +39,13 @@ def _names(value: Any, argument: str) -> list[str]:
     try:
         names = list(value)
     except TypeError:
-        raise _core.InvalidArgumentError(
-            f"invalid argument '{argument}': expected column names, got {type(value).__name__}"
+        raise invalid_argument(
+            argument, f"expected column names, got {type(value).__name__}"
         ) from None
     for n in names:
         if not isinstance(n, str):
-            raise _core.InvalidArgumentError(
-                f"invalid argument '{argument}': expected column names, got {n!r} ({type(n).__name__})"
+            raise invalid_argument(
+                argument, f"expected column names, got {n!r} ({type(n).__name__})"
             )
     return names
 
@@ -60,8 +61,8 @@ def _groups(groups: _Groups) -> list[tuple[str, list[str]]]:
                 raise TypeError(f"group name {name!r}")
             out.append((name, _names(cols, "groups")))
     except (TypeError, ValueError) as e:
-        raise _core.InvalidArgumentError(
-            "invalid argument 'groups': expected a mapping {name: [columns]} or (name, [columns]) "
+        raise invalid_argument(
+            "groups", "expected a mapping {name: [columns]} or (name, [columns]) "
             f"pairs ({e})"
         ) from None
     return out
@@ -73,7 +74,7 @@ def _methods(methods: Any) -> list[str]:
 
 def _relimp_columns(y: Any, x: Any, always: Any, groups: _Groups) -> tuple[str, list[str], list[tuple[str, list[str]]], list[str]]:
     if not isinstance(y, str):
-        raise _core.InvalidArgumentError(f"invalid argument 'y': expected a column name, got {type(y).__name__}")
+        raise invalid_argument("y", f"expected a column name, got {type(y).__name__}")
     return y, _names(x, "x"), _groups(groups), _names(always, "always")
 
 
@@ -84,12 +85,12 @@ def _data_covariance(
     frame = to_polars_frame(df, "df")
     missing = [c for c in used if c not in frame.columns]
     if missing:
-        raise _core.InvalidArgumentError(f"invalid argument 'x': columns not in df: {', '.join(missing)}")
+        raise invalid_argument("x", f"columns not in df: {', '.join(missing)}")
     for c in used:
         dtype = frame.schema[c]
         if not (dtype.is_numeric() or dtype == pl.Boolean or dtype == pl.Null):
-            raise _core.InvalidArgumentError(
-                f"invalid argument 'x': column '{c}' is {dtype}; the outcome and the predictors must be "
+            raise invalid_argument(
+                "x", f"column '{c}' is {dtype}; the outcome and the predictors must be "
                 "numbers or yes/no columns (code text first, e.g. as dummies in groups=)"
             )
     nan = float("nan")
@@ -98,14 +99,14 @@ def _data_covariance(
     if weights is not None:
         if isinstance(weights, str):
             if weights not in frame.columns:
-                raise _core.InvalidArgumentError(f"invalid argument 'weights': column '{weights}' not in df")
+                raise invalid_argument("weights", f"column '{weights}' not in df")
             w = frame[weights]
         else:
             w = to_float_series(weights, "weights")
         w = w.cast(pl.Float64).fill_null(nan).rename("weights")
         if w.len() != cols.height:
-            raise _core.InvalidArgumentError(
-                f"invalid argument 'weights': {w.len()} values for {cols.height} rows"
+            raise invalid_argument(
+                "weights", f"{w.len()} values for {cols.height} rows"
             )
     if drop_missing:
         keep = pl.all_horizontal([pl.col(c).is_finite() for c in used])
@@ -133,15 +134,15 @@ def _matrix(cov: Any, names: Sequence[str] | None) -> tuple[list[str], list[list
     else:
         arr = _float_array(cov, "cov", "a square matrix of numbers")
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
-        raise _core.InvalidArgumentError(f"invalid argument 'cov': expected a square matrix, got shape {arr.shape}")
+        raise invalid_argument("cov", f"expected a square matrix, got shape {arr.shape}")
     if names is None:
-        raise _core.InvalidArgumentError(
-            "invalid argument 'names': give the variables' names (one per row of the matrix)"
+        raise invalid_argument(
+            "names", "give the variables' names (one per row of the matrix)"
         )
     labels = _names(names, "names")
     if len(labels) != arr.shape[0]:
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'names': {len(labels)} names for a {arr.shape[0]} x {arr.shape[0]} matrix"
+        raise invalid_argument(
+            "names", f"{len(labels)} names for a {arr.shape[0]} x {arr.shape[0]} matrix"
         )
     rows: list[list[float]] = arr.tolist()
     return labels, rows
@@ -384,7 +385,7 @@ def dominance(
         is_matrix = not (isinstance(data, (pl.DataFrame, pl.LazyFrame)) or type(data).__module__.startswith("pandas"))
     if is_matrix:
         if weights is not None:
-            raise _core.InvalidArgumentError("invalid argument 'weights': weights apply to raw data, not to a matrix")
+            raise invalid_argument("weights", "weights apply to raw data, not to a matrix")
         labels, rows = _matrix(data, names)
         n = n_obs
     else:

@@ -10,6 +10,7 @@ import polars as pl
 
 from miroir import _core
 from miroir.stats._inputs import _table
+from miroir._frames import invalid_argument
 
 __all__ = ["chi2_independence", "fisher_exact"]
 
@@ -32,12 +33,12 @@ def fisher_exact(
 
     rows = _table(table)
     if len(rows) != 2 or len(rows[0]) != 2:
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'table': expected a 2x2 table, got {len(rows)}x{len(rows[0])}"
+        raise invalid_argument(
+            "table", f"expected a 2x2 table, got {len(rows)}x{len(rows[0])}"
         )
     if not all(math.isfinite(v) and v == math.floor(v) for row in rows for v in row):
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'table': counts must be whole numbers, got {rows}"
+        raise invalid_argument(
+            "table", f"counts must be whole numbers, got {rows}"
         )
     counts = [[int(v) for v in row] for row in rows]
     return _core.stats_fisher_exact(counts, alternative, confidence)

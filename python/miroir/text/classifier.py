@@ -47,6 +47,7 @@ import polars as pl
 
 from miroir import _core
 from miroir._frames import InvalidArgumentTypeError, to_label_series
+from miroir._frames import invalid_argument
 
 __all__ = ["Classifier", "NotFittedError", "analyze", "cross_validate", "stratified_folds"]
 
@@ -79,7 +80,7 @@ def _languages(languages: Any, n: int) -> pl.Series | None:
         return None
     s = to_label_series(languages, "languages")
     if s.len() != n:
-        raise _core.InvalidArgumentError(f"invalid argument 'languages': {s.len()} languages for {n} texts")
+        raise invalid_argument("languages", f"{s.len()} languages for {n} texts")
     return s
 
 
@@ -484,8 +485,8 @@ def cross_validate(
     else:
         assignment = to_label_series(folds, "folds")
         if assignment.len() != s.len():
-            raise _core.InvalidArgumentError(
-                f"invalid argument 'folds': {assignment.len()} fold numbers for {s.len()} texts"
+            raise invalid_argument(
+                "folds", f"{assignment.len()} fold numbers for {s.len()} texts"
             )
     settings = _settings(
         language, seed, C, tol, max_iter, class_weight, ngram_range, min_df, max_df, max_features,

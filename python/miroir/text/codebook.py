@@ -38,6 +38,7 @@ import polars as pl
 
 from miroir import _core
 from miroir._frames import to_polars_frame
+from miroir._frames import invalid_argument
 
 __all__ = ["Codebook", "Coding", "code"]
 
@@ -232,12 +233,12 @@ def _model_valence(model: Any, v: pl.DataFrame, texts: pl.Series, langs: pl.Seri
     if isinstance(model, str) and model == "learned":
         model = _valence_model(v, texts, langs)
     elif not isinstance(model, Classifier):
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'valence': expected 'lexicon', 'learned' or a fitted miroir.text.Classifier, "
+        raise invalid_argument(
+            "valence", f"expected 'lexicon', 'learned' or a fitted miroir.text.Classifier, "
             f"got {model!r}")
     if not model.fitted or sorted(model.labels) != ["negative", "positive"] or model.multi_label:
-        raise _core.InvalidArgumentError(
-            "invalid argument 'valence': the classifier must be fitted with the labels 'positive' and 'negative'")
+        raise invalid_argument(
+            "valence", "the classifier must be fitted with the labels 'positive' and 'negative'")
     if mentions.height == 0:
         return pl.DataFrame({"valence": pl.Series([], dtype=pl.String), "score": pl.Series([], dtype=pl.Float64)})
     rows = mentions["_row"].cast(pl.UInt64).unique().sort()
@@ -325,8 +326,8 @@ def code(verbatims: Any, codebook: Codebook, *, language: str | None = None, val
     [('c2', 'no theme')]
     """
     if not isinstance(codebook, Codebook):
-        raise _core.InvalidArgumentError(
-            f"invalid argument 'codebook': expected a miroir.text.Codebook, got {type(codebook).__name__}"
+        raise invalid_argument(
+            "codebook", f"expected a miroir.text.Codebook, got {type(codebook).__name__}"
         )
     v = to_polars_frame(verbatims, "verbatims")
     _check_verbatims(v)

@@ -51,6 +51,7 @@ import polars as pl
 
 from miroir import _core
 from miroir._frames import InvalidArgumentTypeError, to_label_series
+from miroir._frames import invalid_argument, invalid_argument_type
 
 __all__ = ["clauses", "sentiment"]
 
@@ -60,8 +61,8 @@ _LANGUAGES = ("fr", "en")
 def _texts(texts: Any) -> pl.Series:
     """The texts as a String series; anything else is a typed error naming the row."""
     if isinstance(texts, (str, bytes)):
-        raise InvalidArgumentTypeError(
-            f"invalid argument 'texts': expected a sequence of texts (a list, a polars or pandas "
+        raise invalid_argument_type(
+            "texts", f"expected a sequence of texts (a list, a polars or pandas "
             f"Series), got {type(texts).__name__}; wrap a single text in a list"
         )
     if isinstance(texts, (list, tuple)):
@@ -72,8 +73,8 @@ def _texts(texts: Any) -> pl.Series:
             elif isinstance(t, str):
                 values.append(t)
             else:
-                raise InvalidArgumentTypeError(
-                    f"invalid argument 'texts': row {row}: expected a text or None, got {type(t).__name__}"
+                raise invalid_argument_type(
+                    "texts", f"row {row}: expected a text or None, got {type(t).__name__}"
                 )
         s = _series(values)
     elif isinstance(texts, Sequence) and not isinstance(texts, pl.Series):
@@ -85,7 +86,7 @@ def _texts(texts: Any) -> pl.Series:
     if s.dtype == pl.Null:
         s = s.cast(pl.String)
     if s.dtype != pl.String:
-        raise InvalidArgumentTypeError(f"invalid argument 'texts': expected text, got a column of {s.dtype}")
+        raise invalid_argument_type("texts", f"expected text, got a column of {s.dtype}")
     return s.rename("text")
 
 
@@ -97,8 +98,8 @@ def _series(values: list[str | None]) -> pl.Series:
             try:
                 (t or "").encode("utf-8")
             except UnicodeEncodeError as e:
-                raise _core.InvalidArgumentError(
-                    f"invalid argument 'texts': row {row}: not valid Unicode text ({e.reason} at "
+                raise invalid_argument(
+                    "texts", f"row {row}: not valid Unicode text ({e.reason} at "
                     f"character {e.start})"
                 ) from None
         raise  # pragma: no cover - the loop finds the row
@@ -111,17 +112,17 @@ def _languages(language: Any, n: int) -> pl.Series | None:
     if isinstance(language, str):
         code = language.strip().lower()
         if code not in _LANGUAGES:
-            raise _core.InvalidArgumentError(
-                f"invalid argument 'language': expected 'fr', 'en' or None, got {language!r}"
+            raise invalid_argument(
+                "language", f"expected 'fr', 'en' or None, got {language!r}"
             )
         return pl.Series("language", [code] * n, dtype=pl.String)
     s = to_label_series(language, "language")
     if s.dtype not in (pl.String, pl.Null, pl.Categorical, pl.Enum):
-        raise InvalidArgumentTypeError(
-            f"invalid argument 'language': expected 'fr', 'en' or None per text, got a column of {s.dtype}"
+        raise invalid_argument_type(
+            "language", f"expected 'fr', 'en' or None per text, got a column of {s.dtype}"
         )
     if s.len() != n:
-        raise _core.InvalidArgumentError(f"invalid argument 'language': {s.len()} languages for {n} texts")
+        raise invalid_argument("language", f"{s.len()} languages for {n} texts")
     # annotated: polars types `cast` as returning `typing.Self` (Any on Python 3.10)
     codes: pl.Series = s.cast(pl.String)
     return codes
@@ -131,8 +132,8 @@ def _threshold(threshold: Any) -> float | None:
     if threshold is None:
         return None
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
-        raise InvalidArgumentTypeError(
-            f"invalid argument 'threshold': expected a number in [0, 1), got {type(threshold).__name__}"
+        raise invalid_argument_type(
+            "threshold", f"expected a number in [0, 1), got {type(threshold).__name__}"
         )
     return float(threshold)
 

@@ -33,6 +33,7 @@ import polars as pl
 
 from miroir import _core
 from miroir._frames import to_label_series, to_polars_frame
+from miroir._frames import invalid_argument
 
 __all__ = ["ThemeSuggestions", "suggest_themes"]
 
@@ -138,8 +139,8 @@ def suggest_themes(
             raise _core.MissingColumnError("table 'verbatims': missing required column 'text'")
     if codebook is not None:
         if table is None:
-            raise _core.InvalidArgumentError(
-                "invalid argument 'codebook': give texts as a verbatims table "
+            raise invalid_argument(
+                "codebook", "give texts as a verbatims table "
                 "(study, side, respondent_id, question, text) to cluster what the codebook leaves uncoded"
             )
         from miroir.text.codebook import code
