@@ -89,26 +89,9 @@ pub(crate) fn read_parquet_bytes(path: &Path, bytes: Vec<u8>) -> Result<DataFram
         let mut reader = ParquetReader::new(Cursor::new(bytes.clone()));
         let rows = reader.num_rows().map_err(|e| io_error(path, format!("cannot read Parquet: {e}")))?;
         let df = reader.finish().map_err(|e| io_error(path, format!("cannot read Parquet: {e}")))?;
-        check_decoded(path, &df, rows)?;
+        super::parquet_check::check_decoded(path, &df, rows)?;
         Ok(df)
     })
-}
-
-/// Refuses a decoded table whose columns do not all hold the rows the file's footer announces:
-/// a corrupt page can decode into a shorter column without an error from the decoder.
-pub(crate) fn check_decoded(path: &Path, df: &DataFrame, rows: usize) -> Result<()> {
-    match df.columns().iter().find(|c| c.len() != rows) {
-        None if df.height() == rows || df.width() == 0 => Ok(()),
-        found => {
-            let (name, len) = found.map_or(("", df.height()), |c| (c.name().as_str(), c.len()));
-            Err(io_error(
-                path,
-                format!(
-                    "cannot read Parquet: the file is corrupt (column '{name}' decodes to {len} rows where the file announces {rows})"
-                ),
-            ))
-        }
-    }
 }
 
 /// The file `<dir>/<name>.parquet`, `.csv`, `.pq`, `.xlsx`, `.xlsm`, `.xls`, `.ods` (or an SPSS
@@ -211,7 +194,7 @@ pub fn load_study(paths: &StudyPaths, schema: Schema) -> Result<Study> {
 /// ([`Study::from_inputs`]) that keeps only what the analyses need, so that a study larger than
 /// memory can be reported on (see [`Streaming`]); CSV files are read whole.
 pub fn load_study_with(paths: &StudyPaths, schema: Schema, o: &LoadOptions) -> Result<Study> {
-    check_batch_rows(o.batch_rows)?;
+    super::scan::check_batch_rows(o.batch_rows)?;
     let stream = is_parquet(&paths.customers)
         && match o.streaming {
             Streaming::Always => true,
@@ -233,14 +216,6 @@ pub fn load_study_with(paths: &StudyPaths, schema: Schema, o: &LoadOptions) -> R
     let mentions = paths.mentions.as_deref().map(|p| input(p, Table::Mentions)).transpose()?;
     let customers = input(&paths.customers, Table::Customers)?;
     Study::from_inputs(employees, customers, mentions, schema, o.batch_rows)
-}
-
-/// A slice of the streaming scan holds at least one row.
-pub(crate) fn check_batch_rows(batch_rows: usize) -> Result<()> {
-    if batch_rows == 0 {
-        return Err(MiroirError::InvalidArgument { argument: "batch_rows".into(), detail: "must be at least 1".into() });
-    }
-    Ok(())
 }
 
 /// Number of rows of a Parquet file, from its metadata (read without a memory map).

@@ -1,7 +1,9 @@
 //! Canonical data model, schema, validation and loading (DESIGN.md, "Canonical data model").
 
+pub(crate) mod codes;
 pub mod columns;
 pub(crate) mod csv;
+pub(crate) mod dropped;
 pub(crate) mod excel;
 pub(crate) mod files;
 pub(crate) mod recode;

@@ -65,3 +65,21 @@ pub(crate) fn check_parquet(path: &Path, bytes: &Buffer<u8>) -> Result<()> {
     }
     Ok(())
 }
+
+/// Refuses a decoded table whose columns do not all hold the rows the file's footer announces:
+/// a corrupt page can decode into a shorter column without an error from the decoder.
+pub(crate) fn check_decoded(path: &Path, df: &polars::prelude::DataFrame, rows: usize) -> Result<()> {
+    match df.columns().iter().find(|c| c.len() != rows) {
+        None if df.height() == rows || df.width() == 0 => Ok(()),
+        found => {
+            let (name, len) = found.map_or(("", df.height()), |c| (c.name().as_str(), c.len()));
+            Err(io_error(
+                path,
+                format!(
+                    "cannot read Parquet: the file is corrupt (column '{name}' decodes to {len} rows where the file announces {rows})"
+                ),
+            ))
+        }
+    }
+}
+

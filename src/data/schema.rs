@@ -2,12 +2,15 @@
 //! thresholds and suppression limits the analyses use. Checked once, when built.
 
 use crate::error::{MiroirError, Result};
+use crate::stats::names;
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// The tables of a mirror study: the two respondent tables, the coded mentions, and the raw
-/// verbatims that coding turns into mentions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// verbatims that coding turns into mentions. Names (`employees`, ...) derived with strum.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, strum::EnumIter, strum::IntoStaticStr, strum::Display,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Table {
     Employees,
     Customers,
@@ -19,26 +22,16 @@ impl Table {
     pub const ALL: [Table; 4] = [Table::Employees, Table::Customers, Table::Mentions, Table::Verbatims];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Table::Employees => "employees",
-            Table::Customers => "customers",
-            Table::Mentions => "mentions",
-            Table::Verbatims => "verbatims",
-        }
+        self.into()
     }
 
+    /// The table named `name`; an unknown name is an [`MiroirError::InvalidSchema`] listing the
+    /// tables.
     pub fn parse(name: &str) -> Result<Table> {
-        match name {
-            "employees" => Ok(Table::Employees),
-            "customers" => Ok(Table::Customers),
-            "mentions" => Ok(Table::Mentions),
-            "verbatims" => Ok(Table::Verbatims),
-            other => Err(MiroirError::InvalidSchema {
-                detail: format!(
-                    "unknown table '{other}' (expected 'employees', 'customers', 'mentions' or 'verbatims')"
-                ),
-            }),
-        }
+        names::parse::<Table>(name).map_err(|_| {
+            let all: Vec<&str> = Table::ALL.iter().map(|t| t.as_str()).collect();
+            MiroirError::InvalidSchema { detail: format!("unknown table '{name}' (expected {})", names::one_of(&all)) }
+        })
     }
 
     /// The canonical columns of this table.
@@ -53,12 +46,6 @@ impl Table {
 
     pub fn column(self, name: &str) -> Option<&'static ColumnSpec> {
         self.columns().iter().find(|c| c.name == name)
-    }
-}
-
-impl fmt::Display for Table {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -215,7 +202,8 @@ pub struct CsvOptions {
 }
 
 /// What a load does with a customer whose satisfaction is missing (blank, or a missing code).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumIter, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "snake_case")]
 pub enum MissingPolicy {
     /// The customer is left out of the study, counted in a data-quality warning and in the
     /// summary (their mentions with them).
@@ -227,24 +215,15 @@ pub enum MissingPolicy {
 
 impl MissingPolicy {
     pub fn as_str(self) -> &'static str {
-        match self {
-            MissingPolicy::Drop => "drop",
-            MissingPolicy::Refuse => "refuse",
-        }
+        self.into()
     }
 }
 
 impl std::str::FromStr for MissingPolicy {
     type Err = MiroirError;
     fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "drop" => Ok(MissingPolicy::Drop),
-            "refuse" => Ok(MissingPolicy::Refuse),
-            other => Err(MiroirError::InvalidArgument {
-                argument: "missing_satisfaction".into(),
-                detail: format!("expected 'drop' or 'refuse', got '{other}'"),
-            }),
-        }
+        names::parse(s)
+            .map_err(|detail| MiroirError::InvalidArgument { argument: "missing_satisfaction".into(), detail })
     }
 }
 
@@ -255,10 +234,13 @@ pub enum RecodeTarget {
     Text(String),
 }
 
-/// A code that stands for a missing answer (`9`, `99`, `"NSP"`, `"ne sait pas"`).
-#[derive(Debug, Clone, PartialEq)]
+/// A code that stands for a missing answer (`9`, `99`, `"NSP"`, `"ne sait pas"`); shown as the
+/// number (`9`) or the quoted text (`'NSP'`).
+#[derive(Debug, Clone, PartialEq, strum::Display)]
 pub enum MissingCode {
+    #[strum(to_string = "{0}")]
     Number(f64),
+    #[strum(to_string = "'{0}'")]
     Text(String),
 }
 
@@ -274,15 +256,6 @@ impl MissingCode {
     /// Whether a number cell holds this code.
     pub fn matches_number(&self, v: f64) -> bool {
         matches!(self, MissingCode::Number(x) if *x == v)
-    }
-}
-
-impl fmt::Display for MissingCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            MissingCode::Number(x) => write!(f, "{x}"),
-            MissingCode::Text(t) => write!(f, "'{t}'"),
-        }
     }
 }
 
@@ -496,150 +469,21 @@ impl SchemaBuilder {
         self
     }
 
+    /// The schema, checked once: item options merged into the engagement items, then the
+    /// mapping, the scales, the items, the CSV options, the recodes, the missing codes, the
+    /// constants and the group sizes, each refused as an [`MiroirError::InvalidSchema`].
     pub fn build(self) -> Result<Schema> {
         let mut s = self.schema;
-        let pending = self.pending_items;
-        let bad = |detail: String| Err(MiroirError::InvalidSchema { detail });
-        let has_item_options = !pending.item_scales.is_empty() || !pending.reverse.is_empty() || pending.min_answered.is_some();
-        match s.engagement_items.as_mut() {
-            Some(items) => {
-                items.item_scales = pending.item_scales;
-                items.reverse = pending.reverse;
-                items.min_answered = pending.min_answered;
-            }
-            None if has_item_options => {
-                return bad("item_scales, reverse_items and min_items_answered need engagement_items".into());
-            }
-            None => {}
-        }
-        for (table, map) in &s.rename {
-            let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
-            for (source, target) in map {
-                if table.column(target).is_none() {
-                    let known: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
-                    return bad(format!(
-                        "table '{table}': '{source}' is mapped to '{target}', which is not a \
-                         column of the data model (known: {})",
-                        known.join(", ")
-                    ));
-                }
-                if let Some(other) = seen.insert(target, source) {
-                    return bad(format!(
-                        "table '{table}': both '{other}' and '{source}' are mapped to '{target}'"
-                    ));
-                }
-            }
-        }
-        let (lo, hi) = s.satisfaction_scale;
-        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-            return bad(format!("satisfaction_scale must be (low, high) with low < high, got ({lo}, {hi})"));
-        }
-        let t = s.satisfied_threshold;
-        if !(t.is_finite() && t > lo && t <= hi) {
-            return bad(format!(
-                "satisfied_threshold must lie in ({lo}, {hi}] (the satisfaction scale), got {t}"
-            ));
-        }
+        merge_item_options(&mut s, self.pending_items)?;
+        check_mapping(&s)?;
+        check_scales(&s)?;
         if let Some(items) = &s.engagement_items {
-            if items.columns.len() < 2 {
-                return bad(format!(
-                    "engagement_items needs at least 2 item columns, got {}",
-                    items.columns.len()
-                ));
-            }
-            let (a, b) = items.scale;
-            if !(a.is_finite() && b.is_finite() && a < b) {
-                return bad(format!("item_scale must be (low, high) with low < high, got ({a}, {b})"));
-            }
-            let mut sorted = items.columns.clone();
-            sorted.sort();
-            if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
-                return bad(format!("engagement item column '{}' is listed twice", w[0]));
-            }
-            for (item, (a, b)) in &items.item_scales {
-                if !items.columns.contains(item) {
-                    return bad(format!("item_scales names '{item}', which is not one of the engagement_items"));
-                }
-                if !(a.is_finite() && b.is_finite() && a < b) {
-                    return bad(format!("item_scales['{item}'] must be (low, high) with low < high, got ({a}, {b})"));
-                }
-            }
-            for item in &items.reverse {
-                if !items.columns.contains(item) {
-                    return bad(format!("reverse_items names '{item}', which is not one of the engagement_items"));
-                }
-            }
-            if let Some(k) = items.min_answered {
-                if k < 1 || k > items.columns.len() {
-                    return bad(format!(
-                        "min_items_answered must lie between 1 and the number of items ({}), got {k}",
-                        items.columns.len()
-                    ));
-                }
-            }
+            check_items(items)?;
         }
-        if let Some(sep) = s.csv.separator {
-            if !matches!(sep, b',' | b';' | b'\t' | b'|') {
-                return bad(format!(
-                    "csv separator must be one of ',' ';' '\\t' '|', got {:?}",
-                    sep as char
-                ));
-            }
-        }
-        if let Some(enc) = &s.csv.encoding {
-            let label = enc.trim().replace('_', "-");
-            let label = if label.eq_ignore_ascii_case("latin-1") { "latin1".to_string() } else { label };
-            if encoding_rs::Encoding::for_label_no_replacement(label.as_bytes()).is_none() {
-                return bad(format!(
-                    "csv encoding '{enc}' is not a known encoding (e.g. 'utf-8', 'cp1252', 'latin-1', 'iso-8859-15')"
-                ));
-            }
-        }
-        let keys = ["study", "unit", "employee_id", "customer_id", "respondent_id"];
-        for (column, map) in &s.recodes {
-            if keys.contains(&column.as_str()) {
-                return bad(format!("recode: '{column}' is a key column; keys are not recoded"));
-            }
-            let is_item = s.engagement_items.as_ref().is_some_and(|i| i.columns.contains(column));
-            if !is_item && !Table::ALL.iter().any(|t| t.column(column).is_some()) {
-                return bad(format!("recode: '{column}' is neither a column of the data model nor an engagement item"));
-            }
-            for (label, value) in map {
-                if label.trim().is_empty() {
-                    return bad(format!("recode: '{column}' recodes an empty label (an empty cell is a missing answer)"));
-                }
-                if let RecodeTarget::Number(x) = value {
-                    if !x.is_finite() {
-                        return bad(format!("recode: '{column}': '{label}' is recoded to {x}, not a finite number"));
-                    }
-                }
-            }
-        }
-        for (column, codes) in &s.column_missing_codes {
-            if keys.contains(&column.as_str()) {
-                return bad(format!("missing_codes: '{column}' is a key column; a key cannot be missing"));
-            }
-            if codes.is_empty() {
-                return bad(format!("missing_codes for '{column}' is an empty list"));
-            }
-        }
-        for code in s.missing_codes.iter().chain(s.column_missing_codes.values().flatten()) {
-            match code {
-                MissingCode::Number(x) if !x.is_finite() => return bad(format!("missing code {x} is not a finite number")),
-                MissingCode::Text(t) if t.trim().is_empty() => {
-                    return bad("missing code '' (an empty cell is already a missing answer)".into())
-                }
-                _ => {}
-            }
-        }
-        for (column, value) in &s.constants {
-            if !Table::ALL.iter().any(|t| t.column(column).is_some()) {
-                return bad(format!("constants: '{column}' is not a column of the data model"));
-            }
-            if value.trim().is_empty() {
-                return bad(format!("constants: '{column}' is given an empty value"));
-            }
-        }
+        check_csv(&s.csv)?;
+        check_recodes(&s)?;
+        check_missing_codes(&s)?;
+        check_constants(&s)?;
         if s.min_group_size < 1 {
             return bad("min_group_size must be at least 1".into());
         }
@@ -648,6 +492,194 @@ impl SchemaBuilder {
         }
         Ok(s)
     }
+}
+
+/// A schema refused, with the reason.
+fn bad<T>(detail: String) -> Result<T> {
+    Err(MiroirError::InvalidSchema { detail })
+}
+
+/// The key columns: never recoded, never missing.
+const KEYS: [&str; 5] = ["study", "unit", "employee_id", "customer_id", "respondent_id"];
+
+/// The item options given to the builder (scales, reverse items, minimum answered) become those
+/// of the engagement items; without items, they are refused.
+fn merge_item_options(s: &mut Schema, pending: EngagementItems) -> Result<()> {
+    let has_item_options = !pending.item_scales.is_empty() || !pending.reverse.is_empty() || pending.min_answered.is_some();
+    match s.engagement_items.as_mut() {
+        Some(items) => {
+            items.item_scales = pending.item_scales;
+            items.reverse = pending.reverse;
+            items.min_answered = pending.min_answered;
+        }
+        None if has_item_options => {
+            return bad("item_scales, reverse_items and min_items_answered need engagement_items".into());
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// Every mapped column names a column of the data model, and no two map onto the same one.
+fn check_mapping(s: &Schema) -> Result<()> {
+    for (table, map) in &s.rename {
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for (source, target) in map {
+            if table.column(target).is_none() {
+                let known: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
+                return bad(format!(
+                    "table '{table}': '{source}' is mapped to '{target}', which is not a \
+                     column of the data model (known: {})",
+                    known.join(", ")
+                ));
+            }
+            if let Some(other) = seen.insert(target, source) {
+                return bad(format!(
+                    "table '{table}': both '{other}' and '{source}' are mapped to '{target}'"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The satisfaction scale is an interval and the threshold lies in it.
+fn check_scales(s: &Schema) -> Result<()> {
+    let (lo, hi) = s.satisfaction_scale;
+    if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+        return bad(format!("satisfaction_scale must be (low, high) with low < high, got ({lo}, {hi})"));
+    }
+    let t = s.satisfied_threshold;
+    if !(t.is_finite() && t > lo && t <= hi) {
+        return bad(format!(
+            "satisfied_threshold must lie in ({lo}, {hi}] (the satisfaction scale), got {t}"
+        ));
+    }
+    Ok(())
+}
+
+/// At least two distinct items on an interval scale; item scales, reverse items and the
+/// minimum answered consistent with them.
+fn check_items(items: &EngagementItems) -> Result<()> {
+    if items.columns.len() < 2 {
+        return bad(format!(
+            "engagement_items needs at least 2 item columns, got {}",
+            items.columns.len()
+        ));
+    }
+    let (a, b) = items.scale;
+    if !(a.is_finite() && b.is_finite() && a < b) {
+        return bad(format!("item_scale must be (low, high) with low < high, got ({a}, {b})"));
+    }
+    let mut sorted = items.columns.clone();
+    sorted.sort();
+    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        return bad(format!("engagement item column '{}' is listed twice", w[0]));
+    }
+    for (item, (a, b)) in &items.item_scales {
+        if !items.columns.contains(item) {
+            return bad(format!("item_scales names '{item}', which is not one of the engagement_items"));
+        }
+        if !(a.is_finite() && b.is_finite() && a < b) {
+            return bad(format!("item_scales['{item}'] must be (low, high) with low < high, got ({a}, {b})"));
+        }
+    }
+    for item in &items.reverse {
+        if !items.columns.contains(item) {
+            return bad(format!("reverse_items names '{item}', which is not one of the engagement_items"));
+        }
+    }
+    if let Some(k) = items.min_answered {
+        if k < 1 || k > items.columns.len() {
+            return bad(format!(
+                "min_items_answered must lie between 1 and the number of items ({}), got {k}",
+                items.columns.len()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A CSV separator miroir reads, and an encoding label it knows.
+fn check_csv(csv: &CsvOptions) -> Result<()> {
+    if let Some(sep) = csv.separator {
+        if !matches!(sep, b',' | b';' | b'\t' | b'|') {
+            return bad(format!(
+                "csv separator must be one of ',' ';' '\\t' '|', got {:?}",
+                sep as char
+            ));
+        }
+    }
+    if let Some(enc) = &csv.encoding {
+        let label = enc.trim().replace('_', "-");
+        let label = if label.eq_ignore_ascii_case("latin-1") { "latin1".to_string() } else { label };
+        if encoding_rs::Encoding::for_label_no_replacement(label.as_bytes()).is_none() {
+            return bad(format!(
+                "csv encoding '{enc}' is not a known encoding (e.g. 'utf-8', 'cp1252', 'latin-1', 'iso-8859-15')"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Recodes name a column of the data model or an item (not a key), with non-empty labels and
+/// finite numbers.
+fn check_recodes(s: &Schema) -> Result<()> {
+    for (column, map) in &s.recodes {
+        if KEYS.contains(&column.as_str()) {
+            return bad(format!("recode: '{column}' is a key column; keys are not recoded"));
+        }
+        let is_item = s.engagement_items.as_ref().is_some_and(|i| i.columns.contains(column));
+        if !is_item && !Table::ALL.iter().any(|t| t.column(column).is_some()) {
+            return bad(format!("recode: '{column}' is neither a column of the data model nor an engagement item"));
+        }
+        for (label, value) in map {
+            if label.trim().is_empty() {
+                return bad(format!("recode: '{column}' recodes an empty label (an empty cell is a missing answer)"));
+            }
+            if let RecodeTarget::Number(x) = value {
+                if !x.is_finite() {
+                    return bad(format!("recode: '{column}': '{label}' is recoded to {x}, not a finite number"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Missing codes: not for a key, not an empty list, finite numbers and non-empty texts.
+fn check_missing_codes(s: &Schema) -> Result<()> {
+    for (column, codes) in &s.column_missing_codes {
+        if KEYS.contains(&column.as_str()) {
+            return bad(format!("missing_codes: '{column}' is a key column; a key cannot be missing"));
+        }
+        if codes.is_empty() {
+            return bad(format!("missing_codes for '{column}' is an empty list"));
+        }
+    }
+    for code in s.missing_codes.iter().chain(s.column_missing_codes.values().flatten()) {
+        match code {
+            MissingCode::Number(x) if !x.is_finite() => return bad(format!("missing code {x} is not a finite number")),
+            MissingCode::Text(t) if t.trim().is_empty() => {
+                return bad("missing code '' (an empty cell is already a missing answer)".into())
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Constants name a column of the data model and give it a value.
+fn check_constants(s: &Schema) -> Result<()> {
+    for (column, value) in &s.constants {
+        if !Table::ALL.iter().any(|t| t.column(column).is_some()) {
+            return bad(format!("constants: '{column}' is not a column of the data model"));
+        }
+        if value.trim().is_empty() {
+            return bad(format!("constants: '{column}' is given an empty value"));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -669,6 +701,30 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(e.to_string().contains("'engagment'"), "{e}");
+    }
+
+    #[test]
+    fn enum_names_and_their_refusals() {
+        assert_eq!(Table::parse("customers").unwrap(), Table::Customers);
+        assert_eq!(Table::Verbatims.to_string(), "verbatims");
+        assert_eq!(
+            Table::parse("clients").unwrap_err().to_string(),
+            MiroirError::InvalidSchema {
+                detail: "unknown table 'clients' (expected 'employees', 'customers', 'mentions' or 'verbatims')".into()
+            }
+            .to_string()
+        );
+        assert_eq!("refuse".parse::<MissingPolicy>().unwrap(), MissingPolicy::Refuse);
+        assert_eq!(MissingPolicy::Drop.as_str(), "drop");
+        let e = "keep".parse::<MissingPolicy>().unwrap_err();
+        assert!(
+            matches!(&e, MiroirError::InvalidArgument { argument, detail }
+                if argument == "missing_satisfaction" && detail == "expected 'drop' or 'refuse', got 'keep'"),
+            "{e}"
+        );
+        assert_eq!(MissingCode::Number(99.0).to_string(), "99");
+        assert_eq!(MissingCode::Number(9.5).to_string(), "9.5");
+        assert_eq!(MissingCode::Text("NSP".into()).to_string(), "'NSP'");
     }
 
     #[test]

@@ -1,14 +1,17 @@
 //! A validated mirror study: the three canonical tables and the schema they were read with.
 
-use super::index::{DroppedKeys, MentionCodes, Side, StudyIndex};
+use super::codes::{code_frame, confirm_unique, CodedSide, MentionCodes};
+use super::dropped::{all_dropped, dropped_warning, Dropped};
+use super::index::{DroppedKeys, StudyIndex};
 use super::scan::{
-    read_back, scan_mentions, scan_respondents, visit_texts, Items, KeepSlice, Normalised, ScannedSide, TableSource,
-    BATCH_ROWS,
+    check_batch_rows, clean_frame, mentions_frame, read_back, scan_mentions, scan_respondents, visit_texts, Items,
+    Normalised, ScannedSide, TableSource, BATCH_ROWS,
 };
 use super::schema::{Schema, Table};
-use super::validate::{all_dropped, clean_table, dropped_warning, normalised_warnings, one_sided_units, Dropped};
+use super::validate::{normalised_warnings, one_sided_units, CleanTable};
 use crate::error::Result;
 use polars::prelude::*;
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -130,29 +133,28 @@ pub enum TableInput {
 /// The key columns the index codes, left out of [`Study::employee_columns`] for a scanned table.
 const EMPLOYEE_KEYS: [&str; 4] = ["study", "unit", "employee_id", "sector"];
 
+/// The warning for a study without mentions.
+const EMPTY_MENTIONS: &str = "the mentions table is empty: no moments can be computed";
+
 /// What the mentions input became: codes, where the table lives, the empty-table warning and
 /// the key values normalised.
 type PreparedMentions = (Option<MentionCodes>, Option<Stored>, Option<String>, Normalised);
 
 fn prepare_mentions(input: Option<TableInput>, schema: &Schema, batch_rows: usize) -> Result<PreparedMentions> {
-    const EMPTY: &str = "the mentions table is empty: no moments can be computed";
+    let empty = || Ok((None, None, Some(EMPTY_MENTIONS.into()), Vec::new()));
     match input {
         None => Ok((None, None, None, Vec::new())),
         Some(TableInput::Frame(m)) if m.height() == 0 && m.width() == 0 => Ok((None, None, None, Vec::new())),
-        Some(TableInput::Frame(mut m)) if m.height() == 0 => {
-            // An empty mentions table is allowed (no verbatim coded yet) but must still have the
-            // right columns; clean_table refuses empty tables, so check here.
-            super::validate::apply_mapping(&mut m, Table::Mentions, schema)?;
-            Ok((None, None, Some(EMPTY.into()), Vec::new()))
-        }
-        Some(TableInput::Frame(m)) => {
-            let clean = clean_table(m, Table::Mentions, schema)?.0;
-            let mut codes = MentionCodes::default();
-            codes.push(&clean.df)?;
-            Ok((Some(codes), Some(Stored::memory(clean.df, Table::Mentions)), None, clean.normalised))
-        }
+        // An empty mentions table is allowed (no verbatim coded yet) but must still have the
+        // right columns.
+        Some(TableInput::Frame(m)) => match mentions_frame(m, schema)? {
+            (Some(codes), Some(df), normalised) => {
+                Ok((Some(codes), Some(Stored::memory(df, Table::Mentions)), None, normalised))
+            }
+            _ => empty(),
+        },
         Some(TableInput::Parquet(path)) => match scan_mentions(&path, schema, batch_rows)? {
-            (None, _, _) => Ok((None, None, Some(EMPTY.into()), Vec::new())),
+            (None, _, _) => empty(),
             (Some(codes), source, normalised) => {
                 Ok((Some(codes), Some(Stored::file(source, Table::Mentions)), None, normalised))
             }
@@ -170,27 +172,168 @@ fn release_free_memory() {
     }
 }
 
-type ScanParts = (super::index::SideCodes<'static>, Vec<(u32, u32)>, Vec<(String, String)>);
-
-fn split_scan(
-    scan: Option<ScannedSide>,
-    normalised: &mut Normalised,
-    dropped: &mut Dropped,
-) -> (Option<ScanParts>, Option<TableSource>) {
-    scan.map(|s| {
-        normalised.extend(s.normalised);
-        dropped.extend(s.dropped, 0);
-        ((s.codes, s.found, s.sectors), s.source)
-    })
-    .unzip()
+/// A respondents table after the first step of the load: validated whole in memory (as the one
+/// slice of the loader), or a Parquet file, validated slice by slice in the second step.
+enum Cleaned {
+    Frame(CleanTable, Items),
+    File(PathBuf),
 }
 
-fn side(df: Option<&DataFrame>, scan: Option<ScanParts>) -> Side<'_> {
-    match (df, scan) {
-        (Some(df), _) => Side::Frame(df),
-        (None, Some((codes, found, sectors))) => Side::Scanned { codes, found, sectors },
-        (None, None) => unreachable!("a table is in memory or scanned"),
+fn clean_input(input: TableInput, table: Table, schema: &Schema) -> Result<Cleaned> {
+    match input {
+        TableInput::Frame(df) => clean_frame(df, table, schema).map(|(clean, items)| Cleaned::Frame(clean, items)),
+        TableInput::Parquet(path) => Ok(Cleaned::File(path)),
     }
+}
+
+/// A respondents table after the second step of the load: coded, and stored.
+struct Coded {
+    coded: CodedSide,
+    /// The (study, id) hashes that repeat in a table in memory, confirmed once every table is
+    /// validated (those of a file are confirmed by its scan).
+    suspects: HashSet<u64>,
+    stored: Stored,
+    /// Values changed at validation, per column.
+    normalised: Normalised,
+    /// The customers left out for a missing satisfaction.
+    dropped: Dropped,
+}
+
+impl Coded {
+    /// A table in memory, validated: coded as one slice.
+    fn frame(clean: CleanTable, table: Table, mentions: Option<&MentionCodes>) -> Result<Coded> {
+        let (coded, suspects) = code_frame(&clean.df, table, mentions)?;
+        let stored = Stored::memory(clean.df, table);
+        Ok(Coded { coded, suspects, stored, normalised: clean.normalised, dropped: clean.dropped })
+    }
+    /// A file, scanned.
+    fn scanned(scan: ScannedSide, table: Table) -> Coded {
+        let stored = Stored::file(scan.source, table);
+        Coded { coded: scan.coded, suspects: HashSet::new(), stored, normalised: scan.normalised, dropped: scan.dropped }
+    }
+    /// Refuses ids repeated within a study of a table in memory (rows renumbered as in the
+    /// customers table given, `dropped` being the customers left out).
+    fn confirm_unique(&self, table: Table, dropped: &Dropped) -> Result<()> {
+        let Some(df) = self.stored.df.get().filter(|_| !self.suspects.is_empty()) else { return Ok(()) };
+        confirm_unique(df, table, &self.suspects).map_err(|e| dropped.renumber(e))
+    }
+}
+
+/// The employees' columns the analyses read: the whole validated table in memory, or the
+/// slices of a file without the keys the index codes.
+enum EmployeeColumns {
+    Whole(DataFrame),
+    Slices(Vec<DataFrame>),
+}
+
+impl EmployeeColumns {
+    fn stack(self) -> Result<DataFrame> {
+        match self {
+            EmployeeColumns::Whole(df) => Ok(df),
+            EmployeeColumns::Slices(slices) => {
+                let mut slices = slices.into_iter();
+                let mut all = slices.next().expect("a scanned table has at least one slice");
+                for df in slices {
+                    all.vstack_mut_owned(df)?;
+                }
+                all.rechunk_mut();
+                Ok(all)
+            }
+        }
+    }
+}
+
+/// The second step for the employees: coded (a file validated as it is read), with the columns
+/// the analyses read and the engagement items.
+fn code_employees(
+    input: Cleaned,
+    schema: &Schema,
+    mentions: Option<&MentionCodes>,
+    batch_rows: usize,
+) -> Result<(Coded, EmployeeColumns, Items)> {
+    let path = match input {
+        Cleaned::Frame(clean, items) => {
+            let columns = EmployeeColumns::Whole(clean.df.clone());
+            return Ok((Coded::frame(clean, Table::Employees, mentions)?, columns, items));
+        }
+        Cleaned::File(path) => path,
+    };
+    let (mut slices, mut items): (Vec<DataFrame>, Items) = (Vec::new(), None);
+    let scan = scan_respondents(&path, Table::Employees, schema, mentions, batch_rows, &mut |df, slice_items, total| {
+        if slices.is_empty() {
+            slices.reserve(total.div_ceil(batch_rows));
+        }
+        let rest: Vec<Column> =
+            df.columns().iter().filter(|c| !EMPLOYEE_KEYS.contains(&c.name().as_str())).cloned().collect();
+        slices.push(DataFrame::new(df.height(), rest)?);
+        if let Some(slice_items) = slice_items {
+            let all = items.get_or_insert_with(|| vec![Vec::new(); slice_items.len()]);
+            for (column, values) in all.iter_mut().zip(slice_items) {
+                column.extend(values);
+            }
+        }
+        Ok(())
+    })?;
+    Ok((Coded::scanned(scan, Table::Employees), EmployeeColumns::Slices(slices), items))
+}
+
+/// What the study keeps of the customers besides the index: satisfaction and survey weights,
+/// in row order.
+#[derive(Default)]
+struct CustomerValues {
+    satisfaction: Vec<f64>,
+    weights: Option<Vec<f64>>,
+}
+
+impl CustomerValues {
+    /// Keeps those of a validated slice after the rows kept (`total`: the table's rows).
+    fn keep(&mut self, df: &DataFrame, total: usize) -> Result<()> {
+        self.satisfaction.reserve(total.saturating_sub(self.satisfaction.len()));
+        let sat = df.column("satisfaction")?.cast(&DataType::Float64)?;
+        let offset = self.satisfaction.len();
+        self.satisfaction.extend(sat.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)));
+        if let Ok(w) = df.column("weight") {
+            let w = w.cast(&DataType::Float64)?;
+            let kept = self.weights.get_or_insert_with(|| vec![f64::NAN; offset]);
+            kept.reserve(total.saturating_sub(kept.len()));
+            kept.extend(w.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)));
+        }
+        Ok(())
+    }
+}
+
+/// The second step for the customers: coded (a file validated as it is read), with their
+/// satisfaction and weights.
+fn code_customers(
+    input: Cleaned,
+    schema: &Schema,
+    mentions: Option<&MentionCodes>,
+    batch_rows: usize,
+) -> Result<(Coded, CustomerValues)> {
+    let mut values = CustomerValues::default();
+    match input {
+        Cleaned::Frame(clean, _) => {
+            values.keep(&clean.df, clean.df.height())?;
+            Ok((Coded::frame(clean, Table::Customers, mentions)?, values))
+        }
+        Cleaned::File(path) => {
+            let scan = scan_respondents(&path, Table::Customers, schema, mentions, batch_rows, &mut |df, _, total| {
+                values.keep(df, total)
+            })?;
+            Ok((Coded::scanned(scan, Table::Customers), values))
+        }
+    }
+}
+
+/// Customers left out at validation for a missing satisfaction, per study code.
+fn dropped_per_study(index: &StudyIndex, dropped: &Dropped) -> Vec<u64> {
+    let mut customers_dropped = vec![0u64; index.studies.len()];
+    for (study, _) in &dropped.keys {
+        if let Ok(s) = index.studies.binary_search(study) {
+            customers_dropped[s] += 1;
+        }
+    }
+    customers_dropped
 }
 
 impl Study {
@@ -213,9 +356,10 @@ impl Study {
 
     /// Validates a study whose tables are in memory or Parquet files. A Parquet table is
     /// validated slice by slice of `batch_rows` rows (see [`crate::data::scan`]) and only what
-    /// the analyses need is kept, so that a study larger than memory can be reported on. Same
-    /// checks and errors as [`Study::new`] (an error in a scanned table counts the offending rows
-    /// read up to its slice, numbered in the file). `batch_rows` 0 is an
+    /// the analyses need is kept, so that a study larger than memory can be reported on; a
+    /// table in memory is the one slice of the same loader. Same checks and errors as
+    /// [`Study::new`] (an error in a scanned table counts the offending rows read up to its
+    /// slice, numbered in the file). `batch_rows` 0 is an
     /// [`MiroirError::InvalidArgument`](crate::error::MiroirError::InvalidArgument).
     pub fn from_inputs(
         employees: TableInput,
@@ -224,147 +368,68 @@ impl Study {
         schema: Schema,
         batch_rows: usize,
     ) -> Result<Study> {
-        super::load::check_batch_rows(batch_rows)?;
-        type Cleaned = (Option<DataFrame>, Items, Option<PathBuf>, Normalised, Dropped);
-        let clean = |input: TableInput, table: Table| -> Result<Cleaned> {
-            match input {
-                TableInput::Frame(df) => clean_table(df, table, &schema)
-                    .map(|(c, items)| (Some(c.df), items, None, c.normalised, c.dropped)),
-                TableInput::Parquet(path) => Ok((None, None, Some(path), Vec::new(), Dropped::default())),
-            }
-        };
-        // Tables in memory and the mentions first, in parallel (errors in table order); then the
-        // scans of respondent files, which look for the mentions' respondents.
+        check_batch_rows(batch_rows)?;
+        // Tables in memory validated and the mentions coded first, in parallel (errors in table
+        // order); then the respondents coded (files validated as they are scanned), looking for
+        // the mentions' respondents.
         let ((emp, cus), men) = rayon::join(
-            || rayon::join(|| clean(employees, Table::Employees), || clean(customers, Table::Customers)),
+            || {
+                rayon::join(
+                    || clean_input(employees, Table::Employees, &schema),
+                    || clean_input(customers, Table::Customers, &schema),
+                )
+            },
             || prepare_mentions(mentions, &schema, batch_rows),
         );
-        let ((emp_df, mut items, emp_path, mut emp_norm, _), (cus_df, _, cus_path, mut cus_norm, mut dropped)) =
-            (emp?, cus?);
+        let (emp, cus) = (emp?, cus?);
         let (codes, mut mentions, mut empty_mentions, men_norm) = men?;
-        let mut employee_slices: Vec<DataFrame> = Vec::new();
-        let mut satisfaction: Vec<f64> = Vec::new();
-        let mut customer_weights: Option<Vec<f64>> = None;
-        let scan_side = |path: &PathBuf, table: Table, keep: &mut KeepSlice<'_>| {
-            scan_respondents(path, table, &schema, codes.as_ref(), batch_rows, keep)
-        };
-        let (e_scan, c_scan) = rayon::join(
-            || {
-                emp_path
-                    .as_ref()
-                    .map(|p| {
-                        scan_side(p, Table::Employees, &mut |df, slice_items, total| {
-                            if employee_slices.is_empty() {
-                                employee_slices.reserve(total.div_ceil(batch_rows));
-                            }
-                            let rest: Vec<Column> =
-                                df.columns().iter().filter(|c| !EMPLOYEE_KEYS.contains(&c.name().as_str())).cloned().collect();
-                            employee_slices.push(DataFrame::new(df.height(), rest)?);
-                            if let Some(slice_items) = slice_items {
-                                let all = items.get_or_insert_with(|| vec![Vec::new(); slice_items.len()]);
-                                for (column, values) in all.iter_mut().zip(slice_items) {
-                                    column.extend(values);
-                                }
-                            }
-                            Ok(())
-                        })
-                    })
-                    .transpose()
-            },
-            || {
-                cus_path
-                    .as_ref()
-                    .map(|p| {
-                        scan_side(p, Table::Customers, &mut |df, _, total| {
-                            satisfaction.reserve(total.saturating_sub(satisfaction.len()));
-                            let sat = df.column("satisfaction")?.cast(&DataType::Float64)?;
-                            let offset = satisfaction.len();
-                            satisfaction.extend(sat.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)));
-                            if let Ok(w) = df.column("weight") {
-                                let w = w.cast(&DataType::Float64)?;
-                                let kept = customer_weights.get_or_insert_with(|| vec![f64::NAN; offset]);
-                                kept.reserve(total.saturating_sub(kept.len()));
-                                kept.extend(w.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)));
-                            }
-                            Ok(())
-                        })
-                    })
-                    .transpose()
-            },
+        let (emp, cus) = rayon::join(
+            || code_employees(emp, &schema, codes.as_ref(), batch_rows),
+            || code_customers(cus, &schema, codes.as_ref(), batch_rows),
         );
-        let (e_scan, e_source) = split_scan(e_scan?, &mut emp_norm, &mut Dropped::default());
-        let (c_scan, c_source) = split_scan(c_scan?, &mut cus_norm, &mut dropped);
+        let ((emp, employee_columns, items), (cus, values)) = (emp?, cus?);
         // customers left out for a missing satisfaction: none may remain
-        let kept = match (&cus_df, &c_scan) {
-            (Some(df), _) => df.height(),
-            (None, Some((codes, _, _))) => codes.study.len(),
-            (None, None) => unreachable!("a table is in memory or scanned"),
-        };
-        if kept == 0 && !dropped.is_empty() {
+        let dropped = &cus.dropped;
+        if cus.coded.codes.study.is_empty() && !dropped.is_empty() {
             return Err(all_dropped(dropped.len()));
         }
+        // ids repeated in a table in memory: refused after the other checks of the tables
+        emp.confirm_unique(Table::Employees, dropped)?;
+        cus.confirm_unique(Table::Customers, dropped)?;
         let dropped_keys: DroppedKeys = dropped.keys.iter().cloned().collect();
         let n_mentions = codes.as_ref().map_or(0, |c| c.len());
-        let (mut index, dropped_mentions) =
-            StudyIndex::build_from(side(emp_df.as_ref(), e_scan), side(cus_df.as_ref(), c_scan), codes, &dropped_keys)
-                .map_err(|e| dropped.renumber(e))?;
+        let (mut index, dropped_mentions) = StudyIndex::build_from(emp.coded, cus.coded, codes, &dropped_keys)?;
         if !dropped_mentions.is_empty() {
             if dropped_mentions.len() == n_mentions {
                 // every mention left out: a study without mentions, as if the table were empty
                 index.mentions = None;
                 mentions = None;
-                empty_mentions = Some("the mentions table is empty: no moments can be computed".into());
+                empty_mentions = Some(EMPTY_MENTIONS.into());
             } else if let Some(m) = mentions.as_mut() {
                 m.leave_out(&dropped_mentions)?;
             }
         }
-        let mut customers_dropped = vec![0u64; index.studies.len()];
-        for (study, _) in &dropped.keys {
-            if let Ok(s) = index.studies.binary_search(study) {
-                customers_dropped[s] += 1;
-            }
-        }
+        let customers_dropped = dropped_per_study(&index, dropped);
         let mut warnings: Vec<String> = one_sided_units(&index);
         warnings.extend(dropped_warning(dropped.len(), dropped_mentions.len()));
         warnings.extend(empty_mentions);
-        for (table, counts) in [(Table::Employees, &emp_norm), (Table::Customers, &cus_norm), (Table::Mentions, &men_norm)] {
+        for (table, counts) in
+            [(Table::Employees, &emp.normalised), (Table::Customers, &cus.normalised), (Table::Mentions, &men_norm)]
+        {
             warnings.extend(normalised_warnings(table, counts, &schema));
         }
-        let (employees, employee_columns) = match (emp_df, e_source) {
-            (Some(df), _) => (Stored::memory(df.clone(), Table::Employees), df),
-            (None, Some(s)) => {
-                let mut slices = employee_slices.into_iter();
-                let mut all = slices.next().expect("a scanned table has at least one slice");
-                for df in slices {
-                    all.vstack_mut_owned(df)?;
-                }
-                all.rechunk_mut();
-                (Stored::file(s, Table::Employees), all)
-            }
-            (None, None) => unreachable!("a table is in memory or scanned"),
-        };
-        let customers = match (cus_df, c_source) {
-            (Some(df), _) => {
-                satisfaction = super::columns::floats(&df, "satisfaction")?;
-                if df.get_column_index("weight").is_some() {
-                    customer_weights = Some(super::columns::floats(&df, "weight")?);
-                }
-                Stored::memory(df, Table::Customers)
-            }
-            (None, Some(s)) => Stored::file(s, Table::Customers),
-            (None, None) => unreachable!("a table is in memory or scanned"),
-        };
-        if emp_path.is_some() || cus_path.is_some() || mentions.as_ref().is_some_and(|m| !m.in_memory()) {
+        let employee_columns = employee_columns.stack()?;
+        if !emp.stored.in_memory() || !cus.stored.in_memory() || mentions.as_ref().is_some_and(|m| !m.in_memory()) {
             release_free_memory();
         }
-        warnings.extend(scale_warning(&satisfaction, schema.satisfaction_scale()));
+        warnings.extend(scale_warning(&values.satisfaction, schema.satisfaction_scale()));
         Ok(Study {
             index,
-            employees,
+            employees: emp.stored,
             employee_columns,
-            customers,
-            satisfaction,
-            customer_weights,
+            customers: cus.stored,
+            satisfaction: values.satisfaction,
+            customer_weights: values.weights,
             mentions,
             schema,
             warnings,
