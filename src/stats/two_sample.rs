@@ -601,20 +601,11 @@ pub fn mann_whitney_test(
 }
 
 #[cfg(test)]
-#[allow(clippy::excessive_precision)] // reference values quoted with all the digits their source gave
 mod tests {
+    #![allow(clippy::excessive_precision)] // reference values quoted with all the digits their source gave
     use super::*;
+    use crate::stats::testing::close;
     use Alternative::{Greater, Less, TwoSided};
-
-    fn close(a: f64, b: f64, rtol: f64) -> bool {
-        if a.is_nan() || b.is_nan() {
-            return a.is_nan() && b.is_nan();
-        }
-        if a.is_infinite() || b.is_infinite() {
-            return a == b;
-        }
-        (a - b).abs() <= 1e-12 + rtol * b.abs()
-    }
 
     const A: [f64; 7] = [5.1, 4.9, 6.2, 5.8, 6.0, 5.5, 5.3];
     const B: [f64; 9] = [4.1, 4.5, 4.9, 5.0, 3.9, 4.4, 4.8, 4.6, 5.2];
