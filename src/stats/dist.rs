@@ -379,10 +379,7 @@ pub(super) fn beta_quantile(a: f64, b: f64, prob: f64, lower: bool) -> f64 {
 mod tests {
     #![allow(clippy::excessive_precision)] // reference values quoted with all the digits their source gave
     use super::*;
-
-    fn rel(a: f64, b: f64) -> f64 {
-        ((a - b) / b).abs()
-    }
+    use crate::stats::testing::rel;
 
     #[test]
     fn tails_do_not_underflow() {

@@ -73,6 +73,12 @@ fn check_counts(k: u64, n: u64) -> StatsResult<()> {
     Ok(())
 }
 
+/// [`check_counts`], then [`check_confidence`] (in that order: the first error is the one reported).
+fn check_counts_and_confidence(k: u64, n: u64, confidence: f64) -> StatsResult<f64> {
+    check_counts(k, n)?;
+    check_confidence(confidence)
+}
+
 /// Two-sided confidence interval for a binomial proportion; estimate `k/n`.
 ///
 /// With `α = (1 - confidence)/2` and `z = Φ⁻¹(1 - α)`:
@@ -90,8 +96,7 @@ pub fn proportion_ci(
     method: ProportionMethod,
     confidence: f64,
 ) -> StatsResult<TestResult> {
-    check_counts(k, n)?;
-    let confidence = check_confidence(confidence)?;
+    let confidence = check_counts_and_confidence(k, n, confidence)?;
     let alpha = (1.0 - confidence) / 2.0;
     let (kf, nf) = (k as f64, n as f64);
     let p_hat = kf / nf;
@@ -253,8 +258,7 @@ pub fn binom_test(
     alternative: Alternative,
     confidence: f64,
 ) -> StatsResult<TestResult> {
-    check_counts(k, n)?;
-    let confidence = check_confidence(confidence)?;
+    let confidence = check_counts_and_confidence(k, n, confidence)?;
     if !(0.0..=1.0).contains(&p) {
         return Err(StatsError::argument(
             "p",

@@ -577,10 +577,7 @@ pub(super) fn beta_tails(a: f64, b: f64, x: f64, y: f64) -> (f64, f64) {
 mod tests {
     #![allow(clippy::excessive_precision)] // reference values quoted with all the digits their source gave
     use super::*;
-
-    fn rel(a: f64, b: f64) -> f64 {
-        ((a - b) / b).abs()
-    }
+    use crate::stats::testing::rel;
 
     #[test]
     fn incomplete_beta() {

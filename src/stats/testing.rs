@@ -12,3 +12,8 @@ pub(crate) fn close(a: f64, b: f64, rtol: f64) -> bool {
     }
     a == b || (a - b).abs() <= rtol * b.abs()
 }
+
+/// The relative error `|a - b|/|b|` of `a` against the reference `b`.
+pub(crate) fn rel(a: f64, b: f64) -> f64 {
+    ((a - b) / b).abs()
+}
