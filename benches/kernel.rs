@@ -81,6 +81,8 @@ fn main() {
     let b: Vec<f64> = normals(&mut rng, n).into_iter().map(|v| v + 0.01).collect();
     let (xb, yb) = (&x[..n_boot], &y[..n_boot]);
     let pooled: Vec<f64> = a.iter().chain(&b).copied().collect();
+    // many ties in y (the shape of a Likert item): Kendall's tie counts on a large input
+    let y_tied: Vec<f64> = x.iter().map(|v| (v * 10.0).floor()).collect();
 
     let two = Alternative::TwoSided;
     let rounds: usize = args
@@ -125,6 +127,12 @@ fn main() {
             nn.clone(),
             mw_reps,
             Box::new(|| drop(black_box(kendall(&x, &y, two, KendallMethod::Auto, 0.95).unwrap()))),
+        ),
+        (
+            "kendall (y in tie groups of 10)",
+            nn.clone(),
+            mw_reps,
+            Box::new(|| drop(black_box(kendall(&x, &y_tied, two, KendallMethod::Auto, 0.95).unwrap()))),
         ),
         ("bootstrap_pearson (BCa)", size.clone(), reps, Box::new(|| drop(black_box(boot(BootstrapMethod::Bca))))),
         (

@@ -9,16 +9,19 @@
 use super::dist::{norm_ppf, norm_sf};
 use super::error::{StatsError, StatsResult};
 use super::result::{check_confidence, Alternative, TestResult};
-use std::fmt;
+use super::names::parse;
 use std::str::FromStr;
 
 // ---- Cohen's kappa ----------------------------------------------------------------------------
 
-/// Disagreement weights of Cohen's kappa between categories `i` and `j` (codes in order).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Disagreement weights of Cohen's kappa between categories `i` and `j` (codes in order); named
+/// `"none"` (also read as `"unweighted"`; Python's `None`), `"linear"`, `"quadratic"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumIter, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "lowercase")]
 pub enum KappaWeights {
     /// Every disagreement counts the same (Cohen 1960).
     #[default]
+    #[strum(serialize = "none")]
     Unweighted,
     /// `|i - j|` (Cicchetti & Allison 1971).
     Linear,
@@ -28,11 +31,7 @@ pub enum KappaWeights {
 
 impl KappaWeights {
     pub fn as_str(self) -> &'static str {
-        match self {
-            KappaWeights::Unweighted => "none",
-            KappaWeights::Linear => "linear",
-            KappaWeights::Quadratic => "quadratic",
-        }
+        self.into()
     }
 
     /// Agreement weight `w_ij` in [0, 1], `w_ii = 1`: one minus the disagreement weight divided
@@ -49,24 +48,14 @@ impl KappaWeights {
     }
 }
 
-impl fmt::Display for KappaWeights {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 impl FromStr for KappaWeights {
     type Err = StatsError;
+    /// The refusal names Python's `None` rather than `'none'` (the binding's default).
     fn from_str(s: &str) -> StatsResult<Self> {
-        match s {
-            "none" | "unweighted" => Ok(KappaWeights::Unweighted),
-            "linear" => Ok(KappaWeights::Linear),
-            "quadratic" => Ok(KappaWeights::Quadratic),
-            other => Err(StatsError::argument(
-                "weights",
-                format!("expected None, 'linear' or 'quadratic', got '{other}'"),
-            )),
-        }
+        let name = if s == "unweighted" { "none" } else { s };
+        parse(name).map_err(|_| {
+            StatsError::argument("weights", format!("expected None, 'linear' or 'quadratic', got '{s}'"))
+        })
     }
 }
 
@@ -188,7 +177,8 @@ pub fn cohen_kappa(
 // ---- Krippendorff's alpha ---------------------------------------------------------------------
 
 /// Level of measurement of Krippendorff's alpha: which difference function `δ²(c, k)` it uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumIter, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "lowercase")]
 pub enum AlphaLevel {
     #[default]
     Nominal,
@@ -199,34 +189,14 @@ pub enum AlphaLevel {
 
 impl AlphaLevel {
     pub fn as_str(self) -> &'static str {
-        match self {
-            AlphaLevel::Nominal => "nominal",
-            AlphaLevel::Ordinal => "ordinal",
-            AlphaLevel::Interval => "interval",
-            AlphaLevel::Ratio => "ratio",
-        }
-    }
-}
-
-impl fmt::Display for AlphaLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
 impl FromStr for AlphaLevel {
     type Err = StatsError;
     fn from_str(s: &str) -> StatsResult<Self> {
-        match s {
-            "nominal" => Ok(AlphaLevel::Nominal),
-            "ordinal" => Ok(AlphaLevel::Ordinal),
-            "interval" => Ok(AlphaLevel::Interval),
-            "ratio" => Ok(AlphaLevel::Ratio),
-            other => Err(StatsError::argument(
-                "level",
-                format!("expected 'nominal', 'ordinal', 'interval' or 'ratio', got '{other}'"),
-            )),
-        }
+        parse(s).map_err(|e| StatsError::argument("level", e))
     }
 }
 

@@ -134,8 +134,8 @@ pub fn tie_sizes(x: &[f64]) -> Vec<usize> {
 }
 
 #[cfg(test)]
-#[allow(clippy::excessive_precision)] // certified values quoted in full
 mod tests {
+    #![allow(clippy::excessive_precision)] // certified values quoted in full
     use super::*;
 
     /// NIST StRD NumAcc1: 10000001, 10000003, 10000002; certified mean 10000002, sd 1 (exact in

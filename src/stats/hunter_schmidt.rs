@@ -317,10 +317,7 @@ pub fn meta_hunter_schmidt_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn close(a: f64, b: f64, tol: f64) -> bool {
-        (a - b).abs() <= tol * b.abs().max(1e-300)
-    }
+    use crate::stats::testing::close;
 
     const R: [f64; 5] = [0.20, 0.35, 0.10, 0.42, 0.28];
     const N: [f64; 5] = [120.0, 85.0, 200.0, 60.0, 150.0];

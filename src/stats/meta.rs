@@ -5,11 +5,12 @@ use super::descriptive::{check_finite, mean, weighted_mean};
 use super::dist::{chi2_sf, floor_p, norm_ppf, norm_sf};
 use super::error::{StatsError, StatsResult};
 use super::result::{check_confidence, clamp_p, Alternative, TestResult};
-use std::fmt;
+use super::names::parse;
 use std::str::FromStr;
 
-/// Estimator of the between-study variance τ².
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Estimator of the between-study variance τ² (metafor's names, read case-insensitively).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumIter, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "UPPERCASE")]
 pub enum MetaMethod {
     /// Restricted maximum likelihood (metafor's default).
     #[default]
@@ -20,30 +21,14 @@ pub enum MetaMethod {
 
 impl MetaMethod {
     pub fn as_str(self) -> &'static str {
-        match self {
-            MetaMethod::Reml => "REML",
-            MetaMethod::Dl => "DL",
-        }
-    }
-}
-
-impl fmt::Display for MetaMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
 impl FromStr for MetaMethod {
     type Err = StatsError;
     fn from_str(s: &str) -> StatsResult<Self> {
-        match s.to_ascii_uppercase().as_str() {
-            "REML" => Ok(MetaMethod::Reml),
-            "DL" => Ok(MetaMethod::Dl),
-            other => Err(StatsError::argument(
-                "method",
-                format!("expected 'REML' or 'DL', got '{other}'"),
-            )),
-        }
+        parse(&s.to_ascii_uppercase()).map_err(|e| StatsError::argument("method", e))
     }
 }
 

@@ -11,6 +11,7 @@ pub mod descriptive;
 pub mod dist;
 pub mod error;
 pub mod hunter_schmidt;
+pub(crate) mod linalg;
 pub mod meta;
 pub mod mixed;
 pub mod multiple;
@@ -24,6 +25,9 @@ pub mod relimp;
 pub mod reliability;
 pub mod resample;
 pub mod result;
+pub mod special;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod tables;
 pub mod two_sample;
 

@@ -1,11 +1,13 @@
 //! Multiple-testing adjustment of p-values.
 
 use super::error::{StatsError, StatsResult};
-use std::fmt;
+use super::names::parse;
 use std::str::FromStr;
 
-/// Adjustment method (R's `p.adjust` names; statsmodels' `multipletests` names in brackets).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Adjustment method (R's `p.adjust` names; statsmodels' `multipletests` names in brackets, also
+/// read, as is `"fdr"` for BH). Names are read case-insensitively.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumIter, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "lowercase")]
 pub enum PAdjust {
     /// Holm (1979) step-down, family-wise error (`"holm"`). The default, as in R: uniformly more
     /// powerful than Bonferroni under the same assumptions. Not Holm–Šidák (`"holm-sidak"`).
@@ -23,36 +25,21 @@ pub enum PAdjust {
 
 impl PAdjust {
     pub fn as_str(self) -> &'static str {
-        match self {
-            PAdjust::Holm => "holm",
-            PAdjust::Bonferroni => "bonferroni",
-            PAdjust::Hochberg => "hochberg",
-            PAdjust::BH => "bh",
-            PAdjust::BY => "by",
-        }
-    }
-}
-
-impl fmt::Display for PAdjust {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
 impl FromStr for PAdjust {
     type Err = StatsError;
     fn from_str(s: &str) -> StatsResult<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "holm" => Ok(PAdjust::Holm),
-            "bonferroni" => Ok(PAdjust::Bonferroni),
-            "hochberg" | "simes-hochberg" => Ok(PAdjust::Hochberg),
-            "bh" | "fdr" | "fdr_bh" => Ok(PAdjust::BH),
-            "by" | "fdr_by" => Ok(PAdjust::BY),
-            other => Err(StatsError::argument(
-                "method",
-                format!("expected 'holm', 'bonferroni', 'hochberg', 'bh' or 'by', got '{other}'"),
-            )),
-        }
+        let name = s.to_ascii_lowercase();
+        let name = match name.as_str() {
+            "simes-hochberg" => "hochberg",
+            "fdr" | "fdr_bh" => "bh",
+            "fdr_by" => "by",
+            other => other,
+        };
+        parse(name).map_err(|e| StatsError::argument("method", e))
     }
 }
 

@@ -8,8 +8,8 @@
 use super::descriptive::{check_finite, rank_average_ties};
 use super::dist::{norm_cdf, norm_sf, t_ppf, t_sf};
 use super::error::{StatsError, StatsResult};
+use super::names::parse;
 use super::result::{check_confidence, clamp_p, Alternative, TestResult};
-use std::fmt;
 use std::str::FromStr;
 
 /// Largest number of non-zero differences for which the Hodges–Lehmann pseudo-median is
@@ -93,8 +93,9 @@ pub fn paired_t(a: &[f64], b: &[f64], alternative: Alternative, confidence: f64)
     Ok(res)
 }
 
-/// How the Wilcoxon signed-rank p-value is computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How the Wilcoxon signed-rank p-value is computed (`"asymptotic"` is also read as `"approx"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumIter, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "lowercase")]
 pub enum WilcoxonMethod {
     /// scipy 1.17's rule, see [`wilcoxon`].
     #[default]
@@ -107,32 +108,15 @@ pub enum WilcoxonMethod {
 
 impl WilcoxonMethod {
     pub fn as_str(self) -> &'static str {
-        match self {
-            WilcoxonMethod::Auto => "auto",
-            WilcoxonMethod::Exact => "exact",
-            WilcoxonMethod::Approx => "approx",
-        }
-    }
-}
-
-impl fmt::Display for WilcoxonMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
 impl FromStr for WilcoxonMethod {
     type Err = StatsError;
     fn from_str(s: &str) -> StatsResult<Self> {
-        match s {
-            "auto" => Ok(WilcoxonMethod::Auto),
-            "exact" => Ok(WilcoxonMethod::Exact),
-            "approx" | "asymptotic" => Ok(WilcoxonMethod::Approx),
-            other => Err(StatsError::argument(
-                "method",
-                format!("expected 'auto', 'exact' or 'approx', got '{other}'"),
-            )),
-        }
+        let name = if s == "asymptotic" { "approx" } else { s };
+        parse(name).map_err(|e| StatsError::argument("method", e))
     }
 }
 
@@ -299,17 +283,8 @@ pub fn wilcoxon(a: &[f64], b: &[f64], alternative: Alternative, method: Wilcoxon
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::testing::close;
     use Alternative::{Greater, Less, TwoSided};
-
-    fn close(a: f64, b: f64, rtol: f64) -> bool {
-        if a.is_nan() || b.is_nan() {
-            return a.is_nan() && b.is_nan();
-        }
-        if a.is_infinite() || b.is_infinite() {
-            return a == b;
-        }
-        (a - b).abs() <= 1e-14 + rtol * b.abs()
-    }
 
     const A: [f64; 8] = [12.1, 14.3, 11.8, 15.2, 13.9, 12.7, 16.4, 13.1];
     const B: [f64; 8] = [11.4, 13.2, 12.3, 13.8, 12.1, 12.9, 14.2, 12.0];

@@ -1,30 +1,15 @@
 //! Proportions: confidence intervals for one binomial proportion, the exact binomial test, and
 //! the z-test and interval for the difference of two independent proportions.
 //!
-//! The binomial and beta machinery used here (and by [`super::tables`] and
-//! [`super::reliability`]) lives at the bottom of this file:
-//!
-//! - probabilities are written in Loader's saddle-point form (Loader, C. 2000, "Fast and
-//!   accurate computation of binomial probabilities"): `stirlerr` and the deviance term `bd0`
-//!   avoid the cancellation of `lnΓ(n+1) - lnΓ(k+1) - lnΓ(n-k+1)`, which loses about
-//!   `log10(n)` digits when `n` is large;
-//! - binomial tails are regularized incomplete beta functions, `P(X >= k) = I_p(k, n-k+1)`,
-//!   evaluated with the continued fraction of Didonato & Morris (1992) on the side where it
-//!   converges, with Loader's prefactor. No pmf is summed, so `n = 10^7` costs a
-//!   few thousand continued-fraction steps and keeps about 14 significant digits.
-//!
-//! statrs' `beta_reg` is not used for these: its prefactor `exp(lnΓ(a+b) - lnΓ(a) - lnΓ(b) + ...)`
-//! loses about 8 digits at `a + b = 10^7`, and its continued fraction stops after 140 terms.
-//! `dist::beta_inc` (Lentz fraction) serves the t and F tails; this one forms
-//! `λ = a - (a+b)x` from whichever of `x`, `1 - x` is exact, which keeps beta *quantiles* near 0
-//! exact (Clopper–Pearson bounds of 1e-9 at n = 10^7) — a candidate for merging later.
+//! The binomial tails and beta quantiles come from [`super::dist`] (`binom_cdf`, `binom_sf`,
+//! `beta_quantile`), which evaluates them with the incomplete beta and Loader's binomial density
+//! of [`super::special`]: no pmf is summed, so `n = 10^7` keeps about 14 significant digits and
+//! Clopper–Pearson bounds of 1e-9 stay exact.
 
-use super::dist::{norm_ppf, norm_sf, LN_SQRT_2PI};
+use super::dist::{beta_quantile, binom_cdf, binom_pmf, binom_sf, norm_ppf, norm_sf};
 use super::error::{StatsError, StatsResult};
 use super::result::{check_confidence, Alternative, TestResult};
-use statrs::function::gamma::ln_gamma;
-use std::f64::consts::PI;
-use std::fmt;
+use super::names::parse;
 use std::str::FromStr;
 
 /// The largest count (`k`, `n`) the proportion functions accept: 2^53, the largest n for which
@@ -32,8 +17,10 @@ use std::str::FromStr;
 pub const MAX_COUNT: u64 = 1 << 53;
 
 /// Method of a confidence interval for one binomial proportion (statsmodels' `proportion_confint`
-/// method names in brackets).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// method names in brackets). Names are read case-insensitively, `-` as `_`; `"beta"` and
+/// `"exact"` mean Clopper–Pearson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumIter, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "snake_case")]
 pub enum ProportionMethod {
     /// Wilson score interval (`"wilson"`), clipped to [0, 1]. The default: good coverage at
     /// every n (Brown, Cai & DasGupta 2001).
@@ -51,36 +38,19 @@ pub enum ProportionMethod {
 
 impl ProportionMethod {
     pub fn as_str(self) -> &'static str {
-        match self {
-            ProportionMethod::Wilson => "wilson",
-            ProportionMethod::ClopperPearson => "clopper_pearson",
-            ProportionMethod::AgrestiCoull => "agresti_coull",
-            ProportionMethod::Jeffreys => "jeffreys",
-        }
-    }
-}
-
-impl fmt::Display for ProportionMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
 impl FromStr for ProportionMethod {
     type Err = StatsError;
     fn from_str(s: &str) -> StatsResult<Self> {
-        match s.to_ascii_lowercase().replace('-', "_").as_str() {
-            "wilson" => Ok(ProportionMethod::Wilson),
-            "clopper_pearson" | "beta" | "exact" => Ok(ProportionMethod::ClopperPearson),
-            "agresti_coull" => Ok(ProportionMethod::AgrestiCoull),
-            "jeffreys" => Ok(ProportionMethod::Jeffreys),
-            other => Err(StatsError::argument(
-                "method",
-                format!(
-                    "expected 'wilson', 'clopper_pearson', 'agresti_coull' or 'jeffreys', got '{other}'"
-                ),
-            )),
-        }
+        let name = s.to_ascii_lowercase().replace('-', "_");
+        let name = match name.as_str() {
+            "beta" | "exact" => "clopper_pearson",
+            other => other,
+        };
+        parse(name).map_err(|e| StatsError::argument("method", e))
     }
 }
 
@@ -103,6 +73,12 @@ fn check_counts(k: u64, n: u64) -> StatsResult<()> {
     Ok(())
 }
 
+/// [`check_counts`], then [`check_confidence`] (in that order: the first error is the one reported).
+fn check_counts_and_confidence(k: u64, n: u64, confidence: f64) -> StatsResult<f64> {
+    check_counts(k, n)?;
+    check_confidence(confidence)
+}
+
 /// Two-sided confidence interval for a binomial proportion; estimate `k/n`.
 ///
 /// With `α = (1 - confidence)/2` and `z = Φ⁻¹(1 - α)`:
@@ -120,8 +96,7 @@ pub fn proportion_ci(
     method: ProportionMethod,
     confidence: f64,
 ) -> StatsResult<TestResult> {
-    check_counts(k, n)?;
-    let confidence = check_confidence(confidence)?;
+    let confidence = check_counts_and_confidence(k, n, confidence)?;
     let alpha = (1.0 - confidence) / 2.0;
     let (kf, nf) = (k as f64, n as f64);
     let p_hat = kf / nf;
@@ -283,8 +258,7 @@ pub fn binom_test(
     alternative: Alternative,
     confidence: f64,
 ) -> StatsResult<TestResult> {
-    check_counts(k, n)?;
-    let confidence = check_confidence(confidence)?;
+    let confidence = check_counts_and_confidence(k, n, confidence)?;
     if !(0.0..=1.0).contains(&p) {
         return Err(StatsError::argument(
             "p",
@@ -447,265 +421,10 @@ fn rename(e: StatsError, k: &'static str, n: &'static str) -> StatsError {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Binomial and beta probabilities (shared with tables.rs and reliability.rs).
-// ---------------------------------------------------------------------------------------------
-
-/// `ln Γ(n+1) - [(n+½)ln n - n + ln√(2π)]`, the error of Stirling's formula. Asymptotic series
-/// (coefficients 1/12, 1/360, 1/1260, 1/1680, 1/1188) above 15, `lnΓ` below.
-fn stirlerr(n: f64) -> f64 {
-    if n <= 15.0 {
-        ln_gamma(n + 1.0) - (n + 0.5) * n.ln() + n - LN_SQRT_2PI
-    } else {
-        let nn = n * n;
-        (1.0 / 12.0
-            - (1.0 / 360.0 - (1.0 / 1260.0 - (1.0 / 1680.0 - 1.0 / (1188.0 * nn)) / nn) / nn) / nn)
-            / n
-    }
-}
-
-/// Deviance term `x·ln(x/m) + m - x`, by its series in `v = (x-m)/(x+m)` when `x ≈ m`
-/// (Loader 2000), so that it keeps its relative precision when it is small.
-fn bd0(x: f64, m: f64) -> f64 {
-    if (x - m).abs() < 0.1 * (x + m) {
-        let v = (x - m) / (x + m);
-        let v2 = v * v;
-        let mut s = (x - m) * v;
-        let mut ej = 2.0 * x * v;
-        for j in 1..1000 {
-            ej *= v2;
-            let s1 = s + ej / (2 * j + 1) as f64;
-            if s1 == s {
-                return s1;
-            }
-            s = s1;
-        }
-        s
-    } else {
-        x * (x / m).ln() + m - x
-    }
-}
-
-/// Binomial density `Γ(n+1)/(Γ(x+1)Γ(n-x+1)) p^x q^(n-x)` for real `0 <= x <= n`, `q = 1 - p`
-/// passed separately (Loader's `dbinom_raw`).
-pub(super) fn dbinom_raw(x: f64, n: f64, p: f64, q: f64) -> f64 {
-    ln_dbinom_raw(x, n, p, q).exp()
-}
-
-/// Logarithm of [`dbinom_raw`] (`-inf` off the support), which does not underflow.
-pub(super) fn ln_dbinom_raw(x: f64, n: f64, p: f64, q: f64) -> f64 {
-    if p == 0.0 {
-        return if x == 0.0 { 0.0 } else { f64::NEG_INFINITY };
-    }
-    if q == 0.0 {
-        return if x == n { 0.0 } else { f64::NEG_INFINITY };
-    }
-    if x < 0.0 || x > n {
-        return f64::NEG_INFINITY;
-    }
-    if x == 0.0 {
-        if n == 0.0 {
-            return 0.0;
-        }
-        return if p < 0.1 {
-            -bd0(n, n * q) - n * p
-        } else {
-            n * q.ln()
-        };
-    }
-    if x == n {
-        return if q < 0.1 {
-            -bd0(n, n * p) - n * q
-        } else {
-            n * p.ln()
-        };
-    }
-    let lc = stirlerr(n) - stirlerr(x) - stirlerr(n - x) - bd0(x, n * p) - bd0(n - x, n * q);
-    let lf = (2.0 * PI).ln() + x.ln() + (-x / n).ln_1p();
-    lc - 0.5 * lf
-}
-
-/// P(X = k) for X ~ Binomial(n, p); 0 off the support.
-pub(super) fn binom_pmf(k: f64, n: f64, p: f64) -> f64 {
-    if k < 0.0 || k > n || k.fract() != 0.0 {
-        return 0.0;
-    }
-    dbinom_raw(k, n, p, 1.0 - p)
-}
-
-/// P(X <= k) for X ~ Binomial(n, p) = upper tail of Beta(k+1, n-k) at p.
-pub(super) fn binom_cdf(k: f64, n: f64, p: f64) -> f64 {
-    let k = k.floor();
-    if k < 0.0 {
-        return 0.0;
-    }
-    if k >= n {
-        return 1.0;
-    }
-    beta_tails(k + 1.0, n - k, p, 1.0 - p).1
-}
-
-/// P(X > k) for X ~ Binomial(n, p) = `I_p(k+1, n-k)`.
-pub(super) fn binom_sf(k: f64, n: f64, p: f64) -> f64 {
-    let k = k.floor();
-    if k < 0.0 {
-        return 1.0;
-    }
-    if k >= n {
-        return 0.0;
-    }
-    beta_tails(k + 1.0, n - k, p, 1.0 - p).0
-}
-
-/// `x^a y^b / B(a, b)` in Loader's form (no `lnΓ` cancellation, insensitive to the rounding of
-/// `y = 1 - x`).
-fn beta_front(a: f64, b: f64, x: f64, y: f64) -> f64 {
-    dbinom_raw(a, a + b, x, y) * (a * b / (a + b))
-}
-
-/// Continued fraction of Didonato & Morris (1992, ACM TOMS 18, "Significant digit computation of
-/// the incomplete beta function ratios", the expansion behind their `bfrac`):
-/// `I_x(a,b) = x^a y^b / B(a,b) · 1/(β₁ + α₂/(β₂ + α₃/(β₃ + ...)))` with `λ = a - (a+b)x`,
-/// `β₁ = a(λ+1)/(a+1)`, and for `n >= 1`
-/// `α_{n+1} = (a+n-1)(a+b+n-1)·n(b-n)·x² / (a+2n-1)²`,
-/// `β_{n+1} = n + n(b-n)x/(a+2n-1) + (a+n)/(a+2n+1)·(λ + 1 + n(1+y))`.
-/// `x` and `y` enter only multiplicatively and `λ` is passed in, computed from whichever of `x`,
-/// `y` is exact, so the value is accurate for the true `x` even when `1 - x` rounds (the plain
-/// Lentz fraction of Numerical Recipes loses `1e-16/x` there). Converges for
-/// `x < (a+1)/(a+b+2)`.
-fn beta_cf(a: f64, b: f64, x: f64, y: f64, lambda: f64) -> f64 {
-    let (mut a_prev, mut b_prev) = (0.0_f64, 1.0_f64);
-    let (mut a_cur, mut b_cur) = (1.0_f64, a * (lambda + 1.0) / (a + 1.0));
-    let mut r = a_cur / b_cur;
-    for n in 1..2_000_000u32 {
-        let n = f64::from(n);
-        let s = a + 2.0 * n - 1.0;
-        let w = n * (b - n) * x;
-        let alpha = (a + n - 1.0) * (a + b + n - 1.0) * w * x / (s * s);
-        let beta = n + w / s + (a + n) / (s + 2.0) * (lambda + 1.0 + n * (1.0 + y));
-        let a_next = beta * a_cur + alpha * a_prev;
-        let b_next = beta * b_cur + alpha * b_prev;
-        a_prev = a_cur / b_next;
-        b_prev = b_cur / b_next;
-        a_cur = a_next / b_next;
-        b_cur = 1.0;
-        let r_old = r;
-        r = a_cur;
-        if (r - r_old).abs() <= f64::EPSILON * r.abs() {
-            break;
-        }
-    }
-    r
-}
-
-/// Both tails of the regularized incomplete beta function: `(I_x(a,b), 1 - I_x(a,b))` with
-/// `y = 1 - x` given separately. The tail on the side where the continued fraction converges is
-/// computed directly, the other as its complement; `λ = a - (a+b)x` is formed from `x` when
-/// `x < 1/2` and as `(a+b)y - b` otherwise, from the operand that is exact.
-pub(super) fn beta_tails(a: f64, b: f64, x: f64, y: f64) -> (f64, f64) {
-    if x <= 0.0 {
-        return (0.0, 1.0);
-    }
-    if y <= 0.0 {
-        return (1.0, 0.0);
-    }
-    let lambda = if x < 0.5 {
-        a - (a + b) * x
-    } else {
-        (a + b) * y - b
-    };
-    if x < (a + 1.0) / (a + b + 2.0) {
-        let lo = (beta_front(a, b, x, y) * beta_cf(a, b, x, y, lambda)).min(1.0);
-        (lo, 1.0 - lo)
-    } else {
-        let up = (beta_front(b, a, y, x) * beta_cf(b, a, y, x, -lambda)).min(1.0);
-        (1.0 - up, up)
-    }
-}
-
-/// Beta(a, b) density at x.
-fn beta_pdf(a: f64, b: f64, x: f64) -> f64 {
-    let y = 1.0 - x;
-    if x <= 0.0 || y <= 0.0 {
-        return 0.0;
-    }
-    beta_front(a, b, x, y) / (x * y)
-}
-
-/// Quantile of Beta(a, b): the `x` with `I_x(a,b) = prob` (`lower`), or with
-/// `1 - I_x(a,b) = prob` (upper tail, scipy's `isf`).
-///
-/// Newton's method on `ln(tail)` inside a shrinking bracket, with geometric bisection when a
-/// step leaves the bracket; stops at a relative step of 1e-15.
-pub(super) fn beta_quantile(a: f64, b: f64, prob: f64, lower: bool) -> f64 {
-    if prob.is_nan() || a.is_nan() || b.is_nan() {
-        return f64::NAN;
-    }
-    if prob <= 0.0 {
-        return if lower { 0.0 } else { 1.0 };
-    }
-    if prob >= 1.0 {
-        return if lower { 1.0 } else { 0.0 };
-    }
-    let tail = |x: f64| {
-        let t = beta_tails(a, b, x, 1.0 - x);
-        if lower {
-            t.0
-        } else {
-            t.1
-        }
-    };
-    let target = prob.ln();
-    // g(x) = ln tail(x) - ln prob is increasing in x for the lower tail, decreasing for the upper.
-    let sign = if lower { 1.0 } else { -1.0 };
-    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
-    let mut x = (a / (a + b)).clamp(1e-300, 1.0 - 1e-16);
-    for _ in 0..400 {
-        let t = tail(x);
-        let g = if t > 0.0 {
-            t.ln() - target
-        } else {
-            f64::NEG_INFINITY
-        };
-        if g == 0.0 {
-            return x;
-        }
-        // the root lies above x when sign·g < 0
-        if sign * g < 0.0 {
-            lo = x;
-        } else {
-            hi = x;
-        }
-        let dens = beta_pdf(a, b, x);
-        let mut next = if t > 0.0 && dens > 0.0 && g.is_finite() {
-            x - g * t / (sign * dens)
-        } else {
-            f64::NAN
-        };
-        if !(next > lo && next < hi) {
-            next = if lo > 0.0 && hi / lo > 4.0 {
-                (lo * hi).sqrt()
-            } else if lo == 0.0 {
-                hi * 1e-3
-            } else {
-                0.5 * (lo + hi)
-            };
-        }
-        if (next - x).abs() <= 1e-15 * x.abs() || next == lo || next == hi {
-            return next;
-        }
-        x = next;
-    }
-    x
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn close(a: f64, b: f64, rtol: f64) -> bool {
-        (a - b).abs() <= rtol * b.abs().max(1e-300) || a == b
-    }
+    use crate::stats::testing::close;
 
     macro_rules! assert_close {
         ($a:expr, $b:expr, $rtol:expr) => {{

@@ -1,7 +1,7 @@
 //! Ordinary least squares with classical or cluster-robust (CR1) standard errors.
 //!
-//! The fit is a Householder QR of the *centred* design computed here, then iterative refinement
-//! on the same factorisation. Why centred: centring removes the intercept's collinearity with
+//! The fit is a Householder QR ([`super::linalg::Qr`]) of the *centred* design, then iterative
+//! refinement on the same factorisation. Why centred: centring removes the intercept's collinearity with
 //! large-offset columns (NIST StRD Longley: years around 1955, GNP around 4e5). A QR of the raw,
 //! uncentred design (linfa-linear's, used as the starting point until issue 13) has a worst
 //! relative error of 1.4e-13 on Norris but 7.5e-12 on Longley (11 digits) against the NIST
@@ -13,6 +13,7 @@
 use super::descriptive::{check_finite, mean, mean_ss};
 use super::dist::{floor_p, t_ppf, t_sf};
 use super::error::{StatsError, StatsResult};
+use super::linalg::{scale_matrix, Qr};
 use super::result::{check_confidence, clamp_p};
 
 /// One coefficient of an OLS fit (broom's `tidy.lm` columns).
@@ -49,97 +50,6 @@ pub struct OlsFit {
     /// `"OLS (classical standard errors)"` or `"OLS (cluster-robust CR1 standard errors)"`.
     pub method: String,
     pub note: Option<String>,
-}
-
-/// Householder QR of a column-major `n × k` matrix: `R` (upper triangle, by columns) and the
-/// reflectors, to solve least-squares problems `min ‖A b - r‖`.
-struct Qr {
-    n: usize,
-    /// `r[j][i]` = R(i, j) for i <= j.
-    r: Vec<Vec<f64>>,
-    /// Reflector j acts on rows j..n: `v` and `‖v‖²`.
-    reflectors: Vec<(Vec<f64>, f64)>,
-}
-
-impl Qr {
-    fn new(cols: &[Vec<f64>]) -> Self {
-        let n = cols.first().map_or(0, |c| c.len());
-        let k = cols.len();
-        let mut a: Vec<Vec<f64>> = cols.to_vec();
-        let mut r = vec![Vec::new(); k];
-        let mut reflectors = Vec::with_capacity(k);
-        for j in 0..k {
-            let norm = a[j][j..].iter().map(|v| v * v).sum::<f64>().sqrt();
-            let alpha = if a[j][j] > 0.0 { -norm } else { norm };
-            let mut v: Vec<f64> = a[j][j..].to_vec();
-            v[0] -= alpha;
-            let vv: f64 = v.iter().map(|x| x * x).sum();
-            if vv > 0.0 {
-                for col in a.iter_mut().skip(j + 1) {
-                    let s: f64 = v.iter().zip(&col[j..]).map(|(p, q)| p * q).sum();
-                    let f = 2.0 * s / vv;
-                    for (c, p) in col[j..].iter_mut().zip(&v) {
-                        *c -= f * p;
-                    }
-                }
-            }
-            let mut rj: Vec<f64> = (0..j).map(|i| a[j][i]).collect();
-            rj.push(if vv > 0.0 { alpha } else { a[j][j] });
-            r[j] = rj;
-            reflectors.push((v, vv));
-        }
-        Qr { n, r, reflectors }
-    }
-
-    fn diag(&self, j: usize) -> f64 {
-        self.r[j][j]
-    }
-
-    /// Least-squares solution of `A b = rhs`: `R b = (Qᵀ rhs)[..k]`.
-    fn solve(&self, rhs: &[f64]) -> Vec<f64> {
-        let mut z = rhs.to_vec();
-        for (j, (v, vv)) in self.reflectors.iter().enumerate() {
-            if *vv > 0.0 {
-                let s: f64 = v.iter().zip(&z[j..]).map(|(p, q)| p * q).sum();
-                let f = 2.0 * s / vv;
-                for (c, p) in z[j..].iter_mut().zip(v) {
-                    *c -= f * p;
-                }
-            }
-        }
-        let k = self.r.len();
-        let mut b = vec![0.0; k];
-        for i in (0..k).rev() {
-            let s: f64 = ((i + 1)..k).map(|j| self.r[j][i] * b[j]).sum();
-            b[i] = (z[i] - s) / self.r[i][i];
-        }
-        debug_assert_eq!(self.n, rhs.len());
-        b
-    }
-
-    /// `(AᵀA)⁻¹ = R⁻¹R⁻ᵀ`, dense `k × k`, with `R⁻¹` by back substitution.
-    fn inverse_gram(&self) -> Vec<Vec<f64>> {
-        let k = self.r.len();
-        // rinv[i][j] = (R⁻¹)(i, j), upper triangular
-        let mut rinv = vec![vec![0.0; k]; k];
-        #[allow(clippy::needless_range_loop)]
-        for j in 0..k {
-            rinv[j][j] = 1.0 / self.r[j][j];
-            for i in (0..j).rev() {
-                let s: f64 = ((i + 1)..=j).map(|l| self.r[l][i] * rinv[l][j]).sum();
-                rinv[i][j] = -s / self.r[i][i];
-            }
-        }
-        let mut g = vec![vec![0.0; k]; k];
-        for i in 0..k {
-            for j in i..k {
-                let s: f64 = (j..k).map(|l| rinv[i][l] * rinv[j][l]).sum();
-                g[i][j] = s;
-                g[j][i] = s;
-            }
-        }
-        g
-    }
 }
 
 const INTERCEPT: &str = "(Intercept)";
@@ -204,6 +114,92 @@ fn ols_impl(
     confidence: f64,
 ) -> StatsResult<OlsFit> {
     let confidence = check_confidence(confidence)?;
+    let (p, p_full) = check_inputs(y, x, intercept, absorbed, cluster)?;
+    let n = y.len();
+    let design = Centred::new(y, x, intercept);
+    let qr = Qr::new(&design.xc);
+    check_rank(x, &design, &qr, intercept)?;
+    let (b, resid) = solve_refined(&qr, &design);
+    let (ssr, exact_fit, resid) = floor_exact_fit(y, resid);
+    let nf = n as f64;
+    let df_resid = (n - p_full) as f64;
+    let sigma2 = ssr / df_resid;
+    let ginv = qr.inverse_gram();
+    let intercept_est = design.y_mean - design.x_means.iter().zip(&b).map(|(m, bj)| m * bj).sum::<f64>();
+    let (cov, df_inf, n_clusters) = match cluster {
+        None => {
+            let cov = centred_to_original(&scale_matrix(&ginv, sigma2), sigma2 / nf, intercept, &design.x_means);
+            (cov, df_resid, None)
+        }
+        Some(codes) => {
+            let (dense, g_count) = densify(codes);
+            if g_count < 2 {
+                return Err(StatsError::data(
+                    "cluster",
+                    format!("needs at least 2 clusters, got {g_count}"),
+                ));
+            }
+            let cov =
+                cluster_cov(&design.xc, &resid, &dense, &ginv, intercept, &design.x_means, g_count, p_full);
+            (cov, (g_count - 1) as f64, Some(g_count))
+        }
+    };
+    let mut estimates = Vec::with_capacity(p);
+    let mut names = Vec::with_capacity(p);
+    if intercept {
+        estimates.push(intercept_est);
+        names.push(INTERCEPT.to_string());
+    }
+    estimates.extend_from_slice(&b);
+    names.extend(x.iter().map(|(name, _)| name.to_string()));
+    let q = t_ppf(0.5 + confidence / 2.0, df_inf);
+    let note = variance_note(&names, &cov, exact_fit);
+    let (terms, floored) = tidy_terms(names, estimates, &cov, q, df_inf, exact_fit);
+    let note = if floored.is_empty() {
+        note
+    } else {
+        let msg = format!(
+            "p-value of {} below 2.2e-308 (the smallest normal double): reported as that bound, not 0",
+            floored.join(", ")
+        );
+        Some(match note {
+            Some(n) => format!("{n}; {msg}"),
+            None => msg,
+        })
+    };
+    let (r2, adj_r2, tss) = r_squared(y, x, intercept, ssr, df_resid);
+    Ok(OlsFit {
+        terms,
+        n: n as u64,
+        df_resid,
+        r2,
+        adj_r2,
+        sigma: sigma2.sqrt(),
+        n_clusters,
+        method: if cluster.is_some() {
+            "OLS (cluster-robust CR1 standard errors)".into()
+        } else {
+            "OLS (classical standard errors)".into()
+        },
+        note: match (tss == 0.0, note) {
+            (true, Some(n)) => Some(format!("y is constant: R² is undefined; {n}")),
+            (true, None) => Some("y is constant: R² is undefined".into()),
+            (false, n) => n,
+        },
+    })
+}
+
+/// The checks of [`ols_impl`] that need no fit: lengths, finite values, names listed once, no
+/// column equal to `y`, something to estimate, more observations than coefficients, one cluster
+/// code per observation. Returns `p` (coefficients fitted, intercept included) and `p_full`
+/// (with the absorbed fixed effects).
+fn check_inputs(
+    y: &[f64],
+    x: &[(&str, &[f64])],
+    intercept: bool,
+    absorbed: usize,
+    cluster: Option<&[usize]>,
+) -> StatsResult<(usize, usize)> {
     let n = y.len();
     check_finite("y", y)?;
     for (name, col) in x {
@@ -233,8 +229,7 @@ fn ols_impl(
             ));
         }
     }
-    let k = x.len();
-    let p = k + usize::from(intercept);
+    let p = x.len() + usize::from(intercept);
     if p == 0 {
         return Err(StatsError::argument(
             "x",
@@ -257,22 +252,46 @@ fn ols_impl(
             ));
         }
     }
+    Ok((p, p_full))
+}
 
-    // centred design (raw design without intercept)
-    let y_mean = if intercept { mean(y) } else { 0.0 };
-    let x_means: Vec<f64> = x
-        .iter()
-        .map(|(_, c)| if intercept { mean(c) } else { 0.0 })
-        .collect();
-    let xc: Vec<Vec<f64>> = x
-        .iter()
-        .zip(&x_means)
-        .map(|((_, c), m)| c.iter().map(|v| v - m).collect())
-        .collect();
-    let yc: Vec<f64> = y.iter().map(|v| v - y_mean).collect();
+/// The design centred on its means when there is an intercept (the raw design without one).
+struct Centred {
+    y_mean: f64,
+    x_means: Vec<f64>,
+    /// centred columns
+    xc: Vec<Vec<f64>>,
+    yc: Vec<f64>,
+}
 
-    // rank check on the centred QR
-    let qr = Qr::new(&xc);
+impl Centred {
+    fn new(y: &[f64], x: &[(&str, &[f64])], intercept: bool) -> Self {
+        let y_mean = if intercept { mean(y) } else { 0.0 };
+        let x_means: Vec<f64> = x
+            .iter()
+            .map(|(_, c)| if intercept { mean(c) } else { 0.0 })
+            .collect();
+        let xc: Vec<Vec<f64>> = x
+            .iter()
+            .zip(&x_means)
+            .map(|((_, c), m)| c.iter().map(|v| v - m).collect())
+            .collect();
+        let yc: Vec<f64> = y.iter().map(|v| v - y_mean).collect();
+        Centred { y_mean, x_means, xc, yc }
+    }
+
+    /// `yc - xc·b`.
+    fn residuals(&self, b: &[f64]) -> Vec<f64> {
+        let k = self.xc.len();
+        (0..self.yc.len())
+            .map(|i| self.yc[i] - (0..k).map(|j| self.xc[j][i] * b[j]).sum::<f64>())
+            .collect()
+    }
+}
+
+/// Rank check on the centred QR: refuses a column that is constant (with an intercept), all
+/// zeros, or (to 1e-10 relative) a linear combination of the intercept and the columns before it.
+fn check_rank(x: &[(&str, &[f64])], design: &Centred, qr: &Qr, intercept: bool) -> StatsResult<()> {
     for (j, (name, col)) in x.iter().enumerate() {
         let constant = col.iter().all(|v| *v == col[0]);
         if intercept && constant {
@@ -281,7 +300,7 @@ fn ols_impl(
                 format!("column '{name}' is constant: it duplicates the intercept"),
             ));
         }
-        let norm = xc[j].iter().map(|v| v * v).sum::<f64>().sqrt();
+        let norm = design.xc[j].iter().map(|v| v * v).sum::<f64>().sqrt();
         if norm == 0.0 {
             return Err(StatsError::data(
                 "x",
@@ -298,13 +317,15 @@ fn ols_impl(
             ));
         }
     }
+    Ok(())
+}
 
-    // the centred QR's solution, then iterative refinement on the same factorisation
-    let mut b = if k > 0 { qr.solve(&yc) } else { Vec::new() };
+/// The centred QR's solution, then up to three steps of iterative refinement on the same
+/// factorisation (until a step is below 1e-17 of the coefficients); the slopes and residuals.
+fn solve_refined(qr: &Qr, design: &Centred) -> (Vec<f64>, Vec<f64>) {
+    let mut b = if design.xc.is_empty() { Vec::new() } else { qr.solve(&design.yc) };
     for _ in 0..3 {
-        let resid: Vec<f64> = (0..n)
-            .map(|i| yc[i] - (0..k).map(|j| xc[j][i] * b[j]).sum::<f64>())
-            .collect();
+        let resid = design.residuals(&b);
         let delta = qr.solve(&resid);
         let size: f64 = delta.iter().map(|d| d.abs()).fold(0.0, f64::max);
         let scale: f64 = b.iter().map(|d| d.abs()).fold(0.0, f64::max);
@@ -315,64 +336,28 @@ fn ols_impl(
             break;
         }
     }
-    let resid: Vec<f64> = (0..n)
-        .map(|i| yc[i] - (0..k).map(|j| xc[j][i] * b[j]).sum::<f64>())
-        .collect();
-    let mut ssr: f64 = resid.iter().map(|e| e * e).sum();
-    // An exact fit leaves residuals that are rounding noise (~1e-15 of |y|); their variance would
-    // give standard errors of ~1e-60 and meaningless tests. Below that floor the fit is exact:
-    // standard errors 0, tests and intervals undefined (NaN, with a note).
+    let resid = design.residuals(&b);
+    (b, resid)
+}
+
+/// `(SSR, exact fit, residuals)`. An exact fit leaves residuals that are rounding noise (~1e-15
+/// of |y|); their variance would give standard errors of ~1e-60 and meaningless tests. Below that
+/// floor the fit is exact: SSR and the residuals 0, standard errors 0, tests and intervals
+/// undefined (NaN, with a note).
+fn floor_exact_fit(y: &[f64], resid: Vec<f64>) -> (f64, bool, Vec<f64>) {
+    let n = y.len();
+    let ssr: f64 = resid.iter().map(|e| e * e).sum();
     let y_scale = y.iter().fold(0.0_f64, |m, v| m.max(v.abs())).max(f64::MIN_POSITIVE);
     let exact_fit = ssr <= (n as f64) * (64.0 * f64::EPSILON * y_scale).powi(2);
     if exact_fit {
-        ssr = 0.0;
+        (0.0, true, vec![0.0; n])
+    } else {
+        (ssr, false, resid)
     }
-    let resid: Vec<f64> = if exact_fit { vec![0.0; n] } else { resid };
-    let nf = n as f64;
-    let df_resid = (n - p_full) as f64;
-    let sigma2 = ssr / df_resid;
-    let ginv = qr.inverse_gram();
-    let intercept_est = y_mean - x_means.iter().zip(&b).map(|(m, bj)| m * bj).sum::<f64>();
+}
 
-    // covariance of (intercept?, slopes) in the original parametrisation
-    let cov: Vec<Vec<f64>>;
-    let mut n_clusters = None;
-    let df_inf;
-    match cluster {
-        None => {
-            df_inf = df_resid;
-            cov = centred_to_original(
-                &scale_matrix(&ginv, sigma2),
-                sigma2 / nf,
-                intercept,
-                &x_means,
-            );
-        }
-        Some(codes) => {
-            let (dense, g_count) = densify(codes);
-            let codes = &dense[..];
-            if g_count < 2 {
-                return Err(StatsError::data(
-                    "cluster",
-                    format!("needs at least 2 clusters, got {g_count}"),
-                ));
-            }
-            n_clusters = Some(g_count);
-            df_inf = (g_count - 1) as f64;
-            cov = cluster_cov(&xc, &resid, codes, &ginv, intercept, &x_means, g_count, p_full);
-        }
-    }
-
-    let mut estimates = Vec::with_capacity(p);
-    let mut names = Vec::with_capacity(p);
-    if intercept {
-        estimates.push(intercept_est);
-        names.push(INTERCEPT.to_string());
-    }
-    estimates.extend_from_slice(&b);
-    names.extend(x.iter().map(|(name, _)| name.to_string()));
-    let q = t_ppf(0.5 + confidence / 2.0, df_inf);
-    let mut note = None;
+/// The note on an exact fit, or on the terms whose variance is 0 (or NaN) up to rounding.
+fn variance_note(names: &[String], cov: &[Vec<f64>], exact_fit: bool) -> Option<String> {
     let degenerate: Vec<&str> = names
         .iter()
         .enumerate()
@@ -380,18 +365,34 @@ fn ols_impl(
         .map(|(_, n)| n.as_str())
         .collect();
     if exact_fit {
-        note = Some(
+        Some(
             "exact fit: the residuals are zero up to rounding, so standard errors are 0 and \
              tests and intervals are undefined"
                 .to_string(),
-        );
+        )
     } else if !degenerate.is_empty() {
-        note = Some(format!(
+        Some(format!(
             "the variance of {} is 0 up to rounding (degenerate cluster scores or an exact fit): \
              its t statistic is infinite",
             degenerate.join(", ")
-        ));
+        ))
+    } else {
+        None
     }
+}
+
+/// One [`OlsTerm`] per coefficient: `se = √V_ii`, `t = estimate/se`, two-sided p on `df_inf`
+/// degrees of freedom (raised to 2.2e-308 when it underflows at a finite t), interval
+/// `estimate ± q·se`; NaN tests and intervals for an exact fit. Also the names of the terms whose
+/// p-value was raised.
+fn tidy_terms(
+    names: Vec<String>,
+    estimates: Vec<f64>,
+    cov: &[Vec<f64>],
+    q: f64,
+    df_inf: f64,
+    exact_fit: bool,
+) -> (Vec<OlsTerm>, Vec<String>) {
     let mut floored: Vec<String> = Vec::new();
     let terms = names
         .into_iter()
@@ -418,17 +419,14 @@ fn ols_impl(
             }
         })
         .collect();
-    if !floored.is_empty() {
-        let msg = format!(
-            "p-value of {} below 2.2e-308 (the smallest normal double): reported as that bound, not 0",
-            floored.join(", ")
-        );
-        note = Some(match note {
-            Some(n) => format!("{n}; {msg}"),
-            None => msg,
-        });
-    }
+    (terms, floored)
+}
 
+/// `(R², adjusted R², TSS)`: centred when the model has a constant (the intercept, or a constant
+/// non-zero column), else uncentred; `adj = 1 - (n - c)/(n - p)·(1 - R²)`, `c` = 1 with a
+/// constant, 0 without (statsmodels' `rsquared`, `rsquared_adj`).
+fn r_squared(y: &[f64], x: &[(&str, &[f64])], intercept: bool, ssr: f64, df_resid: f64) -> (f64, f64, f64) {
+    let nf = y.len() as f64;
     let has_const = intercept
         || x.iter()
             .any(|(_, c)| c[0] != 0.0 && c.iter().all(|v| *v == c[0]));
@@ -440,31 +438,7 @@ fn ols_impl(
     let r2 = 1.0 - ssr / tss;
     let c = if has_const { 1.0 } else { 0.0 };
     let adj_r2 = 1.0 - (nf - c) / df_resid * (1.0 - r2);
-    Ok(OlsFit {
-        terms,
-        n: n as u64,
-        df_resid,
-        r2,
-        adj_r2,
-        sigma: sigma2.sqrt(),
-        n_clusters,
-        method: if cluster.is_some() {
-            "OLS (cluster-robust CR1 standard errors)".into()
-        } else {
-            "OLS (classical standard errors)".into()
-        },
-        note: match (tss == 0.0, note) {
-            (true, Some(n)) => Some(format!("y is constant: R² is undefined; {n}")),
-            (true, None) => Some("y is constant: R² is undefined".into()),
-            (false, n) => n,
-        },
-    })
-}
-
-fn scale_matrix(m: &[Vec<f64>], s: f64) -> Vec<Vec<f64>> {
-    m.iter()
-        .map(|row| row.iter().map(|v| v * s).collect())
-        .collect()
+    (r2, adj_r2, tss)
 }
 
 /// Maps the covariance of the centred parametrisation `(γ₀ = ȳ-type intercept, b)` to

@@ -4,7 +4,7 @@
 use super::descriptive::{check_finite, mean_ss, variance};
 use super::dist::f_sf;
 use super::error::{StatsError, StatsResult};
-use super::proportions::beta_quantile;
+use super::dist::beta_quantile;
 use super::result::{check_confidence, Alternative, TestResult};
 
 /// Quantile of F(d1, d2) with upper-tail probability `upper` (scipy's `f.isf(upper, d1, d2)`):
@@ -269,10 +269,7 @@ pub fn rwg_j(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn close(a: f64, b: f64, rtol: f64) -> bool {
-        (a - b).abs() <= rtol * b.abs()
-    }
+    use crate::stats::testing::close;
 
     #[test]
     fn f_distribution_matches_scipy() {

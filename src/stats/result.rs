@@ -1,13 +1,16 @@
 //! The tidy result shared by every test of the kernel (broom's `estimate, statistic, p.value, ...`).
 
 use super::error::{StatsError, StatsResult};
-use std::fmt;
+use super::names::parse;
 use std::str::FromStr;
 
-/// Direction of the alternative hypothesis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Direction of the alternative hypothesis: `"two-sided"` (also read as `"two_sided"`, R's
+/// `"two.sided"`), `"less"`, `"greater"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumIter, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "lowercase")]
 pub enum Alternative {
     #[default]
+    #[strum(serialize = "two-sided")]
     TwoSided,
     /// The true value is less than the null value (estimate - null < 0).
     Less,
@@ -17,39 +20,26 @@ pub enum Alternative {
 
 impl Alternative {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Alternative::TwoSided => "two-sided",
-            Alternative::Less => "less",
-            Alternative::Greater => "greater",
-        }
-    }
-}
-
-impl fmt::Display for Alternative {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
 impl FromStr for Alternative {
     type Err = StatsError;
     fn from_str(s: &str) -> StatsResult<Self> {
-        match s {
-            "two-sided" | "two_sided" | "two.sided" => Ok(Alternative::TwoSided),
-            "less" => Ok(Alternative::Less),
-            "greater" => Ok(Alternative::Greater),
-            other => Err(StatsError::argument(
-                "alternative",
-                format!("expected 'two-sided', 'less' or 'greater', got '{other}'"),
-            )),
-        }
+        let name = match s {
+            "two_sided" | "two.sided" => "two-sided",
+            other => other,
+        };
+        parse(name).map_err(|e| StatsError::argument("alternative", e))
     }
 }
 
 /// How a rank test's p-value is computed (Kendall's tau, Mann–Whitney U): `Auto` follows
 /// scipy's choice between the exact null distribution and the normal approximation; each test
 /// documents its rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumIter, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "lowercase")]
 pub enum PValueMethod {
     #[default]
     Auto,
@@ -61,32 +51,14 @@ pub enum PValueMethod {
 
 impl PValueMethod {
     pub fn as_str(self) -> &'static str {
-        match self {
-            PValueMethod::Auto => "auto",
-            PValueMethod::Exact => "exact",
-            PValueMethod::Asymptotic => "asymptotic",
-        }
-    }
-}
-
-impl fmt::Display for PValueMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
 impl FromStr for PValueMethod {
     type Err = StatsError;
     fn from_str(s: &str) -> StatsResult<Self> {
-        match s {
-            "auto" => Ok(PValueMethod::Auto),
-            "exact" => Ok(PValueMethod::Exact),
-            "asymptotic" => Ok(PValueMethod::Asymptotic),
-            other => Err(StatsError::argument(
-                "method",
-                format!("expected 'auto', 'exact' or 'asymptotic', got '{other}'"),
-            )),
-        }
+        parse(s).map_err(|e| StatsError::argument("method", e))
     }
 }
 
@@ -152,14 +124,13 @@ impl TestResult {
     }
 
     /// Stores the p-value of a finite statistic: clamped to [0, 1], and a p-value that
-    /// underflowed (below 2.2e-308) raised to [`super::dist::P_FLOOR`] with a note, so that no
-    /// test reports p = 0 from underflow. (A p-value of 0 at an infinite statistic is exact: set
-    /// it directly.)
+    /// underflowed (below 2.2e-308) raised to [`P_FLOOR`] with a note, so that no test reports
+    /// p = 0 from underflow. (A p-value of 0 at an infinite statistic is exact: set it directly.)
     pub fn set_p(&mut self, p: f64) {
-        let (p, floored) = super::dist::floor_p(clamp_p(p));
+        let (p, floored) = floor_p(clamp_p(p));
         self.p_value = p;
         if floored {
-            self.push_note(super::dist::P_FLOOR_NOTE);
+            self.push_note(P_FLOOR_NOTE);
         }
     }
 }
@@ -182,5 +153,98 @@ pub fn clamp_p(p: f64) -> f64 {
         p
     } else {
         p.clamp(0.0, 1.0)
+    }
+}
+
+/// The smallest p-value reported: the smallest positive normal double (2.2e-308).
+///
+/// A tail probability below it underflows (to a subnormal or to 0). A p-value of exactly 0 would
+/// claim impossibility, so such p-values are reported as this bound and the note says so;
+/// scipy reports the underflowed 0.
+pub const P_FLOOR: f64 = f64::MIN_POSITIVE;
+
+/// Note attached when [`floor_p`] raised a p-value.
+pub const P_FLOOR_NOTE: &str =
+    "p-value below 2.2e-308 (the smallest normal double): reported as that bound, not 0";
+
+/// Raises an underflowed p-value (`0 <= p < 2.2e-308`) to [`P_FLOOR`]; returns whether it did.
+/// Use only when the statistic is finite (a p-value of 0 at an infinite statistic is exact).
+pub fn floor_p(p: f64) -> (f64, bool) {
+    if p < P_FLOOR {
+        (P_FLOOR, true)
+    } else {
+        (p, false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::stats::agreement::{AlphaLevel, KappaWeights};
+    use crate::stats::meta::MetaMethod;
+    use crate::stats::multiple::PAdjust;
+    use crate::stats::paired::WilcoxonMethod;
+    use crate::stats::proportions::ProportionMethod;
+    use crate::stats::{Alternative, StatsError};
+    use std::str::FromStr;
+
+    fn refusal<T: FromStr<Err = StatsError> + std::fmt::Debug>(s: &str) -> String {
+        T::from_str(s).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn option_names_read_back_with_their_aliases_and_refusals() {
+        use super::PValueMethod;
+        for a in [Alternative::TwoSided, Alternative::Less, Alternative::Greater] {
+            assert_eq!(Alternative::from_str(a.as_str()), Ok(a));
+            assert_eq!(a.to_string(), a.as_str());
+        }
+        assert_eq!(Alternative::TwoSided.as_str(), "two-sided");
+        assert_eq!("two.sided".parse(), Ok(Alternative::TwoSided));
+        assert_eq!("two_sided".parse(), Ok(Alternative::TwoSided));
+        assert_eq!(
+            refusal::<Alternative>("Less"),
+            "invalid argument `alternative`: expected 'two-sided', 'less' or 'greater', got 'Less'"
+        );
+        assert_eq!(PValueMethod::Asymptotic.to_string(), "asymptotic");
+        assert_eq!(
+            refusal::<PValueMethod>("approx"),
+            "invalid argument `method`: expected 'auto', 'exact' or 'asymptotic', got 'approx'"
+        );
+        assert_eq!("Clopper-Pearson".parse(), Ok(ProportionMethod::ClopperPearson));
+        assert_eq!("BETA".parse(), Ok(ProportionMethod::ClopperPearson));
+        assert_eq!("exact".parse(), Ok(ProportionMethod::ClopperPearson));
+        assert_eq!(ProportionMethod::AgrestiCoull.as_str(), "agresti_coull");
+        assert_eq!(
+            refusal::<ProportionMethod>("Wald-X"),
+            "invalid argument `method`: expected 'wilson', 'clopper_pearson', 'agresti_coull' or 'jeffreys', got 'wald_x'"
+        );
+        assert_eq!("FDR".parse(), Ok(PAdjust::BH));
+        assert_eq!("fdr_by".parse(), Ok(PAdjust::BY));
+        assert_eq!("Simes-Hochberg".parse(), Ok(PAdjust::Hochberg));
+        assert_eq!((PAdjust::BH.as_str(), PAdjust::BY.to_string()), ("bh", "by".to_string()));
+        assert_eq!(
+            refusal::<PAdjust>("Sidak"),
+            "invalid argument `method`: expected 'holm', 'bonferroni', 'hochberg', 'bh' or 'by', got 'sidak'"
+        );
+        assert_eq!("reml".parse(), Ok(MetaMethod::Reml));
+        assert_eq!((MetaMethod::Reml.as_str(), MetaMethod::Dl.to_string()), ("REML", "DL".to_string()));
+        assert_eq!(refusal::<MetaMethod>("pm"), "invalid argument `method`: expected 'REML' or 'DL', got 'PM'");
+        assert_eq!("asymptotic".parse(), Ok(WilcoxonMethod::Approx));
+        assert_eq!(WilcoxonMethod::Approx.as_str(), "approx");
+        assert_eq!(
+            refusal::<WilcoxonMethod>("Exact"),
+            "invalid argument `method`: expected 'auto', 'exact' or 'approx', got 'Exact'"
+        );
+        assert_eq!("unweighted".parse(), Ok(KappaWeights::Unweighted));
+        assert_eq!((KappaWeights::Unweighted.as_str(), KappaWeights::Quadratic.to_string()), ("none", "quadratic".to_string()));
+        assert_eq!(
+            refusal::<KappaWeights>("Linear"),
+            "invalid argument `weights`: expected None, 'linear' or 'quadratic', got 'Linear'"
+        );
+        assert_eq!(AlphaLevel::Interval.as_str(), "interval");
+        assert_eq!(
+            refusal::<AlphaLevel>("metric"),
+            "invalid argument `level`: expected 'nominal', 'ordinal', 'interval' or 'ratio', got 'metric'"
+        );
     }
 }

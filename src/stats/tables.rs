@@ -2,7 +2,7 @@
 
 use super::dist::chi2_sf;
 use super::error::{StatsError, StatsResult};
-use super::proportions::ln_dbinom_raw;
+use super::special::ln_dbinom_raw;
 use super::result::{check_confidence, Alternative, TestResult};
 
 fn check_table(table: &[Vec<f64>]) -> StatsResult<(usize, usize)> {
@@ -473,10 +473,7 @@ impl NoncentralHypergeom {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn close(a: f64, b: f64, rtol: f64) -> bool {
-        (a - b).abs() <= rtol * b.abs()
-    }
+    use crate::stats::testing::close;
 
     #[test]
     fn chi2_matches_scipy() {

@@ -601,39 +601,44 @@ pub fn mann_whitney_test(
 }
 
 #[cfg(test)]
-#[allow(clippy::excessive_precision)] // reference values quoted with all the digits their source gave
 mod tests {
+    #![allow(clippy::excessive_precision)] // reference values quoted with all the digits their source gave
     use super::*;
+    use crate::stats::testing::close;
     use Alternative::{Greater, Less, TwoSided};
-
-    fn close(a: f64, b: f64, rtol: f64) -> bool {
-        if a.is_nan() || b.is_nan() {
-            return a.is_nan() && b.is_nan();
-        }
-        if a.is_infinite() || b.is_infinite() {
-            return a == b;
-        }
-        (a - b).abs() <= 1e-12 + rtol * b.abs()
-    }
 
     const A: [f64; 7] = [5.1, 4.9, 6.2, 5.8, 6.0, 5.5, 5.3];
     const B: [f64; 9] = [4.1, 4.5, 4.9, 5.0, 3.9, 4.4, 4.8, 4.6, 5.2];
 
+    /// Runs the t test `test` on A, B for each alternative of `refs` — `(alternative, p-value,
+    /// ci_low, ci_high)` from scipy — and checks those and `(statistic, df)`.
+    fn check_t(
+        test: fn(&[f64], &[f64], Alternative, f64) -> StatsResult<TestResult>,
+        confidence: f64,
+        (t, df): (f64, f64),
+        refs: [(Alternative, f64, f64, f64); 3],
+    ) -> Vec<TestResult> {
+        let mut out = Vec::new();
+        for (alt, p, lo, hi) in refs {
+            let r = test(&A, &B, alt, confidence).unwrap();
+            assert!(close(r.statistic, t, 1e-12) && close(r.df, df, 1e-12), "{alt}: {} {}", r.statistic, r.df);
+            assert!(close(r.p_value, p, 1e-10), "{alt}: {}", r.p_value);
+            assert!(close(r.ci_low, lo, 1e-10) && close(r.ci_high, hi, 1e-10), "{alt}: {} {}", r.ci_low, r.ci_high);
+            out.push(r);
+        }
+        out
+    }
+
     #[test]
     fn welch_matches_scipy() {
         // scipy.stats.ttest_ind(A, B, equal_var=False, alternative=alt) and
-        // .confidence_interval(0.95), scipy 1.17.1: (t, df, p, ci_low, ci_high)
+        // .confidence_interval(0.95), scipy 1.17.1: t, df and (alt, p, ci_low, ci_high)
         let refs = [
             (TwoSided, 0.0014241003313746976, 0.44298070607168144, 1.4427335796426028),
             (Less, 0.9992879498343127, f64::NEG_INFINITY, 1.3519077482727235),
             (Greater, 0.0007120501656873488, 0.5338065374415608, f64::INFINITY),
         ];
-        for (alt, p, lo, hi) in refs {
-            let r = welch_t(&A, &B, alt, 0.95).unwrap();
-            assert!(close(r.statistic, 4.103682027833903, 1e-12), "{}", r.statistic);
-            assert!(close(r.df, 12.158989873835191, 1e-12));
-            assert!(close(r.p_value, p, 1e-10), "{alt}: {}", r.p_value);
-            assert!(close(r.ci_low, lo, 1e-10) && close(r.ci_high, hi, 1e-10), "{alt}: {} {}", r.ci_low, r.ci_high);
+        for r in check_t(welch_t, 0.95, (4.103682027833903, 12.158989873835191), refs) {
             assert!(close(r.estimate, 5.542857142857143 - 4.6, 1e-12));
             assert_eq!((r.get("n1"), r.get("n2"), r.n), (Some(7.0), Some(9.0), 16));
         }
@@ -647,10 +652,8 @@ mod tests {
             (Less, 0.9995286700375051, f64::NEG_INFINITY, 1.2469191976535219),
             (Greater, 0.00047132996249490896, 0.6387950880607625, f64::INFINITY),
         ];
-        for (alt, p, lo, hi) in refs {
-            let r = student_t(&A, &B, alt, 0.9).unwrap();
-            assert!(close(r.statistic, 4.170765394464091, 1e-12) && r.df == 14.0);
-            assert!(close(r.p_value, p, 1e-10) && close(r.ci_low, lo, 1e-10) && close(r.ci_high, hi, 1e-10), "{alt}");
+        for r in check_t(student_t, 0.9, (4.170765394464091, 14.0), refs) {
+            assert_eq!(r.df, 14.0);
         }
         // one observation in a group: scipy.stats.ttest_ind([3.0], [1, 2, 2.5]) ->
         // t = 1.3228756555322956, p = 0.3168699489360267, CI (-2.6279163669300925,
