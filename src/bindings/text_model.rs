@@ -140,6 +140,67 @@ fn label_set(labels: &PySeries) -> PyResult<LabelSet> {
     Ok(LabelSet::single(&str_values(&cast)?)?)
 }
 
+/// A function taking a classifier's settings (the keyword arguments of `miroir.text.Classifier`:
+/// `languages, language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df,
+/// max_features, sublinear_tf`) after `texts, labels` and its own arguments: one parameter list
+/// for `TextClassifier.fit` and `text_cross_validate`, whose pyo3 signatures (in the
+/// attributes) are unchanged. Its body gets, under the caller's names (macro hygiene hides the
+/// macro's own), the settings checked as [`ClassifierParams`], the texts' values, their
+/// [`LabelSet`] and languages, read and checked in that order:
+/// `fn NAME(py, texts, labels, ARG: TYPE...) -> RET, |params, values, labels, langs| BODY`.
+/// Given `impl TYPE { fn ... } METHODS`, it writes the `#[pymethods]` block of TYPE with that
+/// function first (pyo3 reads a `#[pymethods]` block before expanding the macros inside it).
+macro_rules! classifier_fn {
+    (impl $ty:ident { $($f:tt)* } $($methods:tt)*) => {
+        classifier_fn!(@fn [impl $ty [$($methods)*]] $($f)*);
+    };
+    (@fn [$($into:tt)*]
+        $(#[$attr:meta])*
+        fn $name:ident($py:ident, $texts:ident, $labels:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty,
+        |$params:ident, $values:ident, $set:ident, $langs:ident| $body:block
+    ) => {
+        classifier_fn!(@emit [$($into)*]
+            $(#[$attr])*
+            #[allow(clippy::too_many_arguments)]
+            fn $name(
+                $py: Python<'_>,
+                $texts: PySeries,
+                $labels: PySeries,
+                $($arg: $ty,)*
+                languages: Option<PySeries>,
+                language: Option<&str>,
+                #[pyo3(from_py_with = arg::seed)] seed: u64,
+                c: f64,
+                tol: f64,
+                max_iter: &Bound<'_, PyAny>,
+                class_weight: Option<&str>,
+                ngram_range: (usize, usize),
+                min_df: &Bound<'_, PyAny>,
+                max_df: &Bound<'_, PyAny>,
+                max_features: Option<&Bound<'_, PyAny>>,
+                sublinear_tf: bool,
+            ) -> $ret {
+                let $params = classifier_params(
+                    language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df, max_features, sublinear_tf,
+                )?;
+                let cast = text_series(&$texts, "texts")?;
+                let $values = str_values(&cast)?;
+                let ($set, $langs) = labels_and_languages(&$labels, languages.as_ref(), $values.len())?;
+                $body
+            }
+        );
+    };
+    (@emit [item] $($f:tt)*) => { $($f)* };
+    (@emit [impl $ty:ident [$($methods:tt)*]] $($f:tt)*) => {
+        #[pymethods]
+        impl $ty {
+            $($f)*
+            $($methods)*
+        }
+    };
+    ($($f:tt)*) => { classifier_fn!(@fn [item] $($f)*); };
+}
+
 /// A fitted classifier (`miroir.text.Classifier` wraps it).
 #[pyclass(name = "TextClassifier", module = "miroir._core", frozen)]
 pub struct PyTextClassifier {
@@ -157,36 +218,17 @@ impl PyTextClassifier {
 
 }
 
-#[pymethods]
-impl PyTextClassifier {
-    /// Fits a classifier on labelled texts (see `miroir.text.Classifier`).
-    #[staticmethod]
-    #[pyo3(signature = (texts, labels, *, languages, language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df, max_features, sublinear_tf))]
-    #[allow(clippy::too_many_arguments)]
-    fn fit(
-        py: Python<'_>,
-        texts: PySeries,
-        labels: PySeries,
-        languages: Option<PySeries>,
-        language: Option<&str>,
-        #[pyo3(from_py_with = arg::seed)] seed: u64,
-        c: f64,
-        tol: f64,
-        max_iter: &Bound<'_, PyAny>,
-        class_weight: Option<&str>,
-        ngram_range: (usize, usize),
-        min_df: &Bound<'_, PyAny>,
-        max_df: &Bound<'_, PyAny>,
-        max_features: Option<&Bound<'_, PyAny>>,
-        sublinear_tf: bool,
-    ) -> PyResult<PyTextClassifier> {
-        let params = classifier_params(language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df, max_features, sublinear_tf)?;
-        let cast = text_series(&texts, "texts")?;
-        let values = str_values(&cast)?;
-        let (labels, langs) = labels_and_languages(&labels, languages.as_ref(), values.len())?;
-        let inner = interruptible(py, || TextClassifier::fit(&values, &langs, &labels, &params))??;
-        Ok(PyTextClassifier { inner })
+classifier_fn! {
+    impl PyTextClassifier {
+        /// Fits a classifier on labelled texts (see `miroir.text.Classifier`).
+        #[staticmethod]
+        #[pyo3(signature = (texts, labels, *, languages, language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df, max_features, sublinear_tf))]
+        fn fit(py, texts, labels) -> PyResult<PyTextClassifier>, |params, values, labels, langs| {
+            let inner = interruptible(py, || TextClassifier::fit(&values, &langs, &labels, &params))??;
+            Ok(PyTextClassifier { inner })
+        }
     }
+    // the other methods of the `#[pymethods]` block:
 
     /// Probabilities: one Float64 column per label.
     #[pyo3(signature = (texts, languages = None))]
@@ -344,39 +386,19 @@ fn text_stratified_folds(labels: PySeries, folds: &Bound<'_, PyAny>, #[pyo3(from
     Ok(PySeries(Series::new("fold".into(), f)))
 }
 
-/// Cross-validated scores: `fold, n_train, n_test, accuracy, macro_f1, kappa`, then a mean row.
-#[pyfunction]
-#[pyo3(signature = (texts, labels, folds, *, languages, language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df, max_features, sublinear_tf))]
-#[allow(clippy::too_many_arguments)]
-fn text_cross_validate(
-    py: Python<'_>,
-    texts: PySeries,
-    labels: PySeries,
-    folds: PySeries,
-    languages: Option<PySeries>,
-    language: Option<&str>,
-    #[pyo3(from_py_with = arg::seed)] seed: u64,
-    c: f64,
-    tol: f64,
-    max_iter: &Bound<'_, PyAny>,
-    class_weight: Option<&str>,
-    ngram_range: (usize, usize),
-    min_df: &Bound<'_, PyAny>,
-    max_df: &Bound<'_, PyAny>,
-    max_features: Option<&Bound<'_, PyAny>>,
-    sublinear_tf: bool,
-) -> PyResult<PyDataFrame> {
-    let params = classifier_params(language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df, max_features, sublinear_tf)?;
-    let cast = text_series(&texts, "texts")?;
-    let values = str_values(&cast)?;
-    let (labels, langs) = labels_and_languages(&labels, languages.as_ref(), values.len())?;
-    if folds.0.null_count() > 0 || !folds.0.dtype().is_integer() {
-        return Err(invalid("folds", format!("expected one integer fold number per text, got {} ({} missing)", folds.0.dtype(), folds.0.null_count())));
+classifier_fn! {
+    /// Cross-validated scores: `fold, n_train, n_test, accuracy, macro_f1, kappa`, then a mean row.
+    #[pyfunction]
+    #[pyo3(signature = (texts, labels, folds, *, languages, language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df, max_features, sublinear_tf))]
+    fn text_cross_validate(py, texts, labels, folds: PySeries) -> PyResult<PyDataFrame>, |params, values, labels, langs| {
+        if folds.0.null_count() > 0 || !folds.0.dtype().is_integer() {
+            return Err(invalid("folds", format!("expected one integer fold number per text, got {} ({} missing)", folds.0.dtype(), folds.0.null_count())));
+        }
+        let f = folds.0.cast(&DataType::Int64).map_err(MiroirError::from)?;
+        let f: Vec<i64> = f.i64().map_err(MiroirError::from)?.into_no_null_iter().collect();
+        let scores = interruptible(py, || cross_validate(&values, &langs, &labels, &f, &params))??;
+        Ok(PyDataFrame(tidy::cross_validation_frame(&scores)?))
     }
-    let f = folds.0.cast(&DataType::Int64).map_err(MiroirError::from)?;
-    let f: Vec<i64> = f.i64().map_err(MiroirError::from)?.into_no_null_iter().collect();
-    let scores = interruptible(py, || cross_validate(&values, &langs, &labels, &f, &params))??;
-    Ok(PyDataFrame(tidy::cross_validation_frame(&scores)?))
 }
 
 /// Suggested themes: `(themes, assignments, inertia, n_iter, converged)`; examples as rows.
