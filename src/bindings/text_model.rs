@@ -78,33 +78,13 @@ fn tfidf_params(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn classifier_params(
-    language: Option<&str>,
-    seed: u64,
-    c: f64,
-    tol: f64,
-    max_iter: &Bound<'_, PyAny>,
-    class_weight: Option<&str>,
-    ngram_range: (usize, usize),
-    min_df: &Bound<'_, PyAny>,
-    max_df: &Bound<'_, PyAny>,
-    max_features: Option<&Bound<'_, PyAny>>,
-    sublinear_tf: bool,
-) -> PyResult<ClassifierParams> {
-    let balanced = match class_weight {
-        None => false,
-        Some("balanced") => true,
-        Some(other) => return Err(invalid("class_weight", format!("expected None or 'balanced', got '{other}'"))),
-    };
-    let p = ClassifierParams {
-        language: language_arg(language)?,
-        seed,
-        tfidf: tfidf_params(ngram_range, false, min_df, max_df, max_features, sublinear_tf)?,
-        logistic: LogisticParams { c, tol, max_iter: count(max_iter, "max_iter", 1)? as u64, balanced, ..LogisticParams::default() },
-    };
-    p.check()?;
-    Ok(p)
+/// `class_weight`: None or `'balanced'`.
+fn balanced(class_weight: Option<&str>) -> PyResult<bool> {
+    match class_weight {
+        None => Ok(false),
+        Some("balanced") => Ok(true),
+        Some(other) => Err(invalid("class_weight", format!("expected None or 'balanced', got '{other}'"))),
+    }
 }
 
 /// The labels of `n` texts (one label, or one list of themes, per text) and their languages,
@@ -180,9 +160,14 @@ macro_rules! classifier_fn {
                 max_features: Option<&Bound<'_, PyAny>>,
                 sublinear_tf: bool,
             ) -> $ret {
-                let $params = classifier_params(
-                    language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df, max_features, sublinear_tf,
-                )?;
+                let balanced = balanced(class_weight)?;
+                let $params = ClassifierParams {
+                    language: language_arg(language)?,
+                    seed,
+                    tfidf: tfidf_params(ngram_range, false, min_df, max_df, max_features, sublinear_tf)?,
+                    logistic: LogisticParams { c, tol, max_iter: count(max_iter, "max_iter", 1)? as u64, balanced, ..LogisticParams::default() },
+                };
+                $params.check()?;
                 let cast = text_series(&$texts, "texts")?;
                 let $values = str_values(&cast)?;
                 let ($set, $langs) = labels_and_languages(&$labels, languages.as_ref(), $values.len())?;
