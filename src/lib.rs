@@ -4,6 +4,7 @@
 //! - [`data`]: the canonical data model, schema, validation and loading.
 //! - [`synth`]: the synthetic mirror-study generator.
 //! - [`reproduce`]: published figures recomputed from a TOML spec.
+//! - [`tidy`]: kernel results as tidy polars tables (what the Python functions return).
 //! - `bindings` (feature `python`): the pyo3 layer, which only converts and delegates.
 
 pub mod analysis;
@@ -14,6 +15,7 @@ pub mod reproduce;
 pub mod stats;
 pub mod synth;
 pub mod text;
+pub mod tidy;
 
 #[cfg(feature = "python")]
 mod bindings;

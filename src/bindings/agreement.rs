@@ -3,7 +3,8 @@
 
 use super::convert::{f64_vec, result_df, MapErr};
 use super::frame::{PyDataFrame, PySeries};
-use crate::stats::agreement::{self, AlphaLevel, KappaWeights, LabelAgreement};
+use crate::stats::agreement::{self, AlphaLevel, KappaWeights};
+use crate::tidy::agreement::label_agreement_frame;
 use crate::MiroirError;
 use polars::prelude::*;
 use pyo3::prelude::*;
@@ -40,7 +41,7 @@ fn stats_krippendorff_alpha(py: Python<'_>, coders: PyDataFrame, level: &str) ->
 }
 
 /// Per-label table (`label` from `labels`), then one `macro` and one `micro` row (`label` null,
-/// `average` says which).
+/// `average` says which): [`crate::tidy::agreement::label_agreement_frame`].
 #[pyfunction]
 fn stats_agreement(
     py: Python<'_>,
@@ -56,33 +57,7 @@ fn stats_agreement(
     let coded = pairs(&coded_items, &coded_labels, "coded")?;
     let reference = pairs(&reference_items, &reference_labels, "reference")?;
     let m = py.detach(|| agreement::multilabel_agreement(&coded, &reference, labels.len())).py()?;
-    let mut rows: Vec<&LabelAgreement> = m.labels.iter().collect();
-    rows.push(&m.micro);
-    rows.push(&m.micro);
-    let k = m.labels.len();
-    let mut precision: Vec<f64> = rows.iter().map(|r| r.precision).collect();
-    let mut recall: Vec<f64> = rows.iter().map(|r| r.recall).collect();
-    let mut f1: Vec<f64> = rows.iter().map(|r| r.f1).collect();
-    (precision[k], recall[k], f1[k]) = (m.macro_precision, m.macro_recall, m.macro_f1);
-    let u = |f: &dyn Fn(&LabelAgreement) -> u64| rows.iter().map(|r| f(r)).collect::<Vec<u64>>();
-    let mut label: Vec<Option<&str>> = labels.iter().map(|s| Some(s.as_str())).collect();
-    label.extend([None, None]);
-    let mut average: Vec<Option<&str>> = vec![None; k];
-    average.extend([Some("macro"), Some("micro")]);
-    let df = DataFrame::new_infer_height(vec![
-        Column::new("label".into(), label),
-        Column::new("average".into(), average),
-        Column::new("precision".into(), precision),
-        Column::new("recall".into(), recall),
-        Column::new("f1".into(), f1),
-        Column::new("support".into(), u(&|r| r.support)),
-        Column::new("tp".into(), u(&|r| r.tp)),
-        Column::new("fp".into(), u(&|r| r.fp)),
-        Column::new("fn".into(), u(&|r| r.fn_)),
-        Column::new("n_items".into(), vec![m.n_items; k + 2]),
-    ])
-    .map_err(MiroirError::from)?;
-    Ok(PyDataFrame(df))
+    Ok(PyDataFrame(label_agreement_frame(&m, &labels)?))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

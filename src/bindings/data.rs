@@ -583,20 +583,13 @@ fn read_table(py: Python<'_>, path: PathBuf) -> PyResult<PyDataFrame> {
     Ok(PyDataFrame(py.detach(|| data::read_table(&path))?))
 }
 
-/// Generates and validates the synthetic mirror study.
-#[pyfunction]
-#[pyo3(signature = (studies=20, employees=20_000, customers=100_000, seed=0, wave=0))]
-fn synthetic_study(
-    py: Python<'_>,
-    #[pyo3(from_py_with = super::stats::arg::studies)] studies: usize,
-    #[pyo3(from_py_with = super::stats::arg::employees)] employees: usize,
-    #[pyo3(from_py_with = super::stats::arg::customers)] customers: usize,
-    #[pyo3(from_py_with = super::stats::arg::seed)] seed: u64,
-    wave: u32,
-) -> PyResult<PyStudy> {
-    let cfg = crate::synth::model::SynthConfig { studies, employees, customers, seed, wave };
-    let inner = super::stats::interruptible_owned(py, move || crate::synth::synthetic_study(&cfg))??;
-    Ok(PyStudy { inner })
+super::synth_verbatims::synth_fn! {
+    /// Generates and validates the synthetic mirror study.
+    #[pyo3(signature = (studies=20, employees=20_000, customers=100_000, seed=0, wave=0))]
+    fn synthetic_study(py) -> PyResult<PyStudy>, |cfg| {
+        let inner = super::stats::interruptible_owned(py, move || crate::synth::synthetic_study(&cfg))??;
+        Ok(PyStudy { inner })
+    }
 }
 
 /// Reads one table's file without validating it, its key columns as text (as `load_study`).

@@ -1,13 +1,14 @@
 //! `miroir.stats.relative_importance` / `dominance`: converts the arguments, calls
-//! [`crate::stats::relimp`], returns tidy DataFrames. Nothing statistical happens here.
+//! [`crate::stats::relimp`], returns its tidy DataFrames ([`crate::tidy::relimp`]). Nothing
+//! statistical happens here.
 
 use super::convert::{f64_vec, MapErr};
 use super::frame::{PyDataFrame, PySeries};
 use super::stats::{arg, int_arg, interruptible};
 use crate::stats::relimp::{self, Covariance, Method, Model, RelimpOptions};
 use crate::stats::resample::MAX_RESAMPLES;
+use crate::tidy::relimp::{dominance_frames, relative_importance_frame};
 use crate::MiroirError;
-use polars::prelude::*;
 use pyo3::prelude::*;
 use std::str::FromStr;
 
@@ -85,32 +86,7 @@ fn stats_relative_importance(
     let methods = methods.iter().map(|s| Method::from_str(s)).collect::<Result<Vec<_>, _>>().py()?;
     let opts = RelimpOptions { methods, exact, n_permutations, seed };
     let r = interruptible(py, || relimp::relative_importance(&cov, &m, &opts))?.py()?;
-    let k = r.predictors.len();
-    let mut cols = vec![Column::new("predictor".into(), r.predictors.clone())];
-    for method in &r.methods {
-        if let Some(v) = r.values(*method) {
-            cols.push(Column::new(method.as_str().into(), v.to_vec()));
-        }
-        if *method == Method::Lmg {
-            if let Some(se) = &r.lmg_se {
-                cols.push(Column::new("lmg_se".into(), se.clone()));
-            }
-        }
-    }
-    if let Some(s) = &r.share {
-        cols.push(Column::new("share".into(), s.clone()));
-    }
-    cols.push(Column::new("r2".into(), vec![r.r2; k]));
-    if !m.always.is_empty() {
-        cols.push(Column::new("r2_always".into(), vec![r.r2_always; k]));
-    }
-    if let Some(b) = r.n_permutations {
-        cols.push(Column::new("n_permutations".into(), vec![b as u64; k]));
-    }
-    if let Some(n) = r.n_obs {
-        cols.push(Column::new("n".into(), vec![n as u64; k]));
-    }
-    Ok(PyDataFrame(DataFrame::new_infer_height(cols).map_err(MiroirError::from)?))
+    Ok(PyDataFrame(relative_importance_frame(&r, &m)?))
 }
 
 /// Dominance analysis: (general, conditional, complete, r2, r2_always).
@@ -125,35 +101,7 @@ fn stats_dominance(
     let cov = covariance(matrix, names, n_obs)?;
     let m = model(y, &x, &groups, &always)?;
     let d = py.detach(|| relimp::dominance(&cov, &m)).py()?;
-    let k = d.predictors.len();
-    let explained = d.r2 - d.r2_always;
-    let general = DataFrame::new_infer_height(vec![
-        Column::new("predictor".into(), d.predictors.clone()),
-        Column::new("general".into(), d.general.clone()),
-        Column::new("share".into(), d.general.iter().map(|g| g / explained).collect::<Vec<f64>>()),
-    ])
-    .map_err(MiroirError::from)?;
-    let mut cond = vec![Column::new("predictor".into(), d.predictors.clone())];
-    for level in 0..k {
-        cond.push(Column::new(format!("k{}", level + 1).into(), d.conditional.iter().map(|c| c[level]).collect::<Vec<f64>>()));
-    }
-    let conditional = DataFrame::new_infer_height(cond).map_err(MiroirError::from)?;
-    let (mut a, mut b, mut rel) = (Vec::new(), Vec::new(), Vec::new());
-    for i in 0..k {
-        for j in 0..k {
-            if i != j {
-                a.push(d.predictors[i].as_str());
-                b.push(d.predictors[j].as_str());
-                rel.push(d.complete[i][j].as_str());
-            }
-        }
-    }
-    let complete = DataFrame::new_infer_height(vec![
-        Column::new("dominant".into(), a),
-        Column::new("dominated".into(), b),
-        Column::new("relation".into(), rel),
-    ])
-    .map_err(MiroirError::from)?;
+    let (general, conditional, complete) = dominance_frames(&d)?;
     Ok((PyDataFrame(general), PyDataFrame(conditional), PyDataFrame(complete), d.r2, d.r2_always))
 }
 

@@ -9,6 +9,7 @@ use super::convert::{f64_vec, group_codes, result_df, MapErr};
 use super::frame::{PyDataFrame, PySeries};
 use crate::interrupt::CancelToken;
 use crate::stats::{self, Alternative};
+use crate::tidy::agreement::group_agreement_frame;
 use crate::MiroirError;
 use polars::prelude::*;
 use pyo3::exceptions::PyOverflowError;
@@ -423,30 +424,11 @@ fn stats_icc(values: PySeries, groups: PySeries) -> PyResult<PyDataFrame> {
     result_df(&stats::reliability::icc(&v, &g).py()?)
 }
 
-/// Per-group agreement as a DataFrame with the original group labels.
-fn agreement_df(groups: &PySeries, codes: &[usize], rows: Vec<stats::reliability::GroupAgreement>) -> PyResult<PyDataFrame> {
-    // first row index of each code, to recover its label
-    let mut first = vec![usize::MAX; codes.iter().max().map_or(0, |m| m + 1)];
-    for (i, c) in codes.iter().enumerate() {
-        if first[*c] == usize::MAX {
-            first[*c] = i;
-        }
-    }
-    let idx: Vec<IdxSize> = rows.iter().map(|r| first[r.group] as IdxSize).collect();
-    let labels = groups.0.take(&IdxCa::from_vec("group".into(), idx)).map_err(MiroirError::from)?;
-    let df = DataFrame::new_infer_height(vec![
-        labels.with_name("group".into()).into_column(),
-        Column::new("rwg".into(), rows.iter().map(|r| r.value).collect::<Vec<f64>>()),
-        Column::new("group_size".into(), rows.iter().map(|r| r.size as u64).collect::<Vec<u64>>()),
-    ])
-    .map_err(MiroirError::from)?;
-    Ok(PyDataFrame(df))
-}
-
 #[pyfunction]
 fn stats_rwg(values: PySeries, groups: PySeries, scale_points: f64) -> PyResult<PyDataFrame> {
     let (v, g) = (f64_vec(&values, "values")?, group_codes(&groups, "groups")?);
-    agreement_df(&groups, &g, stats::reliability::rwg(&v, &g, scale_points).py()?)
+    let rows = stats::reliability::rwg(&v, &g, scale_points).py()?;
+    Ok(PyDataFrame(group_agreement_frame(&groups.0, &g, &rows)?))
 }
 
 #[pyfunction]
@@ -454,7 +436,8 @@ fn stats_rwg_j(items: PyDataFrame, groups: PySeries, scale_points: f64) -> PyRes
     let cols = item_columns(&items)?;
     let refs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
     let g = group_codes(&groups, "groups")?;
-    agreement_df(&groups, &g, stats::reliability::rwg_j(&refs, &g, scale_points).py()?)
+    let rows = stats::reliability::rwg_j(&refs, &g, scale_points).py()?;
+    Ok(PyDataFrame(group_agreement_frame(&groups.0, &g, &rows)?))
 }
 
 #[pyfunction]
@@ -484,7 +467,7 @@ fn stats_ols(
             stats::regression::ols(&yv, &design, intercept, cl.as_deref(), confidence)
         })
         .py()?;
-    Ok(PyDataFrame(super::convert::ols_df(&fit).map_err(MiroirError::from)?))
+    Ok(PyDataFrame(crate::tidy::ols_frame(&fit)?))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -3,7 +3,7 @@
 
 use super::frame::{PyDataFrame, PySeries};
 use crate::text::sentiment::Thresholds;
-use crate::text::{code_texts, Codebook, Coder, Language, Match, Theme};
+use crate::text::{code_texts, Codebook, Coder, Language};
 use crate::MiroirError;
 use polars::prelude::*;
 use pyo3::prelude::*;
@@ -69,30 +69,10 @@ pub(super) fn language_column(s: Option<&PySeries>, n: usize, argument: &str) ->
         .collect()
 }
 
-/// The columns of matches (or of mentions' first matches): `row` (index of the verbatim),
-/// `theme_id`, `theme`, `theme_valence`, `rule`, `span_start`, `span_end`, `negated`,
-/// `language`.
-fn match_columns<'a>(themes: &[Theme], matches: impl Iterator<Item = &'a Match> + Clone) -> Vec<Column> {
-    let col = |name: &str, values: Series| values.with_name(name.into()).into_column();
-    vec![
-        col("row", matches.clone().map(|m| m.row as u64).collect()),
-        col("theme_id", matches.clone().map(|m| themes[m.theme].id.as_str()).collect()),
-        col("theme", matches.clone().map(|m| themes[m.theme].label.as_str()).collect()),
-        col("theme_valence", matches.clone().map(|m| themes[m.theme].valence.map(|v| v.as_str())).collect()),
-        col("rule", matches.clone().map(|m| &*m.rule).collect()),
-        col("span_start", matches.clone().map(|m| m.span_start as u64).collect()),
-        col("span_end", matches.clone().map(|m| m.span_end as u64).collect()),
-        col("negated", matches.clone().map(|m| m.negated).collect()),
-        col("language", matches.map(|m| m.language.as_str()).collect()),
-    ]
-}
-
 /// Codes a column of verbatims (see `crate::text::code_texts`); `text_valence`: per verbatim,
 /// whether its mentions take their valence from the text (null or absent: no). Returns the
-/// mentions, one row per (verbatim, theme): the columns of its first match (`match_columns`),
-/// `matches`, and the lexicon `score` and `valence` of its span (null where not asked or for a
-/// text the scorer skips); and the skipped matches (negated themes with a valence), with the
-/// match columns.
+/// mentions, one row per (verbatim, theme), and the skipped matches (negated themes with a
+/// valence): the tables of [`crate::tidy::text::coded_frames`].
 #[pyfunction]
 #[pyo3(signature = (codebook, texts, languages = None, text_valence = None, threshold = None))]
 fn text_code(
@@ -121,17 +101,7 @@ fn text_code(
     let ca = cast.str().map_err(MiroirError::from)?;
     let values: Vec<Option<&str>> = ca.iter().collect();
     let coded = py.detach(|| code_texts(&codebook.coder, &values, &langs, &from_text, &thresholds));
-    let themes = &codebook.book.themes;
-    let m = &coded.mentions;
-    let mut columns = match_columns(themes, m.iter().map(|x| &x.first));
-    columns.push(Column::new("matches".into(), m.iter().map(|x| x.matches as u32).collect::<Vec<u32>>()));
-    columns.push(Column::new("score".into(), m.iter().map(|x| x.valence.map(|v| v.score)).collect::<Vec<Option<f64>>>()));
-    columns.push(Column::new(
-        "valence".into(),
-        m.iter().map(|x| x.valence.map(|v| v.polarity.as_str())).collect::<Vec<Option<&str>>>(),
-    ));
-    let mentions = DataFrame::new_infer_height(columns).map_err(MiroirError::from)?;
-    let skipped = DataFrame::new_infer_height(match_columns(themes, coded.skipped.iter())).map_err(MiroirError::from)?;
+    let (mentions, skipped) = crate::tidy::text::coded_frames(&codebook.book.themes, &coded)?;
     Ok((PyDataFrame(mentions), PyDataFrame(skipped)))
 }
 

@@ -1,14 +1,15 @@
 //! `miroir.text.Classifier`, `cross_validate`, `suggest_themes`: conversion only; the models live
-//! in `crate::text::{tfidf, classifier, cluster}`. Long calls run without the GIL and stop on
-//! Ctrl-C (`super::stats::interruptible`).
+//! in `crate::text::{tfidf, classifier, cluster}`, their tables in [`crate::tidy::text_model`].
+//! Long calls run without the GIL and stop on Ctrl-C (`super::stats::interruptible`).
 
 use super::frame::{PyDataFrame, PySeries};
 use super::text::language_column;
 use super::stats::{arg, int_arg, interruptible};
-use crate::text::classifier::{cross_validate, stratified_folds, ClassifierParams, LabelSet, LogisticParams, Predictions, TextClassifier};
+use crate::text::classifier::{cross_validate, stratified_folds, ClassifierParams, LabelSet, LogisticParams, TextClassifier};
 use crate::text::cluster::{suggest_themes, KMeansParams, ThemeParams};
 use crate::text::tfidf::{analyze_lenient, DfBound, TermOptions, TfidfParams};
 use crate::text::Language;
+use crate::tidy::text_model as tidy;
 use crate::MiroirError;
 use polars::prelude::*;
 use pyo3::prelude::*;
@@ -77,33 +78,13 @@ fn tfidf_params(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn classifier_params(
-    language: Option<&str>,
-    seed: u64,
-    c: f64,
-    tol: f64,
-    max_iter: &Bound<'_, PyAny>,
-    class_weight: Option<&str>,
-    ngram_range: (usize, usize),
-    min_df: &Bound<'_, PyAny>,
-    max_df: &Bound<'_, PyAny>,
-    max_features: Option<&Bound<'_, PyAny>>,
-    sublinear_tf: bool,
-) -> PyResult<ClassifierParams> {
-    let balanced = match class_weight {
-        None => false,
-        Some("balanced") => true,
-        Some(other) => return Err(invalid("class_weight", format!("expected None or 'balanced', got '{other}'"))),
-    };
-    let p = ClassifierParams {
-        language: language_arg(language)?,
-        seed,
-        tfidf: tfidf_params(ngram_range, false, min_df, max_df, max_features, sublinear_tf)?,
-        logistic: LogisticParams { c, tol, max_iter: count(max_iter, "max_iter", 1)? as u64, balanced, ..LogisticParams::default() },
-    };
-    p.check()?;
-    Ok(p)
+/// `class_weight`: None or `'balanced'`.
+fn balanced(class_weight: Option<&str>) -> PyResult<bool> {
+    match class_weight {
+        None => Ok(false),
+        Some("balanced") => Ok(true),
+        Some(other) => Err(invalid("class_weight", format!("expected None or 'balanced', got '{other}'"))),
+    }
 }
 
 /// The labels of `n` texts (one label, or one list of themes, per text) and their languages,
@@ -139,12 +120,70 @@ fn label_set(labels: &PySeries) -> PyResult<LabelSet> {
     Ok(LabelSet::single(&str_values(&cast)?)?)
 }
 
-fn list_column(name: &str, rows: Vec<Option<Vec<String>>>) -> Column {
-    let lists: Vec<Option<Series>> = rows.into_iter().map(|r| r.map(|v| Series::new("".into(), v))).collect();
-    Series::new(name.into(), lists)
-        .cast(&DataType::List(Box::new(DataType::String)))
-        .expect("lists of text cast to list[str]")
-        .into_column()
+/// A function taking a classifier's settings (the keyword arguments of `miroir.text.Classifier`:
+/// `languages, language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df,
+/// max_features, sublinear_tf`) after `texts, labels` and its own arguments: one parameter list
+/// for `TextClassifier.fit` and `text_cross_validate`, whose pyo3 signatures (in the
+/// attributes) are unchanged. Its body gets, under the caller's names (macro hygiene hides the
+/// macro's own), the settings checked as [`ClassifierParams`], the texts' values, their
+/// [`LabelSet`] and languages, read and checked in that order:
+/// `fn NAME(py, texts, labels, ARG: TYPE...) -> RET, |params, values, labels, langs| BODY`.
+/// Given `impl TYPE { fn ... } METHODS`, it writes the `#[pymethods]` block of TYPE with that
+/// function first (pyo3 reads a `#[pymethods]` block before expanding the macros inside it).
+macro_rules! classifier_fn {
+    (impl $ty:ident { $($f:tt)* } $($methods:tt)*) => {
+        classifier_fn!(@fn [impl $ty [$($methods)*]] $($f)*);
+    };
+    (@fn [$($into:tt)*]
+        $(#[$attr:meta])*
+        fn $name:ident($py:ident, $texts:ident, $labels:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty,
+        |$params:ident, $values:ident, $set:ident, $langs:ident| $body:block
+    ) => {
+        classifier_fn!(@emit [$($into)*]
+            $(#[$attr])*
+            #[allow(clippy::too_many_arguments)]
+            fn $name(
+                $py: Python<'_>,
+                $texts: PySeries,
+                $labels: PySeries,
+                $($arg: $ty,)*
+                languages: Option<PySeries>,
+                language: Option<&str>,
+                #[pyo3(from_py_with = arg::seed)] seed: u64,
+                c: f64,
+                tol: f64,
+                max_iter: &Bound<'_, PyAny>,
+                class_weight: Option<&str>,
+                ngram_range: (usize, usize),
+                min_df: &Bound<'_, PyAny>,
+                max_df: &Bound<'_, PyAny>,
+                max_features: Option<&Bound<'_, PyAny>>,
+                sublinear_tf: bool,
+            ) -> $ret {
+                let balanced = balanced(class_weight)?;
+                let $params = ClassifierParams {
+                    language: language_arg(language)?,
+                    seed,
+                    tfidf: tfidf_params(ngram_range, false, min_df, max_df, max_features, sublinear_tf)?,
+                    logistic: LogisticParams { c, tol, max_iter: count(max_iter, "max_iter", 1)? as u64, balanced, ..LogisticParams::default() },
+                };
+                $params.check()?;
+                let cast = text_series(&$texts, "texts")?;
+                let $values = str_values(&cast)?;
+                let ($set, $langs) = labels_and_languages(&$labels, languages.as_ref(), $values.len())?;
+                $body
+            }
+        );
+    };
+    (@emit [item] $($f:tt)*) => { $($f)* };
+    (@emit [impl $ty:ident [$($methods:tt)*]] $($f:tt)*) => {
+        #[pymethods]
+        impl $ty {
+            $($f)*
+            $($methods)*
+        }
+    };
+    ($($f:tt)*) => { classifier_fn!(@fn [item] $($f)*); };
 }
 
 /// A fitted classifier (`miroir.text.Classifier` wraps it).
@@ -162,66 +201,32 @@ impl PyTextClassifier {
         Ok((interruptible(py, || m.predict_proba(&values, &langs))??, values.len()))
     }
 
-    fn labels_series(&self, name: &str, p: Predictions) -> Series {
-        let names = &self.inner.labels;
-        match p {
-            Predictions::Single(v) => Series::new(name.into(), v.iter().map(|&c| names[c as usize].as_str()).collect::<Vec<&str>>()),
-            Predictions::Multi(v) => list_column(
-                name,
-                v.into_iter().map(|s| Some(s.into_iter().map(|t| names[t as usize].clone()).collect())).collect(),
-            )
-            .take_materialized_series(),
-        }
-    }
 }
 
-#[pymethods]
-impl PyTextClassifier {
-    /// Fits a classifier on labelled texts (see `miroir.text.Classifier`).
-    #[staticmethod]
-    #[pyo3(signature = (texts, labels, *, languages, language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df, max_features, sublinear_tf))]
-    #[allow(clippy::too_many_arguments)]
-    fn fit(
-        py: Python<'_>,
-        texts: PySeries,
-        labels: PySeries,
-        languages: Option<PySeries>,
-        language: Option<&str>,
-        #[pyo3(from_py_with = arg::seed)] seed: u64,
-        c: f64,
-        tol: f64,
-        max_iter: &Bound<'_, PyAny>,
-        class_weight: Option<&str>,
-        ngram_range: (usize, usize),
-        min_df: &Bound<'_, PyAny>,
-        max_df: &Bound<'_, PyAny>,
-        max_features: Option<&Bound<'_, PyAny>>,
-        sublinear_tf: bool,
-    ) -> PyResult<PyTextClassifier> {
-        let params = classifier_params(language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df, max_features, sublinear_tf)?;
-        let cast = text_series(&texts, "texts")?;
-        let values = str_values(&cast)?;
-        let (labels, langs) = labels_and_languages(&labels, languages.as_ref(), values.len())?;
-        let inner = interruptible(py, || TextClassifier::fit(&values, &langs, &labels, &params))??;
-        Ok(PyTextClassifier { inner })
+classifier_fn! {
+    impl PyTextClassifier {
+        /// Fits a classifier on labelled texts (see `miroir.text.Classifier`).
+        #[staticmethod]
+        #[pyo3(signature = (texts, labels, *, languages, language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df, max_features, sublinear_tf))]
+        fn fit(py, texts, labels) -> PyResult<PyTextClassifier>, |params, values, labels, langs| {
+            let inner = interruptible(py, || TextClassifier::fit(&values, &langs, &labels, &params))??;
+            Ok(PyTextClassifier { inner })
+        }
     }
+    // the other methods of the `#[pymethods]` block:
 
     /// Probabilities: one Float64 column per label.
     #[pyo3(signature = (texts, languages = None))]
     fn predict_proba(&self, py: Python<'_>, texts: PySeries, languages: Option<PySeries>) -> PyResult<PyDataFrame> {
         let (p, n) = self.proba(py, &texts, languages.as_ref())?;
-        let l = self.inner.labels.len();
-        let cols = (0..l)
-            .map(|j| Column::new(self.inner.labels[j].as_str().into(), (0..n).map(|i| p[i * l + j]).collect::<Vec<f64>>()))
-            .collect();
-        Ok(PyDataFrame(DataFrame::new_infer_height(cols).map_err(MiroirError::from)?))
+        Ok(PyDataFrame(tidy::proba_frame(&self.inner, &p, n)?))
     }
 
     /// Predicted labels: a text column, or a column of lists of themes.
     #[pyo3(signature = (texts, languages = None))]
     fn predict(&self, py: Python<'_>, texts: PySeries, languages: Option<PySeries>) -> PyResult<PySeries> {
         let (p, _) = self.proba(py, &texts, languages.as_ref())?;
-        Ok(PySeries(self.labels_series("label", self.inner.decide(&p))))
+        Ok(PySeries(tidy::labels_series(&self.inner, "label", self.inner.decide(&p))?))
     }
 
     /// The `n` texts the model is least sure of: `row, label, confidence, margin`.
@@ -229,26 +234,7 @@ impl PyTextClassifier {
     fn uncertain(&self, py: Python<'_>, texts: PySeries, n: &Bound<'_, PyAny>, languages: Option<PySeries>) -> PyResult<PyDataFrame> {
         let n = count(n, "n", 0)?;
         let (p, _) = self.proba(py, &texts, languages.as_ref())?;
-        let m = &self.inner;
-        let rows = m.least_sure(&p, n);
-        let margins = m.margins(&p);
-        let l = m.labels.len();
-        let picked: Vec<f64> = rows.iter().flat_map(|&r| p[r * l..(r + 1) * l].iter().copied()).collect();
-        let labels = self.labels_series("label", m.decide(&picked));
-        let margin: Vec<f64> = rows.iter().map(|&r| margins[r]).collect();
-        let confidence: Vec<f64> = if m.multi_label {
-            margin.iter().map(|v| (1.0 + v) / 2.0).collect()
-        } else {
-            rows.iter().map(|&r| p[r * l..(r + 1) * l].iter().copied().fold(f64::NEG_INFINITY, f64::max)).collect()
-        };
-        let df = DataFrame::new_infer_height(vec![
-            Column::new("row".into(), rows.iter().map(|&r| r as u32).collect::<Vec<u32>>()),
-            labels.into_column(),
-            Column::new("confidence".into(), confidence),
-            Column::new("margin".into(), margin),
-        ])
-        .map_err(MiroirError::from)?;
-        Ok(PyDataFrame(df))
+        Ok(PyDataFrame(tidy::uncertain_frame(&self.inner, &p, n)?))
     }
 
     /// The TF-IDF rows of texts, long: `row, column, term, weight` (non-zero entries).
@@ -263,15 +249,7 @@ impl PyTextClassifier {
             let refs: Vec<&[String]> = docs.iter().map(Vec::as_slice).collect();
             Ok(m.tfidf.transform(&refs))
         })??;
-        let rows: Vec<u32> = (0..x.n_rows).flat_map(|i| std::iter::repeat_n(i as u32, x.indptr[i + 1] - x.indptr[i])).collect();
-        let df = DataFrame::new_infer_height(vec![
-            Column::new("row".into(), rows),
-            Column::new("column".into(), x.indices.clone()),
-            Column::new("term".into(), x.indices.iter().map(|&j| m.tfidf.vocabulary[j as usize].as_str()).collect::<Vec<&str>>()),
-            Column::new("weight".into(), x.data),
-        ])
-        .map_err(MiroirError::from)?;
-        Ok(PyDataFrame(df))
+        Ok(PyDataFrame(tidy::tfidf_frame(x, &m.tfidf.vocabulary)?))
     }
 
     /// The terms of texts as this classifier reads them.
@@ -287,27 +265,7 @@ impl PyTextClassifier {
     /// `label, rank, term, weight`: the `n` terms of largest weight per label.
     fn top_terms(&self, n: &Bound<'_, PyAny>) -> PyResult<PyDataFrame> {
         let n = count(n, "n", 1)?;
-        let top = self.inner.top_terms(n);
-        let mut label = Vec::new();
-        let mut rank = Vec::new();
-        let mut term = Vec::new();
-        let mut weight = Vec::new();
-        for (l, terms) in &top {
-            for (r, (t, w)) in terms.iter().enumerate() {
-                label.push(l.as_str());
-                rank.push(r as u32 + 1);
-                term.push(t.as_str());
-                weight.push(*w);
-            }
-        }
-        let df = DataFrame::new_infer_height(vec![
-            Column::new("label".into(), label),
-            Column::new("rank".into(), rank),
-            Column::new("term".into(), term),
-            Column::new("weight".into(), weight),
-        ])
-        .map_err(MiroirError::from)?;
-        Ok(PyDataFrame(df))
+        Ok(PyDataFrame(tidy::top_terms_frame(&self.inner, n)?))
     }
 
     /// The model in miroir's saved layout (`MIROIRTC`, versioned, checksummed).
@@ -413,48 +371,19 @@ fn text_stratified_folds(labels: PySeries, folds: &Bound<'_, PyAny>, #[pyo3(from
     Ok(PySeries(Series::new("fold".into(), f)))
 }
 
-/// Cross-validated scores: `fold, n_train, n_test, accuracy, macro_f1, kappa`, then a mean row.
-#[pyfunction]
-#[pyo3(signature = (texts, labels, folds, *, languages, language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df, max_features, sublinear_tf))]
-#[allow(clippy::too_many_arguments)]
-fn text_cross_validate(
-    py: Python<'_>,
-    texts: PySeries,
-    labels: PySeries,
-    folds: PySeries,
-    languages: Option<PySeries>,
-    language: Option<&str>,
-    #[pyo3(from_py_with = arg::seed)] seed: u64,
-    c: f64,
-    tol: f64,
-    max_iter: &Bound<'_, PyAny>,
-    class_weight: Option<&str>,
-    ngram_range: (usize, usize),
-    min_df: &Bound<'_, PyAny>,
-    max_df: &Bound<'_, PyAny>,
-    max_features: Option<&Bound<'_, PyAny>>,
-    sublinear_tf: bool,
-) -> PyResult<PyDataFrame> {
-    let params = classifier_params(language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df, max_features, sublinear_tf)?;
-    let cast = text_series(&texts, "texts")?;
-    let values = str_values(&cast)?;
-    let (labels, langs) = labels_and_languages(&labels, languages.as_ref(), values.len())?;
-    if folds.0.null_count() > 0 || !folds.0.dtype().is_integer() {
-        return Err(invalid("folds", format!("expected one integer fold number per text, got {} ({} missing)", folds.0.dtype(), folds.0.null_count())));
+classifier_fn! {
+    /// Cross-validated scores: `fold, n_train, n_test, accuracy, macro_f1, kappa`, then a mean row.
+    #[pyfunction]
+    #[pyo3(signature = (texts, labels, folds, *, languages, language, seed, c, tol, max_iter, class_weight, ngram_range, min_df, max_df, max_features, sublinear_tf))]
+    fn text_cross_validate(py, texts, labels, folds: PySeries) -> PyResult<PyDataFrame>, |params, values, labels, langs| {
+        if folds.0.null_count() > 0 || !folds.0.dtype().is_integer() {
+            return Err(invalid("folds", format!("expected one integer fold number per text, got {} ({} missing)", folds.0.dtype(), folds.0.null_count())));
+        }
+        let f = folds.0.cast(&DataType::Int64).map_err(MiroirError::from)?;
+        let f: Vec<i64> = f.i64().map_err(MiroirError::from)?.into_no_null_iter().collect();
+        let scores = interruptible(py, || cross_validate(&values, &langs, &labels, &f, &params))??;
+        Ok(PyDataFrame(tidy::cross_validation_frame(&scores)?))
     }
-    let f = folds.0.cast(&DataType::Int64).map_err(MiroirError::from)?;
-    let f: Vec<i64> = f.i64().map_err(MiroirError::from)?.into_no_null_iter().collect();
-    let scores = interruptible(py, || cross_validate(&values, &langs, &labels, &f, &params))??;
-    let df = DataFrame::new_infer_height(vec![
-        Column::new("fold".into(), scores.iter().map(|s| s.fold.map_or("mean".to_string(), |f| f.to_string())).collect::<Vec<String>>()),
-        Column::new("n_train".into(), scores.iter().map(|s| s.fold.map(|_| s.n_train as u32)).collect::<Vec<Option<u32>>>()),
-        Column::new("n_test".into(), scores.iter().map(|s| s.n_test as u32).collect::<Vec<u32>>()),
-        Column::new("accuracy".into(), scores.iter().map(|s| s.accuracy).collect::<Vec<f64>>()),
-        Column::new("macro_f1".into(), scores.iter().map(|s| s.macro_f1).collect::<Vec<f64>>()),
-        Column::new("kappa".into(), scores.iter().map(|s| s.kappa).collect::<Vec<f64>>()),
-    ])
-    .map_err(MiroirError::from)?;
-    Ok(PyDataFrame(df))
 }
 
 /// Suggested themes: `(themes, assignments, inertia, n_iter, converged)`; examples as rows.
@@ -497,29 +426,7 @@ fn text_suggest_themes(
     };
     let who: Option<Vec<Option<&str>>> = who_cast.as_ref().map(str_values).transpose()?;
     let s = interruptible(py, || suggest_themes(&values, &langs, who.as_deref(), &params))??;
-    let t = &s.themes;
-    let clustered: usize = t.iter().map(|x| x.size).sum();
-    let text_of = |rows: &[usize]| -> Vec<String> { rows.iter().map(|&r| values[r].unwrap_or_default().to_string()).collect() };
-    let themes = DataFrame::new_infer_height(vec![
-        Column::new("cluster".into(), t.iter().map(|x| x.cluster).collect::<Vec<u32>>()),
-        Column::new("size".into(), t.iter().map(|x| x.size as u32).collect::<Vec<u32>>()),
-        Column::new("share".into(), t.iter().map(|x| x.size as f64 / clustered as f64).collect::<Vec<f64>>()),
-        Column::new("respondents".into(), t.iter().map(|x| x.respondents as u32).collect::<Vec<u32>>()),
-        Column::new("cohesion".into(), t.iter().map(|x| x.cohesion).collect::<Vec<f64>>()),
-        Column::new("suppressed".into(), t.iter().map(|x| x.suppressed).collect::<Vec<bool>>()),
-        list_column("keywords", t.iter().map(|x| (!x.suppressed).then(|| x.keywords.clone())).collect()),
-        list_column("terms", t.iter().map(|x| (!x.suppressed).then(|| x.terms.clone())).collect()),
-        list_column("examples", t.iter().map(|x| (!x.suppressed).then(|| text_of(&x.examples))).collect()),
-    ])
-    .map_err(MiroirError::from)?;
-    let a = &s.assignments;
-    let assignments = DataFrame::new_infer_height(vec![
-        Column::new("row".into(), (0..a.len() as u32).collect::<Vec<u32>>()),
-        Column::new("cluster".into(), a.iter().map(|x| x.cluster).collect::<Vec<Option<u32>>>()),
-        Column::new("similarity".into(), a.iter().map(|x| x.similarity).collect::<Vec<Option<f64>>>()),
-        Column::new("reason".into(), a.iter().map(|x| x.reason).collect::<Vec<Option<&str>>>()),
-    ])
-    .map_err(MiroirError::from)?;
+    let (themes, assignments) = tidy::theme_frames(&s, &values)?;
     Ok((PyDataFrame(themes), PyDataFrame(assignments), s.inertia, s.n_iter, s.converged))
 }
 
