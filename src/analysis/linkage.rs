@@ -35,7 +35,28 @@ use crate::stats::resample::{bootstrap_with_jackknife, BootstrapMethod, Bootstra
 use crate::stats::{Alternative, TestResult};
 use polars::prelude::DataFrame;
 use std::collections::BTreeMap;
-use std::str::FromStr;
+
+/// `FromStr` for an option enum through [`parse_name`], refused under the argument's name.
+macro_rules! from_str_by_name {
+    ($ty:ty, $argument:literal) => {
+        impl std::str::FromStr for $ty {
+            type Err = crate::error::MiroirError;
+            fn from_str(s: &str) -> crate::error::Result<Self> {
+                crate::analysis::linkage::parse_name(s, $argument)
+            }
+        }
+    };
+}
+pub(crate) use from_str_by_name;
+
+/// An option enum's variant by name ([`crate::stats::names::parse`]), refused as an invalid
+/// `argument`.
+pub(crate) fn parse_name<T>(s: &str, argument: &str) -> Result<T>
+where
+    T: strum::IntoEnumIterator + Into<&'static str> + Copy,
+{
+    crate::stats::names::parse(s).map_err(|detail| MiroirError::InvalidArgument { argument: argument.into(), detail })
+}
 
 /// Which correlation (names `pearson`, `spearman`, `kendall`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter, strum::IntoStaticStr, strum::Display)]
@@ -46,12 +67,7 @@ pub enum CorrelationMethod {
     Kendall,
 }
 
-impl FromStr for CorrelationMethod {
-    type Err = MiroirError;
-    fn from_str(s: &str) -> Result<Self> {
-        parse_name(s, "method")
-    }
-}
+from_str_by_name!(CorrelationMethod, "method");
 
 /// The unit-level customer outcome correlated with engagement (`share_satisfied`,
 /// `mean_satisfaction`).
@@ -62,21 +78,7 @@ pub enum Outcome {
     MeanSatisfaction,
 }
 
-impl FromStr for Outcome {
-    type Err = MiroirError;
-    fn from_str(s: &str) -> Result<Self> {
-        parse_name(s, "outcome")
-    }
-}
-
-/// An option enum's variant by name ([`crate::stats::names::parse`]), refused as an invalid
-/// `argument`.
-pub(crate) fn parse_name<T>(s: &str, argument: &str) -> Result<T>
-where
-    T: strum::IntoEnumIterator + Into<&'static str> + Copy,
-{
-    crate::stats::names::parse(s).map_err(|detail| MiroirError::InvalidArgument { argument: argument.into(), detail })
-}
+from_str_by_name!(Outcome, "outcome");
 
 /// Grouping of the results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -64,9 +64,10 @@ fn answered_rows(cols: &[Vec<f64>], names: &[&String], n: usize) -> Result<(Vec<
     Ok((keep, notes))
 }
 
-pub(super) fn employee_design(study: &Study, names: &[String], o: &DriverOptions) -> Result<Design> {
+/// The driver and control columns (drivers first), the employees with all of them answered,
+/// and the note counting those left out.
+fn answered_columns(study: &Study, names: &[String], o: &DriverOptions) -> Result<(Vec<Vec<f64>>, Vec<usize>, Vec<String>)> {
     let df = study.employee_columns();
-    let ix = study.index();
     let all: Vec<&String> = names.iter().chain(&o.controls).collect();
     let cols: Vec<Vec<f64>> = all
         .iter()
@@ -74,6 +75,13 @@ pub(super) fn employee_design(study: &Study, names: &[String], o: &DriverOptions
         .map(|(i, c)| employee_column(df, c, if i < names.len() { "drivers" } else { "controls" }))
         .collect::<Result<_>>()?;
     let (keep, notes) = answered_rows(&cols, &all, df.height())?;
+    Ok((cols, keep, notes))
+}
+
+pub(super) fn employee_design(study: &Study, names: &[String], o: &DriverOptions) -> Result<Design> {
+    let df = study.employee_columns();
+    let ix = study.index();
+    let (cols, keep, notes) = answered_columns(study, names, o)?;
     let y = floats(df, "engagement")?;
     let w = employee_weights(study, "drivers")?;
     // resampling units: the employees' units, in code order
@@ -105,13 +113,7 @@ pub(super) fn employee_design(study: &Study, names: &[String], o: &DriverOptions
 pub(super) fn unit_design(study: &Study, names: &[String], o: &DriverOptions) -> Result<Design> {
     let df = study.employee_columns();
     let ix = study.index();
-    let all: Vec<&String> = names.iter().chain(&o.controls).collect();
-    let cols: Vec<Vec<f64>> = all
-        .iter()
-        .enumerate()
-        .map(|(i, c)| employee_column(df, c, if i < names.len() { "drivers" } else { "controls" }))
-        .collect::<Result<_>>()?;
-    let (keep, mut notes) = answered_rows(&cols, &all, df.height())?;
+    let (cols, keep, mut notes) = answered_columns(study, names, o)?;
     let w = employee_weights(study, "drivers")?;
     let engagement = floats(df, "engagement")?;
     // (weighted) unit means of the drivers and of engagement over the answered employees

@@ -40,7 +40,7 @@ mod design;
 mod importance;
 
 use super::frame::TableBuilder;
-use super::linkage::parse_name;
+use super::linkage::from_str_by_name;
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
 use crate::stats::regression::ols_absorbed;
@@ -48,7 +48,6 @@ use crate::stats::resample::MAX_RESAMPLES;
 use design::{centred, employee_design, unit_design, Design};
 use importance::{importance, Importance};
 use polars::prelude::*;
-use std::str::FromStr;
 
 /// One of the seeds' drivers: its column, labels and the article it comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,19 +116,9 @@ impl DriverLevel {
     }
 }
 
-impl FromStr for DriverOutcome {
-    type Err = MiroirError;
-    fn from_str(s: &str) -> Result<Self> {
-        parse_name(s, "outcome")
-    }
-}
+from_str_by_name!(DriverOutcome, "outcome");
 
-impl FromStr for DriverLevel {
-    type Err = MiroirError;
-    fn from_str(s: &str) -> Result<Self> {
-        parse_name(s, "level")
-    }
-}
+from_str_by_name!(DriverLevel, "level");
 
 /// Options of [`drivers`].
 #[derive(Debug, Clone, PartialEq)]
