@@ -428,12 +428,7 @@ pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
             Err(e) => pooled.notes.push(format!("adjusted gap: {e}")),
         }
     }
-    if o.by == By::Study {
-        rows.push(pooled);
-        Ok(rows)
-    } else {
-        Ok(vec![pooled])
-    }
+    Ok(o.by.rows(rows, pooled))
 }
 
 /// The exposure-gap table.
@@ -474,10 +469,7 @@ pub fn gap_table(rows: &[GapRow]) -> Result<DataFrame> {
         .opt_f64("adjusted_p_value", adj(&|t| t.p_value))
         .bool("largest", rows.iter().map(|r| r.largest))
         .bool("suppressed", rows.iter().map(|r| r.suppressed))
-        .opt_str(
-            "note",
-            rows.iter().map(|r| if r.notes.is_empty() { None } else { Some(r.notes.join("; ")) }),
-        )
+        .notes("note", rows.iter().map(|r| &r.notes))
         .build()
 }
 

@@ -75,6 +75,11 @@ pub fn dense_codes<K: std::hash::Hash + Eq>(keys: impl IntoIterator<Item = K>) -
         .collect()
 }
 
+/// A row's notes joined by `; ` (None without any).
+pub fn joined(notes: &[String]) -> Option<String> {
+    if notes.is_empty() { None } else { Some(notes.join("; ")) }
+}
+
 /// Builds a DataFrame column by column, in order.
 #[derive(Default)]
 pub struct TableBuilder {
@@ -122,6 +127,10 @@ impl TableBuilder {
         let v: Vec<bool> = values.into_iter().collect();
         self.columns.push(Column::new(name.into(), v));
         self
+    }
+    /// The `note` column: a row's notes joined by `; `, null when it has none.
+    pub fn notes<'a>(self, name: &str, notes: impl IntoIterator<Item = &'a Vec<String>>) -> Self {
+        self.opt_str(name, notes.into_iter().map(|n| joined(n)))
     }
     pub fn build(self) -> Result<DataFrame> {
         Ok(DataFrame::new_infer_height(self.columns)?)

@@ -59,6 +59,19 @@ impl Default for IndicatorOptions {
     }
 }
 
+/// Whether a published value lies inside its confidence interval: `ci_low ≤ p ≤ ci_high` up
+/// to rounding, each bound widened by `s = 1e-12 · max(|p|, 1)` (`ci_low ≤ p + s` and
+/// `p − s ≤ ci_high`), so that a figure published to the digits of the interval's bound counts
+/// as inside. `None` when any of the three is NaN (nothing can be said). The one judgement of
+/// "inside its CI": the reproduce check `within_ci` and the reports read it.
+pub fn published_inside_ci(published: f64, ci_low: f64, ci_high: f64) -> Option<bool> {
+    if published.is_nan() || ci_low.is_nan() || ci_high.is_nan() {
+        return None;
+    }
+    let slack = 1e-12 * published.abs().max(1.0);
+    Some(ci_low <= published + slack && published - slack <= ci_high)
+}
+
 fn blank(i: usize) -> Indicator {
     let (id, label, published) = SEED_FIGURES[i];
     Indicator {

@@ -35,51 +35,50 @@ use crate::stats::resample::{bootstrap_with_jackknife, BootstrapMethod, Bootstra
 use crate::stats::{Alternative, TestResult};
 use polars::prelude::DataFrame;
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
-/// Which correlation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `FromStr` for an option enum through [`parse_name`], refused under the argument's name.
+macro_rules! from_str_by_name {
+    ($ty:ty, $argument:literal) => {
+        impl std::str::FromStr for $ty {
+            type Err = crate::error::MiroirError;
+            fn from_str(s: &str) -> crate::error::Result<Self> {
+                crate::analysis::linkage::parse_name(s, $argument)
+            }
+        }
+    };
+}
+pub(crate) use from_str_by_name;
+
+/// An option enum's variant by name ([`crate::stats::names::parse`]), refused as an invalid
+/// `argument`.
+pub(crate) fn parse_name<T>(s: &str, argument: &str) -> Result<T>
+where
+    T: strum::IntoEnumIterator + Into<&'static str> + Copy,
+{
+    crate::stats::names::parse(s).map_err(|detail| MiroirError::InvalidArgument { argument: argument.into(), detail })
+}
+
+/// Which correlation (names `pearson`, `spearman`, `kendall`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "snake_case")]
 pub enum CorrelationMethod {
     Pearson,
     Spearman,
     Kendall,
 }
 
-impl FromStr for CorrelationMethod {
-    type Err = MiroirError;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "pearson" => Ok(Self::Pearson),
-            "spearman" => Ok(Self::Spearman),
-            "kendall" => Ok(Self::Kendall),
-            other => Err(MiroirError::InvalidArgument {
-                argument: "method".into(),
-                detail: format!("expected 'pearson', 'spearman' or 'kendall', got '{other}'"),
-            }),
-        }
-    }
-}
+from_str_by_name!(CorrelationMethod, "method");
 
-/// The unit-level customer outcome correlated with engagement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The unit-level customer outcome correlated with engagement (`share_satisfied`,
+/// `mean_satisfaction`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "snake_case")]
 pub enum Outcome {
     ShareSatisfied,
     MeanSatisfaction,
 }
 
-impl FromStr for Outcome {
-    type Err = MiroirError;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "share_satisfied" => Ok(Self::ShareSatisfied),
-            "mean_satisfaction" => Ok(Self::MeanSatisfaction),
-            other => Err(MiroirError::InvalidArgument {
-                argument: "outcome".into(),
-                detail: format!("expected 'share_satisfied' or 'mean_satisfaction', got '{other}'"),
-            }),
-        }
-    }
-}
+from_str_by_name!(Outcome, "outcome");
 
 /// Grouping of the results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +98,20 @@ impl By {
                 argument: "by".into(),
                 detail: format!("expected 'study' or None, got '{other}'"),
             }),
+        }
+    }
+}
+
+impl By {
+    /// The rows of a table grouped this way: the per-study rows then the pooled row, or the
+    /// pooled row alone.
+    pub fn rows<T>(self, mut per_study: Vec<T>, pooled: T) -> Vec<T> {
+        match self {
+            By::Study => {
+                per_study.push(pooled);
+                per_study
+            }
+            By::Pooled => vec![pooled],
         }
     }
 }
@@ -309,27 +322,9 @@ fn icc_of(emp: &EmployeeEngagement, study: Option<&str>) -> (f64, f64, Option<St
     }
 }
 
-fn group_row(
-    level: &'static str,
-    name: &str,
-    linkable: &[&Unit],
-    high: &[bool],
-    emp: &EmployeeEngagement,
-    icc_study: Option<&str>,
-    o: &LinkageOptions,
-) -> LinkageRow {
+/// What the notes say about the weights of a group's units.
+fn weight_notes(linkable: &[&Unit]) -> Vec<String> {
     let mut notes = Vec::new();
-    let x: Vec<f64> = linkable.iter().map(|u| u.mean_engagement).collect();
-    let y: Vec<f64> = linkable
-        .iter()
-        .map(|u| match o.outcome {
-            Outcome::ShareSatisfied => u.share_satisfied(),
-            Outcome::MeanSatisfaction => u.mean_satisfaction,
-        })
-        .collect();
-    let correlation = correlate(&x, &y, o);
-    let (icc1, icc2, icc_note) = icc_of(emp, icc_study);
-    notes.extend(icc_note);
     let (we, wc) = linkable.first().map_or((false, false), |u| (u.weighted_employees, u.weighted_customers));
     if we || wc {
         let sides = match (we, wc) {
@@ -347,16 +342,13 @@ fn group_row(
     if wc {
         notes.push("high-engagement contrast is unweighted (two-proportion z-test on customer counts)".into());
     }
+    notes
+}
 
-    let sum = |pred: &dyn Fn(usize) -> bool, f: &dyn Fn(&Unit) -> u64| -> u64 {
-        (0..linkable.len()).filter(|&i| pred(i)).map(|i| f(linkable[i])).sum()
-    };
-    let (k1, n1) = (sum(&|i| high[i], &|u| u.n_satisfied), sum(&|i| high[i], &|u| u.n_customers));
-    let (k2, n2) = (sum(&|i| !high[i], &|u| u.n_satisfied), sum(&|i| !high[i], &|u| u.n_customers));
-    let contrast = two_proportions(k1, n1, k2, n2, Alternative::TwoSided, o.confidence)
-        .unwrap_or_else(|e| nan_result("two proportions", (n1 + n2) as usize, format!("contrast: {e}")));
-    let ratio = |k: u64, n: u64| if n == 0 { f64::NAN } else { k as f64 / n as f64 };
-
+/// The top-share uplift of a group's units with its unit-bootstrap BCa interval (NaN with the
+/// reason when undefined), the mean engagement of the top and of the other units, and the
+/// number of top units.
+fn uplift_result(linkable: &[&Unit], o: &LinkageOptions) -> (TestResult, f64, f64, usize) {
     let all: Vec<usize> = (0..linkable.len()).collect();
     let by_rank = satisfaction_order(linkable);
     let mut rank = vec![0; linkable.len()];
@@ -402,6 +394,42 @@ fn group_row(
                 r
             })
     };
+    (uplift, top, rest, m)
+}
+
+fn group_row(
+    level: &'static str,
+    name: &str,
+    linkable: &[&Unit],
+    high: &[bool],
+    emp: &EmployeeEngagement,
+    icc_study: Option<&str>,
+    o: &LinkageOptions,
+) -> LinkageRow {
+    let mut notes = Vec::new();
+    let x: Vec<f64> = linkable.iter().map(|u| u.mean_engagement).collect();
+    let y: Vec<f64> = linkable
+        .iter()
+        .map(|u| match o.outcome {
+            Outcome::ShareSatisfied => u.share_satisfied(),
+            Outcome::MeanSatisfaction => u.mean_satisfaction,
+        })
+        .collect();
+    let correlation = correlate(&x, &y, o);
+    let (icc1, icc2, icc_note) = icc_of(emp, icc_study);
+    notes.extend(icc_note);
+    notes.extend(weight_notes(linkable));
+
+    let sum = |pred: &dyn Fn(usize) -> bool, f: &dyn Fn(&Unit) -> u64| -> u64 {
+        (0..linkable.len()).filter(|&i| pred(i)).map(|i| f(linkable[i])).sum()
+    };
+    let (k1, n1) = (sum(&|i| high[i], &|u| u.n_satisfied), sum(&|i| high[i], &|u| u.n_customers));
+    let (k2, n2) = (sum(&|i| !high[i], &|u| u.n_satisfied), sum(&|i| !high[i], &|u| u.n_customers));
+    let contrast = two_proportions(k1, n1, k2, n2, Alternative::TwoSided, o.confidence)
+        .unwrap_or_else(|e| nan_result("two proportions", (n1 + n2) as usize, format!("contrast: {e}")));
+    let ratio = |k: u64, n: u64| if n == 0 { f64::NAN } else { k as f64 / n as f64 };
+
+    let (uplift, top, rest, m) = uplift_result(linkable, o);
     for r in [&correlation, &contrast, &uplift] {
         if let Some(n) = &r.note {
             notes.push(n.clone());
@@ -485,12 +513,7 @@ pub fn linkage_rows(study: &Study, o: &LinkageOptions) -> Result<Vec<LinkageRow>
             ));
         }
     }
-    if o.by == By::Study {
-        rows.push(pooled);
-        Ok(rows)
-    } else {
-        Ok(vec![pooled])
-    }
+    Ok(o.by.rows(rows, pooled))
 }
 
 /// The linkage table (one row per study, then the pooled row).
@@ -530,10 +553,7 @@ pub fn linkage_table(rows: &[LinkageRow]) -> Result<DataFrame> {
         .f64("uplift", f(&|r| r.uplift.estimate))
         .f64("uplift_ci_low", f(&|r| r.uplift.ci_low))
         .f64("uplift_ci_high", f(&|r| r.uplift.ci_high))
-        .opt_str(
-            "note",
-            rows.iter().map(|r| if r.notes.is_empty() { None } else { Some(r.notes.join("; ")) }),
-        )
+        .notes("note", rows.iter().map(|r| &r.notes))
         .build()
 }
 

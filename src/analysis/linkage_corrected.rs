@@ -30,7 +30,7 @@
 //! linkage keeps its pooled row for one study.
 
 use super::frame::{floats, TableBuilder};
-use super::linkage::{linkage_rows, By, CorrelationMethod, LinkageOptions, Outcome};
+use super::linkage::{linkage_rows, By, CorrelationMethod, LinkageOptions, LinkageRow, Outcome};
 use super::units::units;
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
@@ -242,45 +242,8 @@ pub fn corrected_rows(study: &Study, o: &CorrectedLinkageOptions) -> Result<Vec<
     };
 
     let weighted = study.employee_columns().get_column_index("weight").is_some() || study.customer_weights().is_some();
-    let mut rows = Vec::new();
-    for lr in study_link {
-        let code = ix.studies.iter().position(|s| *s == lr.study).expect("linkage studies are index studies");
-        let mut notes = Vec::new();
-        if weighted {
-            notes.push("r from the weighted unit means; the reliabilities (ICC(2)) are unweighted (no standard weighted version)".to_string());
-        }
-        let r = lr.correlation.estimate;
-        if !r.is_finite() {
-            notes.extend(lr.correlation.note.iter().cloned());
-        }
-        let (rel_e, why_e) = reliability(&emp.values[code], &emp.groups[code]);
-        let (rel_c, why_c) = reliability(&cus.values[code], &cus.groups[code]);
-        let bad_e = unusable("employees", rel_e, why_e);
-        let bad_c = unusable("customers", rel_c, why_c);
-        let r_corrected = if bad_e.is_some() || bad_c.is_some() {
-            notes.extend(bad_e);
-            notes.extend(bad_c);
-            f64::NAN
-        } else {
-            r / (rel_e * rel_c).sqrt()
-        };
-        if r_corrected.abs() > 1.0 {
-            notes.push(ABOVE_ONE_NOTE.into());
-        }
-        rows.push(CorrectedRow {
-            level: "study",
-            study: lr.study.clone(),
-            n_units: lr.n_units,
-            n_employees: lr.n_employees,
-            n_customers: lr.n_customers,
-            r: Some(r),
-            reliability_employees: Some(rel_e),
-            reliability_customers: Some(rel_c),
-            r_corrected: Some(r_corrected),
-            notes,
-            ..Default::default()
-        });
-    }
+    let mut rows: Vec<CorrectedRow> =
+        study_link.iter().map(|lr| study_row(&ix.studies, lr, &emp, &cus, weighted)).collect();
 
     // Random effects: linkage's pooled row.
     let c = &pooled_link.correlation;
@@ -303,6 +266,52 @@ pub fn corrected_rows(study: &Study, o: &CorrectedLinkageOptions) -> Result<Vec<
     let n_pooled: u64 = pooled.iter().map(|&i| rows[i].n_units).sum();
     rows_push_re(&mut rows, pooled_link, meta, &pooled, re_notes);
 
+    push_hunter_schmidt(&mut rows, &pooled, n_pooled, o);
+    Ok(rows)
+}
+
+/// The row of one study: its observed r, the two reliabilities and the corrected r.
+fn study_row(studies: &[String], lr: &LinkageRow, emp: &Side, cus: &Side, weighted: bool) -> CorrectedRow {
+    let code = studies.iter().position(|s| *s == lr.study).expect("linkage studies are index studies");
+    let mut notes = Vec::new();
+    if weighted {
+        notes.push("r from the weighted unit means; the reliabilities (ICC(2)) are unweighted (no standard weighted version)".to_string());
+    }
+    let r = lr.correlation.estimate;
+    if !r.is_finite() {
+        notes.extend(lr.correlation.note.iter().cloned());
+    }
+    let (rel_e, why_e) = reliability(&emp.values[code], &emp.groups[code]);
+    let (rel_c, why_c) = reliability(&cus.values[code], &cus.groups[code]);
+    let bad_e = unusable("employees", rel_e, why_e);
+    let bad_c = unusable("customers", rel_c, why_c);
+    let r_corrected = if bad_e.is_some() || bad_c.is_some() {
+        notes.extend(bad_e);
+        notes.extend(bad_c);
+        f64::NAN
+    } else {
+        r / (rel_e * rel_c).sqrt()
+    };
+    if r_corrected.abs() > 1.0 {
+        notes.push(ABOVE_ONE_NOTE.into());
+    }
+    CorrectedRow {
+        level: "study",
+        study: lr.study.clone(),
+        n_units: lr.n_units,
+        n_employees: lr.n_employees,
+        n_customers: lr.n_customers,
+        r: Some(r),
+        reliability_employees: Some(rel_e),
+        reliability_customers: Some(rel_c),
+        r_corrected: Some(r_corrected),
+        notes,
+        ..Default::default()
+    }
+}
+
+/// The two Hunter–Schmidt rows (bare-bones, then corrected) over the studies pooled.
+fn push_hunter_schmidt(rows: &mut Vec<CorrectedRow>, pooled: &[usize], n_pooled: u64, o: &CorrectedLinkageOptions) {
     let hs = HunterSchmidtOptions { confidence: o.confidence, credibility: o.credibility, correct_bias: true };
     let r: Vec<f64> = pooled.iter().map(|&i| rows[i].r.unwrap_or(f64::NAN)).collect();
     let n: Vec<f64> = pooled.iter().map(|&i| rows[i].n_units as f64).collect();
@@ -365,12 +374,11 @@ pub fn corrected_rows(study: &Study, o: &CorrectedLinkageOptions) -> Result<Vec<
             rows.push(row);
         }
     }
-    Ok(rows)
 }
 
 fn rows_push_re(
     rows: &mut Vec<CorrectedRow>,
-    pooled_link: &super::linkage::LinkageRow,
+    pooled_link: &LinkageRow,
     meta: bool,
     pooled: &[usize],
     notes: Vec<String>,
@@ -428,7 +436,7 @@ pub fn corrected_table(rows: &[CorrectedRow]) -> Result<DataFrame> {
         .opt_f64("sd_res", f(&|r| r.sd_res))
         .opt_f64("tau", f(&|r| r.tau))
         .opt_f64("percent_var_accounted", f(&|r| r.percent_var_accounted))
-        .opt_str("note", rows.iter().map(|r| if r.notes.is_empty() { None } else { Some(r.notes.join("; ")) }))
+        .notes("note", rows.iter().map(|r| &r.notes))
         .build()
 }
 

@@ -238,8 +238,7 @@ pub fn multilevel_gap_table(rows: &[MultilevelGapRow]) -> Result<DataFrame> {
     let converged: Vec<Option<bool>> = rows.iter().map(|r| r.fit.as_ref().map(|g| g.converged)).collect();
     df.with_column(Column::new("converged".into(), converged))?;
     df.with_column(Column::new("suppressed".into(), rows.iter().map(|r| r.suppressed).collect::<Vec<bool>>()))?;
-    let notes: Vec<Option<String>> =
-        rows.iter().map(|r| if r.notes.is_empty() { None } else { Some(r.notes.join("; ")) }).collect();
+    let notes: Vec<Option<String>> = rows.iter().map(|r| super::frame::joined(&r.notes)).collect();
     df.with_column(Column::new("note".into(), notes))?;
     Ok(df)
 }

@@ -18,7 +18,7 @@ pub use spec::{parse_spec, Check, DataSource, Filter, GapLevel, IndicatorSpec, O
 
 use crate::analysis::exposure_gap::{gap_rows, GapOptions};
 use crate::analysis::frame::{bools, floats, strs, TableBuilder};
-use crate::analysis::indicators::{indicator_rows, Indicator, IndicatorOptions};
+use crate::analysis::indicators::{indicator_rows, published_inside_ci, Indicator, IndicatorOptions};
 use crate::analysis::linkage::{linkage_rows, By, LinkageOptions, LinkageRow};
 use crate::analysis::moments::{theme_rows, MomentOptions};
 use crate::data::{load_study, Schema, Study, StudyPaths};
@@ -236,14 +236,17 @@ impl<'a> Cache<'a> {
     }
 }
 
-fn linkage_options(o: &Options, top_share: f64) -> LinkageOptions {
+/// The pooled linkage with the spec's options (`top_share`: the indicator's, else the
+/// linkage's default).
+fn linkage_options(o: &Options, top_share: Option<f64>) -> LinkageOptions {
+    let d = LinkageOptions::default();
     LinkageOptions {
         by: By::Pooled,
-        top_share,
+        top_share: top_share.unwrap_or(d.top_share),
         n_resamples: o.n_resamples,
         seed: o.seed,
         confidence: o.confidence,
-        ..LinkageOptions::default()
+        ..d
     }
 }
 
@@ -400,7 +403,7 @@ fn compute(ind: &IndicatorSpec, o: &Options, cache: &mut Cache) -> Result<Comput
                     let io = IndicatorOptions {
                         ci_method: o.ci_method,
                         confidence: o.confidence,
-                        linkage: linkage_options(o, 0.08),
+                        linkage: linkage_options(o, None),
                     };
                     indicator_rows(study, &io).map_err(|e| e.to_string())
                 }
@@ -448,14 +451,14 @@ fn compute(ind: &IndicatorSpec, o: &Options, cache: &mut Cache) -> Result<Comput
             share(&x, weights(df)?.as_deref(), o)
         }
         Statistic::Correlation { method, outcome } => {
-            let lo = LinkageOptions { method: *method, outcome: *outcome, ..linkage_options(o, 0.08) };
+            let lo = LinkageOptions { method: *method, outcome: *outcome, ..linkage_options(o, None) };
             let row = pooled_linkage(study, &lo)?;
             let mut c = Computed::from_test(&row.correlation, row.n_units);
             c.notes = row.notes;
             Ok(c)
         }
         Statistic::TopShareUplift { top_share } => {
-            let row = pooled_linkage(study, &linkage_options(o, *top_share))?;
+            let row = pooled_linkage(study, &linkage_options(o, Some(*top_share)))?;
             let mut c = Computed::from_test(&row.uplift, row.n_units);
             c.notes.insert(0, format!("top {} of {} units by mean satisfaction", row.top_units, row.n_units));
             Ok(c)
@@ -533,7 +536,7 @@ fn judge(check: Check, published: &Published, c: &Computed, confidence: f64) -> 
                 }
                 Check::WithinCi => (
                     format!("published in {}% CI", percent(confidence)),
-                    c.ci_low <= p + slack(p) && p - slack(p) <= c.ci_high,
+                    published_inside_ci(p, c.ci_low, c.ci_high).unwrap_or(false),
                 ),
                 Check::Above => ("computed > published".into(), x > p),
                 Check::Below => ("computed < published".into(), x < p),

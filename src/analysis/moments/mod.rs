@@ -31,8 +31,13 @@
 //! [`super::exposure_gap`] (statsmodels `ttest_ind(usevar="unequal", weights=...)`, frequency
 //! weights); Hedges' g stays unweighted, as its note says.
 
-use super::exposure_gap::survey_welch;
-use super::frame::{customer_weights, employee_weights, floats, TableBuilder};
+mod effects;
+mod taxonomy;
+
+pub use effects::{moment_effects, moment_effects_from};
+pub use taxonomy::{action, Moment, MomentText};
+
+use super::frame::{customer_weights, employee_weights, TableBuilder};
 use super::linkage::By;
 use crate::data::columns::FastMap;
 use crate::data::Study;
@@ -40,135 +45,8 @@ use crate::error::{MiroirError, Result};
 use crate::stats::dist::norm_cdf;
 use crate::stats::multiple::{adjust_pvalues, PAdjust};
 use crate::stats::proportions::{binom_test, proportion_ci, ProportionMethod};
-use crate::stats::two_sample::{hedges_g, hedges_g_moments, masked_moments, welch_t, welch_t_moments};
-use crate::stats::{Alternative, TestResult};
+use crate::stats::Alternative;
 use polars::prelude::{DataFrame, StringChunked};
-
-/// The six moments of the mirror matrix, each a cell of (customer polarity, employee voice),
-/// with the seed's name and recommended action in English and French. This is the one home of
-/// the taxonomy: the Python package (`_core.moment_taxonomy`), its charts, deliverables and
-/// message catalogue, the reproduce spec and the synthetic generator read it from here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Moment {
-    WinWin,
-    LuckyBreak,
-    Pain,
-    WrongFight,
-    Blindness,
-    DeadEnd,
-}
-
-/// What a moment is called and what the seed recommends, in one language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MomentText {
-    pub name: &'static str,
-    pub action: &'static str,
-    /// The action's first words, for a slide or a chart label.
-    pub short_action: &'static str,
-}
-
-impl Moment {
-    /// In the seed's order: enchanting moments first, then irritating ones.
-    pub const ALL: [Moment; 6] =
-        [Moment::WinWin, Moment::LuckyBreak, Moment::Pain, Moment::WrongFight, Moment::Blindness, Moment::DeadEnd];
-    /// A theme with q >= alpha on either axis.
-    pub const UNDETERMINED: &'static str = "undetermined";
-    /// A theme with fewer customer mentions than `min_mentions`.
-    pub const TOO_FEW_MENTIONS: &'static str = "too_few_mentions";
-
-    /// `win_win`, `lucky_break`, `pain`, `wrong_fight`, `blindness`, `dead_end`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Moment::WinWin => "win_win",
-            Moment::LuckyBreak => "lucky_break",
-            Moment::Pain => "pain",
-            Moment::WrongFight => "wrong_fight",
-            Moment::Blindness => "blindness",
-            Moment::DeadEnd => "dead_end",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<Moment> {
-        Moment::ALL.into_iter().find(|m| m.key() == key)
-    }
-
-    /// (customer axis, employee axis): `enchanted` / `irritated`, `proud` / `silent` /
-    /// `frustrated`.
-    pub fn axes(self) -> (&'static str, &'static str) {
-        match self {
-            Moment::WinWin => ("enchanted", "proud"),
-            Moment::LuckyBreak => ("enchanted", "silent"),
-            Moment::Pain => ("enchanted", "frustrated"),
-            Moment::WrongFight => ("irritated", "proud"),
-            Moment::Blindness => ("irritated", "silent"),
-            Moment::DeadEnd => ("irritated", "frustrated"),
-        }
-    }
-
-    /// The moment of a theme whose axes are determined; None when either is `undetermined`.
-    pub fn from_axes(customer: &str, employee: &str) -> Option<Moment> {
-        Moment::ALL.into_iter().find(|m| m.axes() == (customer, employee))
-    }
-
-    /// Name and action in `lang` (`"en"` or `"fr"`; None for another language).
-    pub fn text(self, lang: &str) -> Option<MomentText> {
-        let t = |name, action, short_action| MomentText { name, action, short_action };
-        Some(match (self, lang) {
-            (Moment::WinWin, "en") => t("Win-win", "deploy it: make this interaction the norm", "deploy it"),
-            (Moment::WinWin, "fr") => t("Le win win", "la déployer : faire de cette interaction la norme", "la déployer"),
-            (Moment::LuckyBreak, "en") => t(
-                "Lucky break",
-                "re-sensitise employees: they do not see that this enchants customers",
-                "re-sensitise employees",
-            ),
-            (Moment::LuckyBreak, "fr") => t(
-                "Le coup de chance",
-                "resensibiliser les collaborateurs : ils ne voient pas que cela enchante les clients",
-                "resensibiliser les collaborateurs",
-            ),
-            (Moment::Pain, "en") => {
-                t("Pain", "relieve employees first: the enchantment costs them too much", "relieve employees first")
-            }
-            (Moment::Pain, "fr") => t(
-                "La douleur",
-                "soulager d'abord les collaborateurs : l'enchantement leur coûte trop",
-                "soulager d'abord les collaborateurs",
-            ),
-            (Moment::WrongFight, "en") => t(
-                "Wrong fight",
-                "re-sensitise employees: show them it irritates customers, redirect their energy",
-                "re-sensitise employees",
-            ),
-            (Moment::WrongFight, "fr") => t(
-                "Le mauvais combat",
-                "resensibiliser les collaborateurs : leur montrer que cela irrite les clients, réorienter leur énergie",
-                "resensibiliser les collaborateurs",
-            ),
-            (Moment::Blindness, "en") => {
-                t("Blindness", "re-sensitise employees: make them see this irritant", "re-sensitise employees")
-            }
-            (Moment::Blindness, "fr") => t(
-                "La cécité",
-                "resensibiliser les collaborateurs : leur faire voir cet irritant",
-                "resensibiliser les collaborateurs",
-            ),
-            (Moment::DeadEnd, "en") => {
-                t("Dead end", "relieve employees first: give them a solution to offer", "relieve employees first")
-            }
-            (Moment::DeadEnd, "fr") => t(
-                "L'impasse",
-                "soulager d'abord les collaborateurs : leur donner une solution à proposer",
-                "soulager d'abord les collaborateurs",
-            ),
-            _ => return None,
-        })
-    }
-}
-
-/// The seed's action (in English) for a moment's key; None for `undetermined` and the like.
-pub fn action(moment: &str) -> Option<&'static str> {
-    Moment::parse(moment).and_then(|m| m.text("en")).map(|t| t.action)
-}
 
 fn cell(customer: &str, employee: &str) -> &'static str {
     Moment::from_axes(customer, employee).map_or(Moment::UNDETERMINED, Moment::key)
@@ -651,143 +529,7 @@ pub fn moments_table(study: &Study, o: &MomentOptions, rows: &[ThemeRow]) -> Res
         .bool("employee_suppressed", rows.iter().map(e_sup))
         .opt_str("customer_example", rows.iter().map(|r| r.customer_example.clone()))
         .opt_str("employee_example", rows.iter().map(|r| r.employee_example.clone()))
-        .opt_str(
-            "note",
-            rows.iter().map(|r| if r.notes.is_empty() { None } else { Some(r.notes.join("; ")) }),
-        )
-        .build()
-}
-
-/// Per moment: satisfaction of customers who mention its themes against the others, and
-/// engagement of employees likewise (Welch t of mentioning - not mentioning, Hedges' g), with
-/// Benjamini-Hochberg q-values across all the tests. A row whose mentioning or other group has
-/// fewer than `min_group_size` respondents (but at least one) is suppressed (statistics null):
-/// either mean, with the study total, would give the other back.
-pub fn moment_effects(study: &Study, o: &MomentOptions) -> Result<DataFrame> {
-    if !study.has_mentions() {
-        return Err(MiroirError::InvalidArgument {
-            argument: "study".into(),
-            detail: "the study has no mentions table: moment effects need coded verbatim mentions".into(),
-        });
-    }
-    let pooled = MomentOptions { by: By::Pooled, ..o.clone() };
-    moment_effects_from(study, &theme_rows(study, &pooled)?)
-}
-
-/// [`moment_effects`] from the pooled theme rows (`theme_rows` with `by = Pooled`).
-pub fn moment_effects_from(study: &Study, rows: &[ThemeRow]) -> Result<DataFrame> {
-    let satisfaction = study.satisfaction();
-    let engagement = floats(study.employee_columns(), "engagement")?;
-    let cw = customer_weights(study, "moment effects")?;
-    let cw = cw.as_deref();
-    let ew = employee_weights(study, "moment effects")?;
-    // A bit per moment for each respondent who mentions one of its themes.
-    let moment_bit = |moment: &str| Moment::ALL.iter().position(|m| m.key() == moment);
-    let (mut c_in, mut e_in) = (vec![0u8; satisfaction.len()], vec![0u8; engagement.len()]);
-    if let Some(m) = study.index().mentions.as_ref() {
-        let theme_bit: Vec<Option<usize>> = m
-            .themes
-            .iter()
-            .map(|t| rows.iter().find(|r| &r.theme == t).and_then(|r| moment_bit(r.moment)))
-            .collect();
-        for i in 0..m.theme.len() {
-            let Some(bit) = theme_bit[m.theme[i] as usize] else { continue };
-            let members = if m.customer[i] { &mut c_in } else { &mut e_in };
-            members[m.respondent[i] as usize] |= 1 << bit;
-        }
-    }
-    let k = study.schema().min_group_size();
-    struct Effect {
-        moment: &'static str,
-        side: &'static str,
-        n_themes: u64,
-        n_in: u64,
-        n_out: u64,
-        welch: TestResult,
-        g: TestResult,
-        suppressed: bool,
-    }
-    let mut effects = Vec::new();
-    let c_moments = masked_moments(satisfaction, &c_in, Moment::ALL.len());
-    let e_moments = masked_moments(&engagement, &e_in, Moment::ALL.len());
-    for (bit, moment) in Moment::ALL.into_iter().map(Moment::key).enumerate() {
-        let n_themes = rows.iter().filter(|r| r.moment == moment).count() as u64;
-        for (side, values, members, summary, weights) in [
-            ("customer", satisfaction, &c_in, c_moments[bit], cw),
-            ("employee", &engagement[..], &e_in, e_moments[bit], ew.as_deref()),
-        ] {
-            let (n_a, n_b) = summary.map_or((0, values.len()), |m| (m.na, m.nb));
-            let suppressed = (n_a > 0 && n_a < k) || (n_b > 0 && n_b < k);
-            let n = n_a + n_b;
-            let nan = |m: &str, e: String| TestResult::new(m, Alternative::TwoSided, n as u64).with_note(e);
-            let (welch, g) = if suppressed {
-                (nan("Welch t-test", format!("suppressed: a group has fewer than {k} respondents")), nan("Hedges' g", String::new()))
-            } else if n_a == 0 {
-                let why = if n_themes == 0 { format!("no theme classified as {moment}") } else { "no respondent mentions its themes".into() };
-                (nan("Welch t-test", why), nan("Hedges' g", String::new()))
-            } else if let Some(w) = weights {
-                // weighted: statsmodels' weighted Welch; Hedges' g has no weighted version
-                let (mut a, mut b, mut wa, mut wb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-                for ((v, &mask), &wi) in values.iter().zip(members.iter()).zip(w) {
-                    if mask & (1 << bit) != 0 {
-                        a.push(*v);
-                        wa.push(wi);
-                    } else {
-                        b.push(*v);
-                        wb.push(wi);
-                    }
-                }
-                let mut welch = survey_welch(&a, &wa, &b, &wb, 0.95);
-                welch.push_note(&format!("weighted by {side} weights (Welch t as statsmodels ttest_ind on the weights rescaled to mean 1); Hedges' g unweighted"));
-                (welch, hedges_g(&a, &b, 0.95).unwrap_or_else(|e| nan("Hedges' g", e.to_string())))
-            } else if let Some(m) = summary.filter(|m| m.na >= 2 && m.nb >= 2) {
-                // the usual case: both groups large, from the two-pass summaries
-                (
-                    welch_t_moments(&m, Alternative::TwoSided, 0.95).unwrap_or_else(|e| nan("Welch t-test", e.to_string())),
-                    hedges_g_moments(&m, 0.95).unwrap_or_else(|e| nan("Hedges' g", e.to_string())),
-                )
-            } else {
-                // a tiny group (k < 2): the tests on the samples, with their own messages
-                let (mut a, mut b) = (Vec::new(), Vec::new());
-                for (v, &mask) in values.iter().zip(members.iter()) {
-                    if mask & (1 << bit) != 0 { a.push(*v) } else { b.push(*v) }
-                }
-                (
-                    welch_t(&a, &b, Alternative::TwoSided, 0.95).unwrap_or_else(|e| nan("Welch t-test", e.to_string())),
-                    hedges_g(&a, &b, 0.95).unwrap_or_else(|e| nan("Hedges' g", e.to_string())),
-                )
-            };
-            effects.push(Effect { moment, side, n_themes, n_in: n_a as u64, n_out: n_b as u64, welch, g, suppressed });
-        }
-    }
-    let finite: Vec<usize> = (0..effects.len()).filter(|&i| effects[i].welch.p_value.is_finite()).collect();
-    let p: Vec<f64> = finite.iter().map(|&i| effects[i].welch.p_value).collect();
-    let mut q = vec![f64::NAN; effects.len()];
-    if !p.is_empty() {
-        for (&i, v) in finite.iter().zip(adjust_pvalues(&p, PAdjust::BH)?) {
-            q[i] = v;
-        }
-    }
-    let hide = |e: &Effect, v: f64| if e.suppressed { None } else { Some(v) };
-    TableBuilder::new()
-        .str("moment", effects.iter().map(|e| e.moment))
-        .str("side", effects.iter().map(|e| e.side))
-        .str("outcome", effects.iter().map(|e| if e.side == "customer" { "satisfaction" } else { "engagement" }))
-        .u64("n_themes", effects.iter().map(|e| e.n_themes))
-        .u64("n_mentioning", effects.iter().map(|e| e.n_in))
-        .u64("n_other", effects.iter().map(|e| e.n_out))
-        .opt_f64("mean_mentioning", effects.iter().map(|e| hide(e, e.welch.get("mean_a").unwrap_or(f64::NAN))))
-        .opt_f64("mean_other", effects.iter().map(|e| hide(e, e.welch.get("mean_b").unwrap_or(f64::NAN))))
-        .opt_f64("estimate", effects.iter().map(|e| hide(e, e.welch.estimate)))
-        .opt_f64("statistic", effects.iter().map(|e| hide(e, e.welch.statistic)))
-        .opt_f64("df", effects.iter().map(|e| hide(e, e.welch.df)))
-        .opt_f64("p_value", effects.iter().map(|e| hide(e, e.welch.p_value)))
-        .opt_f64("ci_low", effects.iter().map(|e| hide(e, e.welch.ci_low)))
-        .opt_f64("ci_high", effects.iter().map(|e| hide(e, e.welch.ci_high)))
-        .opt_f64("hedges_g", effects.iter().map(|e| hide(e, e.g.estimate)))
-        .opt_f64("q_value", effects.iter().zip(&q).map(|(e, q)| hide(e, *q)))
-        .bool("suppressed", effects.iter().map(|e| e.suppressed))
-        .opt_str("note", effects.iter().map(|e| e.welch.note.clone()))
+        .notes("note", rows.iter().map(|r| &r.notes))
         .build()
 }
 

@@ -1,0 +1,208 @@
+//! The observations of a drivers model: the employees (or the linkable units) with every driver
+//! answered, their outcome, weights, study and resampling-unit codes, centred within study.
+
+use super::{invalid, DriverOptions, DriverOutcome};
+use crate::analysis::frame::{employee_weights, floats};
+use crate::analysis::units::{units, Unit};
+use crate::data::Study;
+use crate::error::{MiroirError, Result};
+use polars::prelude::*;
+
+/// The observations of one drivers model: outcome, predictors (drivers then controls), weights,
+/// study and resampling-unit codes (rows of a unit are contiguous within nothing in particular).
+pub(super) struct Design {
+    pub y: Vec<f64>,
+    /// One column per predictor, drivers first.
+    pub x: Vec<Vec<f64>>,
+    pub w: Vec<f64>,
+    pub study: Vec<u32>,
+    /// Resampling unit (the unit) of each row, 0..units.
+    pub cluster: Vec<usize>,
+    /// Study of each resampling unit.
+    pub cluster_study: Vec<u32>,
+    pub n_studies: usize,
+    pub notes: Vec<String>,
+}
+
+const BANNED: [&str; 4] = ["study", "unit", "employee_id", "engagement"];
+
+/// A driver or control column of the employees table as f64 (booleans as 0/1, nulls as NaN).
+fn employee_column(df: &DataFrame, name: &str, argument: &str) -> Result<Vec<f64>> {
+    if BANNED.contains(&name) {
+        return Err(invalid(
+            argument,
+            format!("'{name}' cannot be a driver or a control (the outcome, an identifier or the study's own effect)"),
+        ));
+    }
+    let col = df
+        .column(name)
+        .map_err(|_| invalid(argument, format!("'{name}' is not a column of the employees table")))?;
+    let dt = col.dtype();
+    if !(dt.is_primitive_numeric() || dt.is_bool() || dt == &DataType::Null) {
+        return Err(invalid(argument, format!("'{name}' is {dt}; drivers must be numbers or yes/no columns")));
+    }
+    floats(df, name)
+}
+
+/// Rows with every driver and control answered; a column missing for most employees is refused.
+fn answered_rows(cols: &[Vec<f64>], names: &[&String], n: usize) -> Result<(Vec<usize>, Vec<String>)> {
+    for (c, name) in cols.iter().zip(names) {
+        let missing = c.iter().filter(|v| !v.is_finite()).count();
+        if 2 * missing > n {
+            return Err(MiroirError::InsufficientData {
+                detail: format!(
+                    "drivers: '{name}' is missing for {missing} of {n} employees; drop it from drivers= or fill it in"
+                ),
+            });
+        }
+    }
+    let keep: Vec<usize> = (0..n).filter(|&i| cols.iter().all(|c| c[i].is_finite())).collect();
+    let mut notes = Vec::new();
+    if keep.len() < n {
+        notes.push(format!("{} employees without every driver answered were left out", n - keep.len()));
+    }
+    Ok((keep, notes))
+}
+
+/// The driver and control columns (drivers first), the employees with all of them answered,
+/// and the note counting those left out.
+fn answered_columns(study: &Study, names: &[String], o: &DriverOptions) -> Result<(Vec<Vec<f64>>, Vec<usize>, Vec<String>)> {
+    let df = study.employee_columns();
+    let all: Vec<&String> = names.iter().chain(&o.controls).collect();
+    let cols: Vec<Vec<f64>> = all
+        .iter()
+        .enumerate()
+        .map(|(i, c)| employee_column(df, c, if i < names.len() { "drivers" } else { "controls" }))
+        .collect::<Result<_>>()?;
+    let (keep, notes) = answered_rows(&cols, &all, df.height())?;
+    Ok((cols, keep, notes))
+}
+
+pub(super) fn employee_design(study: &Study, names: &[String], o: &DriverOptions) -> Result<Design> {
+    let df = study.employee_columns();
+    let ix = study.index();
+    let (cols, keep, notes) = answered_columns(study, names, o)?;
+    let y = floats(df, "engagement")?;
+    let w = employee_weights(study, "drivers")?;
+    // resampling units: the employees' units, in code order
+    let mut code = vec![usize::MAX; ix.units.len()];
+    let mut cluster_study = Vec::new();
+    let cluster: Vec<usize> = keep
+        .iter()
+        .map(|&i| {
+            let u = ix.emp_unit[i] as usize;
+            if code[u] == usize::MAX {
+                code[u] = cluster_study.len();
+                cluster_study.push(ix.emp_study[i]);
+            }
+            code[u]
+        })
+        .collect();
+    Ok(Design {
+        y: keep.iter().map(|&i| y[i]).collect(),
+        x: cols.iter().map(|c| keep.iter().map(|&i| c[i]).collect()).collect(),
+        w: keep.iter().map(|&i| w.as_ref().map_or(1.0, |w| w[i])).collect(),
+        study: keep.iter().map(|&i| ix.emp_study[i]).collect(),
+        cluster,
+        cluster_study,
+        n_studies: ix.studies.len(),
+        notes,
+    })
+}
+
+pub(super) fn unit_design(study: &Study, names: &[String], o: &DriverOptions) -> Result<Design> {
+    let df = study.employee_columns();
+    let ix = study.index();
+    let (cols, keep, mut notes) = answered_columns(study, names, o)?;
+    let w = employee_weights(study, "drivers")?;
+    let engagement = floats(df, "engagement")?;
+    // (weighted) unit means of the drivers and of engagement over the answered employees
+    let k = ix.units.len();
+    let p = cols.len();
+    let mut sw = vec![0.0; k];
+    let mut sums = vec![0.0; k * (p + 1)];
+    for &i in &keep {
+        let u = ix.emp_unit[i] as usize;
+        let wi = w.as_ref().map_or(1.0, |w| w[i]);
+        sw[u] += wi;
+        for (j, c) in cols.iter().enumerate() {
+            sums[u * (p + 1) + j] += wi * c[i];
+        }
+        sums[u * (p + 1) + p] += wi * engagement[i];
+    }
+    // the linkage's units, in the order of `units()` (study, unit); their codes by key
+    let unit_rows = units(study)?;
+    let mut code_of: std::collections::HashMap<(&str, &str), usize> = Default::default();
+    for (c, key) in ix.units.iter().enumerate() {
+        code_of.insert((ix.studies[key.study as usize].as_str(), key.name.as_str()), c);
+    }
+    let linkable: Vec<&Unit> = unit_rows.iter().filter(|u| u.is_linkable()).collect();
+    let mut d = Design {
+        y: Vec::new(),
+        x: vec![Vec::new(); p],
+        w: Vec::new(),
+        study: Vec::new(),
+        cluster: Vec::new(),
+        cluster_study: Vec::new(),
+        n_studies: ix.studies.len(),
+        notes: Vec::new(),
+    };
+    let mut without = 0usize;
+    for u in &linkable {
+        let c = code_of[&(u.study.as_str(), u.unit.as_str())];
+        if sw[c] <= 0.0 {
+            without += 1;
+            continue;
+        }
+        let st = ix.units[c].study;
+        for j in 0..p {
+            d.x[j].push(sums[c * (p + 1) + j] / sw[c]);
+        }
+        d.y.push(match o.outcome {
+            DriverOutcome::Engagement => sums[c * (p + 1) + p] / sw[c],
+            DriverOutcome::ShareSatisfied => u.share_satisfied(),
+            DriverOutcome::MeanSatisfaction => u.mean_satisfaction,
+        });
+        d.w.push(1.0);
+        d.study.push(st);
+        d.cluster.push(d.cluster_study.len());
+        d.cluster_study.push(st);
+    }
+    let excluded = unit_rows.len() - linkable.len();
+    if excluded > 0 {
+        notes.push(format!(
+            "{excluded} units left out (a side without respondents, or suppressed for confidentiality)"
+        ));
+    }
+    if without > 0 {
+        notes.push(format!("{without} linkable units without an employee answering every driver were left out"));
+    }
+    if o.outcome != DriverOutcome::Engagement && study.customer_weights().is_some() {
+        notes.push("unit customer outcomes are weighted by the customers' weights (units count equally)".into());
+    }
+    d.notes = notes;
+    Ok(d)
+}
+
+/// Per-study weighted centring of every column of a design (or overall when `by_study` is false);
+/// returns the centred columns (outcome first) and the number of absorbed means.
+pub(super) fn centred(d: &Design, by_study: bool) -> (Vec<Vec<f64>>, usize) {
+    let g = if by_study { d.n_studies } else { 1 };
+    let group = |i: usize| if by_study { d.study[i] as usize } else { 0 };
+    let mut sw = vec![0.0; g];
+    for (i, &w) in d.w.iter().enumerate() {
+        sw[group(i)] += w;
+    }
+    let centre = |v: &[f64]| -> Vec<f64> {
+        let mut s = vec![0.0; g];
+        for (i, x) in v.iter().enumerate() {
+            s[group(i)] += d.w[i] * x;
+        }
+        let m: Vec<f64> = s.iter().zip(&sw).map(|(s, w)| if *w > 0.0 { s / w } else { 0.0 }).collect();
+        v.iter().enumerate().map(|(i, x)| x - m[group(i)]).collect()
+    };
+    let mut out = vec![centre(&d.y)];
+    out.extend(d.x.iter().map(|c| centre(c)));
+    (out, sw.iter().filter(|w| **w > 0.0).count())
+}
+
