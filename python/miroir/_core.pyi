@@ -71,6 +71,8 @@ __all__ = [
     "indicators",
     "report",
     "moment_taxonomy",
+    "analysis_defaults",
+    "published_inside_ci",
     "linkage_corrected",
     "multilevel_gap",
     "reproduce_spec",
@@ -274,45 +276,34 @@ def stats_ols(
 
 # -- mirror analyses (analysis.rs) ---------------------------------------------------------------
 
+# The analyses take every option (no defaults here): their defaults are stated once, in the core's
+# options structs, and read by the Python signatures through analysis_defaults().
+def analysis_defaults() -> dict[str, dict[str, Any]]: ...
+
+# Whether a published value lies inside [ci_low, ci_high] up to rounding; None when any is NaN.
+def published_inside_ci(published: float, ci_low: float, ci_high: float) -> bool | None: ...
 def linkage(
     study: Study,
-    method: str = "pearson",
-    by: str | None = ...,  # "study"
-    threshold: float | None = None,
-    top_share: float = 0.08,
-    outcome: str = "share_satisfied",
-    n_resamples: int = 1999,
-    seed: int = 0,
-    confidence: float = 0.95,
+    method: str,
+    by: str | None,
+    threshold: float | None,
+    top_share: float,
+    outcome: str,
+    n_resamples: int,
+    seed: int,
+    confidence: float,
 ) -> pl.DataFrame: ...
 def linkage_units(study: Study) -> pl.DataFrame: ...
-def exposure_gap(
-    study: Study,
-    by: str | None = ...,  # "study"
-    covariates: Sequence[str] = ...,  # []
-    confidence: float = 0.95,
-) -> pl.DataFrame: ...
+def exposure_gap(study: Study, by: str | None, covariates: Sequence[str], confidence: float) -> pl.DataFrame: ...
 def moments(
-    study: Study,
-    alpha: float = 0.05,
-    silence_rate: float = 0.02,
-    min_mentions: int = 10,
-    by: str | None = None,
+    study: Study, alpha: float, silence_rate: float, min_mentions: int, by: str | None
 ) -> pl.DataFrame: ...
-def moment_effects(
-    study: Study, alpha: float = 0.05, silence_rate: float = 0.02, min_mentions: int = 10
-) -> pl.DataFrame: ...
-def indicators(
-    study: Study,
-    ci_method: str = "wilson",
-    confidence: float = 0.95,
-    n_resamples: int = 1999,
-    seed: int = 0,
-) -> pl.DataFrame: ...
+def moment_effects(study: Study, alpha: float, silence_rate: float, min_mentions: int) -> pl.DataFrame: ...
+def indicators(study: Study, ci_method: str, confidence: float, n_resamples: int, seed: int) -> pl.DataFrame: ...
 
 # Keys summary, indicators, linkage, units, exposure_gap (DataFrames), moments, moment_effects
 # (DataFrame, or None without mentions) and warnings (list[str]).
-def report(study: Study, n_resamples: int = 1999, seed: int = 0) -> dict[str, Any]: ...
+def report(study: Study, n_resamples: int, seed: int) -> dict[str, Any]: ...
 def moment_taxonomy() -> list[tuple[str, str, str, list[tuple[str, str, str, str]]]]: ...
 
 # -- reproduce (reproduce.rs) --------------------------------------------------------------------
@@ -368,17 +359,8 @@ def stats_mixed_lm(
 
 # -- corrected linkage and multilevel exposure gap (analysis.rs) ---------------------------------
 
-def linkage_corrected(
-    study: Study,
-    outcome: str = "share_satisfied",
-    confidence: float = 0.95,
-    credibility: float = 0.80,
-) -> pl.DataFrame: ...
-def multilevel_gap(
-    study: Study,
-    by: str | None = None,
-    confidence: float = 0.95,
-) -> pl.DataFrame: ...
+def linkage_corrected(study: Study, outcome: str, confidence: float, credibility: float) -> pl.DataFrame: ...
+def multilevel_gap(study: Study, by: str | None, confidence: float) -> pl.DataFrame: ...
 
 # -- relative importance and dominance (relimp.rs) -----------------------------------------------
 
@@ -428,14 +410,14 @@ __all__ += ["drivers", "seed_drivers"]
 
 def drivers(
     study: Study,
-    outcome: str = "engagement",
-    drivers: Sequence[str] | None = None,
-    controls: Sequence[str] = ...,
-    level: str | None = None,
-    adjust_for_study: bool = True,
-    n_resamples: int = 1999,
-    seed: int = 0,
-    confidence: float = 0.95,
+    outcome: str,
+    drivers: Sequence[str] | None,
+    controls: Sequence[str],
+    level: str | None,
+    adjust_for_study: bool,
+    n_resamples: int,
+    seed: int,
+    confidence: float,
 ) -> pl.DataFrame: ...
 
 # (column, English label, French label, seed article)

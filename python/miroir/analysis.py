@@ -28,6 +28,11 @@ from miroir.results import (
     UnitsResult,
 )
 from miroir.segments import segment_tables
+from miroir._defaults import EXPOSURE_GAP as _GAP
+from miroir._defaults import INDICATORS as _INDICATORS
+from miroir._defaults import LINKAGE as _LINKAGE
+from miroir._defaults import MOMENTS as _MOMENTS
+from miroir._defaults import REPORT as _REPORT
 
 __all__ = [
     "Report",
@@ -45,14 +50,14 @@ __all__ += ["linkage_corrected", "multilevel_gap"]  # from miroir.multilevel
 def linkage(
     study: Study,
     *,
-    method: str = "pearson",
-    by: Cut = "study",
-    threshold: float | None = None,
-    top_share: float = 0.08,
-    outcome: str = "share_satisfied",
-    n_resamples: int = 1999,
-    seed: int = 0,
-    confidence: float = 0.95,
+    method: str = _LINKAGE["method"],
+    by: Cut = _LINKAGE["by"],
+    threshold: float | None = _LINKAGE["threshold"],
+    top_share: float = _LINKAGE["top_share"],
+    outcome: str = _LINKAGE["outcome"],
+    n_resamples: int = _LINKAGE["n_resamples"],
+    seed: int = _LINKAGE["seed"],
+    confidence: float = _LINKAGE["confidence"],
 ) -> LinkageResult:
     """Engagement vs customer satisfaction at the unit level, per study and pooled.
 
@@ -210,9 +215,9 @@ def linkage_units(study: Study, *, by: Cut = None) -> UnitsResult:
 def exposure_gap(
     study: Study,
     *,
-    by: Cut = "study",
+    by: Cut = _GAP["by"],
     covariates: Sequence[str] = (),
-    confidence: float = 0.95,
+    confidence: float = _GAP["confidence"],
 ) -> ExposureGapResult:
     """Engagement of customer-facing employees against the others, per study and pooled.
 
@@ -286,10 +291,10 @@ def exposure_gap(
 def moments(
     study: Study,
     *,
-    alpha: float = 0.05,
-    silence_rate: float = 0.02,
-    min_mentions: int = 10,
-    by: Cut = None,
+    alpha: float = _MOMENTS["alpha"],
+    silence_rate: float = _MOMENTS["silence_rate"],
+    min_mentions: int = _MOMENTS["min_mentions"],
+    by: Cut = _MOMENTS["by"],
 ) -> MomentsResult:
     """The mirror matrix: one row per theme with its moment.
 
@@ -361,7 +366,12 @@ def moments(
 
 
 def moment_effects(
-    study: Study, *, alpha: float = 0.05, silence_rate: float = 0.02, min_mentions: int = 10, by: Cut = None
+    study: Study,
+    *,
+    alpha: float = _MOMENTS["alpha"],
+    silence_rate: float = _MOMENTS["silence_rate"],
+    min_mentions: int = _MOMENTS["min_mentions"],
+    by: Cut = None,
 ) -> MomentEffectsResult:
     """Per moment: satisfaction of customers who mention its themes against the others, and
     engagement of employees likewise.
@@ -417,10 +427,10 @@ def moment_effects(
 def indicators(
     study: Study,
     *,
-    ci_method: str = "wilson",
-    confidence: float = 0.95,
-    n_resamples: int = 1999,
-    seed: int = 0,
+    ci_method: str = _INDICATORS["ci_method"],
+    confidence: float = _INDICATORS["confidence"],
+    n_resamples: int = _INDICATORS["n_resamples"],
+    seed: int = _INDICATORS["seed"],
     by: Cut = None,
 ) -> IndicatorsResult:
     """The eight published figures of the seed article, recomputed with their CI and n.
@@ -475,7 +485,14 @@ def indicators(
     return IndicatorsResult(table, options)
 
 
-def report(study: Study, *, n_resamples: int = 1999, seed: int = 0, by: Cut = None, lang: str = "en") -> Report:
+def report(
+    study: Study,
+    *,
+    n_resamples: int = _REPORT["n_resamples"],
+    seed: int = _REPORT["seed"],
+    by: Cut = None,
+    lang: str = "en",
+) -> Report:
     """Run every analysis with its default options and gather the results.
 
     Parameters

@@ -14,6 +14,7 @@ from miroir._frames import InvalidArgumentTypeError
 from miroir._analysis_base import _by_segments, _inner, _opt_text, _real, _text
 from miroir.results import DriversResult
 from miroir._frames import invalid_argument_type
+from miroir._defaults import DRIVERS as _DRIVERS
 
 if TYPE_CHECKING:
     from miroir.study import Study
@@ -39,14 +40,14 @@ def _names(name: str, value: object) -> list[str] | None:
 def drivers(
     study: Study,
     *,
-    outcome: str = "engagement",
+    outcome: str = _DRIVERS["outcome"],
     drivers: Sequence[str] | str | None = None,
     controls: Sequence[str] | str = (),
     level: str | None = None,
-    adjust_for_study: bool = True,
-    n_resamples: int = 1999,
-    seed: int = 0,
-    confidence: float = 0.95,
+    adjust_for_study: bool = _DRIVERS["adjust_for_study"],
+    n_resamples: int = _DRIVERS["n_resamples"],
+    seed: int = _DRIVERS["seed"],
+    confidence: float = _DRIVERS["confidence"],
     by: str | Sequence[str] | None = None,
 ) -> DriversResult:
     """Which drivers explain engagement, or customer satisfaction, most.

@@ -8,6 +8,8 @@ from miroir import _core
 from miroir._analysis_base import Cut, _by_segments, _inner, _is_cut, _opt_text, _real, _text
 from miroir._study_base import StudyBase as Study  # what the analyses read of a miroir.Study
 from miroir.results import CorrectedLinkageResult, MultilevelGapResult
+from miroir._defaults import LINKAGE_CORRECTED as _CORRECTED
+from miroir._defaults import MULTILEVEL_GAP as _MULTILEVEL
 
 __all__ = ["linkage_corrected", "multilevel_gap"]
 
@@ -15,9 +17,9 @@ __all__ = ["linkage_corrected", "multilevel_gap"]
 def linkage_corrected(
     study: Study,
     *,
-    outcome: str = "share_satisfied",
-    confidence: float = 0.95,
-    credibility: float = 0.80,
+    outcome: str = _CORRECTED["outcome"],
+    confidence: float = _CORRECTED["confidence"],
+    credibility: float = _CORRECTED["credibility"],
     by: Cut = None,
 ) -> CorrectedLinkageResult:
     """Linkage corrected for the unreliability of unit means: true-score correlations per study,
@@ -106,7 +108,7 @@ def multilevel_gap(
     study: Study,
     *,
     by: Cut = None,
-    confidence: float = 0.95,
+    confidence: float = _MULTILEVEL["confidence"],
 ) -> MultilevelGapResult:
     """Engagement gap of customer-facing employees in a random-intercept model (employees
     within units), next to the OLS fixed-effects gap of :func:`exposure_gap`.

@@ -30,6 +30,7 @@ from miroir._frames import InvalidArgumentTypeError
 from miroir.i18n import format_number, p_phrase, text
 from miroir.results import MOMENT_ORDER
 from miroir._frames import invalid_argument, invalid_argument_type
+from miroir._defaults import REPORT as _REPORT
 
 __all__ = ["WavesComparison", "compare_waves", "load_waves", "split_waves"]
 
@@ -314,8 +315,8 @@ def compare_waves(
     by: str | list[str] | None = None,
     design: str = "units",
     confidence: float = 0.95,
-    n_resamples: int = 1999,
-    seed: int = 0,
+    n_resamples: int = _REPORT["n_resamples"],
+    seed: int = _REPORT["seed"],
 ) -> WavesComparison:
     """Compare two waves of the same company's mirror study.
 

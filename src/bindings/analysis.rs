@@ -38,8 +38,8 @@ fn moment_options(alpha: f64, silence_rate: f64, min_mentions: u64, by: Option<&
 }
 
 #[pyfunction]
-#[pyo3(signature = (study, method="pearson", by=Some("study"), threshold=None, top_share=0.08,
-                    outcome="share_satisfied", n_resamples=1999, seed=0, confidence=0.95))]
+// no defaults here: the Python layer passes every option, its defaults read from `analysis_defaults`
+#[pyo3(signature = (study, method, by, threshold, top_share, outcome, n_resamples, seed, confidence))]
 #[allow(clippy::too_many_arguments)]
 fn linkage(
     py: Python<'_>, study: &PyStudy, method: &str, by: Option<&str>, threshold: Option<f64>, top_share: f64,
@@ -56,7 +56,7 @@ fn linkage_units(py: Python<'_>, study: &PyStudy) -> PyResult<PyDataFrame> {
 }
 
 #[pyfunction]
-#[pyo3(signature = (study, by=Some("study"), covariates=Vec::new(), confidence=0.95))]
+#[pyo3(signature = (study, by, covariates, confidence))]
 fn exposure_gap(
     py: Python<'_>, study: &PyStudy, by: Option<&str>, covariates: Vec<String>, confidence: f64,
 ) -> PyResult<PyDataFrame> {
@@ -65,7 +65,7 @@ fn exposure_gap(
 }
 
 #[pyfunction]
-#[pyo3(signature = (study, alpha=0.05, silence_rate=0.02, min_mentions=10, by=None))]
+#[pyo3(signature = (study, alpha, silence_rate, min_mentions, by))]
 fn moments(
     py: Python<'_>, study: &PyStudy, alpha: f64, silence_rate: f64,
     #[pyo3(from_py_with = arg::min_mentions)] min_mentions: u64, by: Option<&str>,
@@ -75,7 +75,7 @@ fn moments(
 }
 
 #[pyfunction]
-#[pyo3(signature = (study, alpha=0.05, silence_rate=0.02, min_mentions=10))]
+#[pyo3(signature = (study, alpha, silence_rate, min_mentions))]
 fn moment_effects(
     py: Python<'_>, study: &PyStudy, alpha: f64, silence_rate: f64,
     #[pyo3(from_py_with = arg::min_mentions)] min_mentions: u64,
@@ -94,12 +94,12 @@ fn indicator_options(ci_method: &str, confidence: f64, n_resamples: usize, seed:
             other => crate::MiroirError::Stats(other),
         })?,
         confidence,
-        linkage: linkage_options("pearson", None, None, 0.08, "share_satisfied", n_resamples, seed, confidence)?,
+        linkage: LinkageOptions { n_resamples, seed, confidence, ..IndicatorOptions::default().linkage },
     })
 }
 
 #[pyfunction]
-#[pyo3(signature = (study, ci_method="wilson", confidence=0.95, n_resamples=1999, seed=0))]
+#[pyo3(signature = (study, ci_method, confidence, n_resamples, seed))]
 fn indicators(
     py: Python<'_>, study: &PyStudy, ci_method: &str, confidence: f64,
     #[pyo3(from_py_with = arg::analysis_resamples)] n_resamples: usize,
@@ -112,17 +112,22 @@ fn indicators(
 /// Every table of the report, as a dict of DataFrames (`moments` and `moment_effects` are None
 /// without mentions).
 #[pyfunction]
-#[pyo3(signature = (study, n_resamples=1999, seed=0))]
+#[pyo3(signature = (study, n_resamples, seed))]
 fn report<'py>(
     py: Python<'py>, study: &PyStudy, #[pyo3(from_py_with = arg::analysis_resamples)] n_resamples: usize,
     #[pyo3(from_py_with = arg::seed)] seed: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let d = ReportOptions::default();
     let o = ReportOptions {
-        linkage: linkage_options("pearson", Some("study"), None, 0.08, "share_satisfied", n_resamples, seed, 0.95)?,
-        indicators: indicator_options("wilson", 0.95, n_resamples, seed)?,
-        drivers: analysis::DriverOptions { n_resamples, seed, ..Default::default() },
-        ..ReportOptions::default()
+        linkage: LinkageOptions { n_resamples, seed, ..d.linkage },
+        indicators: IndicatorOptions {
+            linkage: LinkageOptions { n_resamples, seed, ..d.indicators.linkage },
+            ..d.indicators
+        },
+        drivers: analysis::DriverOptions { n_resamples, seed, ..d.drivers },
+        ..d
     };
+    o.linkage.check()?;
     let r = interruptible(py, || analysis::report(&study.inner, &o))??;
     let d = PyDict::new(py);
     d.set_item("summary", PyDataFrame(r.summary))?;
@@ -135,6 +140,72 @@ fn report<'py>(
     d.set_item("drivers", r.drivers.map(PyDataFrame))?;
     d.set_item("warnings", r.warnings)?;
     Ok(d)
+}
+
+/// `by` as the Python functions spell it: `"study"`, or `None` for the pooled row only.
+fn by_name(by: By) -> Option<&'static str> {
+    match by {
+        By::Study => Some("study"),
+        By::Pooled => None,
+    }
+}
+
+/// The analyses' default options, `{analysis: {option: value}}`, from the core's `Default`s (one
+/// home for each default): the Python signatures, the result objects and the report read them.
+#[pyfunction]
+fn analysis_defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let out = PyDict::new(py);
+    let section = |name: &str, items: Vec<(&str, Bound<'_, PyAny>)>| -> PyResult<()> {
+        let d = PyDict::new(py);
+        for (k, v) in items {
+            d.set_item(k, v)?;
+        }
+        out.set_item(name, d)
+    };
+    macro_rules! items {
+        ($($k:literal => $v:expr),* $(,)?) => {
+            vec![$(($k, pyo3::IntoPyObjectExt::into_bound_py_any($v, py)?)),*]
+        };
+    }
+    let l = LinkageOptions::default();
+    section("linkage", items![
+        "method" => l.method.to_string(), "by" => by_name(l.by), "threshold" => l.threshold,
+        "top_share" => l.top_share, "outcome" => l.outcome.to_string(), "n_resamples" => l.n_resamples,
+        "seed" => l.seed, "confidence" => l.confidence,
+    ])?;
+    let i = IndicatorOptions::default();
+    section("indicators", items![
+        "ci_method" => i.ci_method.to_string(), "confidence" => i.confidence,
+        "n_resamples" => i.linkage.n_resamples, "seed" => i.linkage.seed,
+    ])?;
+    let g = GapOptions::default();
+    section("exposure_gap", items!["by" => by_name(g.by), "covariates" => g.covariates, "confidence" => g.confidence])?;
+    let m = MomentOptions::default();
+    section("moments", items![
+        "alpha" => m.alpha, "silence_rate" => m.silence_rate, "min_mentions" => m.min_mentions, "by" => by_name(m.by),
+    ])?;
+    let d = analysis::DriverOptions::default();
+    section("drivers", items![
+        "outcome" => d.outcome.to_string(), "drivers" => d.drivers, "controls" => d.controls,
+        "level" => d.level.map(|v| v.to_string()), "adjust_for_study" => d.adjust_for_study,
+        "n_resamples" => d.n_resamples, "seed" => d.seed, "confidence" => d.confidence,
+    ])?;
+    let c = analysis::CorrectedLinkageOptions::default();
+    section("linkage_corrected", items![
+        "outcome" => c.outcome.to_string(), "confidence" => c.confidence, "credibility" => c.credibility,
+    ])?;
+    let mg = analysis::MultilevelGapOptions::default();
+    section("multilevel_gap", items!["by" => by_name(mg.by), "confidence" => mg.confidence])?;
+    let r = ReportOptions::default();
+    section("report", items!["n_resamples" => r.linkage.n_resamples, "seed" => r.linkage.seed])?;
+    Ok(out)
+}
+
+/// Whether a published value lies inside its CI, up to rounding; `None` when any is NaN (the one
+/// judgement, [`crate::analysis::indicators::published_inside_ci`], that reproduce uses too).
+#[pyfunction]
+fn published_inside_ci(published: f64, ci_low: f64, ci_high: f64) -> Option<bool> {
+    crate::analysis::indicators::published_inside_ci(published, ci_low, ci_high)
 }
 
 /// A moment's key, its two axes, and its name, action and short action per language.
@@ -162,14 +233,14 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     macro_rules! add {
         ($($f:ident),*) => {$( m.add_function(wrap_pyfunction!($f, m)?)?; )*};
     }
-    add!(moment_taxonomy);
+    add!(moment_taxonomy, analysis_defaults, published_inside_ci);
     add!(linkage, linkage_units, exposure_gap, moments, moment_effects, indicators, report);
     add!(linkage_corrected, multilevel_gap);
     Ok(())
 }
 
 #[pyfunction]
-#[pyo3(signature = (study, outcome="share_satisfied", confidence=0.95, credibility=0.80))]
+#[pyo3(signature = (study, outcome, confidence, credibility))]
 fn linkage_corrected(
     py: Python<'_>, study: &PyStudy, outcome: &str, confidence: f64, credibility: f64,
 ) -> PyResult<PyDataFrame> {
@@ -179,7 +250,7 @@ fn linkage_corrected(
 }
 
 #[pyfunction]
-#[pyo3(signature = (study, by=None, confidence=0.95))]
+#[pyo3(signature = (study, by, confidence))]
 fn multilevel_gap(py: Python<'_>, study: &PyStudy, by: Option<&str>, confidence: f64) -> PyResult<PyDataFrame> {
     let o = analysis::MultilevelGapOptions { by: By::parse(by)?, confidence };
     o.check()?;

@@ -8,8 +8,8 @@ use pyo3::prelude::*;
 use std::str::FromStr;
 
 #[pyfunction]
-#[pyo3(signature = (study, outcome="engagement", drivers=None, controls=Vec::new(), level=None,
-                    adjust_for_study=true, n_resamples=1999, seed=0, confidence=0.95))]
+// no defaults here: the Python layer passes every option (`analysis_defaults()["drivers"]`)
+#[pyo3(signature = (study, outcome, drivers, controls, level, adjust_for_study, n_resamples, seed, confidence))]
 #[allow(clippy::too_many_arguments)]
 fn drivers(
     py: Python<'_>, study: &PyStudy, outcome: &str, drivers: Option<Vec<String>>, controls: Vec<String>,

@@ -13,6 +13,7 @@ from miroir.html_report.notes import _e, translate_note
 from miroir.i18n import header, moment_action, moment_name, text, value_label
 from miroir.results._format import MISSING, check_lang, format_ci, format_number, format_p, format_percent
 from miroir.results import MOMENT_ORDER as MOMENTS
+from miroir import _core
 
 
 class _Sections(_PageBase):
@@ -33,7 +34,7 @@ class _Sections(_PageBase):
         lo, hi = _finite(row.get("ci_low")), _finite(row.get("ci_high"))
         if lo is None or hi is None:
             return None
-        return lo <= value <= hi
+        return _core.published_inside_ci(value, lo, hi)
 
     # --- indicators -------------------------------------------------------------------------------
 

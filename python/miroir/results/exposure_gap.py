@@ -19,6 +19,7 @@ from miroir.results._format import (
     _with_ci,
 )
 from miroir.results.base import Result, _below
+from miroir._defaults import EXPOSURE_GAP as _GAP
 
 
 class ExposureGapResult(Result):
@@ -48,7 +49,7 @@ class ExposureGapResult(Result):
         rows = self._rows()
         pooled = next((r for r in rows if r.get("level") == "pooled"), rows[-1])
         label = "pooled" if pooled.get("level") == "pooled" else str(pooled.get("study"))
-        ci = _ci_label(self.options.get("confidence", 0.95))
+        ci = _ci_label(self.options.get("confidence", _GAP["confidence"]))
         gap_value = _number(pooled.get("gap"))
         if gap_value is None or math.isnan(gap_value):
             reason = self._note(pooled) or ("suppressed" if self._is_suppressed(pooled) else "undefined")
@@ -78,7 +79,7 @@ class ExposureGapResult(Result):
         return _below(row.get("p_value"), 0.05)
 
     def _columns(self) -> list[_Column]:
-        ci = _ci_label(self.options.get("confidence", 0.95))
+        ci = _ci_label(self.options.get("confidence", _GAP["confidence"]))
         return [
             _Column("study", "study", _study_label, numeric=False, side="never"),
             _Column(
@@ -137,7 +138,7 @@ class MultilevelGapResult(Result):
         if gap is None or math.isnan(gap):
             reason = self._note(row) or ("suppressed" if self._is_suppressed(row) else "undefined")
             return f"{self.title}: gap not shown ({reason})"
-        ci = _ci_label(self.options.get("confidence", 0.95))
+        ci = _ci_label(self.options.get("confidence", _GAP["confidence"]))
         direction = "less" if gap >= 0 else "more"
         return (f"{self.title}: customer-facing employees {_fmt(abs(gap), 1)} points {direction} "
                 f"engaged (random intercept per unit, REML; {ci} [{_fmt(row.get('ci_low'), 1)}, "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from miroir.results._display import TEXT_MARK, _Column, _key_render
@@ -19,6 +18,8 @@ from miroir.results._format import (
     _with_ci,
 )
 from miroir.results.base import Result
+from miroir import _core
+from miroir._defaults import INDICATORS as _INDICATORS
 
 
 class IndicatorsResult(Result):
@@ -48,9 +49,9 @@ class IndicatorsResult(Result):
         low: Any = row.get("ci_low")
         high: Any = row.get("ci_high")
         p, lo, hi = _number(published), _number(low), _number(high)
-        if p is None or lo is None or hi is None or math.isnan(p) or math.isnan(lo) or math.isnan(hi):
+        if p is None or lo is None or hi is None:
             return None
-        return lo <= p <= hi
+        return _core.published_inside_ci(p, lo, hi)
 
     def _headline(self) -> str:
         rows = self._rows()
@@ -59,7 +60,7 @@ class IndicatorsResult(Result):
             return text
         inside = [r for r in rows if self._inside(r) is True]
         outside = [r for r in rows if self._inside(r) is False]
-        ci = _ci_label(self.options.get("confidence", 0.95))
+        ci = _ci_label(self.options.get("confidence", _INDICATORS["confidence"]))
         text += f"; {len(inside):,} published values inside their {ci}"
         text += f", {len(outside):,} outside"
         if outside:
@@ -70,7 +71,7 @@ class IndicatorsResult(Result):
         return text
 
     def _legend(self) -> str:
-        return f"{TEXT_MARK} published value outside the {_ci_label(self.options.get('confidence', 0.95))}"
+        return f"{TEXT_MARK} published value outside the {_ci_label(self.options.get('confidence', _INDICATORS['confidence']))}"
 
     def _is_significant(self, row: Row) -> bool:
         return self._inside(row) is False
@@ -87,7 +88,7 @@ class IndicatorsResult(Result):
             flag = self._inside(row)
             return UNDEFINED if flag is None else "yes" if flag else "no"
 
-        ci = _ci_label(self.options.get("confidence", 0.95))
+        ci = _ci_label(self.options.get("confidence", _INDICATORS["confidence"]))
         columns = [
             _Column("id", "id", _key_render("id", _fmt_text), numeric=False, side="never"),
             _Column("label", "label", _key_render("label", _fmt_text), numeric=False, side="never"),

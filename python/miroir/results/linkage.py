@@ -21,6 +21,7 @@ from miroir.results._format import (
     _with_ci,
 )
 from miroir.results.base import Result, _below
+from miroir._defaults import LINKAGE as _LINKAGE
 
 
 class LinkageResult(Result):
@@ -69,7 +70,7 @@ class LinkageResult(Result):
         )
         label = "pooled" if pooled.get("level") == "pooled" else str(pooled.get("study"))
         parts.append(
-            f"; {label} {symbol} = {estimate} ({_ci_label(self.options.get('confidence', 0.95))})"
+            f"; {label} {symbol} = {estimate} ({_ci_label(self.options.get('confidence', _LINKAGE['confidence']))})"
         )
         if not _missing(pooled.get("p_value")):
             parts.append(f", {_p_phrase(pooled.get('p_value'))}")
@@ -82,9 +83,9 @@ class LinkageResult(Result):
         return _below(row.get("p_value"), 0.05)
 
     def _columns(self) -> list[_Column]:
-        top = self.options.get("top_share", 0.08)
+        top = self.options.get("top_share", _LINKAGE["top_share"])
         top_label = f"top {_fmt_pct(top, 0)}" if not _missing(top) else "top"
-        ci = _ci_label(self.options.get("confidence", 0.95))
+        ci = _ci_label(self.options.get("confidence", _LINKAGE["confidence"]))
         return [
             _Column("study", "study", _study_label, numeric=False, side="never"),
             _Column("units", "n_units", _key_render("n_units", _fmt_int), side="never"),
