@@ -11,31 +11,18 @@ guards: both take a few milliseconds to a few hundred on two cores).
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import Any
 
 import miroir.stats as ms
+from bench_kernel import best_ms  # benchmarks/ is the script's folder
 from miroir.text import clauses, sentiment
-
-
-def best_ms(f: Callable[[], Any], reps: int = 5) -> float:
-    """Best wall time of ``reps`` calls (after one untimed warm-up), in milliseconds."""
-    f()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-    return 1000 * min(times)
 
 
 def main() -> None:
     ks = [4_990_000, 5_000_000, 5_003_000, 5_010_000]
-    binom = best_ms(lambda: [ms.binom_test(k, 10_000_000, p=0.5) for k in ks])
+    binom = best_ms(lambda: [ms.binom_test(k, 10_000_000, p=0.5) for k in ks], 5)
     long = "Très bon accueil, attente interminable ! " * 2_500
     english = long.replace("Très bon accueil", "Great welcome").replace("attente interminable", "awful wait")
-    text = best_ms(lambda: (sentiment([long], language="fr"), sentiment([english], language="en"), clauses([long])))
+    text = best_ms(lambda: (sentiment([long], language="fr"), sentiment([english], language="en"), clauses([long])), 5)
     print("| what | input | best (ms) |")
     print("|---|---|---:|")
     print(f"| `binom_test`, 4 values of k | n = 10,000,000 | {binom:.1f} |")
