@@ -5,6 +5,7 @@ and limits the tables are read with."""
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,10 @@ from miroir._frames import InvalidArgumentTypeError
 from miroir._schemas import SCHEMA_FILE, SCHEMA_HEADER, canonical_schema
 from miroir._study_base import StudyBase, summary_total
 from miroir._frames import invalid_argument, invalid_argument_type
+
+#: How a refusal to overwrite tells the caller to insist: the argument of `Study.write` by default;
+#: the CLI sets its flag (`--overwrite`) while it writes, so the message needs no rewriting.
+OVERWRITE: contextvars.ContextVar[str] = contextvars.ContextVar("overwrite", default="overwrite=True")
 
 _TABLES = ("employees", "customers", "mentions", "verbatims")
 _FORMATS = ("parquet", "csv")
@@ -92,7 +97,7 @@ def write_study(study: StudyBase, folder: Any, format: str, overwrite: bool) -> 
     schema_file = out / SCHEMA_FILE
     if schema_file.exists() and not overwrite:
         raise _core.FileError(
-            f"{schema_file}: the file exists; pass overwrite=True to replace it, or write to "
+            f"{schema_file}: the file exists; pass {OVERWRITE.get()} to replace it, or write to "
             "another folder"
         )
     for path in stale:
@@ -172,10 +177,10 @@ def _check_targets(out: Path, format: str, names: list[str], overwrite: bool) ->
             if table not in names:
                 raise _core.FileError(
                     f"{existing}: the study has no {table}, but load_study would read this "
-                    "file with it (pass overwrite=True to remove it)"
+                    f"file with it (pass {OVERWRITE.get()} to remove it)"
                 )
             raise _core.FileError(
-                f"{existing}: the file exists (pass overwrite=True to replace it)"
+                f"{existing}: the file exists (pass {OVERWRITE.get()} to replace it)"
             )
         if table not in names or existing.name != target.name:
             remove.append(existing)

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from miroir.cli._exit import EXIT_FAILED, EXIT_OK
 from miroir.cli._print import _print_coding, _print_report, _print_summary, _print_waves
 from miroir.cli._text import _count, _frame, _note, _num, _t, _table_config, _totals
+from miroir._folder import OVERWRITE
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -73,10 +74,11 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", miroir.DataQualityWarning)
         study = miroir.synthetic_study(args.studies, args.employees, args.customers, args.seed)
+    token = OVERWRITE.set("--overwrite")
     try:
         out = study.write(args.out, format=args.format, overwrite=args.overwrite)
-    except miroir.FileError as e:
-        raise miroir.FileError(str(e).replace("pass overwrite=True", "pass --overwrite")) from None
+    finally:
+        OVERWRITE.reset(token)
     # the counts of the study's repr, from its summary
     print(_t("synth.wrote", args.lang, totals=_totals(study.summary(), args.lang), out=out))
     return EXIT_OK
@@ -203,10 +205,11 @@ def _cmd_code(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - start
     coding = coded.coding
     assert coding is not None
+    token = OVERWRITE.set("--overwrite")
     try:
         out = coded.write(args.out, overwrite=args.overwrite)
-    except miroir.FileError as e:
-        raise miroir.FileError(str(e).replace("pass overwrite=True", "pass --overwrite")) from None
+    finally:
+        OVERWRITE.reset(token)
     for name, table in (("coverage", coding.coverage), ("uncoded", coding.uncoded), ("skipped", coding.skipped)):
         target = out / f"{name}.csv"
         if target.exists() and not args.overwrite:
