@@ -48,9 +48,9 @@
 //! interval `β̂ ± z_{(1+c)/2}·se`.
 
 //!
-//! Parts: [`likelihood`] (the pass over the data and the profiled likelihood at one λ),
-//! [`optimise`] (the search over λ), [`se`] (the two covariances of β̂ and the tidy terms),
-//! [`dense`] (the small matrix routines they share).
+//! Parts: `likelihood` (the pass over the data and the profiled likelihood at one λ),
+//! `optimise` (the search over λ), `se` (the two covariances of β̂ and the tidy terms),
+//! `dense` (the small matrix routines they share).
 
 mod dense;
 mod likelihood;

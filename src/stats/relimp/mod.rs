@@ -39,7 +39,7 @@
 //! * `johnson` (Johnson 2000, relative weights; R package `rwa`): with `R_xx = V Λ V'`,
 //!   `Λ½ = V Λ^{1/2} V'` and `β̃ = Λ½⁻¹ r_xy`, raw weight `ε_j = Σ_k (Λ½)_jk² β̃_k²`; they sum
 //!   to R². For a group, the sum of its columns' weights (additive, but dependent on the coding).
-//!   The eigen-decomposition is a cyclic Jacobi method, in [`weights`].
+//!   The eigen-decomposition is a cyclic Jacobi method, in `weights`.
 //! * `share = lmg / (r2 − r2_always)` (`lmg / r2` without `always`): the shares sum to 1.
 //!
 //! With `always`, `pratt`, `betasq` and `johnson` are computed on the partial correlation matrix
@@ -68,9 +68,9 @@
 //!
 //! # Parts
 //!
-//! [`covariance`] (the matrix, given or from raw columns), [`model`] (outcome, units, `always`),
-//! [`prepare`] (partial correlations and the typed errors), [`shapley`] (subset R², LMG exact or
-//! sampled, conditional dominance), [`weights`] (pratt, betasq, Johnson); this module holds the
+//! `covariance` (the matrix, given or from raw columns), `model` (outcome, units, `always`),
+//! `prepare` (partial correlations and the typed errors), `shapley` (subset R², LMG exact or
+//! sampled, conditional dominance), `weights` (pratt, betasq, Johnson); this module holds the
 //! options, the results and the entry points.
 
 mod covariance;

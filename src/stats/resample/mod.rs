@@ -14,9 +14,9 @@
 //! once per resample (one atomic load) and return [`StatsError::Interrupted`] when it is
 //! cancelled; a computation that is not cancelled is unaffected, bit for bit.
 //!
-//! Parts: [`rng`] (the streams and Lemire's integers), [`engine`] (the generic bootstrap: rows or
-//! clusters, bootstrap and jackknife distributions), [`interval`] (percentile and BCa),
-//! [`pearson`] (the bootstrap of Pearson's r from running sums), [`permutation`] (the
+//! Parts: `rng` (the streams and Lemire's integers), `engine` (the generic bootstrap: rows or
+//! clusters, bootstrap and jackknife distributions), `interval` (percentile and BCa),
+//! `pearson` (the bootstrap of Pearson's r from running sums), `permutation` (the
 //! permutation test of Pearson's r).
 
 mod engine;
