@@ -1,5 +1,6 @@
 //! Dense linear algebra for the kernel's least-squares fits, without LAPACK: a Householder QR
-//! of a column-major design (solve, `(AᵀA)⁻¹ = R⁻¹R⁻ᵀ`) and small matrix helpers.
+//! of a column-major design (solve, `(AᵀA)⁻¹ = R⁻¹R⁻ᵀ`), small matrix helpers, the kernels' one dot
+//! product, and the group codes of a design renumbered densely (OLS clusters, mixed-model groups).
 
 /// Householder QR of a column-major `n × k` matrix: `R` (upper triangle, by columns) and the
 /// reflectors, to solve least-squares problems `min ‖A b - r‖`.
@@ -98,3 +99,40 @@ pub(super) fn scale_matrix(m: &[Vec<f64>], s: f64) -> Vec<Vec<f64>> {
         .map(|row| row.iter().map(|v| v * s).collect())
         .collect()
 }
+
+/// `Σ a_i b_i` with four accumulators (vectorises, and sums in a tree-like order).
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = [0.0; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (u, v) in ca.zip(cb) {
+        for l in 0..4 {
+            s[l] += u[l] * v[l];
+        }
+    }
+    let tail: f64 = ra.iter().zip(rb).map(|(u, v)| u * v).sum();
+    (s[0] + s[1]) + (s[2] + s[3]) + tail
+}
+
+/// Group codes renumbered `0..G` in order of first appearance, and `G` (a table indexed by code
+/// when the codes are small, a hash map otherwise).
+pub(crate) fn dense_codes(codes: &[usize]) -> (Vec<usize>, usize) {
+    let max = codes.iter().copied().max().unwrap_or(0);
+    let mut next = 0;
+    let mut code = |slot: &mut usize| {
+        if *slot == usize::MAX {
+            *slot = next;
+            next += 1;
+        }
+        *slot
+    };
+    let dense: Vec<usize> = if max < 4 * codes.len() + 16 {
+        let mut map = vec![usize::MAX; max + 1];
+        codes.iter().map(|&c| code(&mut map[c])).collect()
+    } else {
+        let mut map = std::collections::HashMap::new();
+        codes.iter().map(|&c| code(map.entry(c).or_insert(usize::MAX))).collect()
+    };
+    (dense, next)
+}
+

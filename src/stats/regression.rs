@@ -13,7 +13,7 @@
 use super::descriptive::{check_finite, mean, mean_ss};
 use super::dist::{floor_p, t_ppf, t_sf};
 use super::error::{StatsError, StatsResult};
-use super::linalg::{scale_matrix, Qr};
+use super::linalg::{dense_codes, scale_matrix, Qr};
 use super::result::{check_confidence, clamp_p};
 
 /// One coefficient of an OLS fit (broom's `tidy.lm` columns).
@@ -132,7 +132,7 @@ fn ols_impl(
             (cov, df_resid, None)
         }
         Some(codes) => {
-            let (dense, g_count) = densify(codes);
+            let (dense, g_count) = dense_codes(codes);
             if g_count < 2 {
                 return Err(StatsError::data(
                     "cluster",
@@ -554,26 +554,6 @@ fn cluster_cov(
     }
 }
 
-/// Cluster codes renumbered 0..G in order of first appearance, and G.
-fn densify(codes: &[usize]) -> (Vec<usize>, usize) {
-    let max = codes.iter().copied().max().unwrap_or(0);
-    let mut next = 0;
-    let mut code = |slot: &mut usize| {
-        if *slot == usize::MAX {
-            *slot = next;
-            next += 1;
-        }
-        *slot
-    };
-    let dense: Vec<usize> = if max < 4 * codes.len() + 16 {
-        let mut map = vec![usize::MAX; max + 1];
-        codes.iter().map(|&c| code(&mut map[c])).collect()
-    } else {
-        let mut map = std::collections::HashMap::new();
-        codes.iter().map(|&c| code(map.entry(c).or_insert(usize::MAX))).collect()
-    };
-    (dense, next)
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,19 +1,6 @@
 //! Small dense row-major matrices: dot product, congruence `T C T'`, Cholesky (factor, solve,
 //! inverse), quadratic form and Gauss–Jordan inverse.
 
-/// `Σ a_i b_i` with four accumulators (vectorises, and sums in a tree-like order).
-pub(super) fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut s = [0.0; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (u, v) in ca.zip(cb) {
-        for l in 0..4 {
-            s[l] += u[l] * v[l];
-        }
-    }
-    let tail: f64 = ra.iter().zip(rb).map(|(u, v)| u * v).sum();
-    (s[0] + s[1]) + (s[2] + s[3]) + tail
-}
 
 /// `T C T'` for square `p × p` row-major matrices.
 pub(super) fn congruence(t: &[f64], c: &[f64], p: usize) -> Vec<f64> {

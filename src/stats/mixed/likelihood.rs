@@ -1,7 +1,8 @@
 //! The pass over the data (centred cross-products, group sums pooled by group size) and the
 //! profiled REML/ML likelihood, its score and β̂ at one variance ratio λ.
 
-use super::dense::{chol_inverse, chol_solve, cholesky, dot, quad};
+use super::dense::{chol_inverse, chol_solve, cholesky, quad};
+use crate::stats::linalg::dot;
 use super::MixedMethod;
 use crate::stats::descriptive::mean;
 use crate::stats::error::{StatsError, StatsResult};

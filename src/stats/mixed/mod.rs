@@ -59,6 +59,7 @@ mod se;
 
 use super::descriptive::check_finite;
 use super::error::{StatsError, StatsResult};
+use super::linalg::dense_codes;
 use super::names;
 use super::result::check_confidence;
 use likelihood::Problem;
@@ -356,28 +357,6 @@ fn check_inputs(y: &[f64], x: &[(&str, &[f64])], groups: &[usize]) -> StatsResul
         }
     }
     Ok(())
-}
-
-/// Group codes renumbered `0..G` in order of first appearance, and `G` (a table indexed by code
-/// when the codes are small, a hash map otherwise).
-pub(crate) fn dense_codes(codes: &[usize]) -> (Vec<usize>, usize) {
-    let max = codes.iter().copied().max().unwrap_or(0);
-    let mut next = 0;
-    let mut code = |slot: &mut usize| {
-        if *slot == usize::MAX {
-            *slot = next;
-            next += 1;
-        }
-        *slot
-    };
-    let dense: Vec<usize> = if max < 4 * codes.len() + 16 {
-        let mut map = vec![usize::MAX; max + 1];
-        codes.iter().map(|&c| code(&mut map[c])).collect()
-    } else {
-        let mut map = std::collections::HashMap::new();
-        codes.iter().map(|&c| code(map.entry(c).or_insert(usize::MAX))).collect()
-    };
-    (dense, next)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! raw (weighted) columns in one parallel pass.
 
 use crate::stats::error::{StatsError, StatsResult};
+use crate::stats::linalg::dot;
 use rayon::prelude::*;
 
 /// Rows of the covariance pass handled together.
@@ -239,20 +240,6 @@ fn cross_products(columns: &[(&str, &[f64])], weights: Option<&[f64]>, means: &[
         .collect()
 }
 
-/// Dot product with four accumulators (vectorises).
-#[inline]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut s = [0.0f64; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for l in 0..4 {
-            s[l] += x[l] * y[l];
-        }
-    }
-    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
-    (s[0] + s[1]) + (s[2] + s[3]) + tail
-}
 
 /// Neumaier's compensated sum.
 fn neumaier(values: impl Iterator<Item = f64>) -> f64 {
