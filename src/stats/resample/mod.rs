@@ -122,11 +122,8 @@ mod tests {
     use super::pearson::{centered, r_from_sums};
     use super::*;
     use crate::stats::result::{Alternative, TestResult};
+    use crate::stats::testing::close;
     use Alternative::{Greater, Less, TwoSided};
-
-    fn close(a: f64, b: f64, rtol: f64) -> bool {
-        (a - b).abs() <= 1e-12 + rtol * b.abs()
-    }
 
     /// Every field equal bit for bit (NaN included).
     fn same(a: &TestResult, b: &TestResult) -> bool {
