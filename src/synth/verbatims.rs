@@ -44,7 +44,7 @@
 //! unit`, phase < 2^15) — so adding verbatims changes nothing in the other tables, and the output
 //! depends on the seed only, never on the number of threads.
 
-use super::model::{generate, MentionCols, SynthConfig, Synthetic};
+use super::model::{MentionCols, SynthConfig, Synthetic};
 use super::themes::THEMES;
 use crate::error::{MiroirError, Result};
 use polars::prelude::*;
@@ -658,13 +658,7 @@ pub fn to_frames(synth: &Synthetic, v: &SynthVerbatims) -> Result<(DataFrame, Da
 pub fn synthetic_verbatims(cfg: &SynthConfig, p: &VerbatimParams) -> Result<(DataFrame, DataFrame)> {
     let checkpoint = crate::interrupt::checkpoint();
     let interrupted = || MiroirError::Stats(crate::stats::StatsError::Interrupted);
-    let synth = generate(cfg).map_err(|detail| {
-        if checkpoint.is_cancelled() {
-            interrupted()
-        } else {
-            MiroirError::InvalidArgument { argument: "synthetic_verbatims".into(), detail }
-        }
-    })?;
+    let synth = super::model::generate_for(cfg, "synthetic_verbatims")?;
     checkpoint.check().map_err(|_| interrupted())?;
     let v = verbatims(&synth, cfg, p);
     checkpoint.check().map_err(|_| interrupted())?;
@@ -673,6 +667,7 @@ pub fn synthetic_verbatims(cfg: &SynthConfig, p: &VerbatimParams) -> Result<(Dat
 
 #[cfg(test)]
 mod tests {
+    use super::super::model::generate;
     use super::*;
     use crate::text::{Codebook, Coder, Language};
     use std::collections::{BTreeMap, BTreeSet};
