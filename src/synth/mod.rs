@@ -3,6 +3,7 @@
 
 pub mod model;
 pub mod themes;
+mod themes_data;
 pub mod verbatims;
 
 use crate::data::{Schema, Study};
