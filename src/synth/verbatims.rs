@@ -73,8 +73,9 @@ pub const QUESTION_COMMENT: &str = "comment";
 pub const QUESTION_LIKED: &str = "liked";
 pub const QUESTION_DISLIKED: &str = "disliked";
 
-/// Which templates the phrasings are drawn from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which templates the phrasings are drawn from; names `"seen"`, `"unseen"`, `"all"` derived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::EnumIter, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum Paraphrases {
     /// The templates the synthetic codebook was written from (the default: the synthetic
     /// study's verbatims, the corpus its codebook was made for).
@@ -88,24 +89,12 @@ pub enum Paraphrases {
 
 impl Paraphrases {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Paraphrases::Seen => "seen",
-            Paraphrases::Unseen => "unseen",
-            Paraphrases::All => "all",
-        }
+        self.into()
     }
 
     /// `"seen"`, `"unseen"` or `"all"`.
     pub fn parse(s: &str) -> Result<Paraphrases> {
-        match s {
-            "seen" => Ok(Paraphrases::Seen),
-            "unseen" => Ok(Paraphrases::Unseen),
-            "all" => Ok(Paraphrases::All),
-            other => Err(MiroirError::InvalidArgument {
-                argument: "paraphrases".into(),
-                detail: format!("expected 'seen', 'unseen' or 'all', got '{other}'"),
-            }),
-        }
+        crate::stats::names::parse(s).map_err(|detail| MiroirError::InvalidArgument { argument: "paraphrases".into(), detail })
     }
 }
 
