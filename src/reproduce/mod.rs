@@ -66,7 +66,11 @@ pub fn load_data(spec: &Spec, data_dir: Option<&Path>) -> Result<Study> {
         }
         (None | Some(DataSource::Synthetic { .. }), Some(dir)) => StudyPaths::from_dir(dir)?,
         (Some(DataSource::Synthetic { config, line }), None) => {
-            let synth = synth::model::generate(config).map_err(|detail| {
+            let synth = synth::model::generate(config).map_err(|e| {
+                let detail = match e {
+                    MiroirError::InvalidArgument { detail, .. } => detail,
+                    other => other.to_string(),
+                };
                 spec.error(*line, "synthetic", format!("[data]: key 'synthetic': {detail}"))
             })?;
             let (e, c, m) = synth::to_frames(&synth)?;

@@ -3,15 +3,13 @@
 
 pub mod model;
 pub mod themes;
+mod themes_data;
 pub mod verbatims;
 
 use crate::data::{Schema, Study};
 use crate::error::{MiroirError, Result};
-use model::{generate, SynthConfig, Synthetic};
+use model::{SynthConfig, Synthetic};
 use polars::prelude::*;
-
-/// The answer codes of `asked_about_customers`, in the model's order.
-const ASKED: [&str; 4] = ["never", "yearly", "several_per_year", "rarely"];
 
 /// Generates a synthetic study and validates it like any other.
 ///
@@ -34,13 +32,7 @@ type Verbatims = Option<(DataFrame, DataFrame)>;
 fn generate_study(cfg: &SynthConfig, verbatim_params: Option<&verbatims::VerbatimParams>) -> Result<(Study, Verbatims)> {
     let checkpoint = crate::interrupt::checkpoint();
     let stop = || checkpoint.check().map_err(|_| MiroirError::Stats(crate::stats::StatsError::Interrupted));
-    let synth = generate(cfg).map_err(|detail| {
-        if checkpoint.is_cancelled() {
-            MiroirError::Stats(crate::stats::StatsError::Interrupted)
-        } else {
-            MiroirError::InvalidArgument { argument: "synthetic_study".into(), detail }
-        }
-    })?;
+    let synth = model::generate_for(cfg, "synthetic_study")?;
     stop()?;
     let raw = match verbatim_params {
         None => None,
@@ -90,7 +82,7 @@ pub fn to_frames(synth: &Synthetic) -> Result<(DataFrame, DataFrame, DataFrame)>
         Column::new("has_cost_ideas".into(), &e.has_cost_ideas),
         Column::new(
             "asked_about_customers".into(),
-            e.asked_about_customers.iter().map(|a| ASKED[*a as usize]).collect::<Vec<&str>>(),
+            e.asked_about_customers.iter().map(|a| a.as_str()).collect::<Vec<&str>>(),
         ),
         Column::new("tenure_months".into(), &e.tenure_months),
         Column::new("trained_customer".into(), &e.trained_customer),

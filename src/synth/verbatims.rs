@@ -44,7 +44,7 @@
 //! unit`, phase < 2^15) — so adding verbatims changes nothing in the other tables, and the output
 //! depends on the seed only, never on the number of threads.
 
-use super::model::{generate, MentionCols, SynthConfig, Synthetic};
+use super::model::{MentionCols, SynthConfig, Synthetic};
 use super::themes::THEMES;
 use crate::error::{MiroirError, Result};
 use polars::prelude::*;
@@ -73,8 +73,9 @@ pub const QUESTION_COMMENT: &str = "comment";
 pub const QUESTION_LIKED: &str = "liked";
 pub const QUESTION_DISLIKED: &str = "disliked";
 
-/// Which templates the phrasings are drawn from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which templates the phrasings are drawn from; names `"seen"`, `"unseen"`, `"all"` derived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::EnumIter, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum Paraphrases {
     /// The templates the synthetic codebook was written from (the default: the synthetic
     /// study's verbatims, the corpus its codebook was made for).
@@ -88,24 +89,12 @@ pub enum Paraphrases {
 
 impl Paraphrases {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Paraphrases::Seen => "seen",
-            Paraphrases::Unseen => "unseen",
-            Paraphrases::All => "all",
-        }
+        self.into()
     }
 
     /// `"seen"`, `"unseen"` or `"all"`.
     pub fn parse(s: &str) -> Result<Paraphrases> {
-        match s {
-            "seen" => Ok(Paraphrases::Seen),
-            "unseen" => Ok(Paraphrases::Unseen),
-            "all" => Ok(Paraphrases::All),
-            other => Err(MiroirError::InvalidArgument {
-                argument: "paraphrases".into(),
-                detail: format!("expected 'seen', 'unseen' or 'all', got '{other}'"),
-            }),
-        }
+        crate::stats::names::parse(s).map_err(|detail| MiroirError::InvalidArgument { argument: "paraphrases".into(), detail })
     }
 }
 
@@ -658,13 +647,7 @@ pub fn to_frames(synth: &Synthetic, v: &SynthVerbatims) -> Result<(DataFrame, Da
 pub fn synthetic_verbatims(cfg: &SynthConfig, p: &VerbatimParams) -> Result<(DataFrame, DataFrame)> {
     let checkpoint = crate::interrupt::checkpoint();
     let interrupted = || MiroirError::Stats(crate::stats::StatsError::Interrupted);
-    let synth = generate(cfg).map_err(|detail| {
-        if checkpoint.is_cancelled() {
-            interrupted()
-        } else {
-            MiroirError::InvalidArgument { argument: "synthetic_verbatims".into(), detail }
-        }
-    })?;
+    let synth = super::model::generate_for(cfg, "synthetic_verbatims")?;
     checkpoint.check().map_err(|_| interrupted())?;
     let v = verbatims(&synth, cfg, p);
     checkpoint.check().map_err(|_| interrupted())?;
@@ -673,6 +656,7 @@ pub fn synthetic_verbatims(cfg: &SynthConfig, p: &VerbatimParams) -> Result<(Dat
 
 #[cfg(test)]
 mod tests {
+    use super::super::model::generate;
     use super::*;
     use crate::text::{Codebook, Coder, Language};
     use std::collections::{BTreeMap, BTreeSet};

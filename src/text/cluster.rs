@@ -33,7 +33,7 @@
 //! shows neither keywords nor verbatims.
 
 use super::normalize::Language;
-use super::tfidf::{analyze_lenient, Csr, DfBound, TermOptions, Tfidf, TfidfParams};
+use super::tfidf::{analyze_lenient, Csr, DfBound, TermOptions, TextTerms, Tfidf, TfidfParams};
 use crate::error::{MiroirError, Rows};
 use crate::interrupt::{checkpoint, Checkpoint};
 use crate::stats::resample::below;
@@ -376,16 +376,8 @@ pub struct ThemeSuggestions {
     pub converged: bool,
 }
 
-/// Clusters the texts and describes each cluster (see the module documentation). `respondents`:
-/// who wrote each text (for the confidentiality threshold); None: one respondent per text.
-pub fn suggest_themes(
-    texts: &[Option<&str>],
-    languages: &[Option<Language>],
-    respondents: Option<&[Option<&str>]>,
-    params: &ThemeParams,
-) -> Result<ThemeSuggestions, MiroirError> {
-    params.check()?;
-    let n = texts.len();
+/// The inputs refused before any work: no text, or respondents that do not match the texts.
+fn check_texts(n: usize, respondents: Option<&[Option<&str>]>) -> Result<(), MiroirError> {
     if n == 0 {
         return Err(MiroirError::EmptyTable { table: "texts".into(), detail: "no text to find themes in".into() });
     }
@@ -398,6 +390,153 @@ pub fn suggest_themes(
             return Err(MiroirError::InvalidArgument { argument: "respondents".into(), detail: format!("missing respondent ids: {missing}") });
         }
     }
+    Ok(())
+}
+
+/// The k-means labels with the clusters renumbered by decreasing size, ties by their earliest
+/// row.
+fn renumbered(labels: &[u32], k: usize) -> Vec<u32> {
+    let mut size = vec![0usize; k];
+    let mut first = vec![usize::MAX; k];
+    for (p, &l) in labels.iter().enumerate() {
+        size[l as usize] += 1;
+        first[l as usize] = first[l as usize].min(p);
+    }
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|&a, &b| size[b].cmp(&size[a]).then(first[a].cmp(&first[b])));
+    let mut new_id = vec![0u32; k];
+    for (new, &old) in order.iter().enumerate() {
+        new_id[old] = new as u32;
+    }
+    labels.iter().map(|&l| new_id[l as usize]).collect()
+}
+
+/// The clustered texts: their rows in the input, their cluster (renumbered) and similarity.
+struct Clustered<'a> {
+    analysed: &'a [Option<TextTerms>],
+    tfidf: &'a Tfidf,
+    /// Input row of each clustered text.
+    rows: Vec<usize>,
+    labels: Vec<u32>,
+    similarity: Vec<f64>,
+    k: usize,
+}
+
+impl Clustered<'_> {
+    fn terms(&self, row: usize) -> &TextTerms {
+        self.analysed[row].as_ref().expect("clustered rows have words")
+    }
+}
+
+/// Class-based TF-IDF on raw counts of vocabulary terms: `counts[j * k + c]` of term `j` in
+/// cluster `c`, each term's total `f[j]`, each cluster's total, and the mean total per cluster.
+struct ClassTerms {
+    counts: Vec<u64>,
+    f: Vec<u64>,
+    per_cluster: Vec<u64>,
+    a_mean: f64,
+}
+
+fn class_terms(c: &Clustered<'_>) -> ClassTerms {
+    let (k, nv) = (c.k, c.tfidf.vocabulary.len());
+    let mut counts = vec![0u64; nv * k];
+    for (p, &row) in c.rows.iter().enumerate() {
+        let cl = c.labels[p] as usize;
+        for t in &c.terms(row).terms {
+            if let Some(j) = c.tfidf.column(t) {
+                counts[j * k + cl] += 1;
+            }
+        }
+    }
+    let f: Vec<u64> = counts.chunks(k).map(|c| c.iter().sum()).collect();
+    let mut per_cluster = vec![0u64; k];
+    for chunk in counts.chunks(k) {
+        per_cluster.iter_mut().zip(chunk).for_each(|(a, b)| *a += b);
+    }
+    let a_mean = f.iter().sum::<u64>() as f64 / k as f64;
+    ClassTerms { counts, f, per_cluster, a_mean }
+}
+
+/// Most frequent word form of each stem (ties: the first in code point order).
+fn word_forms<'a>(c: &'a Clustered<'_>) -> HashMap<&'a str, HashMap<&'a str, usize>> {
+    let mut forms: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
+    for &row in &c.rows {
+        for (stem, word) in &c.terms(row).surfaces {
+            *forms.entry(stem.as_str()).or_default().entry(word.as_str()).or_default() += 1;
+        }
+    }
+    forms
+}
+
+/// A term (stems joined by spaces) as written: each stem's most frequent word form.
+fn display(forms: &HashMap<&str, HashMap<&str, usize>>, term: &str) -> String {
+    term.split(' ')
+        .map(|stem| {
+            forms
+                .get(stem)
+                .and_then(|m| m.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(w, _)| w.to_string()))
+                .unwrap_or_else(|| stem.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Cluster `cl`'s description: size, respondents, cohesion, and unless suppressed its keywords
+/// (highest class-based TF-IDF) and its most representative distinct texts.
+fn describe(
+    c: &Clustered<'_>,
+    ct: &ClassTerms,
+    forms: &HashMap<&str, HashMap<&str, usize>>,
+    cl: usize,
+    respondents: Option<&[Option<&str>]>,
+    params: &ThemeParams,
+) -> SuggestedTheme {
+    let (k, nv) = (c.k, c.tfidf.vocabulary.len());
+    let members: Vec<usize> = (0..c.rows.len()).filter(|&p| c.labels[p] as usize == cl).collect();
+    let who: usize = match respondents {
+        Some(r) => members.iter().map(|&p| r[c.rows[p]].unwrap_or_default()).collect::<HashSet<_>>().len(),
+        None => members.len(),
+    };
+    let cohesion = members.iter().map(|&p| c.similarity[p]).sum::<f64>() / members.len().max(1) as f64;
+    let suppressed = who < params.min_text_group_size;
+    let (mut keywords, mut terms, mut examples) = (Vec::new(), Vec::new(), Vec::new());
+    if !suppressed {
+        let total = ct.per_cluster[cl].max(1) as f64;
+        let mut scored: Vec<(f64, usize)> = (0..nv)
+            .filter(|&j| ct.counts[j * k + cl] > 0)
+            .map(|j| (ct.counts[j * k + cl] as f64 / total * (1.0 + ct.a_mean / ct.f[j] as f64).ln(), j))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        for &(_, j) in scored.iter().take(params.n_keywords) {
+            terms.push(c.tfidf.vocabulary[j].clone());
+            keywords.push(display(forms, &c.tfidf.vocabulary[j]));
+        }
+        let mut by_sim = members.clone();
+        by_sim.sort_by(|&a, &b| c.similarity[b].total_cmp(&c.similarity[a]).then(a.cmp(&b)));
+        let mut seen = HashSet::new();
+        for p in by_sim {
+            if examples.len() >= params.n_examples {
+                break;
+            }
+            if seen.insert(c.terms(c.rows[p]).terms.join("\u{1}")) {
+                examples.push(c.rows[p]);
+            }
+        }
+    }
+    SuggestedTheme { cluster: cl as u32, size: members.len(), respondents: who, cohesion, suppressed, keywords, terms, examples }
+}
+
+/// Clusters the texts and describes each cluster (see the module documentation). `respondents`:
+/// who wrote each text (for the confidentiality threshold); None: one respondent per text.
+pub fn suggest_themes(
+    texts: &[Option<&str>],
+    languages: &[Option<Language>],
+    respondents: Option<&[Option<&str>]>,
+    params: &ThemeParams,
+) -> Result<ThemeSuggestions, MiroirError> {
+    params.check()?;
+    let n = texts.len();
+    check_texts(n, respondents)?;
     let langs: Vec<Option<Language>> = languages.iter().map(|l| l.or(params.language)).collect();
     let analysed = analyze_lenient(texts, &langs, &params.tfidf.terms, true, "texts")?;
     let with_words: Vec<usize> = (0..n).filter(|&i| analysed[i].is_some()).collect();
@@ -418,20 +557,7 @@ pub fn suggest_themes(
     }
     let x = x_all.select_rows(&local);
     let fit = spherical_kmeans(&x, &params.kmeans)?;
-    // clusters renumbered by decreasing size, ties by their earliest row
-    let mut size = vec![0usize; k];
-    let mut first = vec![usize::MAX; k];
-    for (p, &l) in fit.labels.iter().enumerate() {
-        size[l as usize] += 1;
-        first[l as usize] = first[l as usize].min(p);
-    }
-    let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by(|&a, &b| size[b].cmp(&size[a]).then(first[a].cmp(&first[b])));
-    let mut new_id = vec![0u32; k];
-    for (new, &old) in order.iter().enumerate() {
-        new_id[old] = new as u32;
-    }
-    let labels: Vec<u32> = fit.labels.iter().map(|&l| new_id[l as usize]).collect();
+    let labels = renumbered(&fit.labels, k);
 
     let mut assignments: Vec<Assignment> = (0..n)
         .map(|i| Assignment { cluster: None, similarity: None, reason: Some(if analysed[i].is_none() { "empty" } else { "no term" }) })
@@ -439,81 +565,10 @@ pub fn suggest_themes(
     for (p, &row) in rows.iter().enumerate() {
         assignments[row] = Assignment { cluster: Some(labels[p]), similarity: Some(fit.similarity[p]), reason: None };
     }
-
-    // class-based TF-IDF on raw counts of vocabulary terms
-    let nv = tfidf.vocabulary.len();
-    let mut counts = vec![0u64; nv * k];
-    for (p, &row) in rows.iter().enumerate() {
-        let c = labels[p] as usize;
-        for t in &analysed[row].as_ref().expect("clustered rows have words").terms {
-            if let Some(j) = tfidf.column(t) {
-                counts[j * k + c] += 1;
-            }
-        }
-    }
-    let f: Vec<u64> = counts.chunks(k).map(|c| c.iter().sum()).collect();
-    let mut per_cluster = vec![0u64; k];
-    for chunk in counts.chunks(k) {
-        per_cluster.iter_mut().zip(chunk).for_each(|(a, b)| *a += b);
-    }
-    let a_mean = f.iter().sum::<u64>() as f64 / k as f64;
-    // most frequent word form of each stem (ties: the first in code point order)
-    let mut forms: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
-    for &row in &rows {
-        for (stem, word) in &analysed[row].as_ref().expect("clustered rows have words").surfaces {
-            *forms.entry(stem.as_str()).or_default().entry(word.as_str()).or_default() += 1;
-        }
-    }
-    let display = |term: &str| -> String {
-        term.split(' ')
-            .map(|stem| {
-                forms
-                    .get(stem)
-                    .and_then(|m| m.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(w, _)| w.to_string()))
-                    .unwrap_or_else(|| stem.to_string())
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let folded_text = |row: usize| -> String {
-        analysed[row].as_ref().map(|t| t.terms.join("\u{1}")).unwrap_or_default()
-    };
-
-    let mut themes = Vec::with_capacity(k);
-    for c in 0..k {
-        let members: Vec<usize> = (0..rows.len()).filter(|&p| labels[p] as usize == c).collect();
-        let who: usize = match respondents {
-            Some(r) => members.iter().map(|&p| r[rows[p]].unwrap_or_default()).collect::<HashSet<_>>().len(),
-            None => members.len(),
-        };
-        let cohesion = members.iter().map(|&p| fit.similarity[p]).sum::<f64>() / members.len().max(1) as f64;
-        let suppressed = who < params.min_text_group_size;
-        let (mut keywords, mut terms, mut examples) = (Vec::new(), Vec::new(), Vec::new());
-        if !suppressed {
-            let total = per_cluster[c].max(1) as f64;
-            let mut scored: Vec<(f64, usize)> = (0..nv)
-                .filter(|&j| counts[j * k + c] > 0)
-                .map(|j| (counts[j * k + c] as f64 / total * (1.0 + a_mean / f[j] as f64).ln(), j))
-                .collect();
-            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            for &(_, j) in scored.iter().take(params.n_keywords) {
-                terms.push(tfidf.vocabulary[j].clone());
-                keywords.push(display(&tfidf.vocabulary[j]));
-            }
-            let mut by_sim = members.clone();
-            by_sim.sort_by(|&a, &b| fit.similarity[b].total_cmp(&fit.similarity[a]).then(a.cmp(&b)));
-            let mut seen = HashSet::new();
-            for p in by_sim {
-                if examples.len() >= params.n_examples {
-                    break;
-                }
-                if seen.insert(folded_text(rows[p])) {
-                    examples.push(rows[p]);
-                }
-            }
-        }
-        themes.push(SuggestedTheme { cluster: c as u32, size: members.len(), respondents: who, cohesion, suppressed, keywords, terms, examples });
-    }
+    let clustered = Clustered { analysed: &analysed, tfidf: &tfidf, rows, labels, similarity: fit.similarity, k };
+    let ct = class_terms(&clustered);
+    let forms = word_forms(&clustered);
+    let themes = (0..k).map(|cl| describe(&clustered, &ct, &forms, cl, respondents, params)).collect();
     Ok(ThemeSuggestions { themes, assignments, inertia: fit.inertia, n_iter: fit.n_iter, converged: fit.converged })
 }
 

@@ -12,12 +12,13 @@
 //! own token `not` (`isn't` → `is`, `not`).
 
 use rust_stemmers::{Algorithm, Stemmer};
-use std::fmt;
+use strum::IntoEnumIterator;
 use std::str::FromStr;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
-/// The languages a codebook and the stemmer know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// The languages a codebook and the stemmer know; their names (`"fr"`, `"en"`) derived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::EnumIter, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "lowercase")]
 pub enum Language {
     Fr,
     En,
@@ -25,10 +26,7 @@ pub enum Language {
 
 impl Language {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Language::Fr => "fr",
-            Language::En => "en",
-        }
+        self.into()
     }
 
     /// The tokenizer of this language.
@@ -96,20 +94,23 @@ impl Analyzer {
     }
 }
 
-impl fmt::Display for Language {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
+/// A name (trimmed, any case) or one of its aliases (`french`, `français`, `francais`;
+/// `english`, `anglais`). The refusal keeps its own wording (`unknown language 'x' (expected
+/// 'fr' or 'en')`), not [`crate::stats::names::expected`]'s, which callers' messages quote; the
+/// names it lists are derived.
 impl FromStr for Language {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_lowercase().as_str() {
-            "fr" | "french" | "français" | "francais" => Ok(Language::Fr),
-            "en" | "english" | "anglais" => Ok(Language::En),
-            other => Err(format!("unknown language '{other}' (expected 'fr' or 'en')")),
-        }
+        let lower = s.trim().to_lowercase();
+        let name = match lower.as_str() {
+            "french" | "français" | "francais" => "fr",
+            "english" | "anglais" => "en",
+            other => other,
+        };
+        crate::stats::names::parse::<Language>(name).map_err(|_| {
+            let names: Vec<&str> = Language::iter().map(Language::as_str).collect();
+            format!("unknown language '{lower}' (expected {})", crate::stats::names::one_of(&names))
+        })
     }
 }
 
