@@ -158,3 +158,18 @@ fn filters_and_moments() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_table_defined_only_by_its_sub_tables_is_read() {
+    // `[schema.csv]` without `[schema]` (a super-table TOML leaves implicit) was refused with
+    // "key '': invalid type: string \"csv\", expected a borrowed string"
+    let text = "title = \"x\"\n[data]\ndir = \"exports\"\n[schema.csv]\nseparator = \";\"\n\
+                [[indicator]]\nid = \"a\"\nstatistic = \"share\"\ncolumn = \"has_ideas\"\npublished = 0.5\ntolerance = 0.5\n";
+    let spec = parse(text).unwrap();
+    assert_eq!(spec.schema.csv().separator, Some(b';'));
+    let file = crate::reproduce::spec::parse_schema_file("[schema.csv]\nseparator = \";\"\n", "schema.toml").unwrap();
+    assert_eq!(file.csv().separator, Some(b';'));
+    // an error in such a table still names its own line
+    let (line, key, _) = spec_error(&text.replace("separator = \";\"", "separatorr = \";\""));
+    assert_eq!((line, key.as_str()), (5, "separatorr"));
+}

@@ -122,8 +122,42 @@ impl<'a> Source<'a> {
     }
 
     /// The text deserialized as `T` (the raw structure of `root`), every error placed.
+    ///
+    /// A top-level table defined only through its sub-tables (`[schema.employees]` with no
+    /// `[schema]`) has no span, which toml's `Spanned` refuses; its header is appended at the end
+    /// of the text (TOML allows a super-table after its sub-tables), so every offset of the text
+    /// as written stays where it was.
     pub fn deserialize<T: DeserializeOwned>(&self, root: Root) -> Result<T> {
-        serde_path_to_error::deserialize(toml::Deserializer::new(self.text)).map_err(|e| self.serde_error(&e, root))
+        let text = match self.implicit_tables() {
+            implicit if implicit.is_empty() => std::borrow::Cow::Borrowed(self.text),
+            implicit => {
+                let headers: String = implicit.iter().map(|k| format!("\n[{k}]")).collect();
+                std::borrow::Cow::Owned(format!("{}{headers}\n", self.text))
+            }
+        };
+        serde_path_to_error::deserialize(toml::Deserializer::new(&text)).map_err(|e| self.serde_error(&e, root))
+    }
+
+    /// The top-level tables of the document that no header, inline table or dotted key defines
+    /// (only sub-tables do).
+    fn implicit_tables(&self) -> Vec<String> {
+        let Some(doc) = &self.doc else { return Vec::new() };
+        let mut defined = std::collections::HashSet::new();
+        for line in self.text.lines() {
+            let l = line.trim();
+            if let Some(inner) = l.strip_prefix('[').filter(|r| !r.starts_with('[')) {
+                if let Some((name, _)) = inner.split_once(']') {
+                    defined.insert(name.trim().to_string());
+                }
+            } else if let Some((key, _)) = l.split_once('=') {
+                // `schema = { ... }` or `schema.csv.delimiter = ";"` at the top level
+                defined.insert(key.split('.').next().unwrap_or("").trim().to_string());
+            }
+        }
+        doc.iter()
+            .filter(|(k, v)| v.is_table() && !defined.contains(k.as_str()))
+            .map(|(k, _)| k.clone())
+            .collect()
     }
 
     fn serde_error(&self, e: &serde_path_to_error::Error<toml::de::Error>, root: Root) -> MiroirError {
