@@ -85,7 +85,7 @@ fn moment_effects(
 }
 
 fn indicator_options(ci_method: &str, confidence: f64, n_resamples: usize, seed: u64) -> PyResult<IndicatorOptions> {
-    Ok(IndicatorOptions {
+    let o = IndicatorOptions {
         // the kernel's parser (aliases included) decides; its error is named as the caller names it
         ci_method: FromStr::from_str(ci_method).map_err(|e| match e {
             crate::stats::StatsError::InvalidArgument { reason, .. } => {
@@ -95,7 +95,10 @@ fn indicator_options(ci_method: &str, confidence: f64, n_resamples: usize, seed:
         })?,
         confidence,
         linkage: LinkageOptions { n_resamples, seed, confidence, ..IndicatorOptions::default().linkage },
-    })
+    };
+    // the uplift's bootstrap options checked as the linkage checks them (confidence, resamples)
+    o.linkage.check()?;
+    Ok(o)
 }
 
 #[pyfunction]

@@ -145,3 +145,16 @@ def test_refusals_of_the_python_layer_name_their_argument_too() -> None:
             call()
         assert info.value.argument == argument, str(info.value)
         assert str(info.value).startswith(f"invalid argument '{argument}': ")
+
+
+def test_the_bootstrap_options_of_indicators_and_report_are_checked_by_name(
+        employees: pl.DataFrame, customers: pl.DataFrame) -> None:
+    study = miroir.Study(employees, customers)
+    for call, argument in [
+        (lambda: miroir.indicators(study, n_resamples=50), "n_resamples"),
+        (lambda: miroir.indicators(study, confidence=1.5), "confidence"),
+        (lambda: miroir.report(study, n_resamples=50), "n_resamples"),
+    ]:
+        with pytest.raises(miroir.InvalidArgumentError) as info:
+            call()
+        only(info.value, argument=argument)
