@@ -12,8 +12,10 @@ runs in a fresh Python subprocess, so that its peak resident memory is its own:
 
 * ``miroir``: ``study = miroir.load_study(folder); miroir.report(study, n_resamples=0)`` (no
   bootstrap; with an extension that refuses 0 it falls back to 100 resamples and says so);
-* ``floor``: ``floor_polars.floor(folder)``, a polars lazy scan and group-by of the columns the
-  report reads (no statistics);
+* ``bare``: ``floor_polars.bare_floor(folder)``, a polars lazy scan and the group-bys of the
+  columns the report reads (no statistics, no check);
+* ``floor``: ``floor_polars.validated_floor(folder)``, the same plus every check ``load_study``
+  makes (the validated floor);
 * ``reference``: ``reference_pandas.report(folder)``, pandas + scipy + statsmodels.
 
 Time is ``time.perf_counter`` around load + analysis inside the child (interpreter start-up and
@@ -47,7 +49,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 SIZES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
-IMPLEMENTATIONS = ("miroir", "floor", "reference")
+IMPLEMENTATIONS = ("miroir", "bare", "floor", "reference")
+FLOORS = ("bare", "floor")  # no report tables to dump or compare
 
 # Columns compared by --check, per table: the keys that identify a row, then the values.
 # Floats are compared to --rtol, everything else exactly; null and NaN count as equal.
@@ -122,13 +125,15 @@ def child(impl: str, folder: str, out: str, dump: str | None) -> None:
                     raise
                 note = "n_resamples=0 refused by this build: ran with n_resamples=100 (bootstrap included)"
                 return miroir.report(study, n_resamples=100)
-    elif impl == "floor":
+    elif impl in FLOORS:
         import polars  # noqa: F401
 
-        from floor_polars import floor
+        from floor_polars import bare_floor, validated_floor
+
+        query = bare_floor if impl == "bare" else validated_floor
 
         def run() -> Any:
-            return floor(folder)
+            return query(folder)
     elif impl == "reference":
         import reference_pandas
 
@@ -153,7 +158,7 @@ def child(impl: str, folder: str, out: str, dump: str | None) -> None:
     if impl == "miroir":
         record["bootstrap"] = note is not None
     Path(out).write_text(json.dumps(record))
-    if dump and impl != "floor":
+    if dump and impl not in FLOORS:
         import pickle
 
         if impl == "miroir":
@@ -309,8 +314,9 @@ def _ratio(a: float, b: float) -> str:
 
 
 def print_table(rows: list[dict[str, Any]], markdown: bool) -> None:
-    head = ["customers", "employees", "miroir (s)", "floor (s)", "reference (s)", "miroir / floor",
-            "reference / miroir", "miroir peak (MiB)", "floor peak (MiB)", "reference peak (MiB)"]
+    head = ["customers", "employees", "miroir (s)", "bare floor (s)", "validated floor (s)", "reference (s)",
+            "miroir / validated floor", "reference / miroir", "miroir peak (MiB)", "bare floor peak (MiB)",
+            "validated floor peak (MiB)", "reference peak (MiB)"]
     body = []
     for r in rows:
         t = {k: r[k]["seconds"] if k in r else math.nan for k in IMPLEMENTATIONS}
@@ -362,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=None,
                    help="POLARS_MAX_THREADS, RAYON_NUM_THREADS (and the BLAS/OpenMP variables) in the children")
     p.add_argument("--only", default=",".join(IMPLEMENTATIONS),
-                   help="comma-separated implementations to run (default miroir,floor,reference)")
+                   help="comma-separated implementations to run (default miroir,bare,floor,reference)")
     p.add_argument("--repeat", type=int, default=1, help="runs per implementation, best kept (default 1)")
     p.add_argument("--check", action="store_true", help="compare miroir's tables with the reference's")
     p.add_argument("--rtol", type=float, default=1e-9, help="relative tolerance of --check (default 1e-9)")
@@ -400,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
             for impl in only:
                 best = None
                 for rep in range(args.repeat):
-                    dump = workdir / f"{key}-{impl}.pkl" if args.check and rep == 0 and impl != "floor" else None
+                    dump = workdir / f"{key}-{impl}.pkl" if args.check and rep == 0 and impl not in FLOORS else None
                     rec = run_child(impl, folder, args.threads, dump)
                     if dump is not None:
                         dumps[impl] = dump
