@@ -71,3 +71,18 @@ def test_a_spawned_process_gets_the_same_study_and_sends_back_the_same_result(st
         # the study is pickled to the child, its result pickled back
         result = pool.submit(miroir.linkage, study).result(timeout=120)
     assert result.table.equals(miroir.linkage(study).table)
+
+
+def test_every_result_and_the_report_pickle_with_the_same_tables_text_and_json(study):
+    report = miroir.report(study, n_resamples=0)
+    again = pickle.loads(pickle.dumps(report))
+    assert type(again) is type(report)
+    assert again.to_json() == report.to_json() and repr(again) == repr(report)
+    results = [miroir.linkage(study, n_resamples=0), miroir.linkage_units(study), miroir.exposure_gap(study),
+               miroir.moments(study), miroir.moment_effects(study), miroir.indicators(study, n_resamples=0),
+               miroir.linkage_corrected(study), miroir.multilevel_gap(study)]
+    for result in results:
+        back = pickle.loads(pickle.dumps(result))
+        assert type(back) is type(result)
+        assert back.table.equals(result.table), type(result).__name__
+        assert repr(back) == repr(result) and back._repr_html_() == result._repr_html_()
