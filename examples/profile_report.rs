@@ -27,6 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut o = ReportOptions::default();
         o.linkage.n_resamples = 0;
         o.indicators.linkage.n_resamples = 0;
+        o.drivers.n_resamples = 0; // as Python's report(n_resamples=0)
         let t = Instant::now();
         analysis::report(&study, &o)?;
         println!("report          {:>8.3} s", t.elapsed().as_secs_f64());
@@ -46,6 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut o = ReportOptions::default();
     o.linkage.n_resamples = 0;
     o.indicators.linkage.n_resamples = 0;
+    o.drivers.n_resamples = 0; // as Python's report(n_resamples=0)
     let step = |name: &str, f: &dyn Fn() -> miroir::error::Result<()>| {
         let t = Instant::now();
         f().unwrap();
