@@ -8,11 +8,10 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from miroir import _core
-from miroir._frames import InvalidArgumentTypeError
+from miroir._frames import invalid_argument_type, InvalidArgumentTypeError
 from miroir._study_base import StudyBase, core_study
 from miroir.results import Result
 from miroir.segments import segment_tables
-from miroir._frames import invalid_argument_type
 
 Cut = str | Sequence[str] | None
 

@@ -12,9 +12,13 @@ from typing import Any
 
 import polars as pl
 
-from miroir import _core
-from miroir._frames import InvalidArgumentTypeError, refuse_object_columns, to_polars_frame
-from miroir._frames import invalid_argument, invalid_argument_type
+from miroir._frames import (
+    invalid_argument,
+    invalid_argument_type,
+    InvalidArgumentTypeError,
+    refuse_object_columns,
+    to_polars_frame,
+)
 
 PathLike = str | os.PathLike[str]
 

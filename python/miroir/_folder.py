@@ -16,10 +16,9 @@ import polars as pl
 from miroir import _core
 from miroir._args import _path_arg
 from miroir._core import Schema
-from miroir._frames import InvalidArgumentTypeError
+from miroir._frames import invalid_argument, invalid_argument_type, InvalidArgumentTypeError
 from miroir._schemas import SCHEMA_FILE, SCHEMA_HEADER, canonical_schema
 from miroir._study_base import StudyBase, summary_total
-from miroir._frames import invalid_argument, invalid_argument_type
 
 #: How a refusal to overwrite tells the caller to insist: the argument of `Study.write` by default;
 #: the CLI sets its flag (`--overwrite`) while it writes, so the message needs no rewriting.

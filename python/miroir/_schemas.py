@@ -9,8 +9,7 @@ from typing import Any
 
 from miroir._args import _path_arg
 from miroir._core import Schema
-from miroir._frames import InvalidArgumentTypeError
-from miroir._frames import invalid_argument_type
+from miroir._frames import invalid_argument_type, InvalidArgumentTypeError
 
 
 def _check_schema(schema: Any) -> None:

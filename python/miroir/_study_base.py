@@ -10,9 +10,8 @@ import polars as pl
 
 from miroir import _core
 from miroir._core import Schema
-from miroir._frames import InvalidArgumentTypeError
+from miroir._frames import invalid_argument_type, InvalidArgumentTypeError
 from miroir._units import unit_attributes
-from miroir._frames import invalid_argument_type
 
 if TYPE_CHECKING:
     from miroir.text.codebook import Coding

@@ -28,11 +28,13 @@ from miroir.results import (
     UnitsResult,
 )
 from miroir.segments import segment_tables
-from miroir._defaults import EXPOSURE_GAP as _GAP
-from miroir._defaults import INDICATORS as _INDICATORS
-from miroir._defaults import LINKAGE as _LINKAGE
-from miroir._defaults import MOMENTS as _MOMENTS
-from miroir._defaults import REPORT as _REPORT
+from miroir._defaults import (
+    EXPOSURE_GAP as _GAP,
+    INDICATORS as _INDICATORS,
+    LINKAGE as _LINKAGE,
+    MOMENTS as _MOMENTS,
+    REPORT as _REPORT,
+)
 
 __all__ = [
     "Report",

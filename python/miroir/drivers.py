@@ -10,10 +10,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from miroir import _core
-from miroir._frames import InvalidArgumentTypeError
+from miroir._frames import invalid_argument_type, InvalidArgumentTypeError
 from miroir._analysis_base import _by_segments, _inner, _opt_text, _real, _text
 from miroir.results import DriversResult
-from miroir._frames import invalid_argument_type
 from miroir._defaults import DRIVERS as _DRIVERS
 
 if TYPE_CHECKING:

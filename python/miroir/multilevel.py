@@ -8,8 +8,7 @@ from miroir import _core
 from miroir._analysis_base import Cut, _by_segments, _inner, _is_cut, _opt_text, _real, _text
 from miroir._study_base import StudyBase as Study  # what the analyses read of a miroir.Study
 from miroir.results import CorrectedLinkageResult, MultilevelGapResult
-from miroir._defaults import LINKAGE_CORRECTED as _CORRECTED
-from miroir._defaults import MULTILEVEL_GAP as _MULTILEVEL
+from miroir._defaults import LINKAGE_CORRECTED as _CORRECTED, MULTILEVEL_GAP as _MULTILEVEL
 
 __all__ = ["linkage_corrected", "multilevel_gap"]
 

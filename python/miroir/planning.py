@@ -24,8 +24,7 @@ from typing import Any
 import polars as pl
 
 from miroir import _core
-from miroir._frames import InvalidArgumentTypeError, to_float_series
-from miroir._frames import invalid_argument_type
+from miroir._frames import invalid_argument_type, InvalidArgumentTypeError, to_float_series
 
 __all__ = ["LinkagePlan", "meta_hunter_schmidt", "plan_linkage", "power_correlation"]
 

@@ -46,11 +46,10 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from miroir import _core
-from miroir._frames import InvalidArgumentTypeError
+from miroir._frames import invalid_argument, invalid_argument_type, InvalidArgumentTypeError
 from miroir.i18n import format_count
 from miroir.results import json_rows
 from miroir.results._format import REPRODUCE_MISSING, format_significant, localize_decimal
-from miroir._frames import invalid_argument, invalid_argument_type
 
 if TYPE_CHECKING:
     from miroir.study import Study

@@ -40,9 +40,8 @@ import numpy as np
 import polars as pl
 
 from miroir import _core
-from miroir._frames import InvalidArgumentTypeError
+from miroir._frames import invalid_argument, invalid_argument_type, InvalidArgumentTypeError
 from miroir._study_base import StudyBase
-from miroir._frames import invalid_argument, invalid_argument_type
 
 __all__ = ["EMPLOYEE_SIDE", "protect_segments", "segment_columns", "segments"]
 

@@ -17,7 +17,7 @@ from miroir._args import PathLike as PathLike
 from miroir._args import _int_arg, _options, _path_arg, _table
 from miroir._core import DataQualityWarning, Schema
 from miroir._folder import _TABLES, _optional_file, _read_units, _read_verbatims, write_study
-from miroir._frames import InvalidArgumentTypeError
+from miroir._frames import invalid_argument, invalid_argument_type, InvalidArgumentTypeError
 from miroir._schemas import SCHEMA_FILE as SCHEMA_FILE
 from miroir._schemas import SCHEMA_HEADER as SCHEMA_HEADER
 from miroir._schemas import _check_schema, _schema_arg
@@ -27,7 +27,6 @@ from miroir._study_base import summary_total as summary_total
 from miroir._units import _with_unit_attributes
 from miroir._units import unit_attributes as unit_attributes
 from miroir.text.codebook import Codebook, Coding
-from miroir._frames import invalid_argument, invalid_argument_type
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 

@@ -26,10 +26,9 @@ import numpy as np
 import polars as pl
 
 from miroir import _core
-from miroir._frames import InvalidArgumentTypeError
+from miroir._frames import invalid_argument, invalid_argument_type, InvalidArgumentTypeError
 from miroir.i18n import format_number, p_phrase, text
 from miroir.results import MOMENT_ORDER
-from miroir._frames import invalid_argument, invalid_argument_type
 from miroir._defaults import REPORT as _REPORT
 
 __all__ = ["WavesComparison", "compare_waves", "load_waves", "split_waves"]

@@ -11,7 +11,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from miroir import _core
 from miroir.charts._common import DEFAULT_DPI, DISPLAY_DPI
 from miroir._frames import invalid_argument
 

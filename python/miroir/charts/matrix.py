@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from miroir import _core
 from miroir.charts._common import (
     _GREY,
     DEFAULT_DPI,

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from miroir import _core
 from miroir.charts._common import (
     DEFAULT_DPI,
     _frame,

@@ -15,7 +15,6 @@ from typing import Any
 
 import polars as pl
 
-from miroir import _core
 from miroir.html_report.notes import _e, _Notes
 from miroir.i18n import header, moment_action, moment_name, text, value_label
 from miroir.results._format import MISSING, check_lang, format_ci, format_number, format_p, format_percent

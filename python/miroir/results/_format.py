@@ -39,7 +39,6 @@ from typing import Any
 
 import polars as pl
 
-from miroir import _core
 from miroir._frames import invalid_argument
 
 

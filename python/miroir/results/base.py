@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import polars as pl
 
-from miroir._frames import InvalidArgumentTypeError, to_polars_frame
+from miroir._frames import invalid_argument_type, InvalidArgumentTypeError, to_polars_frame
 from miroir.results._display import (
     _STYLE,
     _Cell,
@@ -28,7 +28,6 @@ from miroir.results._format import (
     _fmt_text,
     _number,
 )
-from miroir._frames import invalid_argument_type
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -10,8 +10,7 @@ from typing import Any, ClassVar, TypeVar
 
 import polars as pl
 
-from miroir import _core
-from miroir._frames import InvalidArgumentTypeError, to_polars_frame
+from miroir._frames import invalid_argument, invalid_argument_type, InvalidArgumentTypeError, to_polars_frame
 from miroir.results._display import _STYLE, _Column, _html_list, _key_render
 from miroir.results._format import _column_total, _fmt_pct
 from miroir.results._json import _json_default, json_rows
@@ -23,7 +22,6 @@ from miroir.results.linkage import LinkageResult
 from miroir.results.moment_effects import MomentEffectsResult
 from miroir.results.moments import MomentsResult
 from miroir.results.units import UnitsResult
-from miroir._frames import invalid_argument, invalid_argument_type
 
 
 R = TypeVar("R", bound=Result)

@@ -7,9 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from miroir import _core
-from miroir._frames import to_polars_frame
-from miroir._frames import invalid_argument
+from miroir._frames import invalid_argument, to_polars_frame
 
 
 def _number(value: Any, name: str) -> float:

@@ -9,8 +9,7 @@ from typing import Any
 import polars as pl
 
 from miroir import _core
-from miroir._frames import to_label_series, to_polars_frame
-from miroir._frames import invalid_argument
+from miroir._frames import invalid_argument, to_label_series, to_polars_frame
 
 __all__ = ["agreement", "cohen_kappa", "krippendorff_alpha"]
 

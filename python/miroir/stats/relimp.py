@@ -11,9 +11,8 @@ from typing import Any
 import polars as pl
 
 from miroir import _core
-from miroir._frames import to_float_series, to_polars_frame
+from miroir._frames import invalid_argument, to_float_series, to_polars_frame
 from miroir.stats._inputs import _float_array
-from miroir._frames import invalid_argument
 
 __all__ = ["DominanceResult", "MAX_EXACT_PREDICTORS", "RELIMP_METHODS", "dominance", "relative_importance",
            "relative_importance_matrix"]

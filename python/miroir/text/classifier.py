@@ -46,8 +46,7 @@ from typing import Any
 import polars as pl
 
 from miroir import _core
-from miroir._frames import InvalidArgumentTypeError, to_label_series
-from miroir._frames import invalid_argument
+from miroir._frames import invalid_argument, InvalidArgumentTypeError, to_label_series
 
 __all__ = ["Classifier", "NotFittedError", "analyze", "cross_validate", "stratified_folds"]
 

@@ -50,8 +50,7 @@ from typing import Any
 import polars as pl
 
 from miroir import _core
-from miroir._frames import InvalidArgumentTypeError, to_label_series
-from miroir._frames import invalid_argument, invalid_argument_type
+from miroir._frames import invalid_argument, invalid_argument_type, InvalidArgumentTypeError, to_label_series
 
 __all__ = ["clauses", "sentiment"]
 
