@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod data;
 pub mod error;
 pub mod interrupt;
+pub mod partial;
 pub mod reproduce;
 pub mod stats;
 pub mod synth;

@@ -6,7 +6,10 @@ use std::str::FromStr;
 
 /// Direction of the alternative hypothesis: `"two-sided"` (also read as `"two_sided"`, R's
 /// `"two.sided"`), `"less"`, `"greater"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumIter, strum::IntoStaticStr, strum::Display)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumIter, strum::IntoStaticStr, strum::Display,
+    serde::Serialize, serde::Deserialize,
+)]
 #[strum(serialize_all = "lowercase")]
 pub enum Alternative {
     #[default]
@@ -65,7 +68,8 @@ impl FromStr for PValueMethod {
 /// One tidy row: the columns every test returns, plus method-specific extras (in order).
 ///
 /// Undefined quantities are NaN and `note` says why; nothing undefined is reported as 0.
-#[derive(Debug, Clone, PartialEq)]
+/// Serialisable (the partial results of a distributed report carry them, [`crate::partial`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TestResult {
     pub estimate: f64,
     pub statistic: f64,
@@ -77,6 +81,7 @@ pub struct TestResult {
     pub method: String,
     pub alternative: Alternative,
     /// Method-specific columns, e.g. `("rank_biserial", r)`; documented by each function.
+    #[serde(with = "crate::partial::static_names")]
     pub extra: Vec<(&'static str, f64)>,
     /// Why some value is NaN (or a caveat), when there is one.
     pub note: Option<String>,
