@@ -47,6 +47,13 @@ const TABLE_EXTENSIONS: [&str; 7] = ["parquet", "csv", "pq", "xlsx", "xlsm", "xl
 /// whatever their formats), read by the Python package (`miroir.spss`, pyreadstat), not here.
 const SPSS_EXTENSIONS: [&str; 3] = ["sav", "zsav", "por"];
 
+/// Reads one table of a study from the bytes of a file (read elsewhere: an object store): as
+/// [`read_table_for`], `path` naming the file (its extension gives the format) in errors.
+pub fn read_table_bytes(path: &Path, bytes: Vec<u8>, table: Table, schema: &Schema) -> Result<DataFrame> {
+    check_extension(path)?;
+    decode(path, bytes, &key_sources(table, schema), Some(table), schema.csv(), schema.excel_sheet())
+}
+
 fn read_file(
     path: &Path,
     text_columns: &[String],
@@ -54,6 +61,12 @@ fn read_file(
     csv: &super::schema::CsvOptions,
     sheet: Option<&super::excel::SheetChoice>,
 ) -> Result<DataFrame> {
+    check_extension(path)?;
+    decode(path, read_bytes(path)?.bytes, text_columns, table, csv, sheet)
+}
+
+/// Refuses a file miroir does not read (by extension), before reading it.
+fn check_extension(path: &Path) -> Result<()> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     if SPSS_EXTENSIONS.contains(&ext.as_str()) {
         return Err(io_error(
@@ -67,17 +80,29 @@ fn read_file(
             format!("unsupported file type '.{ext}' (use .csv, .parquet, or a spreadsheet: .xlsx, .xlsm, .xls, .ods)"),
         ));
     }
-    let file = read_bytes(path)?;
+    Ok(())
+}
+
+/// Decodes the bytes of a table file by its extension (checked by [`check_extension`]).
+fn decode(
+    path: &Path,
+    bytes: Vec<u8>,
+    text_columns: &[String],
+    table: Option<Table>,
+    csv: &super::schema::CsvOptions,
+    sheet: Option<&super::excel::SheetChoice>,
+) -> Result<DataFrame> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     if ext == "csv" {
-        read_csv(path, &file.bytes, text_columns, csv)
+        read_csv(path, &bytes, text_columns, csv)
     } else if EXCEL_EXTENSIONS.contains(&ext.as_str()) {
         // The sheet the schema names, else the one named like the table, else like the file.
         match table {
-            Some(table) => read_excel_table(path, &file.bytes, text_columns, sheet, Some(table.as_str())),
-            None => read_excel(path, &file.bytes, text_columns, sheet),
+            Some(table) => read_excel_table(path, &bytes, text_columns, sheet, Some(table.as_str())),
+            None => read_excel(path, &bytes, text_columns, sheet),
         }
     } else {
-        read_parquet_bytes(path, file.bytes)
+        read_parquet_bytes(path, bytes)
     }
 }
 

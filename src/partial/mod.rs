@@ -22,6 +22,10 @@
 //! (a part of a study holding whole studies), `XPart::merge(self, other)` and
 //! `XPart::finish(&self, &options)` (the rows the single-machine function returns on the union).
 
+pub mod frame;
+pub mod load;
+pub mod summary;
+
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
 use polars::prelude::*;
