@@ -53,6 +53,21 @@ pub struct ReportOptions {
     pub drivers: DriverOptions,
 }
 
+impl ReportOptions {
+    /// The default options with the bootstraps of the linkage uplift (and the indicator that
+    /// reports it) and of the drivers' shares set to `n_resamples` draws from `seed`: the
+    /// options of Python's `report(study, n_resamples=, seed=)`.
+    pub fn with_resamples(n_resamples: usize, seed: u64) -> ReportOptions {
+        let d = ReportOptions::default();
+        ReportOptions {
+            linkage: LinkageOptions { n_resamples, seed, ..d.linkage },
+            indicators: IndicatorOptions { linkage: LinkageOptions { n_resamples, seed, ..d.indicators.linkage }, ..d.indicators },
+            drivers: DriverOptions { n_resamples, seed, ..d.drivers },
+            ..d
+        }
+    }
+}
+
 /// Runs every analysis on a study.
 pub fn report(study: &Study, o: &ReportOptions) -> Result<Report> {
     let (moments, moment_effects) = if study.has_mentions() {

@@ -120,18 +120,14 @@ fn report<'py>(
     py: Python<'py>, study: &PyStudy, #[pyo3(from_py_with = arg::analysis_resamples)] n_resamples: usize,
     #[pyo3(from_py_with = arg::seed)] seed: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let d = ReportOptions::default();
-    let o = ReportOptions {
-        linkage: LinkageOptions { n_resamples, seed, ..d.linkage },
-        indicators: IndicatorOptions {
-            linkage: LinkageOptions { n_resamples, seed, ..d.indicators.linkage },
-            ..d.indicators
-        },
-        drivers: analysis::DriverOptions { n_resamples, seed, ..d.drivers },
-        ..d
-    };
+    let o = ReportOptions::with_resamples(n_resamples, seed);
     o.linkage.check()?;
     let r = interruptible(py, || analysis::report(&study.inner, &o))??;
+    report_dict(py, r)
+}
+
+/// A report as the dict of DataFrames Python's `Report` is built from.
+pub(super) fn report_dict(py: Python<'_>, r: analysis::Report) -> PyResult<Bound<'_, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("summary", PyDataFrame(r.summary))?;
     d.set_item("indicators", PyDataFrame(r.indicators))?;

@@ -23,19 +23,30 @@ use std::path::Path;
 pub struct PartFile {
     pub name: String,
     pub bytes: Option<Vec<u8>>,
+    /// Columns the file's path gives (a hive layout's `study=bank-01/`), as text: added to the
+    /// rows of a file that does not have them (a writer that partitions on a column leaves it
+    /// out of the files).
+    pub constants: Vec<(String, String)>,
 }
 
 impl PartFile {
     pub fn path(name: impl Into<String>) -> PartFile {
-        PartFile { name: name.into(), bytes: None }
+        PartFile { name: name.into(), bytes: None, constants: Vec::new() }
     }
 
     fn read(&self, table: Table, schema: &Schema) -> Result<DataFrame> {
         let path = Path::new(&self.name);
-        match &self.bytes {
-            None => read_table_for(path, table, schema),
-            Some(b) => read_table_bytes(path, b.clone(), table, schema),
+        let mut df = match &self.bytes {
+            None => read_table_for(path, table, schema)?,
+            Some(b) => read_table_bytes(path, b.clone(), table, schema)?,
+        };
+        for (k, v) in &self.constants {
+            if df.get_column_index(k).is_none() {
+                let c = Column::new(k.as_str().into(), vec![v.as_str(); df.height()]);
+                df.with_column(c)?;
+            }
         }
+        Ok(df)
     }
 }
 
@@ -119,7 +130,7 @@ fn stack_table(files: &[PartFile], table: Table, studies: &HashSet<&str>, schema
         match out.as_mut() {
             None => out = Some(df),
             Some(acc) => {
-                same_columns(acc, &df, table, &files[0].name, &f.name)?;
+                let df = same_columns(acc, df, table, &files[0].name, &f.name)?;
                 acc.vstack_mut(&df)?;
             }
         }
@@ -130,12 +141,13 @@ fn stack_table(files: &[PartFile], table: Table, studies: &HashSet<&str>, schema
     Ok((out, origins))
 }
 
-/// Refuses a file whose columns (names, dtypes) differ from the first file's of its table.
-fn same_columns(first: &DataFrame, df: &DataFrame, table: Table, first_name: &str, name: &str) -> Result<()> {
+/// The rows of a file with its columns in the order of the first file's of its table; a file
+/// whose columns (names, dtypes) differ is refused.
+fn same_columns(first: &DataFrame, df: DataFrame, table: Table, first_name: &str, name: &str) -> Result<DataFrame> {
     let a = first.schema();
     let b = df.schema();
     if a == b {
-        return Ok(());
+        return Ok(df);
     }
     let missing: Vec<&str> = a.iter_names().filter(|n| b.get(n).is_none()).map(|n| n.as_str()).collect();
     let extra: Vec<&str> = b.iter_names().filter(|n| a.get(n).is_none()).map(|n| n.as_str()).collect();
@@ -154,7 +166,7 @@ fn same_columns(first: &DataFrame, df: &DataFrame, table: Table, first_name: &st
         parts.push(retyped.join(", "));
     }
     if parts.is_empty() {
-        parts.push("the same columns in another order".into());
+        return Ok(df.select(a.iter_names().cloned())?);
     }
     Err(MiroirError::Io {
         path: name.to_string(),
@@ -276,6 +288,14 @@ mod tests {
         odd.employees.push(other);
         let err = load_part(&odd, &["a".into()], &schema).unwrap_err();
         assert!(err.to_string().contains("e3.parquet") && err.to_string().contains("missing column(s) engagement"), "{err}");
+        // a hive layout: the study given by the path, not in the file
+        let no_study = write(&dir, "e5.parquet", &emp.slice(2, 2).drop("study").unwrap());
+        let hive = PartFile { constants: vec![("study".into(), "b".into())], ..no_study };
+        assert_eq!(file_studies(&hive, Table::Employees, &schema).unwrap(), vec![(Some("b".into()), 2)]);
+        let mut by_path = files.clone();
+        by_path.employees = vec![write(&dir, "e6.parquet", &emp.slice(0, 2)), hive];
+        let b2 = load_part(&by_path, &["b".into()], &schema).unwrap();
+        assert_eq!(b2.summary().unwrap(), b.summary().unwrap());
         // a corrupt partition is an Io error naming it
         let bad = dir.join("e4.parquet");
         std::fs::write(&bad, b"PAR1 not a parquet file PAR1").unwrap();
