@@ -306,6 +306,20 @@ def indicators(study: Study, ci_method: str, confidence: float, n_resamples: int
 def report(study: Study, n_resamples: int, seed: int) -> dict[str, Any]: ...
 def moment_taxonomy() -> list[tuple[str, str, str, list[tuple[str, str, str, str]]]]: ...
 
+# -- distributed report (partial.rs) -------------------------------------------------------------
+
+_PartFile = tuple[str, bytes | None, list[tuple[str, str]]]
+
+def partial_file_studies(
+    name: str, table: str, schema: Schema, data: bytes | None, constants: list[tuple[str, str]]
+) -> list[tuple[str | None, int]]: ...
+def partial_report(
+    employees: list[_PartFile], customers: list[_PartFile], mentions: list[_PartFile], studies: list[str],
+    schema: Schema, n_resamples: int, seed: int,
+) -> bytes: ...
+def merge_partials(a: bytes, b: bytes) -> bytes: ...
+def finish_report(part: bytes, n_resamples: int, seed: int) -> dict[str, Any]: ...
+
 # -- reproduce (reproduce.rs) --------------------------------------------------------------------
 
 def reproduce_spec(

@@ -10,6 +10,7 @@ mod errors;
 mod frame;
 mod mixed;
 mod paired;
+mod partial;
 mod planning;
 mod relimp;
 mod reproduce;
@@ -44,5 +45,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     analysis::register(m)?;
     drivers::register(m)?;
     reproduce::register(m)?;
+    partial::register(m)?;
     Ok(())
 }

@@ -48,3 +48,32 @@ def moment_texts() -> dict[str, dict[str, dict[str, str]]]:
     for key, _customer, _employee, texts in _core.moment_taxonomy():
         out[key] = {field: {t[0]: t[i] for t in texts} for field, i in (("name", 1), ("action", 2), ("short_action", 3))}
     return out
+
+
+def assert_frames_close(a: pl.DataFrame, b: pl.DataFrame, what: str, rel: float = 1e-12) -> None:
+    """Same columns, dtypes and rows; float columns to ``rel`` relative (NaN = NaN, null = null),
+    every other column exactly."""
+    assert a.columns == b.columns, what
+    assert a.dtypes == b.dtypes, what
+    assert a.height == b.height, what
+    for name in a.columns:
+        x, y = a[name], b[name]
+        if x.dtype.is_float():
+            for i, (u, v) in enumerate(zip(x.to_list(), y.to_list())):
+                ok = (u is None and v is None) or (
+                    u is not None and v is not None
+                    and ((math.isnan(u) and math.isnan(v)) or u == v or abs(u - v) <= rel * max(abs(u), abs(v)))
+                )
+                assert ok, f"{what}.{name}[{i}]: {u!r} != {v!r}"
+        else:
+            assert x.to_list() == y.to_list(), f"{what}.{name}"
+
+
+def assert_reports_equal(got: Any, want: Any) -> None:
+    """Two :class:`miroir.Report` with the same tables (:func:`assert_frames_close`) and warnings:
+    the distributed report against the single-machine one."""
+    g, w = got.tables(), want.tables()
+    assert sorted(g) == sorted(w)
+    for name in w:
+        assert_frames_close(g[name], w[name], name)
+    assert got.warnings == want.warnings

@@ -32,6 +32,7 @@ EXPECTED = {
     "04_coding_verbatims.ipynb",
     "05_drivers_and_planning.ipynb",
     "06_waves_and_segments.ipynb",
+    "07_distributed.ipynb",
 }
 PROBE_TAG = "miroir-test-interpreter"
 PROBE = (

@@ -1,0 +1,124 @@
+//! The whole report from parts: every section's part, merged together, finished together, as
+//! [`analysis::report`](crate::analysis::report) runs them on one machine.
+
+use super::drivers::DriverPart;
+use super::gap::GapPart;
+use super::indicators::IndicatorPart;
+use super::linkage::LinkagePart;
+use super::moments::MomentPart;
+use super::summary::SummaryPart;
+use super::units::UnitsPart;
+use crate::analysis::linkage::By;
+use crate::analysis::{indicators, LinkageOptions, Report, ReportOptions};
+use crate::data::Study;
+use crate::error::Result;
+use std::collections::BTreeMap;
+
+/// The part of the report of some studies.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ReportPart {
+    summary: SummaryPart,
+    units: UnitsPart,
+    linkage: LinkagePart,
+    gap: GapPart,
+    indicators: IndicatorPart,
+    /// The linkage and gap parts of the indicators' own options, when they are not the
+    /// report's (on one machine the indicators then compute their inputs themselves).
+    indicator_inputs: Option<(LinkagePart, GapPart)>,
+    moments: MomentPart,
+    drivers: DriverPart,
+    /// The data-quality warnings of each part's validation, keyed by the part's first study.
+    warnings: BTreeMap<String, Vec<String>>,
+}
+
+/// Whether the report's linkage and gap options are those the indicators need (then their
+/// rows are shared, as [`analysis::report`](crate::analysis::report) does).
+fn shares_inputs(o: &ReportOptions) -> bool {
+    let (need_link, need_gap) = indicators::inputs_of(&o.indicators);
+    LinkageOptions { by: By::Pooled, ..o.linkage.clone() } == need_link && o.gap == need_gap
+}
+
+impl ReportPart {
+    /// The part of a study holding every row of its studies.
+    pub fn of(study: &Study, o: &ReportOptions) -> Result<ReportPart> {
+        let indicator_inputs = if shares_inputs(o) {
+            None
+        } else {
+            let (need_link, need_gap) = indicators::inputs_of(&o.indicators);
+            Some((LinkagePart::of(study, &need_link)?, GapPart::of(study, &need_gap)?))
+        };
+        let first = study.study_names()?.into_iter().next().unwrap_or_default();
+        Ok(ReportPart {
+            summary: SummaryPart::of(study)?,
+            units: UnitsPart::of(study)?,
+            linkage: LinkagePart::of(study, &o.linkage)?,
+            gap: GapPart::of(study, &o.gap)?,
+            indicators: IndicatorPart::of(study, &o.indicators)?,
+            indicator_inputs,
+            moments: MomentPart::of(study, &o.moments)?,
+            drivers: DriverPart::of(study, &o.drivers)?,
+            warnings: BTreeMap::from([(first, study.warnings().to_vec())]),
+        })
+    }
+
+    /// The union of two parts (a study in both is refused).
+    pub fn merge(self, other: ReportPart) -> Result<ReportPart> {
+        let indicator_inputs = match (self.indicator_inputs, other.indicator_inputs) {
+            (Some((la, ga)), Some((lb, gb))) => Some((la.merge(lb)?, ga.merge(gb)?)),
+            (None, None) => None,
+            _ => {
+                return Err(crate::error::MiroirError::InvalidArgument {
+                    argument: "partial".into(),
+                    detail: "the parts were computed with different report options".into(),
+                })
+            }
+        };
+        let mut warnings = self.warnings;
+        super::union(&mut warnings, other.warnings)?;
+        Ok(ReportPart {
+            summary: self.summary.merge(other.summary)?,
+            units: self.units.merge(other.units)?,
+            linkage: self.linkage.merge(other.linkage)?,
+            gap: self.gap.merge(other.gap)?,
+            indicators: self.indicators.merge(other.indicators)?,
+            indicator_inputs,
+            moments: self.moments.merge(other.moments)?,
+            drivers: self.drivers.merge(other.drivers)?,
+            warnings,
+        })
+    }
+
+    /// The report of the union of the parts' studies, with the options the parts were
+    /// computed with.
+    pub fn finish(&self, o: &ReportOptions) -> Result<Report> {
+        use crate::analysis::{exposure_gap, linkage};
+        let (moments, moment_effects) = match self.moments.finish(&o.moments)? {
+            Some((m, e)) => (Some(m), Some(e)),
+            None => (None, None),
+        };
+        let link = self.linkage.finish(&o.linkage)?;
+        let gaps = self.gap.finish(&o.gap)?;
+        let ind_rows = match &self.indicator_inputs {
+            None => self.indicators.finish(&o.indicators, &link[link.len() - 1], &gaps)?,
+            Some((l, g)) => {
+                let (need_link, need_gap) = indicators::inputs_of(&o.indicators);
+                let l = l.finish(&need_link)?;
+                self.indicators.finish(&o.indicators, &l[l.len() - 1], &g.finish(&need_gap)?)?
+            }
+        };
+        let mut warnings: Vec<String> = self.warnings.values().flatten().cloned().collect();
+        let (drivers, driver_warnings) = self.drivers.finish(&o.drivers)?;
+        warnings.extend(driver_warnings);
+        Ok(Report {
+            summary: self.summary.finish()?,
+            indicators: indicators::indicator_table(&ind_rows)?,
+            linkage: linkage::linkage_table(&link)?,
+            units: crate::analysis::units::unit_table_from(&self.units.finish()?)?,
+            exposure_gap: exposure_gap::gap_table(&gaps)?,
+            moments,
+            moment_effects,
+            drivers,
+            warnings,
+        })
+    }
+}
