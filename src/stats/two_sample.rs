@@ -931,6 +931,7 @@ mod tests {
         let (ma, mb) = (Moments::of(&a), Moments::of(&b));
         assert_eq!((pa.n, pb.n), (40, 25));
         assert!(close(pa.mean, ma.mean, 1e-15) && close(pa.ss, ma.ss, 1e-14), "{pa:?} {ma:?}");
+        assert!(close(pb.mean, mb.mean, 1e-15) && close(pb.ss, mb.ss, 1e-14), "{pb:?} {mb:?}");
         let m = TwoMoments::of_summaries(&pa, &pb);
         let (w, ws) = (welch_t(&a, &b, TwoSided, 0.9).unwrap(), welch_t_summary(&m, TwoSided, 0.9).unwrap());
         let (g, gs) = (hedges_g(&a, &b, 0.9).unwrap(), hedges_g_summary(&m, 0.9).unwrap());
