@@ -46,12 +46,17 @@ impl Default for GapOptions {
     }
 }
 
+/// `&'static str` under another name: serde's derive borrows every field written `&str` (so
+/// `Deserialize<'de>` would need `'de: 'static`, and no part could be read from bytes); the
+/// alias is the same type, read through [`crate::partial::static_names::one`].
+type StaticStr = &'static str;
+
 /// One row of the exposure-gap table. Serialisable: the per-study rows travel in the partial
 /// results of [`crate::partial::gap`].
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct GapRow {
     #[serde(with = "crate::partial::static_names::one")]
-    pub level: &'static str,
+    pub level: StaticStr,
     pub study: String,
     pub n_facing: u64,
     pub n_other: u64,
@@ -68,7 +73,8 @@ pub struct GapRow {
     pub notes: Vec<String>,
 }
 
-fn nan(method: &str, n: usize, note: String) -> TestResult {
+/// A result of `method` with every number NaN and the reason in its note.
+pub(crate) fn nan(method: &str, n: usize, note: String) -> TestResult {
     TestResult::new(method, Alternative::TwoSided, n as u64).with_note(note)
 }
 

@@ -132,32 +132,47 @@ impl Moments {
     /// Empty parts are skipped. The result depends on the order of the parts only through
     /// rounding (a few ulps).
     pub fn pooled(parts: &[Moments]) -> Moments {
-        let parts: Vec<&Moments> = parts.iter().filter(|m| m.n > 0).collect();
         let n: u64 = parts.iter().map(|m| m.n).sum();
-        if n == 0 {
-            return Moments { n: 0, mean: f64::NAN, ss: 0.0 };
-        }
-        let nf = n as f64;
-        let mut s0 = Compensated::default();
-        for m in &parts {
-            s0.add(m.n as f64 * m.mean);
-        }
-        let m0 = s0.value() / nf;
-        let mut c = Compensated::default();
-        for m in &parts {
-            c.add(m.n as f64 * (m.mean - m0));
-        }
-        let mean = m0 + c.value() / nf;
-        let (mut s1, mut s2) = (Compensated::default(), Compensated::default());
-        for m in &parts {
-            let d = m.mean - mean;
-            s1.add(m.n as f64 * d);
-            s2.add(m.ss);
-            s2.add(m.n as f64 * d * d);
-        }
-        let s1 = s1.value();
-        Moments { n, mean, ss: s2.value() - s1 * s1 / nf }
+        let summaries: Vec<(f64, f64, f64)> = parts.iter().map(|m| (m.n as f64, m.mean, m.ss)).collect();
+        let (_, mean, ss) = pooled_weighted(&summaries);
+        Moments { n, mean, ss }
     }
+}
+
+/// [`Moments::pooled`] for weighted samples: parts `(W_s, x̄_s, SS_s)` (sum of weights,
+/// weighted mean, `Σw(x - x̄_s)²`) give `(W, x̄, SS)` of their union, `W = Σ W_s`,
+/// `x̄ = Σ W_s x̄_s / W` (corrected by a second pass), `SS = Σ SS_s + Σ W_s (x̄_s - x̄)² -
+/// (Σ W_s (x̄_s - x̄))²/W`, with compensated sums. Parts of weight 0 are skipped; no parts (or
+/// weight 0) give `(0, NaN, 0)`.
+pub fn pooled_weighted(parts: &[(f64, f64, f64)]) -> (f64, f64, f64) {
+    let parts: Vec<&(f64, f64, f64)> = parts.iter().filter(|p| p.0 > 0.0).collect();
+    let mut w = Compensated::default();
+    for p in &parts {
+        w.add(p.0);
+    }
+    let w = w.value();
+    if parts.is_empty() || !(w > 0.0) {
+        return (0.0, f64::NAN, 0.0);
+    }
+    let mut s0 = Compensated::default();
+    for &&(ws, m, _) in &parts {
+        s0.add(ws * m);
+    }
+    let m0 = s0.value() / w;
+    let mut c = Compensated::default();
+    for &&(ws, m, _) in &parts {
+        c.add(ws * (m - m0));
+    }
+    let mean = m0 + c.value() / w;
+    let (mut s1, mut s2) = (Compensated::default(), Compensated::default());
+    for &&(ws, m, ss) in &parts {
+        let d = m - mean;
+        s1.add(ws * d);
+        s2.add(ss);
+        s2.add(ws * d * d);
+    }
+    let s1 = s1.value();
+    (w, mean, s2.value() - s1 * s1 / w)
 }
 
 /// Moments of both samples: (mean_a, mean_b, mean_a - mean_b, ss_a, ss_b).
