@@ -27,7 +27,7 @@ use super::frame::{bools, dense_codes, employee_weights, floats, TableBuilder};
 use super::linkage::By;
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
-use crate::stats::regression::ols_absorbed;
+use crate::stats::regression::{ols_absorbed, OlsFit};
 use crate::stats::dist::{t_ppf, t_sf};
 use crate::stats::two_sample::{hedges_g, mann_whitney_test, welch_t, MwMethod};
 use crate::stats::{Alternative, TestResult};
@@ -46,9 +46,17 @@ impl Default for GapOptions {
     }
 }
 
-#[derive(Debug, Clone)]
+/// `&'static str` under another name: serde's derive borrows every field written `&str` (so
+/// `Deserialize<'de>` would need `'de: 'static`, and no part could be read from bytes); the
+/// alias is the same type, read through [`crate::partial::static_names::one`].
+type StaticStr = &'static str;
+
+/// One row of the exposure-gap table. Serialisable: the per-study rows travel in the partial
+/// results of [`crate::partial::gap`].
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct GapRow {
-    pub level: &'static str,
+    #[serde(with = "crate::partial::static_names::one")]
+    pub level: StaticStr,
     pub study: String,
     pub n_facing: u64,
     pub n_other: u64,
@@ -65,7 +73,8 @@ pub struct GapRow {
     pub notes: Vec<String>,
 }
 
-fn nan(method: &str, n: usize, note: String) -> TestResult {
+/// A result of `method` with every number NaN and the reason in its note.
+pub(crate) fn nan(method: &str, n: usize, note: String) -> TestResult {
     TestResult::new(method, Alternative::TwoSided, n as u64).with_note(note)
 }
 
@@ -100,13 +109,23 @@ pub(crate) fn weighted_moments(x: &[f64], w: &[f64]) -> (f64, f64, f64) {
 /// (respondent counts) and `w1`, `w2` (sums of weights). Errors (typed, via the result's note):
 /// a group with fewer than 2 observations or a sum of weights at most 1.
 pub(crate) fn weighted_welch(a: &[f64], wa: &[f64], b: &[f64], wb: &[f64], confidence: f64) -> TestResult {
-    let n = a.len() + b.len();
+    let enough = a.len() >= 2 && b.len() >= 2;
+    let moments = |x: &[f64], w: &[f64]| if enough { weighted_moments(x, w) } else { (f64::NAN, f64::NAN, f64::NAN) };
+    weighted_welch_moments((a.len(), moments(a, wa)), (b.len(), moments(b, wb)), confidence)
+}
+
+/// [`weighted_welch`] from each group's size and [`weighted_moments`] `(Σw, x̄_w, Σw(x - x̄_w)²)`
+/// (read only when both groups have at least 2 observations).
+pub(crate) fn weighted_welch_moments(
+    (na, (sa, ma, ssa)): (usize, (f64, f64, f64)),
+    (nb, (sb, mb, ssb)): (usize, (f64, f64, f64)),
+    confidence: f64,
+) -> TestResult {
+    let n = na + nb;
     let mut res = TestResult::new("Welch two-sample t test (weighted, statsmodels ttest_ind usevar='unequal')", Alternative::TwoSided, n as u64);
-    if a.len() < 2 || b.len() < 2 {
+    if na < 2 || nb < 2 {
         return res.with_note("each group needs at least 2 observations");
     }
-    let (sa, ma, ssa) = weighted_moments(a, wa);
-    let (sb, mb, ssb) = weighted_moments(b, wb);
     if !(sa > 1.0 && sb > 1.0) {
         return res.with_note("the weights of a group sum to 1 or less: the weighted (frequency) variance is undefined");
     }
@@ -129,7 +148,7 @@ pub(crate) fn weighted_welch(a: &[f64], wa: &[f64], b: &[f64], wb: &[f64], confi
         let tail = (1.0 - confidence) / 2.0;
         (res.ci_low, res.ci_high) = (d + t_ppf(tail, df) * se, d + t_ppf(1.0 - tail, df) * se);
     }
-    res.extra.extend([("n1", a.len() as f64), ("n2", b.len() as f64), ("w1", sa), ("w2", sb)]);
+    res.extra.extend([("n1", na as f64), ("n2", nb as f64), ("w1", sa), ("w2", sb)]);
     res
 }
 
@@ -155,16 +174,9 @@ pub(crate) fn survey_welch(a: &[f64], wa: &[f64], b: &[f64], wb: &[f64], confide
 /// One group's engagement values, with their weights when the study is weighted.
 type Sample<'a> = (&'a [f64], Option<&'a [f64]>);
 
-fn gap_row(level: &'static str, name: &str, other: Sample<'_>, facing: Sample<'_>, confidence: f64) -> GapRow {
+pub(crate) fn gap_row(level: &'static str, name: &str, other: Sample<'_>, facing: Sample<'_>, confidence: f64) -> GapRow {
     let ((other, w_other), (facing, w_facing)) = (other, facing);
     let n = other.len() + facing.len();
-    let mut notes = Vec::new();
-    if facing.is_empty() {
-        notes.push("no customer-facing employees: the gap is undefined".to_string());
-    }
-    if other.is_empty() {
-        notes.push("no employees away from customers: the gap is undefined".to_string());
-    }
     let welch = match (w_other, w_facing) {
         (Some(wo), Some(wf)) => survey_welch(other, wo, facing, wf, confidence),
         _ => welch_t(other, facing, Alternative::TwoSided, confidence)
@@ -173,6 +185,34 @@ fn gap_row(level: &'static str, name: &str, other: Sample<'_>, facing: Sample<'_
     let g = hedges_g(other, facing, confidence).unwrap_or_else(|e| nan("Hedges' g", n, e.to_string()));
     let mw = mann_whitney_test(other, facing, Alternative::TwoSided, MwMethod::Auto, true)
         .unwrap_or_else(|e| nan("Mann-Whitney U", n, e.to_string()));
+    let means = match (w_other, w_facing) {
+        (Some(wo), Some(wf)) => {
+            let wmean = |x: &[f64], w: &[f64]| if x.is_empty() { f64::NAN } else { crate::stats::descriptive::weighted_mean(x, w) };
+            (wmean(facing, wf), wmean(other, wo))
+        }
+        _ => (mean(facing), mean(other)),
+    };
+    let weighted = w_other.is_some() && w_facing.is_some();
+    assemble_row((level, name), (other.len(), facing.len()), [welch, g, mw], weighted, means)
+}
+
+/// The results of a group pair: its results `[welch, g, mw]` (computed from the samples, or
+/// from their summaries for the pooled row of [`crate::partial::gap`]), the sizes
+/// `(n_other, n_facing)`, the means `(facing, other)` and the notes that explain them.
+pub(crate) fn assemble_row(
+    (level, name): (&'static str, &str),
+    (n_other, n_facing): (usize, usize),
+    [welch, g, mw]: [TestResult; 3],
+    weighted: bool,
+    (mean_facing, mean_other): (f64, f64),
+) -> GapRow {
+    let mut notes = Vec::new();
+    if n_facing == 0 {
+        notes.push("no customer-facing employees: the gap is undefined".to_string());
+    }
+    if n_other == 0 {
+        notes.push("no employees away from customers: the gap is undefined".to_string());
+    }
     // A result's note is kept when it explains an undefined value of that result (a NaN estimate,
     // or a NaN p-value of a test); the kernel's standing remarks (Hedges' g has no p-value, the
     // Mann-Whitney test no Hodges-Lehmann interval) would only repeat on every row.
@@ -188,19 +228,14 @@ fn gap_row(level: &'static str, name: &str, other: Sample<'_>, facing: Sample<'_
             }
         }
     }
-    let (mean_facing, mean_other) = match (w_other, w_facing) {
-        (Some(wo), Some(wf)) => {
-            notes.push(WEIGHTED_GAP_NOTE.to_string());
-            let wmean = |x: &[f64], w: &[f64]| if x.is_empty() { f64::NAN } else { crate::stats::descriptive::weighted_mean(x, w) };
-            (wmean(facing, wf), wmean(other, wo))
-        }
-        _ => (mean(facing), mean(other)),
-    };
+    if weighted {
+        notes.push(WEIGHTED_GAP_NOTE.to_string());
+    }
     GapRow {
         level,
         study: name.to_string(),
-        n_facing: facing.len() as u64,
-        n_other: other.len() as u64,
+        n_facing: n_facing as u64,
+        n_other: n_other as u64,
         mean_facing,
         mean_other,
         welch,
@@ -241,12 +276,50 @@ fn covariate(df: &DataFrame, name: &str) -> Result<Vec<f64>> {
 
 /// OLS of engagement on customer_facing + study fixed effects + covariates, clustered by unit.
 fn adjusted_gap(study: &Study, covariates: &[String], confidence: f64) -> Result<(TestResult, Option<String>)> {
+    let weights = employee_weights(study, "exposure gap")?;
+    let d = demeaned_design(study, covariates, weights.as_deref())?;
+    if d.cols[0].iter().all(|v| *v == 0.0) {
+        return Err(not_identified());
+    }
+    let un = &study.index().emp_unit;
+    let clusters = dense_codes(d.rows.iter().map(|&i| un[i]));
+    let design: Vec<(&str, &[f64])> = d.names.iter().map(String::as_str).zip(d.cols.iter().map(Vec::as_slice)).collect();
+    let fit = ols_absorbed(&d.y, &design, d.absorbed, Some(&clusters), confidence)?;
+    adjusted_result(&fit, weights.is_some(), d.dropped)
+}
+
+/// The error of a design where no study has both groups.
+pub(crate) fn not_identified() -> MiroirError {
+    MiroirError::Stats(crate::stats::StatsError::data(
+        "x",
+        "no study has both customer-facing and other employees: the gap within studies is not identified",
+    ))
+}
+
+/// The design of the adjusted gap, every column demeaned within its study (with the weights,
+/// then multiplied by `√w`, when weighted): the rows kept (every covariate finite), their
+/// columns (`customer_facing`, then the covariates) and outcome, and how many studies the
+/// demeaning absorbed.
+pub(crate) struct Design {
+    pub names: Vec<String>,
+    pub cols: Vec<Vec<f64>>,
+    pub y: Vec<f64>,
+    /// The employees' rows kept, in order (one per value of `y` and of each column).
+    pub rows: Vec<usize>,
+    /// Employees dropped for a missing covariate.
+    pub dropped: usize,
+    /// Studies with rows kept.
+    pub absorbed: usize,
+}
+
+/// The [`Design`] of `study` with `weights` (one per employee; `None` unweighted). Errors: a
+/// covariate listed twice, unknown, or not a number ([`MiroirError::InvalidArgument`]).
+pub(crate) fn demeaned_design(study: &Study, covariates: &[String], weights: Option<&[f64]>) -> Result<Design> {
     let df = study.employee_columns();
     let y = floats(df, "engagement")?;
     let cf: Vec<f64> = bools(df, "customer_facing")?.iter().map(|b| f64::from(u8::from(b.unwrap_or(false)))).collect();
-    let weights = employee_weights(study, "exposure gap")?;
     let ix = study.index();
-    let (st, un) = (&ix.emp_study, &ix.emp_unit);
+    let st = &ix.emp_study;
     if let Some((i, c)) = covariates.iter().enumerate().find(|(i, c)| covariates[..*i].contains(c)) {
         return Err(MiroirError::InvalidArgument {
             argument: "covariates".into(),
@@ -264,42 +337,40 @@ fn adjusted_gap(study: &Study, covariates: &[String], confidence: f64) -> Result
     let mut size = vec![0.0; n_studies];
     let mut count = vec![0usize; n_studies];
     for &i in &keep {
-        size[st[i] as usize] += weights.as_ref().map_or(1.0, |w| w[i]);
+        size[st[i] as usize] += weights.map_or(1.0, |w| w[i]);
         count[st[i] as usize] += 1;
     }
     let absorbed = count.iter().filter(|&&n| n > 0).count();
     let demean = |v: &[f64]| -> Vec<f64> {
         let mut sum = vec![0.0; n_studies];
         for &i in &keep {
-            sum[st[i] as usize] += weights.as_ref().map_or(v[i], |w| w[i] * v[i]);
+            sum[st[i] as usize] += weights.map_or(v[i], |w| w[i] * v[i]);
         }
         let means: Vec<f64> = sum.iter().zip(&size).map(|(s, n)| s / n).collect();
-        match &weights {
+        match weights {
             None => keep.iter().map(|&i| v[i] - means[st[i] as usize]).collect(),
             Some(w) => keep.iter().map(|&i| (v[i] - means[st[i] as usize]) * w[i].sqrt()).collect(),
         }
     };
     let mut names: Vec<String> = vec!["customer_facing".into()];
     let mut cols: Vec<Vec<f64>> = vec![demean(&cf)];
-    if cols[0].iter().all(|v| *v == 0.0) {
-        return Err(MiroirError::Stats(crate::stats::StatsError::data(
-            "x",
-            "no study has both customer-facing and other employees: the gap within studies is not identified",
-        )));
-    }
     for (name, c) in covariates.iter().zip(&covs) {
         names.push(name.clone());
         cols.push(demean(c));
     }
-    let clusters = dense_codes(keep.iter().map(|&i| un[i]));
-    let design: Vec<(&str, &[f64])> = names.iter().map(String::as_str).zip(cols.iter().map(Vec::as_slice)).collect();
-    let fit = ols_absorbed(&demean(&y), &design, absorbed, Some(&clusters), confidence)?;
+    let y = demean(&y);
+    Ok(Design { names, cols, y, rows: keep, dropped, absorbed })
+}
+
+/// The adjusted gap of a fit of the [`Design`]: minus the customer_facing term, and the note
+/// on the employees dropped and on the fit.
+pub(crate) fn adjusted_result(fit: &OlsFit, weighted: bool, dropped: usize) -> Result<(TestResult, Option<String>)> {
     let term = fit
         .terms
         .iter()
         .find(|t| t.term == "customer_facing")
         .ok_or_else(|| MiroirError::Polars("customer_facing term missing from the fit".into()))?;
-    let method = if weights.is_some() { fit.method.replacen("OLS", "WLS (employee weights)", 1) } else { fit.method.clone() };
+    let method = if weighted { fit.method.replacen("OLS", "WLS (employee weights)", 1) } else { fit.method.clone() };
     let mut r = TestResult::new(method, Alternative::TwoSided, fit.n);
     r.estimate = -term.estimate;
     r.statistic = -term.statistic;
@@ -344,13 +415,19 @@ fn suppress_segments(rows: &mut [GapRow], k: u64) {
     }
 }
 
-pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
-    if !(o.confidence > 0.0 && o.confidence < 1.0) {
+/// Refuses a confidence level outside (0, 1).
+pub(crate) fn check_confidence(confidence: f64) -> Result<()> {
+    if !(confidence > 0.0 && confidence < 1.0) {
         return Err(MiroirError::InvalidArgument {
             argument: "confidence".into(),
-            detail: format!("must lie strictly between 0 and 1, got {}", o.confidence),
+            detail: format!("must lie strictly between 0 and 1, got {confidence}"),
         });
     }
+    Ok(())
+}
+
+pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
+    check_confidence(o.confidence)?;
     let df = study.employee_columns();
     let ix = study.index();
     let cf = bools(df, "customer_facing")?;
@@ -395,13 +472,31 @@ pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
         .zip(groups.into_iter().zip(wgroups))
         .filter(|(_, ((o, f), _))| !o.is_empty() || !f.is_empty())
         .collect();
-    let mut rows: Vec<GapRow> = groups
+    let rows: Vec<GapRow> = groups
         .iter()
         .map(|(name, ((other, facing), (wo, wf)))| {
             gap_row("study", name, (other, with_w(weighted, wo)), (facing, with_w(weighted, wf)), o.confidence)
         })
         .collect();
-    suppress_segments(&mut rows, study.schema().min_group_size() as u64);
+    let pooled =
+        gap_row("pooled", "all", (&all_other, with_w(weighted, &wall_other)), (&all_facing, with_w(weighted, &wall_facing)), o.confidence);
+    rows_across_studies(rows, pooled, study.schema().min_group_size() as u64, o.by, || {
+        adjusted_gap(study, &o.covariates, o.confidence)
+    })
+}
+
+/// The steps of [`gap_rows`] across studies, from the per-study rows (in study order) and the
+/// pooled row: segment suppression, the largest gap, the pooled row's suppression with a single
+/// study, the adjusted gap (computed by `adjusted` when both groups have employees) and the
+/// grouping `by`.
+pub(crate) fn rows_across_studies(
+    mut rows: Vec<GapRow>,
+    mut pooled: GapRow,
+    min_group_size: u64,
+    by: By,
+    adjusted: impl FnOnce() -> Result<(TestResult, Option<String>)>,
+) -> Result<Vec<GapRow>> {
+    suppress_segments(&mut rows, min_group_size);
     if let Some(best) = rows
         .iter()
         .enumerate()
@@ -411,15 +506,13 @@ pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
     {
         rows[best].largest = true;
     }
-    let mut pooled =
-        gap_row("pooled", "all", (&all_other, with_w(weighted, &wall_other)), (&all_facing, with_w(weighted, &wall_facing)), o.confidence);
     if rows.len() == 1 && rows[0].suppressed {
         // with one study the pooled row is that study's row
         pooled.suppressed = true;
         pooled.notes = rows[0].notes.clone();
     }
-    if !all_facing.is_empty() && !all_other.is_empty() {
-        match adjusted_gap(study, &o.covariates, o.confidence) {
+    if pooled.n_facing > 0 && pooled.n_other > 0 {
+        match adjusted() {
             Ok((r, note)) => {
                 pooled.notes.extend(note);
                 pooled.adjusted = Some(r);
@@ -428,7 +521,7 @@ pub fn gap_rows(study: &Study, o: &GapOptions) -> Result<Vec<GapRow>> {
             Err(e) => pooled.notes.push(format!("adjusted gap: {e}")),
         }
     }
-    Ok(o.by.rows(rows, pooled))
+    Ok(by.rows(rows, pooled))
 }
 
 /// The exposure-gap table.

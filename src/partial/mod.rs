@@ -23,6 +23,7 @@
 //! `XPart::finish(&self, &options)` (the rows the single-machine function returns on the union).
 
 pub mod frame;
+pub mod gap;
 pub mod load;
 pub mod summary;
 

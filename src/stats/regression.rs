@@ -105,6 +105,204 @@ pub fn ols_absorbed(
     ols_impl(y, x, false, absorbed, cluster, confidence)
 }
 
+/// The triangular factor `R` of a block of rows `Z = [X | y]` (`Z = QR`, so `RᵀR = ZᵀZ`: the
+/// block's cross-product matrix in factored form), built one row at a time by Givens rotations
+/// (Golub & Van Loan, *Matrix Computations*, 4th ed., §5.1.8 and §6.5 on updating a QR). Least
+/// squares on the rows of the stacked factors of several blocks has the normal equations, the
+/// residual sum of squares (the last diagonal entries, squared, sit in the `y` column) and the
+/// per-block scores `X_gᵀe_g = R_xᵀ(r_y - R_x b)` of least squares on all their rows, without the
+/// rows and without squaring the condition number as the cross products `ZᵀZ` themselves would.
+/// See [`ols_absorbed_factored`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RowsFactor {
+    /// Columns of `Z`: those of `X`, then `y`.
+    m: usize,
+    /// The upper triangle of `R` by rows, packed (`m(m+1)/2` values).
+    r: Vec<f64>,
+}
+
+impl RowsFactor {
+    /// The factor of no rows, for `k` columns of `X` (and `y`).
+    pub fn new(k: usize) -> RowsFactor {
+        let m = k + 1;
+        RowsFactor { m, r: vec![0.0; m * (m + 1) / 2] }
+    }
+
+    /// Adds the row `(x, y)`: `[R; z] = Q [R'; 0]`, one rotation per non-zero entry of `z`
+    /// (`c = r_jj/h`, `s = z_j/h`, `h = hypot(r_jj, z_j)`, so the diagonal stays non-negative).
+    pub fn add_row(&mut self, x: &[f64], y: f64) {
+        debug_assert_eq!(x.len() + 1, self.m);
+        let m = self.m;
+        let mut z: Vec<f64> = x.iter().copied().chain([y]).collect();
+        let mut row = 0;
+        for j in 0..m {
+            // `row` = index of R(j, j) in the packed triangle; R(j, l) = r[row + l - j]
+            if z[j] != 0.0 {
+                let a = self.r[row];
+                let h = a.hypot(z[j]);
+                let (c, s) = (a / h, z[j] / h);
+                self.r[row] = h;
+                for l in (j + 1)..m {
+                    let (rl, zl) = (self.r[row + l - j], z[l]);
+                    self.r[row + l - j] = c * rl + s * zl;
+                    z[l] = c * zl - s * rl;
+                }
+                z[j] = 0.0;
+            }
+            row += m - j;
+        }
+    }
+
+    /// The factor of the rows multiplied by `s` (`R` times `s`).
+    pub fn scaled(&self, s: f64) -> RowsFactor {
+        RowsFactor { m: self.m, r: self.r.iter().map(|v| v * s).collect() }
+    }
+
+    /// The rows of `R` as `(x, y)` (rows of zeros included: every block keeps its rows, so that
+    /// a cluster whose observations are all zero still counts as a cluster).
+    fn rows(&self) -> Vec<(Vec<f64>, f64)> {
+        let m = self.m;
+        let mut out = Vec::with_capacity(m);
+        let mut row = 0;
+        for i in 0..m {
+            let mut full = vec![0.0; m];
+            full[i..].copy_from_slice(&self.r[row..row + m - i]);
+            row += m - i;
+            let y = full.pop().unwrap_or(0.0);
+            out.push((full, y));
+        }
+        out
+    }
+}
+
+/// What the checks of [`ols`] need of some observations `(X, y)` beyond the [`RowsFactor`] of
+/// their rows: their number, `max |y|`, `Σy`, for each column of `[X | y]` the value every row
+/// holds (when they all hold the same), and for each column of `X` whether it equals `y` on every
+/// row. Observations cut into parts merge exactly ([`RowsFacts::merge`], up to the rounding of
+/// `Σy`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RowsFacts {
+    pub n: u64,
+    pub y_max_abs: f64,
+    pub y_sum: f64,
+    /// One per column of `[X | y]`: `Some(v)` when every row holds `v`.
+    pub constant: Vec<Option<f64>>,
+    /// One per column of `X`: the column equals `y` on every row.
+    pub is_y: Vec<bool>,
+}
+
+impl RowsFacts {
+    /// The facts of the observations `(x, y)` (`x` by columns).
+    pub fn of(x: &[&[f64]], y: &[f64]) -> RowsFacts {
+        let constant_at = |c: &[f64]| c.first().filter(|v| c.iter().all(|w| w == *v)).copied();
+        RowsFacts {
+            n: y.len() as u64,
+            y_max_abs: y.iter().fold(0.0_f64, |m, v| m.max(v.abs())),
+            y_sum: y.iter().sum(),
+            constant: x.iter().map(|c| constant_at(c)).chain([constant_at(y)]).collect(),
+            is_y: x.iter().map(|c| c.iter().zip(y).all(|(a, b)| a == b)).collect(),
+        }
+    }
+
+    /// The facts of the union of two sets of observations.
+    pub fn merge(&mut self, other: &RowsFacts) {
+        if other.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            *self = other.clone();
+            return;
+        }
+        self.n += other.n;
+        self.y_max_abs = self.y_max_abs.max(other.y_max_abs);
+        self.y_sum += other.y_sum;
+        for (a, b) in self.constant.iter_mut().zip(&other.constant) {
+            if *a != *b {
+                *a = None;
+            }
+        }
+        for (a, b) in self.is_y.iter_mut().zip(&other.is_y) {
+            *a &= *b;
+        }
+    }
+
+    /// The facts of the observations multiplied by `s > 0`.
+    pub fn scaled(&self, s: f64) -> RowsFacts {
+        RowsFacts {
+            n: self.n,
+            y_max_abs: self.y_max_abs * s,
+            y_sum: self.y_sum * s,
+            constant: self.constant.iter().map(|c| c.map(|v| v * s)).collect(),
+            is_y: self.is_y.clone(),
+        }
+    }
+}
+
+/// [`ols_absorbed`] with cluster-robust (CR1) errors, from the [`RowsFactor`] of each cluster's
+/// rows of `[X | y]` (columns named `names`; one factor per cluster of at least one observation,
+/// in any order) and the [`RowsFacts`] of all the observations,
+/// instead of the rows: least squares on the stacked rows of the factors has the same normal
+/// equations, residual sum of squares and cluster scores (see [`RowsFactor`]), so the fit, the
+/// CR1 covariance (with the factor `G/(G-1)·(n-1)/(n-p-absorbed)` of the `n` observations), the
+/// tests and the notes are those of `ols_absorbed` on the rows, to rounding, with the same
+/// errors and notes (the rank check reads the same `R`; the one difference: a NaN or infinity is
+/// reported at its position among the stacked rows). For clusters of observations held in
+/// different places (the partial results of [`crate::partial`]).
+pub fn ols_absorbed_factored(
+    names: &[&str],
+    clusters: &[RowsFactor],
+    facts: &RowsFacts,
+    absorbed: usize,
+    confidence: f64,
+) -> StatsResult<OlsFit> {
+    let confidence = check_confidence(confidence)?;
+    let k = names.len();
+    if clusters.iter().any(|c| c.m != k + 1) || facts.constant.len() != k + 1 || facts.is_y.len() != k {
+        return Err(StatsError::argument("x", "the factors and facts do not have one column per name (and y)"));
+    }
+    let (mut y, mut cols, mut codes) = (Vec::new(), vec![Vec::new(); k], Vec::new());
+    for (g, c) in clusters.iter().enumerate() {
+        for (row, v) in c.rows() {
+            y.push(v);
+            for (col, x) in cols.iter_mut().zip(row) {
+                col.push(x);
+            }
+            codes.push(g);
+        }
+    }
+    check_finite("y", &y)?;
+    let x: Vec<(&str, &[f64])> = names.iter().copied().zip(cols.iter().map(Vec::as_slice)).collect();
+    for (name, col) in &x {
+        check_finite("x", col).map_err(|_| {
+            StatsError::data("x", format!("column '{name}' holds NaN or infinity (drop or impute first)"))
+        })?;
+    }
+    let y_varies = facts.n > 0 && facts.constant[k].is_none();
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) {
+            return Err(StatsError::argument("x", format!("column '{name}' is listed twice")));
+        }
+        if y_varies && facts.is_y[i] {
+            return Err(StatsError::data(
+                "x",
+                format!("column '{name}' is identical to the outcome y: the outcome cannot be its own predictor"),
+            ));
+        }
+    }
+    if k == 0 {
+        return Err(StatsError::argument("x", "no columns and no intercept: nothing to estimate"));
+    }
+    let (n, p_full) = (facts.n as usize, k + absorbed);
+    if n <= p_full {
+        return Err(StatsError::data("y", format!("needs more observations ({n}) than coefficients ({p_full})")));
+    }
+    let has_const = facts.constant[..k].iter().any(|c| c.is_some_and(|v| v != 0.0));
+    let ssy: f64 = y.iter().map(|v| v * v).sum();
+    let tss = if has_const { ssy - facts.y_sum * facts.y_sum / n as f64 } else { ssy };
+    let sample = Sample { n, y_scale: facts.y_max_abs.max(f64::MIN_POSITIVE), has_const, tss };
+    fit_rows(&y, &x, false, (k, p_full), Some(&codes), confidence, &sample)
+}
+
 fn ols_impl(
     y: &[f64],
     x: &[(&str, &[f64])],
@@ -115,12 +313,46 @@ fn ols_impl(
 ) -> StatsResult<OlsFit> {
     let confidence = check_confidence(confidence)?;
     let (p, p_full) = check_inputs(y, x, intercept, absorbed, cluster)?;
-    let n = y.len();
+    let (has_const, tss) = total_ss(y, x, intercept);
+    let sample = Sample { n: y.len(), y_scale: y_scale(y), has_const, tss };
+    fit_rows(y, x, intercept, (p, p_full), cluster, confidence, &sample)
+}
+
+/// What a fit needs of its observations beyond the rows it solves: their number, `max |y|` (the
+/// floor of an exact fit), whether the model has a constant and the total sum of squares (R²).
+/// For the rows themselves ([`ols_impl`]) these come from the rows; for the rows of per-cluster
+/// triangular factors ([`ols_absorbed_factored`]) from the [`RowsFacts`] of the observations.
+struct Sample {
+    n: usize,
+    y_scale: f64,
+    has_const: bool,
+    tss: f64,
+}
+
+/// `max |y|`, at least the smallest normal double.
+fn y_scale(y: &[f64]) -> f64 {
+    y.iter().fold(0.0_f64, |m, v| m.max(v.abs())).max(f64::MIN_POSITIVE)
+}
+
+/// The fit of checked inputs: the centred QR, the refined solution, the covariance (classical
+/// or CR1) and the tidy terms. `y` and `x` are the rows solved (the observations, or rows with
+/// the same normal equations, residual sum of squares and cluster scores); `sample` describes
+/// the observations.
+fn fit_rows(
+    y: &[f64],
+    x: &[(&str, &[f64])],
+    intercept: bool,
+    (p, p_full): (usize, usize),
+    cluster: Option<&[usize]>,
+    confidence: f64,
+    sample: &Sample,
+) -> StatsResult<OlsFit> {
+    let n = sample.n;
     let design = Centred::new(y, x, intercept);
     let qr = Qr::new(&design.xc);
     check_rank(x, &design, &qr, intercept)?;
     let (b, resid) = solve_refined(&qr, &design);
-    let (ssr, exact_fit, resid) = floor_exact_fit(y, resid);
+    let (ssr, exact_fit, resid) = floor_exact_fit(n, sample.y_scale, resid);
     let nf = n as f64;
     let df_resid = (n - p_full) as f64;
     let sigma2 = ssr / df_resid;
@@ -140,7 +372,7 @@ fn ols_impl(
                 ));
             }
             let cov =
-                cluster_cov(&design.xc, &resid, &dense, &ginv, intercept, &design.x_means, g_count, p_full);
+                cluster_cov(&design.xc, &resid, &dense, &ginv, intercept, &design.x_means, (n, g_count, p_full));
             (cov, (g_count - 1) as f64, Some(g_count))
         }
     };
@@ -167,7 +399,8 @@ fn ols_impl(
             None => msg,
         })
     };
-    let (r2, adj_r2, tss) = r_squared(y, x, intercept, ssr, df_resid);
+    let tss = sample.tss;
+    let (r2, adj_r2) = r_squared(nf, sample.has_const, tss, ssr, df_resid);
     Ok(OlsFit {
         terms,
         n: n as u64,
@@ -342,15 +575,13 @@ fn solve_refined(qr: &Qr, design: &Centred) -> (Vec<f64>, Vec<f64>) {
 
 /// `(SSR, exact fit, residuals)`. An exact fit leaves residuals that are rounding noise (~1e-15
 /// of |y|); their variance would give standard errors of ~1e-60 and meaningless tests. Below that
-/// floor the fit is exact: SSR and the residuals 0, standard errors 0, tests and intervals
-/// undefined (NaN, with a note).
-fn floor_exact_fit(y: &[f64], resid: Vec<f64>) -> (f64, bool, Vec<f64>) {
-    let n = y.len();
+/// floor (`n·(64 ε max|y|)²`, `n` observations) the fit is exact: SSR and the residuals 0,
+/// standard errors 0, tests and intervals undefined (NaN, with a note).
+fn floor_exact_fit(n: usize, y_scale: f64, resid: Vec<f64>) -> (f64, bool, Vec<f64>) {
     let ssr: f64 = resid.iter().map(|e| e * e).sum();
-    let y_scale = y.iter().fold(0.0_f64, |m, v| m.max(v.abs())).max(f64::MIN_POSITIVE);
     let exact_fit = ssr <= (n as f64) * (64.0 * f64::EPSILON * y_scale).powi(2);
     if exact_fit {
-        (0.0, true, vec![0.0; n])
+        (0.0, true, vec![0.0; resid.len()])
     } else {
         (ssr, false, resid)
     }
@@ -422,11 +653,10 @@ fn tidy_terms(
     (terms, floored)
 }
 
-/// `(R², adjusted R², TSS)`: centred when the model has a constant (the intercept, or a constant
-/// non-zero column), else uncentred; `adj = 1 - (n - c)/(n - p)·(1 - R²)`, `c` = 1 with a
-/// constant, 0 without (statsmodels' `rsquared`, `rsquared_adj`).
-fn r_squared(y: &[f64], x: &[(&str, &[f64])], intercept: bool, ssr: f64, df_resid: f64) -> (f64, f64, f64) {
-    let nf = y.len() as f64;
+/// Whether the model has a constant (the intercept, or a constant non-zero column) and the total
+/// sum of squares: centred with a constant, else uncentred (statsmodels' `centered_tss`,
+/// `uncentered_tss`).
+fn total_ss(y: &[f64], x: &[(&str, &[f64])], intercept: bool) -> (bool, f64) {
     let has_const = intercept
         || x.iter()
             .any(|(_, c)| c[0] != 0.0 && c.iter().all(|v| *v == c[0]));
@@ -435,10 +665,17 @@ fn r_squared(y: &[f64], x: &[(&str, &[f64])], intercept: bool, ssr: f64, df_resi
     } else {
         y.iter().map(|v| v * v).sum()
     };
+    (has_const, tss)
+}
+
+/// `(R², adjusted R²)` from the total sum of squares ([`total_ss`]):
+/// `adj = 1 - (n - c)/(n - p)·(1 - R²)`, `c` = 1 with a constant, 0 without (statsmodels'
+/// `rsquared`, `rsquared_adj`).
+fn r_squared(nf: f64, has_const: bool, tss: f64, ssr: f64, df_resid: f64) -> (f64, f64) {
     let r2 = 1.0 - ssr / tss;
     let c = if has_const { 1.0 } else { 0.0 };
     let adj_r2 = 1.0 - (nf - c) / df_resid * (1.0 - r2);
-    (r2, adj_r2, tss)
+    (r2, adj_r2)
 }
 
 /// Maps the covariance of the centred parametrisation `(γ₀ = ȳ-type intercept, b)` to
@@ -493,8 +730,8 @@ fn transform_intercept(v: &[Vec<f64>], xbar: &[f64]) -> Vec<Vec<f64>> {
     out
 }
 
-/// CR1 covariance, computed in the centred parametrisation then mapped back.
-#[allow(clippy::too_many_arguments)]
+/// CR1 covariance, computed in the centred parametrisation then mapped back. The scores sum the
+/// rows given (`resid.len()` of them); the small-sample factor counts `n_obs` observations.
 fn cluster_cov(
     xc: &[Vec<f64>],
     resid: &[f64],
@@ -502,8 +739,7 @@ fn cluster_cov(
     ginv: &[Vec<f64>],
     intercept: bool,
     xbar: &[f64],
-    g_count: usize,
-    p: usize,
+    (n_obs, g_count, p): (usize, usize, usize),
 ) -> Vec<Vec<f64>> {
     let n = resid.len();
     let k = xc.len();
@@ -525,7 +761,7 @@ fn cluster_cov(
     let bread = |i: usize, j: usize| -> f64 {
         if intercept {
             match (i, j) {
-                (0, 0) => 1.0 / n as f64,
+                (0, 0) => 1.0 / n_obs as f64,
                 (0, _) | (_, 0) => 0.0,
                 _ => ginv[i - 1][j - 1],
             }
@@ -534,7 +770,7 @@ fn cluster_cov(
         }
     };
     // u_g = bread · s_g ; V = c Σ u_g u_gᵀ
-    let (nf, gf, pf) = (n as f64, g_count as f64, p as f64);
+    let (nf, gf, pf) = (n_obs as f64, g_count as f64, p as f64);
     let c = gf / (gf - 1.0) * (nf - 1.0) / (nf - pf);
     let mut v = vec![vec![0.0; m]; m];
     for s in &scores {
@@ -603,6 +839,58 @@ mod tests {
 
     fn rel(a: f64, b: f64) -> f64 {
         ((a - b) / b).abs()
+    }
+
+    #[test]
+    fn factored_clusters_give_the_fit_of_the_rows() {
+        // 40 clusters of 1 to 9 rows, two columns of different scales: the fit from the
+        // per-cluster factors equals the fit of the rows (estimates, CR1 errors, tests, notes)
+        let (mut y, mut x, mut z, mut g) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for c in 0..40usize {
+            for i in 0..(1 + (c * 7) % 9) {
+                let t = (c * 31 + i * 17) % 23;
+                x.push(f64::from(u8::from((c + i) % 3 == 0)) - 0.4);
+                z.push(t as f64 * 12.5 - 140.0);
+                y.push(3.0 - 2.5 * x[x.len() - 1] + 0.02 * z[z.len() - 1] + ((c * 13 + i * 29) % 11) as f64 - 5.0);
+                g.push(c);
+            }
+        }
+        let rows = ols_absorbed(&y, &[("x", &x), ("z", &z)], 3, Some(&g), 0.9).unwrap();
+        let mut factors = vec![RowsFactor::new(2); 40];
+        for i in 0..y.len() {
+            factors[g[i]].add_row(&[x[i], z[i]], y[i]);
+        }
+        // facts of two parts, merged
+        let half = y.len() / 2;
+        let mut facts = RowsFacts::of(&[&x[..half], &z[..half]], &y[..half]);
+        facts.merge(&RowsFacts::of(&[&x[half..], &z[half..]], &y[half..]));
+        assert_eq!(facts, RowsFacts { y_sum: facts.y_sum, ..RowsFacts::of(&[&x, &z], &y) });
+        let fit = ols_absorbed_factored(&["x", "z"], &factors, &facts, 3, 0.9).unwrap();
+        assert_eq!((fit.n, fit.df_resid, fit.n_clusters, &fit.method, &fit.note), (rows.n, rows.df_resid, rows.n_clusters, &rows.method, &rows.note));
+        for (a, b) in rows.terms.iter().zip(&fit.terms) {
+            assert_eq!((&a.term, a.df), (&b.term, b.df));
+            for (u, v) in [(a.estimate, b.estimate), (a.std_error, b.std_error), (a.p_value, b.p_value), (a.ci_low, b.ci_low), (a.statistic, b.statistic)] {
+                assert!(rel(u, v) < 1e-13, "{}: {u} vs {v}", a.term);
+            }
+        }
+        assert!(rel(rows.sigma, fit.sigma) < 1e-13 && rel(rows.r2, fit.r2) < 1e-12);
+        // the same errors: a column equal to y, a collinear column, too few observations
+        let copy = ols_absorbed(&y, &[("x", &x), ("copy", &y)], 3, Some(&g), 0.9).unwrap_err();
+        let mut f2 = vec![RowsFactor::new(2); 40];
+        let mut f3 = vec![RowsFactor::new(2); 40];
+        let twice: Vec<f64> = x.iter().map(|v| 2.0 * v).collect();
+        for i in 0..y.len() {
+            f2[g[i]].add_row(&[x[i], y[i]], y[i]);
+            f3[g[i]].add_row(&[x[i], twice[i]], y[i]);
+        }
+        let e = ols_absorbed_factored(&["x", "copy"], &f2, &RowsFacts::of(&[&x, &y], &y), 3, 0.9).unwrap_err();
+        assert_eq!(e, copy);
+        let collinear = ols_absorbed(&y, &[("x", &x), ("twice", &twice)], 3, Some(&g), 0.9).unwrap_err();
+        let e = ols_absorbed_factored(&["x", "twice"], &f3, &RowsFacts::of(&[&x, &twice], &y), 3, 0.9).unwrap_err();
+        assert_eq!(e, collinear);
+        let few = ols_absorbed(&y[..4], &[("x", &x[..4]), ("z", &z[..4])], 3, Some(&g[..4]), 0.9).unwrap_err();
+        let e = ols_absorbed_factored(&["x", "z"], &factors[..1], &RowsFacts::of(&[&x[..4], &z[..4]], &y[..4]), 3, 0.9).unwrap_err();
+        assert_eq!(e, few);
     }
 
     /// NIST StRD Norris (y, x), certified values from the NIST page

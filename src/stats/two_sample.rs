@@ -11,16 +11,17 @@ use super::dist::{ln_gamma_ratio, norm_ppf, norm_sf, t_ppf, t_sf};
 use super::error::{StatsError, StatsResult};
 use super::result::{check_confidence, clamp_p, Alternative, TestResult};
 
-
-
 fn check_sample(name: &'static str, x: &[f64], min: usize) -> StatsResult<()> {
-    if x.len() < min {
-        return Err(StatsError::data(
-            name,
-            format!("needs at least {min} observations, got {}", x.len()),
-        ));
-    }
+    check_size(name, x.len(), min)?;
     check_finite(name, x)
+}
+
+/// The size check of [`check_sample`], for a sample given by its summary.
+fn check_size(name: &'static str, n: usize, min: usize) -> StatsResult<()> {
+    if n < min {
+        return Err(StatsError::data(name, format!("needs at least {min} observations, got {n}")));
+    }
+    Ok(())
 }
 
 /// Neumaier's compensated running sum: exact to about one rounding of the total, whatever the
@@ -91,6 +92,87 @@ impl TwoMoments {
         let (mb, ssb) = shifted_moments(b, c);
         TwoMoments { na: a.len(), nb: b.len(), c, ma, mb, ssa, ssb }
     }
+
+    /// The moments of two samples each given by its [`Moments`] (pooled from parts by
+    /// [`Moments::pooled`]), around the shift `c = 0`: the t tests and Hedges' g of the samples
+    /// to rounding (the samples themselves shift by their first value, see [`welch_t`]).
+    pub fn of_summaries(a: &Moments, b: &Moments) -> TwoMoments {
+        TwoMoments { na: a.n as usize, nb: b.n as usize, c: 0.0, ma: a.mean, mb: b.mean, ssa: a.ss, ssb: b.ss }
+    }
+}
+
+/// Size, mean and sum of squared deviations `Σ(x - x̄)²` of a sample: what the t tests and
+/// Hedges' g need of it, and what a sample cut into parts merges exactly from its parts'
+/// (Chan, Golub & LeVeque 1979's pairwise update, written for many parts at once).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Moments {
+    pub n: u64,
+    /// NaN for an empty sample
+    pub mean: f64,
+    /// 0 for an empty sample
+    pub ss: f64,
+}
+
+impl Moments {
+    /// The moments of `x`, by the compensated corrected two-pass algorithm of the t tests
+    /// (around the first value).
+    pub fn of(x: &[f64]) -> Moments {
+        match x.first() {
+            None => Moments { n: 0, mean: f64::NAN, ss: 0.0 },
+            Some(&c) => {
+                let (m, ss) = shifted_moments(x, c);
+                Moments { n: x.len() as u64, mean: c + m, ss }
+            }
+        }
+    }
+
+    /// The moments of the union of samples given by theirs:
+    /// `N = Σ n_s`, `x̄ = Σ n_s x̄_s / N` (with a correcting second pass, as [`shifted_moments`]),
+    /// `SS = Σ SS_s + Σ n_s (x̄_s - x̄)² - (Σ n_s (x̄_s - x̄))²/N`; sums compensated (Neumaier).
+    /// Empty parts are skipped. The result depends on the order of the parts only through
+    /// rounding (a few ulps).
+    pub fn pooled(parts: &[Moments]) -> Moments {
+        let n: u64 = parts.iter().map(|m| m.n).sum();
+        let summaries: Vec<(f64, f64, f64)> = parts.iter().map(|m| (m.n as f64, m.mean, m.ss)).collect();
+        let (_, mean, ss) = pooled_weighted(&summaries);
+        Moments { n, mean, ss }
+    }
+}
+
+/// [`Moments::pooled`] for weighted samples: parts `(W_s, x̄_s, SS_s)` (sum of weights,
+/// weighted mean, `Σw(x - x̄_s)²`) give `(W, x̄, SS)` of their union, `W = Σ W_s`,
+/// `x̄ = Σ W_s x̄_s / W` (corrected by a second pass), `SS = Σ SS_s + Σ W_s (x̄_s - x̄)² -
+/// (Σ W_s (x̄_s - x̄))²/W`, with compensated sums. Parts of weight 0 are skipped; no parts (or
+/// weight 0) give `(0, NaN, 0)`.
+pub fn pooled_weighted(parts: &[(f64, f64, f64)]) -> (f64, f64, f64) {
+    let parts: Vec<&(f64, f64, f64)> = parts.iter().filter(|p| p.0 > 0.0).collect();
+    let mut w = Compensated::default();
+    for p in &parts {
+        w.add(p.0);
+    }
+    let w = w.value();
+    if parts.is_empty() || !(w > 0.0) {
+        return (0.0, f64::NAN, 0.0);
+    }
+    let mut s0 = Compensated::default();
+    for &&(ws, m, _) in &parts {
+        s0.add(ws * m);
+    }
+    let m0 = s0.value() / w;
+    let mut c = Compensated::default();
+    for &&(ws, m, _) in &parts {
+        c.add(ws * (m - m0));
+    }
+    let mean = m0 + c.value() / w;
+    let (mut s1, mut s2) = (Compensated::default(), Compensated::default());
+    for &&(ws, m, ss) in &parts {
+        let d = m - mean;
+        s1.add(ws * d);
+        s2.add(ss);
+        s2.add(ws * d * d);
+    }
+    let s1 = s1.value();
+    (w, mean, s2.value() - s1 * s1 / w)
 }
 
 /// Moments of both samples: (mean_a, mean_b, mean_a - mean_b, ss_a, ss_b).
@@ -212,6 +294,16 @@ pub fn welch_t(
     welch_t_moments(&TwoMoments::of(a, b), alternative, confidence)
 }
 
+/// [`welch_t`] of two samples given by their [`TwoMoments`] (e.g. from
+/// [`TwoMoments::of_summaries`]), with the errors `welch_t` gives for their sizes (the values are
+/// taken to be finite).
+pub fn welch_t_summary(m: &TwoMoments, alternative: Alternative, confidence: f64) -> StatsResult<TestResult> {
+    check_confidence(confidence)?;
+    check_size("a", m.na, 2)?;
+    check_size("b", m.nb, 2)?;
+    welch_t_moments(m, alternative, confidence)
+}
+
 /// [`welch_t`] from the samples' [`TwoMoments`] (each group of at least 2, finite values).
 pub fn welch_t_moments(m: &TwoMoments, alternative: Alternative, confidence: f64) -> StatsResult<TestResult> {
     check_confidence(confidence)?;
@@ -285,13 +377,22 @@ pub fn hedges_g(a: &[f64], b: &[f64], confidence: f64) -> StatsResult<TestResult
     check_confidence(confidence)?;
     check_sample("a", a, 1)?;
     check_sample("b", b, 1)?;
-    if a.len() + b.len() < 4 {
+    hedges_g_summary(&TwoMoments::of(a, b), confidence)
+}
+
+/// [`hedges_g`] of two samples given by their [`TwoMoments`], with the errors `hedges_g` gives
+/// for their sizes (the values are taken to be finite).
+pub fn hedges_g_summary(m: &TwoMoments, confidence: f64) -> StatsResult<TestResult> {
+    check_confidence(confidence)?;
+    check_size("a", m.na, 1)?;
+    check_size("b", m.nb, 1)?;
+    if m.na + m.nb < 4 {
         return Err(StatsError::data(
             "b",
             "Hedges' correction needs at least 4 observations in the two groups together",
         ));
     }
-    hedges_g_moments(&TwoMoments::of(a, b), confidence)
+    hedges_g_moments(m, confidence)
 }
 
 /// [`hedges_g`] from the samples' [`TwoMoments`] (each group non-empty, 4 values together).
@@ -546,11 +647,59 @@ pub fn mann_whitney_test(
 ) -> StatsResult<TestResult> {
     check_sample("a", a, 1)?;
     check_sample("b", b, 1)?;
-    let (n1, n2) = (a.len(), b.len());
-    let (f1, f2) = (n1 as f64, n2 as f64);
+    let n1 = a.len();
     let pooled: Vec<f64> = a.iter().chain(b).copied().collect();
     let (ranks, ties) = rank_average_ties(&pooled);
     let r1: f64 = ranks[..n1].iter().sum();
+    mann_whitney_ranks(&RankSums { n1: n1 as u64, n2: b.len() as u64, r1, ties }, alternative, method, use_continuity)
+}
+
+/// What the Mann–Whitney test needs of two samples: their sizes, the sum `r1` of the average
+/// ranks of the first in the pooled sample, and the sizes of the groups of tied values (groups of
+/// more than one, in increasing order of value, as [`rank_average_ties`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankSums {
+    pub n1: u64,
+    pub n2: u64,
+    pub r1: f64,
+    pub ties: Vec<usize>,
+}
+
+impl RankSums {
+    /// The rank sums of two samples given as sorted runs `(value, count in a, count in b)`:
+    /// distinct values in increasing order (each run a value of either sample, or of both). A
+    /// run of `t = ca + cb` values after `i` smaller ones holds the ranks `i+1..=i+t`, average
+    /// `(2i + 1 + t)/2`, and adds `ca` times that to `r1` (as one product: the same sum as
+    /// adding the ranks one by one while the sum of ranks is below 2^52, i.e. up to about 6·10^7
+    /// values).
+    pub fn of_runs(runs: &[(f64, u64, u64)]) -> RankSums {
+        let (mut n1, mut n2, mut r1, mut ties) = (0u64, 0u64, 0.0, Vec::new());
+        let mut i = 0u64;
+        for &(_, ca, cb) in runs {
+            let t = ca + cb;
+            let r = (i + 1 + i + t) as f64 / 2.0;
+            r1 += ca as f64 * r;
+            if t > 1 {
+                ties.push(t as usize);
+            }
+            (n1, n2, i) = (n1 + ca, n2 + cb, i + t);
+        }
+        RankSums { n1, n2, r1, ties }
+    }
+}
+
+/// [`mann_whitney_test`] from the samples' [`RankSums`] (e.g. from merged sorted runs, see
+/// [`RankSums::of_runs`]), with the errors it gives for their sizes.
+pub fn mann_whitney_ranks(
+    s: &RankSums,
+    alternative: Alternative,
+    method: MwMethod,
+    use_continuity: bool,
+) -> StatsResult<TestResult> {
+    check_size("a", s.n1 as usize, 1)?;
+    check_size("b", s.n2 as usize, 1)?;
+    let (n1, n2, r1, ties) = (s.n1 as usize, s.n2 as usize, s.r1, &s.ties);
+    let (f1, f2) = (n1 as f64, n2 as f64);
     let u1 = r1 - f1 * (f1 + 1.0) / 2.0;
     let u2 = f1 * f2 - u1;
     let (u, factor) = match alternative {
@@ -785,6 +934,69 @@ mod tests {
         assert_eq!(hodges_lehmann(&a, &b), (d[14] + d[15]) / 2.0);
         let d = sorted_diffs(&a[..5]);
         assert_eq!(hodges_lehmann(&a[..5], &b), d[12]);
+    }
+
+    #[test]
+    fn summaries_give_the_tests_of_the_samples() {
+        // a sample cut in three parts: pooled moments, Welch, Hedges' g to rounding
+        let a: Vec<f64> = (0..40).map(|i| 50.0 + f64::from((i * 37) % 23) / 3.0).collect();
+        let b: Vec<f64> = (0..25).map(|i| 47.0 + f64::from((i * 11) % 19) / 2.0).collect();
+        let parts = |x: &[f64]| vec![Moments::of(&x[..7]), Moments::of(&[]), Moments::of(&x[7..20]), Moments::of(&x[20..])];
+        let (pa, pb) = (Moments::pooled(&parts(&a)), Moments::pooled(&parts(&b)));
+        let (ma, mb) = (Moments::of(&a), Moments::of(&b));
+        assert_eq!((pa.n, pb.n), (40, 25));
+        assert!(close(pa.mean, ma.mean, 1e-15) && close(pa.ss, ma.ss, 1e-14), "{pa:?} {ma:?}");
+        assert!(close(pb.mean, mb.mean, 1e-15) && close(pb.ss, mb.ss, 1e-14), "{pb:?} {mb:?}");
+        let m = TwoMoments::of_summaries(&pa, &pb);
+        let (w, ws) = (welch_t(&a, &b, TwoSided, 0.9).unwrap(), welch_t_summary(&m, TwoSided, 0.9).unwrap());
+        let (g, gs) = (hedges_g(&a, &b, 0.9).unwrap(), hedges_g_summary(&m, 0.9).unwrap());
+        for (x, y) in [(w.estimate, ws.estimate), (w.statistic, ws.statistic), (w.df, ws.df), (w.p_value, ws.p_value), (w.ci_low, ws.ci_low), (g.estimate, gs.estimate), (g.ci_high, gs.ci_high)] {
+            assert!(close(x, y, 1e-13), "{x} vs {y}");
+        }
+        assert_eq!((w.method, w.note, w.n), (ws.method, ws.note, ws.n));
+        // the same size errors as the tests on slices
+        let one = TwoMoments::of_summaries(&Moments::of(&a[..1]), &pb);
+        assert_eq!(welch_t_summary(&one, TwoSided, 0.95).unwrap_err().to_string(), welch_t(&a[..1], &b, TwoSided, 0.95).unwrap_err().to_string());
+        let tiny = TwoMoments::of_summaries(&Moments::of(&a[..1]), &Moments::of(&b[..2]));
+        assert_eq!(hedges_g_summary(&tiny, 0.95).unwrap_err().to_string(), hedges_g(&a[..1], &b[..2], 0.95).unwrap_err().to_string());
+        let none = TwoMoments::of_summaries(&Moments::of(&[]), &pb);
+        assert_eq!(hedges_g_summary(&none, 0.95).unwrap_err().to_string(), hedges_g(&[], &b, 0.95).unwrap_err().to_string());
+    }
+
+    /// Sorted runs `(value, count in a, count in b)` of two samples.
+    fn runs(a: &[f64], b: &[f64]) -> Vec<(f64, u64, u64)> {
+        let mut all: Vec<(f64, bool)> = a.iter().map(|v| (*v, true)).chain(b.iter().map(|v| (*v, false))).collect();
+        all.sort_by(|x, y| x.0.total_cmp(&y.0));
+        let mut out: Vec<(f64, u64, u64)> = Vec::new();
+        for (v, in_a) in all {
+            match out.last_mut() {
+                Some(r) if r.0 == v => {
+                    if in_a { r.1 += 1 } else { r.2 += 1 }
+                }
+                _ => out.push((v, u64::from(in_a), u64::from(!in_a))),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn mann_whitney_from_runs_is_the_test_on_the_samples() {
+        // with ties (asymptotic), without ties and small (exact), all alternatives: bit for bit
+        let a = [1., 2., 2., 3., 3., 3., 4., 5., 5., 6., 7.];
+        let b = [2., 3., 4., 4., 5., 6., 6., 7., 8., 8., 9., 9.];
+        let c = [1.83, 0.50, 1.62, 2.48, 1.68];
+        let d = [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.07];
+        for (x, y) in [(&a[..], &b[..]), (&c[..], &d[..]), (&b[..], &a[..3])] {
+            for alt in [TwoSided, Less, Greater] {
+                for cont in [true, false] {
+                    let direct = mann_whitney_test(x, y, alt, MwMethod::Auto, cont).unwrap();
+                    let from_runs = mann_whitney_ranks(&RankSums::of_runs(&runs(x, y)), alt, MwMethod::Auto, cont).unwrap();
+                    assert_eq!(format!("{direct:?}"), format!("{from_runs:?}")); // (NaN = NaN)
+                }
+            }
+        }
+        let e = mann_whitney_ranks(&RankSums::of_runs(&runs(&[], &b)), TwoSided, MwMethod::Auto, true).unwrap_err();
+        assert_eq!(e.to_string(), mann_whitney_test(&[], &b, TwoSided, MwMethod::Auto, true).unwrap_err().to_string());
     }
 
     #[test]
