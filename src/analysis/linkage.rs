@@ -173,11 +173,15 @@ impl LinkageOptions {
     }
 }
 
+/// A row's level (`"study"`, `"pooled"`). Spelled through an alias so that serde does not take
+/// the `&'static str` for a borrow of the input (which would tie the deserialiser to 'static).
+pub type Level = &'static str;
+
 /// One row of the linkage table.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LinkageRow {
     #[serde(with = "crate::partial::static_names::one")]
-    pub level: &'static str,
+    pub level: Level,
     pub study: String,
     pub n_units: u64,
     pub n_employees: u64,

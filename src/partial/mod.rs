@@ -22,6 +22,10 @@
 //! (a part of a study holding whole studies), `XPart::merge(self, other)` and
 //! `XPart::finish(&self, &options)` (the rows the single-machine function returns on the union).
 
+pub mod indicators;
+pub mod linkage;
+pub mod units;
+
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
 use polars::prelude::*;
