@@ -72,7 +72,7 @@ pub fn published_inside_ci(published: f64, ci_low: f64, ci_high: f64) -> Option<
     Some(ci_low <= published + slack && published - slack <= ci_high)
 }
 
-fn blank(i: usize) -> Indicator {
+pub(crate) fn blank(i: usize) -> Indicator {
     let (id, label, published) = SEED_FIGURES[i];
     Indicator {
         id,
@@ -87,34 +87,73 @@ fn blank(i: usize) -> Indicator {
     }
 }
 
-/// A (possibly weighted) share with its interval. `x` holds `None` for missing answers.
-///
-/// Weighted: [`weighted_proportion_ci`] (weights normalised by their maximum, so that their scale
-/// — 1e160 or 1e-170 — changes nothing; the interval is on Kish's effective n).
-fn share(i: usize, x: &[Option<bool>], w: Option<&[f64]>, o: &IndicatorOptions) -> Result<Indicator> {
+/// The figures that are shares of the employees' answers, in [`SEED_FIGURES`] order: (figure,
+/// column, answer). A yes/no column when `answer` is `None`, else the share answering `answer`
+/// to the `asked_about_customers` question.
+pub(crate) const SHARES: [(usize, &str, Option<&str>); 5] = [
+    (0, "can_contribute", None),
+    (3, "has_ideas", None),
+    (4, "has_cost_ideas", None),
+    (5, "asked_about_customers", Some("yearly")),
+    (6, "asked_about_customers", Some("never")),
+];
+
+/// The answers of a share of [`SHARES`], one per employee (`None` for a missing answer), or
+/// `None` when the column is absent from the employees table.
+pub(crate) fn answers(df: &DataFrame, column: &str, answer: Option<&str>) -> Result<Option<Vec<Option<bool>>>> {
+    if df.get_column_index(column).is_none() {
+        return Ok(None);
+    }
+    Ok(Some(match answer {
+        None => bools(df, column)?,
+        Some(a) => df.column(column)?.str()?.iter().map(|v| v.map(|s| s == a)).collect(),
+    }))
+}
+
+/// The figure of an absent column.
+pub(crate) fn absent(i: usize, column: &str) -> Indicator {
     let mut ind = blank(i);
-    let rows: Vec<usize> = (0..x.len()).filter(|&r| x[r].is_some()).collect();
-    ind.n = rows.len() as u64;
-    if rows.is_empty() {
+    ind.note = Some(format!("column '{column}' is absent from the employees table"));
+    ind
+}
+
+/// Figure `i`, a share of `n` answers (`"no answers"` when 0) with the interval `ci` computes.
+pub(crate) fn share_figure(
+    i: usize,
+    n: u64,
+    ci: impl FnOnce() -> crate::stats::StatsResult<crate::stats::TestResult>,
+) -> Result<Indicator> {
+    let mut ind = blank(i);
+    ind.n = n;
+    if n == 0 {
         ind.note = Some("no answers".into());
         return Ok(ind);
     }
-    let r = match w {
-        None => {
-            let k = rows.iter().filter(|&&r| x[r] == Some(true)).count() as u64;
-            proportion_ci(k, ind.n, o.ci_method, o.confidence)?
-        }
-        Some(w) => {
-            let hits: Vec<bool> = rows.iter().map(|&r| x[r] == Some(true)).collect();
-            let ws: Vec<f64> = rows.iter().map(|&r| w[r]).collect();
-            weighted_proportion_ci(&hits, &ws, o.ci_method, o.confidence)?
-        }
-    };
+    let r = ci()?;
     ind.estimate = r.estimate;
     ind.ci_low = r.ci_low;
     ind.ci_high = r.ci_high;
     ind.method = r.method;
     Ok(ind)
+}
+
+/// A (possibly weighted) share with its interval. `x` holds `None` for missing answers.
+///
+/// Weighted: [`weighted_proportion_ci`] (weights normalised by their maximum, so that their scale
+/// — 1e160 or 1e-170 — changes nothing; the interval is on Kish's effective n).
+fn share(i: usize, x: &[Option<bool>], w: Option<&[f64]>, o: &IndicatorOptions) -> Result<Indicator> {
+    let rows: Vec<usize> = (0..x.len()).filter(|&r| x[r].is_some()).collect();
+    share_figure(i, rows.len() as u64, || match w {
+        None => {
+            let k = rows.iter().filter(|&&r| x[r] == Some(true)).count() as u64;
+            proportion_ci(k, rows.len() as u64, o.ci_method, o.confidence)
+        }
+        Some(w) => {
+            let hits: Vec<bool> = rows.iter().map(|&r| x[r] == Some(true)).collect();
+            let ws: Vec<f64> = rows.iter().map(|&r| w[r]).collect();
+            weighted_proportion_ci(&hits, &ws, o.ci_method, o.confidence)
+        }
+    })
 }
 
 /// The linkage and gap options the indicators are computed with.
@@ -143,28 +182,28 @@ pub fn indicator_rows_from(
 ) -> Result<Vec<Indicator>> {
     let df = study.employee_columns();
     let w = super::frame::employee_weights(study, "indicators")?;
+    let share_of = |j: usize| -> Result<Indicator> {
+        let (i, column, answer) = SHARES[j];
+        match answers(df, column, answer)? {
+            None => Ok(absent(i, column)),
+            Some(x) => share(i, &x, w.as_deref(), o),
+        }
+    };
+    figures(share_of, o, pooled, gaps, study.customer_weights().is_some())
+}
+
+/// The eight figures, `share_of(j)` giving the share `SHARES[j]` (called in figure order), the
+/// two unit-level figures from the pooled linkage row, the front-line gap from the per-study gap
+/// rows; `customer_weighted` = the customers table has weights (said in a note).
+pub(crate) fn figures(
+    mut share_of: impl FnMut(usize) -> Result<Indicator>,
+    o: &IndicatorOptions,
+    pooled: &LinkageRow,
+    gaps: &[GapRow],
+    customer_weighted: bool,
+) -> Result<Vec<Indicator>> {
     let mut out = Vec::new();
-    let bool_share = |i: usize, column: &str| -> Result<Indicator> {
-        if df.get_column_index(column).is_none() {
-            let mut ind = blank(i);
-            ind.note = Some(format!("column '{column}' is absent from the employees table"));
-            return Ok(ind);
-        }
-        share(i, &bools(df, column)?, w.as_deref(), o)
-    };
-    let asked_share = |i: usize, answer: &str| -> Result<Indicator> {
-        if df.get_column_index("asked_about_customers").is_none() {
-            let mut ind = blank(i);
-            ind.note = Some("column 'asked_about_customers' is absent from the employees table".into());
-            return Ok(ind);
-        }
-        let x: Vec<Option<bool>> =
-            df.column("asked_about_customers")?.str()?.iter().map(|v| v.map(|s| s == answer)).collect();
-        share(i, &x, w.as_deref(), o)
-    };
-
-
-    out.push(bool_share(0, "can_contribute")?);
+    out.push(share_of(0)?);
 
     let mut up = blank(1);
     up.estimate = pooled.uplift.estimate;
@@ -188,7 +227,7 @@ pub fn indicator_rows_from(
         sat.n = n1;
         sat.method = format!("share satisfied among customers of top-tercile engagement units; {}", r.method);
         let mut note = String::from("interval treats customers as independent (no unit clustering)");
-        if study.customer_weights().is_some() {
+        if customer_weighted {
             note.push_str("; unweighted: customers counted equally (the linkage's high-engagement contrast has no weighted version)");
         }
         sat.note = Some(note);
@@ -197,10 +236,9 @@ pub fn indicator_rows_from(
     }
     out.push(sat);
 
-    out.push(bool_share(3, "has_ideas")?);
-    out.push(bool_share(4, "has_cost_ideas")?);
-    out.push(asked_share(5, "yearly")?);
-    out.push(asked_share(6, "never")?);
+    for j in 1..SHARES.len() {
+        out.push(share_of(j)?);
+    }
 
     let mut gap = blank(7);
     match gaps.iter().find(|g| g.largest) {

@@ -30,7 +30,8 @@ use crate::error::{MiroirError, Result};
 use crate::stats::correlation::{kendall, pearson, spearman, KendallMethod};
 use crate::stats::meta::{meta_correlations, MetaMethod};
 use crate::stats::proportions::two_proportions;
-use crate::stats::reliability::icc;
+use crate::stats::reliability::{icc, GroupMoments, icc_from_groups};
+use crate::stats::StatsResult;
 use crate::stats::resample::{bootstrap_with_jackknife, BootstrapMethod, BootstrapOptions};
 use crate::stats::{Alternative, TestResult};
 use polars::prelude::DataFrame;
@@ -172,10 +173,15 @@ impl LinkageOptions {
     }
 }
 
+/// A row's level (`"study"`, `"pooled"`). Spelled through an alias so that serde does not take
+/// the `&'static str` for a borrow of the input (which would tie the deserialiser to 'static).
+pub type Level = &'static str;
+
 /// One row of the linkage table.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LinkageRow {
-    pub level: &'static str,
+    #[serde(with = "crate::partial::static_names::one")]
+    pub level: Level,
     pub study: String,
     pub n_units: u64,
     pub n_employees: u64,
@@ -271,7 +277,7 @@ fn uplift_without(units: &[&Unit], rank: &[usize], prefix: &[f64], u: usize, top
 }
 
 /// High units of one study: top tercile by mean engagement, or at/above the threshold.
-fn high_units(units: &[&Unit], threshold: Option<f64>) -> Vec<bool> {
+pub(crate) fn high_units(units: &[&Unit], threshold: Option<f64>) -> Vec<bool> {
     match threshold {
         Some(t) => units.iter().map(|u| u.mean_engagement >= t).collect(),
         None => {
@@ -310,16 +316,34 @@ fn employee_engagement(study: &Study) -> Result<EmployeeEngagement<'_>> {
     })
 }
 
-fn icc_of(emp: &EmployeeEngagement, study: Option<&str>) -> (f64, f64, Option<String>) {
+/// ICC(1), ICC(2) and the note of a group's row.
+pub(crate) type Icc = (f64, f64, Option<String>);
+
+fn icc_of(emp: &EmployeeEngagement, study: Option<&str>) -> Icc {
     let code = study.map(|s| emp.studies.iter().position(|n| n == s).map_or(u32::MAX, |c| c as u32));
     let (values, groups): (Vec<f64>, Vec<usize>) = (0..emp.engagement.len())
         .filter(|&i| code.is_none_or(|c| emp.study[i] == c))
         .map(|i| (emp.engagement[i], emp.unit[i] as usize))
         .unzip();
-    match icc(&values, &groups) {
+    icc_row(icc(&values, &groups))
+}
+
+/// The row's ICC figures of an ICC result (NaN with the reason when it cannot be computed).
+fn icc_row(r: StatsResult<TestResult>) -> Icc {
+    match r {
         Ok(r) => (r.estimate, r.get("icc2").unwrap_or(f64::NAN), r.note),
         Err(e) => (f64::NAN, f64::NAN, Some(format!("ICC: {e}"))),
     }
+}
+
+/// The employee-level ICC pooled over studies from each unit's engagement moments (the units
+/// with employees, in study then unit order; see [`icc_from_groups`]): the pooled row's ICC of
+/// a study computed by parts. The grand mean is `Σ n·mean / N`.
+pub(crate) fn icc_of_groups(groups: &[GroupMoments]) -> Icc {
+    icc_row(icc_from_groups(groups, || {
+        let n: u64 = groups.iter().map(|g| g.n).sum();
+        groups.iter().map(|g| g.n as f64 * g.mean).sum::<f64>() / n as f64
+    }))
 }
 
 /// What the notes say about the weights of a group's units.
@@ -402,8 +426,7 @@ fn group_row(
     name: &str,
     linkable: &[&Unit],
     high: &[bool],
-    emp: &EmployeeEngagement,
-    icc_study: Option<&str>,
+    (icc1, icc2, icc_note): Icc,
     o: &LinkageOptions,
 ) -> LinkageRow {
     let mut notes = Vec::new();
@@ -416,7 +439,6 @@ fn group_row(
         })
         .collect();
     let correlation = correlate(&x, &y, o);
-    let (icc1, icc2, icc_note) = icc_of(emp, icc_study);
     notes.extend(icc_note);
     notes.extend(weight_notes(linkable));
 
@@ -466,30 +488,64 @@ pub fn linkage_rows(study: &Study, o: &LinkageOptions) -> Result<Vec<LinkageRow>
     o.check()?;
     let all_units = units(study)?;
     let emp = employee_engagement(study)?;
+    let rows = rows_of_studies(&emp, &all_units, o);
+    let mut pooled_units = Vec::new();
+    let mut pooled_high = Vec::new();
+    for us in linkable_by_study(&all_units).values() {
+        pooled_high.extend(high_units(us, o.threshold));
+        pooled_units.extend(us.iter().copied());
+    }
+    let pooled = pooled_row(&rows, &pooled_units, &pooled_high, icc_of(&emp, None), study.schema().min_group_size(), o)?;
+    Ok(o.by.rows(rows, pooled))
+}
+
+/// The linkable units of each study ([`Unit::is_linkable`]), in study then unit order.
+pub(crate) fn linkable_by_study(all_units: &[Unit]) -> BTreeMap<&str, Vec<&Unit>> {
     let mut by_study: BTreeMap<&str, Vec<&Unit>> = BTreeMap::new();
     for u in all_units.iter().filter(|u| u.is_linkable()) {
         by_study.entry(&u.study).or_default().push(u);
     }
-    let mut rows = Vec::new();
-    let mut pooled_units = Vec::new();
-    let mut pooled_high = Vec::new();
-    for (name, us) in &by_study {
-        let high = high_units(us, o.threshold);
-        pooled_units.extend(us.iter().copied());
-        pooled_high.extend(high.iter().copied());
-        rows.push(group_row("study", name, us, &high, &emp, Some(name), o));
-    }
-    if pooled_units.is_empty() {
+    by_study
+}
+
+/// The per-study rows (studies with a linkable unit, in study order) of `study`, whose units
+/// are `all_units` ([`units`]). Each row depends on its study alone, so the rows of a part
+/// holding whole studies are those of the whole.
+pub(crate) fn study_rows(study: &Study, all_units: &[Unit], o: &LinkageOptions) -> Result<Vec<LinkageRow>> {
+    Ok(rows_of_studies(&employee_engagement(study)?, all_units, o))
+}
+
+fn rows_of_studies(emp: &EmployeeEngagement, all_units: &[Unit], o: &LinkageOptions) -> Vec<LinkageRow> {
+    linkable_by_study(all_units)
+        .iter()
+        .map(|(name, us)| {
+            let high = high_units(us, o.threshold);
+            group_row("study", name, us, &high, icc_of(emp, Some(name)), o)
+        })
+        .collect()
+}
+
+/// The pooled row: over the linkable units of every study (`units`, in study then unit order,
+/// `high` their per-study high flags), with the employee-level ICC `icc`, and the correlation
+/// replaced by the random-effects meta-analysis of the per-study `rows`' correlations. No
+/// linkable unit at all is an `InsufficientData` error naming `min_group_size`.
+pub(crate) fn pooled_row(
+    rows: &[LinkageRow],
+    units: &[&Unit],
+    high: &[bool],
+    icc: Icc,
+    min_group_size: usize,
+    o: &LinkageOptions,
+) -> Result<LinkageRow> {
+    if units.is_empty() {
         return Err(MiroirError::InsufficientData {
             detail: format!(
-                "no linkable unit: a unit needs at least {} employees and {} customers \
-                 (Schema(min_group_size=...) sets the threshold)",
-                study.schema().min_group_size(),
-                study.schema().min_group_size()
+                "no linkable unit: a unit needs at least {min_group_size} employees and {min_group_size} customers \
+                 (Schema(min_group_size=...) sets the threshold)"
             ),
         });
     }
-    let mut pooled = group_row("pooled", "all", &pooled_units, &pooled_high, &emp, None, o);
+    let mut pooled = group_row("pooled", "all", units, high, icc, o);
     // The pooled correlation is the random-effects mean of the studies' correlations.
     let (r, n): (Vec<f64>, Vec<f64>) = rows
         .iter()
@@ -513,7 +569,7 @@ pub fn linkage_rows(study: &Study, o: &LinkageOptions) -> Result<Vec<LinkageRow>
             ));
         }
     }
-    Ok(o.by.rows(rows, pooled))
+    Ok(pooled)
 }
 
 /// The linkage table (one row per study, then the pooled row).

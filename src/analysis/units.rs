@@ -24,7 +24,7 @@ use polars::prelude::DataFrame;
 use std::collections::BTreeMap;
 
 /// Why a unit's statistics are hidden.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Suppression {
     None,
     /// Fewer than `min_group_size` respondents on one side.
@@ -49,7 +49,7 @@ impl Suppression {
 }
 
 /// One linkage unit, both sides aggregated (means NaN when the side has no respondent).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Unit {
     pub study: String,
     pub unit: String,
@@ -200,8 +200,12 @@ pub fn suppress(units: &mut [Unit], k: u64) {
 
 /// The unit table as published: statistics null for suppressed units.
 pub fn unit_table(study: &Study) -> Result<DataFrame> {
-    let us = units(study)?;
-    let k = study.schema().min_group_size();
+    unit_table_from(&units(study)?, study.schema().min_group_size())
+}
+
+/// The unit table of computed units (from [`units`], or merged from the parts of a partitioned
+/// study): statistics null for suppressed units, `k` = `min_group_size` (named in the reason).
+pub fn unit_table_from(us: &[Unit], k: usize) -> Result<DataFrame> {
     let shown = |u: &Unit, v: f64| if u.suppression.is_suppressed() || v.is_nan() { None } else { Some(v) };
     TableBuilder::new()
         .str("study", us.iter().map(|u| &u.study))

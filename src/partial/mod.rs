@@ -24,8 +24,11 @@
 
 pub mod frame;
 pub mod gap;
+pub mod indicators;
+pub mod linkage;
 pub mod load;
 pub mod summary;
+pub mod units;
 
 use crate::data::Study;
 use crate::error::{MiroirError, Result};

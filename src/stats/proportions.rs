@@ -197,6 +197,27 @@ pub fn weighted_proportion_ci(
             sk += u;
         }
     }
+    weighted_proportion_of_sums(hits.len() as u64, sw, sw2, sk, method, confidence)
+}
+
+/// [`weighted_proportion_ci`] from the sums of the weights divided by their largest value
+/// `u = w / max w`: `sw = Σu`, `sw2 = Σu²`, `sk = Σu·hit`, over `n` observations (the same
+/// interval from the sums of parts of the data, each rescaled to the overall maximum).
+pub fn weighted_proportion_of_sums(
+    n: u64,
+    sw: f64,
+    sw2: f64,
+    sk: f64,
+    method: ProportionMethod,
+    confidence: f64,
+) -> StatsResult<TestResult> {
+    let confidence = check_confidence(confidence)?;
+    if n == 0 {
+        return Err(StatsError::data("hits", "needs at least one observation"));
+    }
+    if n > MAX_COUNT {
+        return Err(StatsError::data("hits", format!("more than {MAX_COUNT} observations")));
+    }
     let p = (sk / sw).clamp(0.0, 1.0);
     let n_eff = sw * sw / sw2;
     if !(p.is_finite() && n_eff.is_finite() && n_eff >= 1.0 - 1e-9) {
@@ -213,7 +234,7 @@ pub fn weighted_proportion_ci(
     let mut out = TestResult::new(
         format!("weighted share, {} on Kish's effective n = {n_eff:.1}", r.method),
         Alternative::TwoSided,
-        hits.len() as u64,
+        n,
     );
     out.estimate = p;
     out.ci_low = r.ci_low;

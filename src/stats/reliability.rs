@@ -127,9 +127,41 @@ pub fn icc(values: &[f64], groups: &[usize]) -> StatsResult<TestResult> {
         ));
     }
     check_finite("values", values)?;
-    let members = group_members(groups);
-    let n = values.len();
-    let g = members.len();
+    let moments: Vec<GroupMoments> = group_moments(values, groups).into_iter().map(|(_, m)| m).collect();
+    icc_from_groups(&moments, || mean_ss(values).0)
+}
+
+/// A group's count, mean and sum of squared deviations from its mean (the compensated two-pass
+/// [`mean_ss`] of its values, in order): what the one-way ANOVA of [`icc`] reads of a group.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GroupMoments {
+    pub n: u64,
+    pub mean: f64,
+    pub ss: f64,
+}
+
+/// The [`GroupMoments`] of each non-empty group of `values` (codes in `groups`, of the same
+/// length), with its code, in increasing code order.
+pub fn group_moments(values: &[f64], groups: &[usize]) -> Vec<(usize, GroupMoments)> {
+    group_members(groups)
+        .into_iter()
+        .map(|(code, idx)| {
+            let x: Vec<f64> = idx.iter().map(|&i| values[i]).collect();
+            let (mean, ss) = mean_ss(&x);
+            (code, GroupMoments { n: x.len() as u64, mean, ss })
+        })
+        .collect()
+}
+
+/// ICC(1) and ICC(2) of [`icc`] from the groups' moments (non-empty groups, in group order)
+/// and the grand mean `grand` of all values (called once the groups are checked):
+/// `SSW = Σ_g ss_g`, `SSB = Σ_g n_g·(m_g - grand)²`, then the ANOVA of [`icc`]. With the
+/// groups of [`group_moments`] and `grand` the [`mean_ss`] mean of the values it is [`icc`] to
+/// the bit; from summaries of parts (`grand = Σ n_g·m_g / N`) it differs only by the rounding
+/// of the grand mean, which enters SSB at second order (`Σ n_g (m_g - grand) = 0`).
+pub fn icc_from_groups(groups: &[GroupMoments], grand: impl FnOnce() -> f64) -> StatsResult<TestResult> {
+    let n = groups.iter().map(|m| m.n).sum::<u64>() as usize;
+    let g = groups.len();
     if g < 2 {
         return Err(StatsError::data(
             "groups",
@@ -142,13 +174,11 @@ pub fn icc(values: &[f64], groups: &[usize]) -> StatsResult<TestResult> {
             format!("needs more observations ({n}) than groups ({g}) for a within-group variance"),
         ));
     }
-    let (grand, _) = mean_ss(values);
+    let grand = grand();
     let (mut ssb, mut ssw) = (0.0, 0.0);
-    for (_, idx) in &members {
-        let x: Vec<f64> = idx.iter().map(|&i| values[i]).collect();
-        let (m, ss) = mean_ss(&x);
-        ssw += ss;
-        ssb += x.len() as f64 * (m - grand) * (m - grand);
+    for m in groups {
+        ssw += m.ss;
+        ssb += m.n as f64 * (m.mean - grand) * (m.mean - grand);
     }
     let (df_b, df_w) = ((g - 1) as f64, (n - g) as f64);
     let (msb, msw) = (ssb / df_b, ssw / df_w);
