@@ -36,13 +36,12 @@ pub fn moment_effects_from(study: &Study, rows: &[ThemeRow]) -> Result<DataFrame
     let cw = cw.as_deref();
     let ew = employee_weights(study, "moment effects")?;
     // A bit per moment for each respondent who mentions one of its themes.
-    let moment_bit = |moment: &str| Moment::ALL.iter().position(|m| m.key() == moment);
     let (mut c_in, mut e_in) = (vec![0u8; satisfaction.len()], vec![0u8; engagement.len()]);
     if let Some(m) = study.index().mentions.as_ref() {
         let theme_bit: Vec<Option<usize>> = m
             .themes
             .iter()
-            .map(|t| rows.iter().find(|r| &r.theme == t).and_then(|r| moment_bit(r.moment)))
+            .map(|t| theme_bit(rows, t))
             .collect();
         for i in 0..m.theme.len() {
             let Some(bit) = theme_bit[m.theme[i] as usize] else { continue };
@@ -51,34 +50,21 @@ pub fn moment_effects_from(study: &Study, rows: &[ThemeRow]) -> Result<DataFrame
         }
     }
     let k = study.schema().min_group_size();
-    struct Effect {
-        moment: &'static str,
-        side: &'static str,
-        n_themes: u64,
-        n_in: u64,
-        n_out: u64,
-        welch: TestResult,
-        g: TestResult,
-        suppressed: bool,
-    }
     let mut effects = Vec::new();
     let c_moments = masked_moments(satisfaction, &c_in, Moment::ALL.len());
     let e_moments = masked_moments(&engagement, &e_in, Moment::ALL.len());
     for (bit, moment) in Moment::ALL.into_iter().map(Moment::key).enumerate() {
-        let n_themes = rows.iter().filter(|r| r.moment == moment).count() as u64;
+        let n_themes = n_themes(rows, moment);
         for (side, values, members, summary, weights) in [
             ("customer", satisfaction, &c_in, c_moments[bit], cw),
             ("employee", &engagement[..], &e_in, e_moments[bit], ew.as_deref()),
         ] {
             let (n_a, n_b) = summary.map_or((0, values.len()), |m| (m.na, m.nb));
-            let suppressed = (n_a > 0 && n_a < k) || (n_b > 0 && n_b < k);
+            let suppressed = is_suppressed(k, n_a, n_b);
             let n = n_a + n_b;
-            let nan = |m: &str, e: String| TestResult::new(m, Alternative::TwoSided, n as u64).with_note(e);
-            let (welch, g) = if suppressed {
-                (nan("Welch t-test", format!("suppressed: a group has fewer than {k} respondents")), nan("Hedges' g", String::new()))
-            } else if n_a == 0 {
-                let why = if n_themes == 0 { format!("no theme classified as {moment}") } else { "no respondent mentions its themes".into() };
-                (nan("Welch t-test", why), nan("Hedges' g", String::new()))
+            let nan = |m: &str, e: String| nan(m, n, e);
+            let (welch, g) = if let Some(undefined) = undefined(moment, n_themes, k, n_a, n_b) {
+                undefined
             } else if let Some(w) = weights {
                 // weighted: statsmodels' weighted Welch; Hedges' g has no weighted version
                 let (mut a, mut b, mut wa, mut wb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -92,7 +78,7 @@ pub fn moment_effects_from(study: &Study, rows: &[ThemeRow]) -> Result<DataFrame
                     }
                 }
                 let mut welch = survey_welch(&a, &wa, &b, &wb, 0.95);
-                welch.push_note(&format!("weighted by {side} weights (Welch t as statsmodels ttest_ind on the weights rescaled to mean 1); Hedges' g unweighted"));
+                welch.push_note(&weighted_note(side));
                 (welch, hedges_g(&a, &b, 0.95).unwrap_or_else(|e| nan("Hedges' g", e.to_string())))
             } else if let Some(m) = summary.filter(|m| m.na >= 2 && m.nb >= 2) {
                 // the usual case: both groups large, from the two-pass summaries
@@ -114,6 +100,66 @@ pub fn moment_effects_from(study: &Study, rows: &[ThemeRow]) -> Result<DataFrame
             effects.push(Effect { moment, side, n_themes, n_in: n_a as u64, n_out: n_b as u64, welch, g, suppressed });
         }
     }
+    effects_table(&effects)
+}
+
+/// One row of the effects table, before the q-values.
+pub(crate) struct Effect {
+    pub(crate) moment: &'static str,
+    pub(crate) side: &'static str,
+    pub(crate) n_themes: u64,
+    pub(crate) n_in: u64,
+    pub(crate) n_out: u64,
+    pub(crate) welch: TestResult,
+    pub(crate) g: TestResult,
+    pub(crate) suppressed: bool,
+}
+
+/// The bit of the moment of `theme` among the classified `rows` (its position in
+/// [`Moment::ALL`]), `None` for a theme in no moment.
+pub(crate) fn theme_bit(rows: &[ThemeRow], theme: &str) -> Option<usize> {
+    let moment_bit = |moment: &str| Moment::ALL.iter().position(|m| m.key() == moment);
+    rows.iter().find(|r| r.theme == theme).and_then(|r| moment_bit(r.moment))
+}
+
+/// The number of themes classified as `moment`.
+pub(crate) fn n_themes(rows: &[ThemeRow], moment: &str) -> u64 {
+    rows.iter().filter(|r| r.moment == moment).count() as u64
+}
+
+/// Whether the mentioning (`n_a`) or the other group (`n_b`) has fewer than `k` respondents,
+/// but at least one.
+pub(crate) fn is_suppressed(k: usize, n_a: usize, n_b: usize) -> bool {
+    (n_a > 0 && n_a < k) || (n_b > 0 && n_b < k)
+}
+
+/// An undefined result with its note.
+pub(crate) fn nan(method: &str, n: usize, note: String) -> TestResult {
+    TestResult::new(method, Alternative::TwoSided, n as u64).with_note(note)
+}
+
+/// The (Welch, Hedges' g) of a row that is not tested: suppressed, or nobody mentions the
+/// moment's themes; `None` for a row to test.
+pub(crate) fn undefined(moment: &str, n_themes: u64, k: usize, n_a: usize, n_b: usize) -> Option<(TestResult, TestResult)> {
+    let n = n_a + n_b;
+    if is_suppressed(k, n_a, n_b) {
+        Some((nan("Welch t-test", n, format!("suppressed: a group has fewer than {k} respondents")), nan("Hedges' g", n, String::new())))
+    } else if n_a == 0 {
+        let why = if n_themes == 0 { format!("no theme classified as {moment}") } else { "no respondent mentions its themes".into() };
+        Some((nan("Welch t-test", n, why), nan("Hedges' g", n, String::new())))
+    } else {
+        None
+    }
+}
+
+/// The note of a weighted row's Welch test.
+pub(crate) fn weighted_note(side: &str) -> String {
+    format!("weighted by {side} weights (Welch t as statsmodels ttest_ind on the weights rescaled to mean 1); Hedges' g unweighted")
+}
+
+/// The effects table: Benjamini-Hochberg q-values across the rows with a finite p-value, the
+/// statistics of suppressed rows hidden.
+pub(crate) fn effects_table(effects: &[Effect]) -> Result<DataFrame> {
     let finite: Vec<usize> = (0..effects.len()).filter(|&i| effects[i].welch.p_value.is_finite()).collect();
     let p: Vec<f64> = finite.iter().map(|&i| effects[i].welch.p_value).collect();
     let mut q = vec![f64::NAN; effects.len()];

@@ -31,7 +31,9 @@
 //! [`super::exposure_gap`] (statsmodels `ttest_ind(usevar="unequal", weights=...)`, frequency
 //! weights); Hedges' g stays unweighted, as its note says.
 
-mod effects;
+pub(crate) mod effects;
+pub(crate) mod examples;
+pub(crate) mod summary;
 mod taxonomy;
 
 pub use effects::{moment_effects, moment_effects_from};
@@ -39,7 +41,7 @@ pub use taxonomy::{action, Moment, MomentText};
 
 use super::frame::{customer_weights, employee_weights, TableBuilder};
 use super::linkage::By;
-use crate::data::columns::FastMap;
+use examples::example_texts;
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
 use crate::stats::dist::norm_cdf;
@@ -83,25 +85,25 @@ impl MomentOptions {
 }
 
 /// Counts of one theme in one group.
-#[derive(Debug, Clone, Default)]
-struct ThemeCounts {
-    c_pos: u64,
-    c_neg: u64,
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct ThemeCounts {
+    pub(crate) c_pos: u64,
+    pub(crate) c_neg: u64,
     /// Distinct customers (employees) who mention the theme.
-    customers: u64,
-    e_pos: u64,
-    e_neg: u64,
-    employees: u64,
+    pub(crate) customers: u64,
+    pub(crate) e_pos: u64,
+    pub(crate) e_neg: u64,
+    pub(crate) employees: u64,
     /// Sums of the respondents' weights behind positive / negative mentions of each side, and of
     /// the distinct employees who mention the theme (only with weights on that side).
-    c_wpos: f64,
-    c_wneg: f64,
-    e_wpos: f64,
-    e_wneg: f64,
-    e_wmentioning: f64,
+    pub(crate) c_wpos: f64,
+    pub(crate) c_wneg: f64,
+    pub(crate) e_wpos: f64,
+    pub(crate) e_wneg: f64,
+    pub(crate) e_wmentioning: f64,
     /// The most frequent verbatim of each side (ties: the first in text order).
-    c_example: Option<String>,
-    e_example: Option<String>,
+    pub(crate) c_example: Option<String>,
+    pub(crate) e_example: Option<String>,
 }
 
 /// One classified theme.
@@ -137,48 +139,58 @@ pub struct ThemeRow {
 }
 
 /// Per group (a study, or `all`): the counts of every theme and the number of employees.
-struct Indexed {
-    groups: Vec<String>,
+pub(crate) struct Indexed {
+    pub(crate) groups: Vec<String>,
     /// `per_group[g]`: (theme name, counts) of the themes mentioned in group g, by theme name.
-    per_group: Vec<Vec<(String, ThemeCounts)>>,
-    employees_total: Vec<u64>,
+    pub(crate) per_group: Vec<Vec<(String, ThemeCounts)>>,
+    pub(crate) employees_total: Vec<u64>,
     /// Sum of the employees' weights per group (None without employee weights).
-    employees_wtotal: Option<Vec<f64>>,
+    pub(crate) employees_wtotal: Option<Vec<f64>>,
     /// Whether the customer side is weighted.
-    customers_weighted: bool,
+    pub(crate) customers_weighted: bool,
 }
 
-fn index(study: &Study, by: By) -> Result<Indexed> {
+/// The counts of every (group, theme) cell, before the example verbatims: `counts[g * n + t]`
+/// for group g (a study, or the one group `all`) and theme t of `themes` (n of them), every
+/// group of the study, with employees or not.
+pub(crate) struct Cells {
+    pub(crate) names: Vec<String>,
+    /// Theme names, sorted (none without mentions).
+    pub(crate) themes: Vec<String>,
+    pub(crate) counts: Vec<ThemeCounts>,
+    /// Whether the cell has a mention.
+    pub(crate) mentioned: Vec<bool>,
+    pub(crate) employees_total: Vec<u64>,
+    /// Sums of the employees' weights (0 without weights).
+    pub(crate) employees_wtotal: Vec<f64>,
+}
+
+/// The group of respondents of study `s`.
+fn group_of(by: By, s: u32) -> usize {
+    if by == By::Study { s as usize } else { 0 }
+}
+
+/// Counts of every theme in every group, the weighted sums with the employees' (`ew`) and the
+/// customers' (`cw`) weights when given (by row of their table).
+pub(crate) fn count_cells(study: &Study, by: By, ew: Option<&[f64]>, cw: Option<&[f64]>) -> Cells {
     let ix = study.index();
     let by_study = by == By::Study;
     let n_groups = if by_study { ix.studies.len() } else { 1 };
-    let ew = employee_weights(study, "moment shares")?;
-    let cw = customer_weights(study, "moment shares")?;
-    let cw = cw.as_deref();
     let mut employees_total = vec![0u64; n_groups];
     let mut employees_wtotal = vec![0.0; n_groups];
     for (i, &s) in ix.emp_study.iter().enumerate() {
-        let g = if by_study { s as usize } else { 0 };
+        let g = group_of(by, s);
         employees_total[g] += 1;
-        if let Some(w) = &ew {
+        if let Some(w) = ew {
             employees_wtotal[g] += w[i];
         }
     }
-    let wtotal = |keep: &[usize]| ew.as_ref().map(|_| keep.iter().map(|&g| employees_wtotal[g]).collect::<Vec<f64>>());
-    // groups are those with employees, as names
     let names: Vec<String> = if by_study { ix.studies.clone() } else { vec!["all".to_string()] };
-    let keep: Vec<usize> = (0..n_groups).filter(|&g| employees_total[g] > 0).collect();
     let Some(m) = ix.mentions.as_ref() else {
-        return Ok(Indexed {
-            groups: keep.iter().map(|&g| names[g].clone()).collect(),
-            per_group: vec![Vec::new(); keep.len()],
-            employees_total: keep.iter().map(|&g| employees_total[g]).collect(),
-            employees_wtotal: wtotal(&keep),
-            customers_weighted: cw.is_some(),
-        });
+        return Cells { names, themes: Vec::new(), counts: Vec::new(), mentioned: Vec::new(), employees_total, employees_wtotal };
     };
     let n_themes = m.themes.len();
-    let cell_of = |i: usize| (if by_study { m.study[i] as usize } else { 0 }) * n_themes + m.theme[i] as usize;
+    let cell_of = |i: usize| group_of(by, m.study[i]) * n_themes + m.theme[i] as usize;
     let mut counts = vec![ThemeCounts::default(); n_groups * n_themes];
     let mut mentioned = vec![false; n_groups * n_themes];
     // (cell, respondent) of each mention, customers and employees
@@ -198,7 +210,7 @@ fn index(study: &Study, by: By) -> Result<Indexed> {
             c_pairs.push((k as u32, m.respondent[i]));
         } else {
             if positive { c.e_pos += 1 } else { c.e_neg += 1 }
-            if let Some(w) = &ew {
+            if let Some(w) = ew {
                 let w = w[m.respondent[i] as usize];
                 if positive { c.e_wpos += w } else { c.e_wneg += w }
             }
@@ -214,26 +226,41 @@ fn index(study: &Study, by: By) -> Result<Indexed> {
                 c.customers += 1
             } else {
                 c.employees += 1;
-                if let Some(w) = &ew {
+                if let Some(w) = ew {
                     c.e_wmentioning += w[r as usize];
                 }
             }
         }
     }
-    // Example verbatim, only where enough respondents of the side mention the theme.
-    let min_text = study.schema().min_text_group_size() as u64;
-    let cells = n_groups * n_themes;
-    let cell_side = |i: usize| -> Option<usize> {
-        let k = cell_of(i);
-        let enough = if m.customer[i] { counts[k].customers } else { counts[k].employees } >= min_text;
-        enough.then(|| if m.customer[i] { cells + k } else { k })
-    };
-    let side_of: Vec<Option<usize>> = (0..m.theme.len()).map(cell_side).collect();
-    let visit = |each: &mut dyn FnMut(usize, &StringChunked) -> Result<()>| study.visit_mention_texts(each);
-    for (k, text) in example_texts(&visit, &m.text, &side_of, 2 * cells)?.into_iter().enumerate() {
-        if let Some(t) = text {
-            let c = &mut counts[k % cells];
-            if k >= cells { c.c_example = Some(t) } else { c.e_example = Some(t) }
+    Cells { names, themes: m.themes.clone(), counts, mentioned, employees_total, employees_wtotal }
+}
+
+fn index(study: &Study, by: By) -> Result<Indexed> {
+    let ew = employee_weights(study, "moment shares")?;
+    let cw = customer_weights(study, "moment shares")?;
+    let Cells { names, themes, mut counts, mentioned, employees_total, employees_wtotal } =
+        count_cells(study, by, ew.as_deref(), cw.as_deref());
+    let n_groups = names.len();
+    // groups are those with employees, as names
+    let keep: Vec<usize> = (0..n_groups).filter(|&g| employees_total[g] > 0).collect();
+    let n_themes = themes.len();
+    if let Some(m) = study.index().mentions.as_ref() {
+        // Example verbatim, only where enough respondents of the side mention the theme.
+        let cell_of = |i: usize| group_of(by, m.study[i]) * n_themes + m.theme[i] as usize;
+        let min_text = study.schema().min_text_group_size() as u64;
+        let cells = n_groups * n_themes;
+        let cell_side = |i: usize| -> Option<usize> {
+            let k = cell_of(i);
+            let enough = if m.customer[i] { counts[k].customers } else { counts[k].employees } >= min_text;
+            enough.then(|| if m.customer[i] { cells + k } else { k })
+        };
+        let side_of: Vec<Option<usize>> = (0..m.theme.len()).map(cell_side).collect();
+        let visit = |each: &mut dyn FnMut(usize, &StringChunked) -> Result<()>| study.visit_mention_texts(each);
+        for (k, text) in example_texts(&visit, &m.text, &side_of, 2 * cells)?.into_iter().enumerate() {
+            if let Some(t) = text {
+                let c = &mut counts[k % cells];
+                if k >= cells { c.c_example = Some(t) } else { c.e_example = Some(t) }
+            }
         }
     }
     let mut per_group = Vec::with_capacity(keep.len());
@@ -241,7 +268,7 @@ fn index(study: &Study, by: By) -> Result<Indexed> {
         per_group.push(
             (0..n_themes)
                 .filter(|&t| mentioned[g * n_themes + t])
-                .map(|t| (m.themes[t].clone(), std::mem::take(&mut counts[g * n_themes + t])))
+                .map(|t| (themes[t].clone(), std::mem::take(&mut counts[g * n_themes + t])))
                 .collect(),
         );
     }
@@ -249,89 +276,24 @@ fn index(study: &Study, by: By) -> Result<Indexed> {
         groups: keep.iter().map(|&g| names[g].clone()).collect(),
         per_group,
         employees_total: keep.iter().map(|&g| employees_total[g]).collect(),
-        employees_wtotal: wtotal(&keep),
+        employees_wtotal: ew.as_ref().map(|_| keep.iter().map(|&g| employees_wtotal[g]).collect()),
         customers_weighted: cw.is_some(),
     })
 }
 
-/// Calls its argument on the mention texts, `(first row, texts)` slice by slice.
-type VisitTexts<'a> = dyn Fn(&mut dyn FnMut(usize, &StringChunked) -> Result<()>) -> Result<()> + 'a;
+/// The schema's confidentiality thresholds the moments apply: `min_group_size` (a side's
+/// counts and polarity) and `min_text_group_size` (its example verbatim).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Sizes {
+    pub(crate) min_group: u64,
+    pub(crate) min_text: u64,
+}
 
-/// The most frequent text of each cell (the first in byte order among equally frequent ones);
-/// `cell[i]` is mention i's cell, `None` to leave it out. Texts are counted on their hashes
-/// (`hash[i]`, see [`crate::data::index::text_hash`]; 0 for no text), and only the texts of the
-/// most frequent hashes are then read (`visit`). Every text counted under such a hash is
-/// compared with the first one read, so two texts sharing a hash are caught and their cell is
-/// counted again on the texts themselves.
-fn example_texts(visit: &VisitTexts<'_>, hash: &[u64], cell: &[Option<usize>], n_cells: usize) -> Result<Vec<Option<String>>> {
-    let mut freq: FastMap<(usize, u64), u32> = FastMap::default();
-    for (h, c) in hash.iter().zip(cell) {
-        if let (h @ 1.., Some(c)) = (*h, c) {
-            *freq.entry((*c, h)).or_default() += 1;
-        }
+impl Sizes {
+    pub(crate) fn of(study: &Study) -> Sizes {
+        let s = study.schema();
+        Sizes { min_group: s.min_group_size() as u64, min_text: s.min_text_group_size() as u64 }
     }
-    let mut out: Vec<Option<String>> = vec![None; n_cells];
-    if freq.is_empty() {
-        return Ok(out);
-    }
-    let mut top = vec![0u32; n_cells];
-    for (&(c, _), &n) in &freq {
-        top[c] = top[c].max(n);
-    }
-    // the winners: first in byte order among the texts counted `top` times; the first text read
-    // of each such hash (counted more than once) must equal all the others
-    let mut first: FastMap<(usize, u64), String> = FastMap::default();
-    let mut collided = vec![false; n_cells];
-    visit(&mut |offset, texts| {
-        for (j, t) in texts.iter().enumerate() {
-            let (Some(t), h @ 1.., Some(c)) = (t, hash[offset + j], cell[offset + j]) else { continue };
-            // (a text without a count: the file no longer holds the texts that were hashed)
-            if freq.get(&(c, h)) != Some(&top[c]) {
-                continue;
-            }
-            let n = top[c];
-            if n > 1 {
-                match first.get(&(c, h)) {
-                    Some(f) if f != t => collided[c] = true,
-                    Some(_) => {}
-                    None => {
-                        first.insert((c, h), t.to_string());
-                    }
-                }
-            }
-            if out[c].as_deref().is_none_or(|best| t < best) {
-                out[c] = Some(t.to_string());
-            }
-        }
-        Ok(())
-    })?;
-    if collided.iter().any(|&c| c) {
-        // a hash shared by different texts: count these cells on the texts
-        let mut exact: FastMap<(usize, String), u32> = FastMap::default();
-        visit(&mut |offset, texts| {
-            for (j, t) in texts.iter().enumerate() {
-                if let (Some(t), Some(c)) = (t, cell[offset + j]) {
-                    if collided[c] && hash[offset + j] != 0 {
-                        *exact.entry((c, t.to_string())).or_default() += 1;
-                    }
-                }
-            }
-            Ok(())
-        })?;
-        let mut best: Vec<Option<(u32, String)>> = vec![None; n_cells];
-        for ((c, t), n) in exact {
-            let b = &mut best[c];
-            if b.as_ref().is_none_or(|(bn, bt)| n > *bn || (n == *bn && t < *bt)) {
-                *b = Some((n, t));
-            }
-        }
-        for (c, b) in best.into_iter().enumerate() {
-            if collided[c] {
-                out[c] = b.map(|(_, t)| t);
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// Weights of a group for [`classify_theme`]: the sum of its employees' weights (None without
@@ -342,7 +304,7 @@ struct GroupWeights {
     customers: bool,
 }
 
-fn classify_theme(group: &str, theme: &str, c: &ThemeCounts, n_emp: u64, gw: GroupWeights, o: &MomentOptions, study: &Study) -> ThemeRow {
+fn classify_theme(group: &str, theme: &str, c: &ThemeCounts, n_emp: u64, gw: GroupWeights, o: &MomentOptions, sizes: Sizes) -> ThemeRow {
     let mut notes = Vec::new();
     let ratio = |a: f64, b: f64| if b > 0.0 { Some(a / b) } else { None };
     let customer_positive_share_w = if gw.customers { ratio(c.c_wpos, c.c_wpos + c.c_wneg) } else { None };
@@ -396,7 +358,7 @@ fn classify_theme(group: &str, theme: &str, c: &ThemeCounts, n_emp: u64, gw: Gro
     };
     // A polarity read from fewer than `min_group_size` respondents would publish their answers:
     // such an axis is not classified (silence needs no valence, so it stays).
-    let k = study.schema().min_group_size() as u64;
+    let k = sizes.min_group;
     let (employee_axis, employee_p) = if employee_axis != "silent" && mentioning > 0 && mentioning < k {
         notes.push(format!("employee side suppressed: fewer than {k} employees mention the theme"));
         ("undetermined", f64::NAN)
@@ -411,7 +373,7 @@ fn classify_theme(group: &str, theme: &str, c: &ThemeCounts, n_emp: u64, gw: Gro
         (customer_axis, customer_p)
     };
     let p_value = if customer_p.is_nan() || employee_p.is_nan() { f64::NAN } else { customer_p.max(employee_p) };
-    let min_text = study.schema().min_text_group_size() as u64;
+    let min_text = sizes.min_text;
     ThemeRow {
         group: group.to_string(),
         theme: theme.to_string(),
@@ -444,7 +406,11 @@ fn classify_theme(group: &str, theme: &str, c: &ThemeCounts, n_emp: u64, gw: Gro
 /// Classifies every theme (per group), with q-values within each group.
 pub fn theme_rows(study: &Study, o: &MomentOptions) -> Result<Vec<ThemeRow>> {
     o.check()?;
-    let idx = index(study, o.by)?;
+    rows_of(&index(study, o.by)?, o, Sizes::of(study))
+}
+
+/// The classified themes of indexed groups (with q-values within each group).
+pub(crate) fn rows_of(idx: &Indexed, o: &MomentOptions, sizes: Sizes) -> Result<Vec<ThemeRow>> {
     let mut out = Vec::new();
     for (g, ((group, themes), &n_emp)) in idx.groups.iter().zip(&idx.per_group).zip(&idx.employees_total).enumerate() {
         if themes.is_empty() {
@@ -452,7 +418,7 @@ pub fn theme_rows(study: &Study, o: &MomentOptions) -> Result<Vec<ThemeRow>> {
         }
         let gw = GroupWeights { employees: idx.employees_wtotal.as_ref().map(|w| w[g]), customers: idx.customers_weighted };
         let mut rows: Vec<ThemeRow> =
-            themes.iter().map(|(t, c)| classify_theme(group, t, c, n_emp, gw, o, study)).collect();
+            themes.iter().map(|(t, c)| classify_theme(group, t, c, n_emp, gw, o, sizes)).collect();
         let eligible: Vec<usize> = (0..rows.len())
             .filter(|&i| rows[i].moment != "too_few_mentions" && rows[i].p_value.is_finite())
             .collect();
@@ -472,17 +438,27 @@ pub fn theme_rows(study: &Study, o: &MomentOptions) -> Result<Vec<ThemeRow>> {
 /// The mirror matrix: one row per theme (and group when `by = Study`).
 pub fn moments(study: &Study, o: &MomentOptions) -> Result<DataFrame> {
     if !study.has_mentions() {
-        return Err(MiroirError::InvalidArgument {
-            argument: "study".into(),
-            detail: "the study has no mentions table: moments need coded verbatim mentions".into(),
-        });
+        return Err(no_mentions());
     }
     moments_table(study, o, &theme_rows(study, o)?)
 }
 
+/// The refusal of [`moments`] for a study without mentions.
+pub(crate) fn no_mentions() -> MiroirError {
+    MiroirError::InvalidArgument {
+        argument: "study".into(),
+        detail: "the study has no mentions table: moments need coded verbatim mentions".into(),
+    }
+}
+
 /// The mirror matrix of classified theme rows (computed with the same options).
 pub fn moments_table(study: &Study, o: &MomentOptions, rows: &[ThemeRow]) -> Result<DataFrame> {
-    let k = study.schema().min_group_size() as u64;
+    table_of(Sizes::of(study), o, rows)
+}
+
+/// [`moments_table`] with the study's thresholds.
+pub(crate) fn table_of(sizes: Sizes, o: &MomentOptions, rows: &[ThemeRow]) -> Result<DataFrame> {
+    let k = sizes.min_group;
     let c_sup = |r: &ThemeRow| r.customer_respondents > 0 && r.customer_respondents < k;
     let e_sup = |r: &ThemeRow| r.employees_mentioning > 0 && r.employees_mentioning < k;
     let share = |a: u64, b: u64| if b == 0 { None } else { Some(a as f64 / b as f64) };
@@ -531,50 +507,4 @@ pub fn moments_table(study: &Study, o: &MomentOptions, rows: &[ThemeRow]) -> Res
         .opt_str("employee_example", rows.iter().map(|r| r.employee_example.clone()))
         .notes("note", rows.iter().map(|r| &r.notes))
         .build()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::data::index::text_hash;
-    use polars::prelude::NewChunkedArray;
-
-    /// Runs `example_texts` over `texts` read in slices of `slice` rows.
-    fn examples(texts: &[Option<&str>], hash: &[u64], cell: &[Option<usize>], n_cells: usize, slice: usize) -> Vec<Option<String>> {
-        let visit = |each: &mut dyn FnMut(usize, &StringChunked) -> Result<()>| -> Result<()> {
-            for (k, part) in texts.chunks(slice).enumerate() {
-                each(k * slice, &StringChunked::from_slice_options("text".into(), part))?;
-            }
-            Ok(())
-        };
-        example_texts(&visit, hash, cell, n_cells).unwrap()
-    }
-
-    #[test]
-    fn the_most_frequent_text_then_the_first_in_byte_order() {
-        let texts = [Some("b"), Some("a"), Some("b"), Some("c"), None, Some("z"), Some("y"), Some("x"), Some("q")];
-        let hash: Vec<u64> = texts.iter().map(|t| t.map_or(0, text_hash)).collect();
-        // cell 0: b twice; cell 1: z, y, x once each (x first in byte order); "q" left out
-        let cell = [Some(0), Some(0), Some(0), Some(0), Some(0), Some(1), Some(1), Some(1), None];
-        for slice in [1, 2, 4, 9] {
-            let got = examples(&texts, &hash, &cell, 3, slice);
-            assert_eq!(got, vec![Some("b".to_string()), Some("x".to_string()), None], "slices of {slice}");
-        }
-    }
-
-    #[test]
-    fn texts_sharing_a_hash_are_counted_on_the_texts() {
-        // every text given the same hash: counted by hash alone the four are one text, shown as
-        // "u" (first in byte order); counted on the texts, "v" is the most frequent
-        let texts = [Some("u"), Some("v"), Some("v"), Some("w")];
-        let hash = [7u64, 7, 7, 9];
-        let cell = [Some(0); 4];
-        for slice in [1, 3, 4] {
-            assert_eq!(examples(&texts, &hash, &cell, 1, slice), vec![Some("v".to_string())]);
-        }
-        // a shared hash that does not reach the top count needs no recount
-        let texts = [Some("u"), Some("v"), Some("w"), Some("w"), Some("w")];
-        let hash = [7u64, 7, 9, 9, 9];
-        assert_eq!(examples(&texts, &hash, &[Some(0); 5], 1, 2), vec![Some("w".to_string())]);
-    }
 }
