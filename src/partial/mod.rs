@@ -27,6 +27,7 @@ pub mod gap;
 pub mod indicators;
 pub mod linkage;
 pub mod load;
+pub mod moments;
 pub mod summary;
 pub mod units;
 
@@ -37,7 +38,6 @@ use std::collections::BTreeMap;
 
 /// Serde for `Vec<(&'static str, f64)>` (a [`TestResult`](crate::stats::TestResult)'s extras):
 /// names written as text, read back as the same `&'static str` (interned once per name).
-pub mod moments;
 
 pub mod static_names {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};

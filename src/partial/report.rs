@@ -53,7 +53,7 @@ impl ReportPart {
             units: UnitsPart::of(study)?,
             linkage: LinkagePart::of(study, &o.linkage)?,
             gap: GapPart::of(study, &o.gap)?,
-            indicators: IndicatorPart::of(study, &o.indicators)?,
+            indicators: IndicatorPart::of(study)?,
             indicator_inputs,
             moments: MomentPart::of(study, &o.moments)?,
             drivers: DriverPart::of(study, &o.drivers)?,
@@ -92,9 +92,11 @@ impl ReportPart {
     /// computed with.
     pub fn finish(&self, o: &ReportOptions) -> Result<Report> {
         use crate::analysis::{exposure_gap, linkage};
-        let (moments, moment_effects) = match self.moments.finish(&o.moments)? {
-            Some((m, e)) => (Some(m), Some(e)),
-            None => (None, None),
+        let (moments, moment_effects) = if self.moments.has_mentions() {
+            let (m, e) = self.moments.finish(&o.moments)?;
+            (Some(m), Some(e))
+        } else {
+            (None, None)
         };
         let link = self.linkage.finish(&o.linkage)?;
         let gaps = self.gap.finish(&o.gap)?;
@@ -113,7 +115,7 @@ impl ReportPart {
             summary: self.summary.finish()?,
             indicators: indicators::indicator_table(&ind_rows)?,
             linkage: linkage::linkage_table(&link)?,
-            units: crate::analysis::units::unit_table_from(&self.units.finish()?)?,
+            units: self.units.table()?,
             exposure_gap: exposure_gap::gap_table(&gaps)?,
             moments,
             moment_effects,
