@@ -110,35 +110,11 @@ pub fn report(study: &Study, o: &ReportOptions) -> Result<Report> {
     })
 }
 
-/// The report's drivers section: engagement at the employee level, then the share satisfied at
-/// the unit level, stacked (same columns). A study without any driver column has no section; a
-/// part that cannot be fitted (too few units, a driver that does not vary) is left out with a
-/// warning saying why, the rest of the report stands.
+/// The report's drivers section ([`drivers::report_section`]); none when the study has no
+/// driver column.
 fn report_drivers(study: &Study, o: &DriverOptions, warnings: &mut Vec<String>) -> Result<Option<DataFrame>> {
-    use crate::error::MiroirError;
-    use drivers::{DriverLevel, DriverOutcome};
-    let parts = [(DriverOutcome::Engagement, DriverLevel::Employee), (DriverOutcome::ShareSatisfied, DriverLevel::Unit)];
     if o.drivers.is_none() && drivers::available_drivers(study).is_empty() {
         return Ok(None);
     }
-    let mut out: Option<DataFrame> = None;
-    for (outcome, level) in parts {
-        let opts = DriverOptions { outcome, level: Some(level), ..o.clone() };
-        match drivers(study, &opts) {
-            Ok(t) => match out.as_mut() {
-                Some(acc) => {
-                    acc.vstack_mut(&t)?;
-                }
-                None => out = Some(t),
-            },
-            Err(e @ (MiroirError::InsufficientData { .. } | MiroirError::Stats(_))) => {
-                if matches!(e, MiroirError::Stats(crate::stats::StatsError::Interrupted)) {
-                    return Err(e);
-                }
-                warnings.push(format!("drivers of {} left out of the report: {e}", outcome.as_str()));
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(out)
+    drivers::report_section(o, warnings, |opts| drivers(study, opts))
 }

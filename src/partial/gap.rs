@@ -477,19 +477,8 @@ mod tests {
         out
     }
 
-    /// The relative condition number of a t test's two-sided p-value in its statistic,
-    /// `|t · d ln p/dt|` (at least 1): far in the tail (p = 1e-32 at t = 15) a relative change
-    /// `δ` of t moves p by about `t²δ`, so p agrees to `1e-12·κ` when t agrees to 1e-12. (The
-    /// single-machine adjusted gap on the same rows in reverse order moves p by 2e-12: rounding
-    /// noise alone, see the report of issue 19.) 1 for tests without a t reference.
     fn p_condition(r: &TestResult) -> f64 {
-        let (t, df) = (r.statistic.abs(), r.df);
-        if !(t.is_finite() && df.is_finite() && t > 0.0) {
-            return 1.0;
-        }
-        let lnp = |t: f64| (2.0 * crate::stats::dist::t_sf(t, df)).ln();
-        let h = 1e-6 * t;
-        ((lnp(t + h) - lnp(t)) / h * t).abs().max(1.0)
+        crate::partial::testing::p_condition(r.statistic, r.df)
     }
 
     /// The rows of `finish` on `study` cut into `k` parts (each part through bytes) merged in a
@@ -618,54 +607,6 @@ mod tests {
         // a single study
         let single = crate::partial::studies_of(&study, &study.study_names().unwrap()[1..2]).unwrap();
         check(&single, &GapOptions::default(), &[1]);
-    }
-
-    #[test]
-    #[ignore]
-    fn adjusted_precision() {
-        let study = sample_study(3).unwrap();
-        for covs in [&[][..], &["tenure_months"]] {
-            let o = options(By::Pooled, covs);
-            let want = gap_rows(&study, &o).unwrap().pop().unwrap().adjusted.unwrap();
-            for k in [1, 3, 7] {
-                let got = finished(&study, &o, k, 1).unwrap().pop().unwrap().adjusted.unwrap();
-                let r = |a: f64, b: f64| (a - b) / b;
-                eprintln!(
-                    "{covs:?} k={k}: estimate {:e} se {:e} t {:e} p {:e} (t = {}, df {})",
-                    r(got.estimate, want.estimate),
-                    r(got.get("std_error").unwrap(), want.get("std_error").unwrap()),
-                    r(got.statistic, want.statistic),
-                    r(got.p_value, want.p_value),
-                    want.statistic,
-                    want.df
-                );
-            }
-        }
-    }
-
-    #[test]
-    #[ignore]
-    fn single_machine_precision() {
-        use crate::stats::regression::ols_absorbed;
-        let study = sample_study(3).unwrap();
-        let d = demeaned_design(&study, &[], None).unwrap();
-        let un = &study.index().emp_unit;
-        let cl: Vec<usize> = d.rows.iter().map(|&i| un[i] as usize).collect();
-        let fit = |order: &[usize]| {
-            let y: Vec<f64> = order.iter().map(|&j| d.y[j]).collect();
-            let x: Vec<f64> = order.iter().map(|&j| d.cols[0][j]).collect();
-            let c: Vec<usize> = order.iter().map(|&j| cl[j]).collect();
-            let f = ols_absorbed(&y, &[("customer_facing", &x)], d.absorbed, Some(&c), 0.95).unwrap();
-            (f.terms[0].estimate, f.terms[0].std_error, f.terms[0].p_value)
-        };
-        let fwd: Vec<usize> = (0..d.y.len()).collect();
-        let rev: Vec<usize> = fwd.iter().rev().copied().collect();
-        let mut by_unit = fwd.clone();
-        by_unit.sort_by_key(|&j| (cl[j], std::cmp::Reverse(j)));
-        let (a, b, c) = (fit(&fwd), fit(&rev), fit(&by_unit));
-        let r = |u: f64, v: f64| (u - v) / v;
-        eprintln!("reversed: estimate {:e} se {:e} p {:e}", r(b.0, a.0), r(b.1, a.1), r(b.2, a.2));
-        eprintln!("by unit: estimate {:e} se {:e} p {:e}", r(c.0, a.0), r(c.1, a.1), r(c.2, a.2));
     }
 
     #[test]

@@ -22,12 +22,14 @@
 //! (a part of a study holding whole studies), `XPart::merge(self, other)` and
 //! `XPart::finish(&self, &options)` (the rows the single-machine function returns on the union).
 
+pub mod drivers;
 pub mod frame;
 pub mod gap;
 pub mod indicators;
 pub mod linkage;
 pub mod load;
 pub mod moments;
+pub mod report;
 pub mod summary;
 pub mod units;
 
@@ -175,6 +177,56 @@ pub mod testing {
     /// Whether `a` and `b` agree to `rel` relative (both NaN, or equal infinities, agree).
     pub fn close(a: f64, b: f64, rel: f64) -> bool {
         (a.is_nan() && b.is_nan()) || a == b || (a - b).abs() <= rel * a.abs().max(b.abs())
+    }
+
+    /// The relative condition number of a t test's two-sided p-value in its statistic,
+    /// `|t · d ln p/dt|` (at least 1): far in the tail (p = 1e-32 at t = 15) a relative change
+    /// `δ` of t moves p by about `t²δ`, so p agrees to `1e-12·κ` when t agrees to 1e-12. (The
+    /// single-machine adjusted gap on the same rows in reverse order moves p by 2e-12: rounding
+    /// noise alone.) 1 when `t` or `df` is not finite.
+    pub fn p_condition(t: f64, df: f64) -> f64 {
+        let t = t.abs();
+        if !(t.is_finite() && df.is_finite() && t > 0.0) {
+            return 1.0;
+        }
+        let lnp = |t: f64| (2.0 * crate::stats::dist::t_sf(t, df)).ln();
+        let h = 1e-6 * t;
+        ((lnp(t + h) - lnp(t)) / h * t).abs().max(1.0)
+    }
+
+    /// Equal tables: texts and integers exactly, numbers to 1e-12 relative or 1e-14 of their
+    /// column's scale (a slope near zero); a column `<x>p_value` to 1e-12 times its condition
+    /// number: [`p_condition`] with the columns `<x>statistic` and `<x>df`, else `-2 ln p` (the
+    /// condition number of a normal tail, `t²`, which bounds that of a t tail).
+    pub fn assert_frames_close(got: &DataFrame, want: &DataFrame, what: &str) {
+        assert_eq!(got.get_column_names(), want.get_column_names(), "{what}");
+        assert_eq!(got.height(), want.height(), "{what}");
+        let floats = |df: &DataFrame, name: &str| -> Option<Vec<Option<f64>>> {
+            df.column(name).ok().and_then(|c| c.f64().ok().map(|c| c.iter().collect()))
+        };
+        for c in want.columns() {
+            let g = got.column(c.name()).unwrap();
+            if c.dtype() == &DataType::Float64 {
+                let (a, b) = (g.f64().unwrap(), c.f64().unwrap());
+                let scale = b.iter().flatten().fold(0.0_f64, |m, v| m.max(v.abs()));
+                let prefix = c.name().strip_suffix("p_value");
+                let tests = prefix.and_then(|x| Some((floats(want, &format!("{x}statistic"))?, floats(want, &format!("{x}df"))?)));
+                for (i, (x, y)) in a.iter().zip(b.iter()).enumerate() {
+                    let kappa = match (&tests, prefix, y) {
+                        (Some((t, df)), _, _) => p_condition(t[i].unwrap_or(f64::NAN), df[i].unwrap_or(f64::NAN)),
+                        (None, Some(_), Some(p)) if p > 0.0 && p < 1.0 => (-2.0 * p.ln()).max(1.0),
+                        _ => 1.0,
+                    };
+                    let ok = match (x, y) {
+                        (Some(x), Some(y)) => close(x, y, 1e-12 * kappa) || (x - y).abs() <= 1e-14 * scale,
+                        (x, y) => x.is_none() && y.is_none(),
+                    };
+                    assert!(ok, "{what} {}: {x:?} vs {y:?}", c.name());
+                }
+            } else {
+                assert!(g.equals_missing(c), "{what} {}: {g:?} vs {c:?}", c.name());
+            }
+        }
     }
 
     /// A study with several studies, units and mentions, for the property tests (the default

@@ -124,3 +124,72 @@ impl ReportPart {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::report;
+    use crate::partial::testing::{assert_frames_close, cut, merge_randomly, round_trip, sample_study, sample_weighted_study};
+
+    fn assert_reports_close(got: &Report, want: &Report, what: &str) {
+        let tables = |r: &Report| {
+            [
+                ("summary", Some(r.summary.clone())),
+                ("indicators", Some(r.indicators.clone())),
+                ("linkage", Some(r.linkage.clone())),
+                ("units", Some(r.units.clone())),
+                ("exposure_gap", Some(r.exposure_gap.clone())),
+                ("moments", r.moments.clone()),
+                ("moment_effects", r.moment_effects.clone()),
+                ("drivers", r.drivers.clone()),
+            ]
+        };
+        for ((name, g), (_, w)) in tables(got).into_iter().zip(tables(want)) {
+            match (g, w) {
+                (Some(g), Some(w)) => assert_frames_close(&g, &w, &format!("{what} {name}")),
+                (g, w) => assert!(g.is_none() && w.is_none(), "{what} {name}: one side only"),
+            }
+        }
+        assert_eq!(got.warnings, want.warnings, "{what} warnings");
+    }
+
+    #[test]
+    fn the_report_of_parts_is_the_report_of_the_whole() {
+        for (name, study) in [("unweighted", sample_study(11).unwrap()), ("weighted", sample_weighted_study(11).unwrap())] {
+            for o in [ReportOptions::with_resamples(0, 0), ReportOptions::with_resamples(199, 5)] {
+                let want = report(&study, &o).unwrap();
+                for (k, seed) in [(1, 1), (4, 2), (7, 3)] {
+                    let parts: Vec<ReportPart> = cut(&study, k, seed)
+                        .unwrap()
+                        .iter()
+                        .map(|s| round_trip(&ReportPart::of(s, &o).unwrap()).unwrap())
+                        .collect();
+                    let got = merge_randomly(parts, seed, ReportPart::merge).unwrap().finish(&o).unwrap();
+                    assert_reports_close(&got, &want, &format!("{name} k={k} n_resamples={}", o.linkage.n_resamples));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn options_that_differ_between_the_indicators_and_the_report() {
+        // the report's gap adjusted for tenure: the indicators compute their own inputs
+        let study = sample_study(12).unwrap();
+        let mut o = ReportOptions::with_resamples(0, 0);
+        o.gap.covariates = vec!["tenure_months".into()];
+        assert!(!shares_inputs(&o));
+        let want = report(&study, &o).unwrap();
+        let parts: Vec<ReportPart> = cut(&study, 3, 4).unwrap().iter().map(|s| ReportPart::of(s, &o).unwrap()).collect();
+        let got = merge_randomly(parts, 4, ReportPart::merge).unwrap().finish(&o).unwrap();
+        assert_reports_close(&got, &want, "by study");
+        // parts of different options are refused
+        let a = ReportPart::of(&crate::partial::studies_of(&study, &study.study_names().unwrap()[..1]).unwrap(), &o).unwrap();
+        let b = ReportPart::of(
+            &crate::partial::studies_of(&study, &study.study_names().unwrap()[1..2]).unwrap(),
+            &ReportOptions::default(),
+        )
+        .unwrap();
+        let e = a.merge(b).unwrap_err().to_string();
+        assert!(e.contains("different report options"), "{e}");
+    }
+}

@@ -153,6 +153,22 @@ impl RowsFactor {
         }
     }
 
+    /// The factor of the rows whose column `j` (those of `X`, then `y`) is multiplied by
+    /// `s[j] > 0` (`R·diag(s)`: still upper triangular with a non-negative diagonal).
+    pub fn scaled_columns(&self, s: &[f64]) -> RowsFactor {
+        debug_assert_eq!(s.len(), self.m);
+        let m = self.m;
+        let mut r = self.r.clone();
+        let mut row = 0;
+        for i in 0..m {
+            for (l, v) in r[row..row + m - i].iter_mut().enumerate() {
+                *v *= s[i + l];
+            }
+            row += m - i;
+        }
+        RowsFactor { m, r }
+    }
+
     /// The factor of the rows multiplied by `s` (`R` times `s`).
     pub fn scaled(&self, s: f64) -> RowsFactor {
         RowsFactor { m: self.m, r: self.r.iter().map(|v| v * s).collect() }

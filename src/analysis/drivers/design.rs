@@ -10,18 +10,23 @@ use polars::prelude::*;
 
 /// The observations of one drivers model: outcome, predictors (drivers then controls), weights,
 /// study and resampling-unit codes (rows of a unit are contiguous within nothing in particular).
-pub(super) struct Design {
+pub(crate) struct Design {
     pub y: Vec<f64>,
     /// One column per predictor, drivers first.
     pub x: Vec<Vec<f64>>,
     pub w: Vec<f64>,
     pub study: Vec<u32>,
-    /// Resampling unit (the unit) of each row, 0..units.
+    /// Resampling unit (the unit) of each row, 0..units, numbered in the order of the units'
+    /// codes (study, then unit name): the order does not depend on the order of the rows.
     pub cluster: Vec<usize>,
-    /// Study of each resampling unit.
+    /// Study of each resampling unit (non-decreasing).
     pub cluster_study: Vec<u32>,
     pub n_studies: usize,
     pub notes: Vec<String>,
+    /// Unit level: the units out of the linkage, and the linkable units without an employee
+    /// answering every driver (left out; 0 at the employee level).
+    pub excluded: u64,
+    pub without: u64,
 }
 
 const BANNED: [&str; 4] = ["study", "unit", "employee_id", "engagement"];
@@ -44,29 +49,33 @@ fn employee_column(df: &DataFrame, name: &str, argument: &str) -> Result<Vec<f64
     floats(df, name)
 }
 
-/// Rows with every driver and control answered; a column missing for most employees is refused.
-fn answered_rows(cols: &[Vec<f64>], names: &[&String], n: usize) -> Result<(Vec<usize>, Vec<String>)> {
-    for (c, name) in cols.iter().zip(names) {
-        let missing = c.iter().filter(|v| !v.is_finite()).count();
-        if 2 * missing > n {
+/// The number of missing answers (null, NaN) of each column.
+pub(crate) fn missing_counts(cols: &[Vec<f64>]) -> Vec<u64> {
+    cols.iter().map(|c| c.iter().filter(|v| !v.is_finite()).count() as u64).collect()
+}
+
+/// Refuses a driver or control missing for most of the `n` employees (`missing` per column).
+pub(crate) fn check_missing(missing: &[u64], names: &[&String], n: u64) -> Result<()> {
+    for (&m, name) in missing.iter().zip(names) {
+        if 2 * m > n {
             return Err(MiroirError::InsufficientData {
                 detail: format!(
-                    "drivers: '{name}' is missing for {missing} of {n} employees; drop it from drivers= or fill it in"
+                    "drivers: '{name}' is missing for {m} of {n} employees; drop it from drivers= or fill it in"
                 ),
             });
         }
     }
-    let keep: Vec<usize> = (0..n).filter(|&i| cols.iter().all(|c| c[i].is_finite())).collect();
-    let mut notes = Vec::new();
-    if keep.len() < n {
-        notes.push(format!("{} employees without every driver answered were left out", n - keep.len()));
-    }
-    Ok((keep, notes))
+    Ok(())
 }
 
-/// The driver and control columns (drivers first), the employees with all of them answered,
-/// and the note counting those left out.
-fn answered_columns(study: &Study, names: &[String], o: &DriverOptions) -> Result<(Vec<Vec<f64>>, Vec<usize>, Vec<String>)> {
+/// The note counting the employees left out for a missing answer (none when none was).
+pub(crate) fn left_out_note(left_out: u64) -> Option<String> {
+    (left_out > 0).then(|| format!("{left_out} employees without every driver answered were left out"))
+}
+
+/// The driver and control columns (drivers first) and the employees with all of them answered
+/// (the columns are not checked for missing answers: see [`check_missing`]).
+pub(crate) fn answered_columns(study: &Study, names: &[String], o: &DriverOptions) -> Result<(Vec<Vec<f64>>, Vec<usize>)> {
     let df = study.employee_columns();
     let all: Vec<&String> = names.iter().chain(&o.controls).collect();
     let cols: Vec<Vec<f64>> = all
@@ -74,46 +83,66 @@ fn answered_columns(study: &Study, names: &[String], o: &DriverOptions) -> Resul
         .enumerate()
         .map(|(i, c)| employee_column(df, c, if i < names.len() { "drivers" } else { "controls" }))
         .collect::<Result<_>>()?;
-    let (keep, notes) = answered_rows(&cols, &all, df.height())?;
+    let keep: Vec<usize> = (0..df.height()).filter(|&i| cols.iter().all(|c| c[i].is_finite())).collect();
+    Ok((cols, keep))
+}
+
+/// [`answered_columns`] checked for missing answers, with the note counting those left out.
+fn checked_columns(study: &Study, names: &[String], o: &DriverOptions) -> Result<(Vec<Vec<f64>>, Vec<usize>, Vec<String>)> {
+    let (cols, keep) = answered_columns(study, names, o)?;
+    let all: Vec<&String> = names.iter().chain(&o.controls).collect();
+    let n = study.employee_columns().height();
+    check_missing(&missing_counts(&cols), &all, n as u64)?;
+    let notes = left_out_note((n - keep.len()) as u64).into_iter().collect();
     Ok((cols, keep, notes))
 }
 
-pub(super) fn employee_design(study: &Study, names: &[String], o: &DriverOptions) -> Result<Design> {
+/// The employee-level design: the employees with every driver answered; `weights` are the
+/// employees' weights as the analysis reads them (see [`crate::analysis::frame::employee_weights`]).
+pub(crate) fn employee_design(study: &Study, names: &[String], o: &DriverOptions) -> Result<Design> {
+    let (cols, keep, notes) = checked_columns(study, names, o)?;
+    let w = employee_weights(study, "drivers")?;
+    employee_rows(study, &cols, &keep, w.as_deref(), notes)
+}
+
+/// The design of the employees `keep` (rows of `cols`, weights `w`).
+pub(crate) fn employee_rows(study: &Study, cols: &[Vec<f64>], keep: &[usize], w: Option<&[f64]>, notes: Vec<String>) -> Result<Design> {
     let df = study.employee_columns();
     let ix = study.index();
-    let (cols, keep, notes) = answered_columns(study, names, o)?;
     let y = floats(df, "engagement")?;
-    let w = employee_weights(study, "drivers")?;
-    // resampling units: the employees' units, in code order
-    let mut code = vec![usize::MAX; ix.units.len()];
-    let mut cluster_study = Vec::new();
-    let cluster: Vec<usize> = keep
-        .iter()
-        .map(|&i| {
-            let u = ix.emp_unit[i] as usize;
-            if code[u] == usize::MAX {
-                code[u] = cluster_study.len();
-                cluster_study.push(ix.emp_study[i]);
-            }
-            code[u]
-        })
-        .collect();
+    // resampling units: the employees' units, numbered in the order of the unit codes
+    let mut used = vec![false; ix.units.len()];
+    for &i in keep {
+        used[ix.emp_unit[i] as usize] = true;
+    }
+    let (mut code, mut cluster_study) = (vec![usize::MAX; used.len()], Vec::new());
+    for u in (0..used.len()).filter(|&u| used[u]) {
+        code[u] = cluster_study.len();
+        cluster_study.push(ix.units[u].study);
+    }
     Ok(Design {
         y: keep.iter().map(|&i| y[i]).collect(),
         x: cols.iter().map(|c| keep.iter().map(|&i| c[i]).collect()).collect(),
-        w: keep.iter().map(|&i| w.as_ref().map_or(1.0, |w| w[i])).collect(),
+        w: keep.iter().map(|&i| w.map_or(1.0, |w| w[i])).collect(),
         study: keep.iter().map(|&i| ix.emp_study[i]).collect(),
-        cluster,
+        cluster: keep.iter().map(|&i| code[ix.emp_unit[i] as usize]).collect(),
         cluster_study,
         n_studies: ix.studies.len(),
         notes,
+        excluded: 0,
+        without: 0,
     })
 }
 
-pub(super) fn unit_design(study: &Study, names: &[String], o: &DriverOptions) -> Result<Design> {
+pub(crate) fn unit_design(study: &Study, names: &[String], o: &DriverOptions) -> Result<Design> {
+    let (cols, keep, notes) = checked_columns(study, names, o)?;
+    unit_rows(study, &cols, &keep, o, notes)
+}
+
+/// The unit-level design of the employees `keep` (rows of `cols`).
+pub(crate) fn unit_rows(study: &Study, cols: &[Vec<f64>], keep: &[usize], o: &DriverOptions, mut notes: Vec<String>) -> Result<Design> {
     let df = study.employee_columns();
     let ix = study.index();
-    let (cols, keep, mut notes) = answered_columns(study, names, o)?;
     let w = employee_weights(study, "drivers")?;
     let engagement = floats(df, "engagement")?;
     // (weighted) unit means of the drivers and of engagement over the answered employees
@@ -121,7 +150,7 @@ pub(super) fn unit_design(study: &Study, names: &[String], o: &DriverOptions) ->
     let p = cols.len();
     let mut sw = vec![0.0; k];
     let mut sums = vec![0.0; k * (p + 1)];
-    for &i in &keep {
+    for &i in keep {
         let u = ix.emp_unit[i] as usize;
         let wi = w.as_ref().map_or(1.0, |w| w[i]);
         sw[u] += wi;
@@ -146,12 +175,13 @@ pub(super) fn unit_design(study: &Study, names: &[String], o: &DriverOptions) ->
         cluster_study: Vec::new(),
         n_studies: ix.studies.len(),
         notes: Vec::new(),
+        excluded: (unit_rows.len() - linkable.len()) as u64,
+        without: 0,
     };
-    let mut without = 0usize;
     for u in &linkable {
         let c = code_of[&(u.study.as_str(), u.unit.as_str())];
         if sw[c] <= 0.0 {
-            without += 1;
+            d.without += 1;
             continue;
         }
         let st = ix.units[c].study;
@@ -168,7 +198,15 @@ pub(super) fn unit_design(study: &Study, names: &[String], o: &DriverOptions) ->
         d.cluster.push(d.cluster_study.len());
         d.cluster_study.push(st);
     }
-    let excluded = unit_rows.len() - linkable.len();
+    notes.extend(unit_notes(d.excluded, d.without, o.outcome != DriverOutcome::Engagement && study.customer_weights().is_some()));
+    d.notes = notes;
+    Ok(d)
+}
+
+/// The notes of a unit-level design: units out of the linkage, linkable units without an
+/// answering employee, customer outcomes weighted.
+pub(crate) fn unit_notes(excluded: u64, without: u64, weighted_customers: bool) -> Vec<String> {
+    let mut notes = Vec::new();
     if excluded > 0 {
         notes.push(format!(
             "{excluded} units left out (a side without respondents, or suppressed for confidentiality)"
@@ -177,16 +215,15 @@ pub(super) fn unit_design(study: &Study, names: &[String], o: &DriverOptions) ->
     if without > 0 {
         notes.push(format!("{without} linkable units without an employee answering every driver were left out"));
     }
-    if o.outcome != DriverOutcome::Engagement && study.customer_weights().is_some() {
+    if weighted_customers {
         notes.push("unit customer outcomes are weighted by the customers' weights (units count equally)".into());
     }
-    d.notes = notes;
-    Ok(d)
+    notes
 }
 
 /// Per-study weighted centring of every column of a design (or overall when `by_study` is false);
 /// returns the centred columns (outcome first) and the number of absorbed means.
-pub(super) fn centred(d: &Design, by_study: bool) -> (Vec<Vec<f64>>, usize) {
+pub(crate) fn centred(d: &Design, by_study: bool) -> (Vec<Vec<f64>>, usize) {
     let g = if by_study { d.n_studies } else { 1 };
     let group = |i: usize| if by_study { d.study[i] as usize } else { 0 };
     let mut sw = vec![0.0; g];

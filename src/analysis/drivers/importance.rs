@@ -14,7 +14,7 @@ use rayon::prelude::*;
 /// The relative importance of the drivers in a design (its centred columns `cols`, outcome
 /// first): LMG, R², shares of R², ranks, and with `n_resamples` the cluster-bootstrap
 /// percentile intervals of the shares and `p_first` (NaN without).
-pub(super) struct Importance {
+pub(crate) struct Importance {
     pub lmg: Vec<f64>,
     pub r2: f64,
     pub share: Vec<f64>,
@@ -32,9 +32,13 @@ pub(super) fn importance(
     o: &DriverOptions,
     notes: &mut Vec<String>,
 ) -> Result<Importance> {
-    let n = d.y.len();
-    // the weighted scatter of the centred columns (outcome first)
-    let m = p + controls + 1;
+    importance_from(&scatter_of(d, cols), &cluster_sums(d, cols), &d.cluster_study, d.n_studies, p, controls, o, notes)
+}
+
+/// The weighted scatter `Σ w·c cᵀ` of the centred columns `cols` of a design (outcome first),
+/// row-major.
+pub(crate) fn scatter_of(d: &Design, cols: &[Vec<f64>]) -> Vec<f64> {
+    let (n, m) = (d.y.len(), cols.len());
     let mut sc = vec![0.0; m * m];
     for a in 0..m {
         for b in a..m {
@@ -43,12 +47,28 @@ pub(super) fn importance(
             sc[b * m + a] = v;
         }
     }
-    let (l, r2) = lmg(&sc, p, controls)?;
+    sc
+}
+
+/// [`importance`] from the scatter of the centred columns and the per-cluster sums of the
+/// design's rows (clusters of study `cluster_study[c]`, in the order of the units' codes).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn importance_from(
+    sc: &[f64],
+    cs: &ClusterSums,
+    cluster_study: &[u32],
+    n_studies: usize,
+    p: usize,
+    controls: usize,
+    o: &DriverOptions,
+    notes: &mut Vec<String>,
+) -> Result<Importance> {
+    let (l, r2) = lmg(sc, p, controls)?;
     let share: Vec<f64> = l.iter().map(|v| v / l.iter().sum::<f64>()).collect();
     let rank = ranks(&l);
     let (mut ci_low, mut ci_high, mut p_first) = (vec![f64::NAN; p], vec![f64::NAN; p], vec![f64::NAN; p]);
     if o.n_resamples > 0 {
-        let (boot, first, skipped) = bootstrap_shares(&d, p, controls, o)?;
+        let (boot, first, skipped) = bootstrap_shares(cs, cluster_study, n_studies, p, controls, o)?;
         let valid = o.n_resamples - skipped;
         if skipped > 0 {
             notes.push(format!(
@@ -71,24 +91,47 @@ pub(super) fn importance(
 }
 
 /// Per-cluster sufficient statistics of `(y, x)`: `Σw`, `Σw·v`, `Σw·v v'` (upper triangle
-/// packed as a full (p+1)² block for simplicity).
-struct ClusterSums {
+/// packed as a full (p+1)² block for simplicity), one entry per cluster.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct ClusterSums {
     m: usize,
     w: Vec<f64>,
     s: Vec<f64>,
     ss: Vec<f64>,
 }
 
-fn cluster_sums(d: &Design) -> ClusterSums {
-    let m = d.x.len() + 1;
+impl ClusterSums {
+    /// No cluster, `m` columns.
+    pub(crate) fn new(m: usize) -> ClusterSums {
+        ClusterSums { m, w: Vec::new(), s: Vec::new(), ss: Vec::new() }
+    }
+
+    /// Appends the clusters of `other`, their weights multiplied by `f`.
+    pub(crate) fn append_scaled(&mut self, other: &ClusterSums, f: f64) {
+        let scaled = |v: &[f64]| v.iter().map(|x| x * f).collect::<Vec<f64>>();
+        self.w.extend(scaled(&other.w));
+        self.s.extend(scaled(&other.s));
+        self.ss.extend(scaled(&other.ss));
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.w.len()
+    }
+}
+
+/// The per-cluster sums of the centred columns `cols` of a design (outcome first). A resample's
+/// scatter centres them again within its strata, which are studies (or the whole sample when
+/// the columns are centred overall): a shift common to a stratum does not change it, and the
+/// centred values keep the sums free of the cancellation that large means would cause.
+pub(crate) fn cluster_sums(d: &Design, cols: &[Vec<f64>]) -> ClusterSums {
+    let m = cols.len();
     let k = d.cluster_study.len();
     let (mut w, mut s, mut ss) = (vec![0.0; k], vec![0.0; k * m], vec![0.0; k * m * m]);
     let mut v = vec![0.0; m];
     for i in 0..d.y.len() {
         let c = d.cluster[i];
-        v[0] = d.y[i];
-        for (j, col) in d.x.iter().enumerate() {
-            v[j + 1] = col[i];
+        for (j, col) in cols.iter().enumerate() {
+            v[j] = col[i];
         }
         let wi = d.w[i];
         w[c] += wi;
@@ -169,11 +212,16 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
 
 /// Stratified cluster bootstrap of the LMG shares: per driver the sorted shares of the valid
 /// resamples, how often it ranked first, and how many resamples were skipped.
-fn bootstrap_shares(d: &Design, p: usize, controls: usize, o: &DriverOptions) -> Result<(Vec<Vec<f64>>, Vec<u64>, usize)> {
-    let cs = cluster_sums(d);
-    let g = d.n_studies;
+fn bootstrap_shares(
+    cs: &ClusterSums,
+    cluster_study: &[u32],
+    g: usize,
+    p: usize,
+    controls: usize,
+    o: &DriverOptions,
+) -> Result<(Vec<Vec<f64>>, Vec<u64>, usize)> {
     let mut strata: Vec<Vec<usize>> = vec![Vec::new(); if o.adjust_for_study { g } else { 1 }];
-    for (c, &s) in d.cluster_study.iter().enumerate() {
+    for (c, &s) in cluster_study.iter().enumerate() {
         strata[if o.adjust_for_study { s as usize } else { 0 }].push(c);
     }
     let base = ChaCha8Rng::seed_from_u64(o.seed);
@@ -191,7 +239,7 @@ fn bootstrap_shares(d: &Design, p: usize, controls: usize, o: &DriverOptions) ->
                     draw.push(st[below(&mut rng, st.len() as u64) as usize]);
                 }
             }
-            let sc = scatter(&cs, draw, &d.cluster_study, g, o.adjust_for_study);
+            let sc = scatter(cs, draw, cluster_study, g, o.adjust_for_study);
             let (l, r2) = lmg(&sc, p, controls).ok()?;
             (r2 > 0.0 && l.iter().all(|v| v.is_finite())).then(|| {
                 let total: f64 = l.iter().sum();

@@ -36,14 +36,14 @@
 //! units count equally and the customer outcome is the unit's share or mean, weighted by the
 //! customers' weights when they have some (a note says so).
 
-mod design;
-mod importance;
+pub(crate) mod design;
+pub(crate) mod importance;
 
 use super::frame::TableBuilder;
 use super::linkage::from_str_by_name;
 use crate::data::Study;
 use crate::error::{MiroirError, Result};
-use crate::stats::regression::ols_absorbed;
+use crate::stats::regression::{ols_absorbed, OlsFit};
 use crate::stats::resample::MAX_RESAMPLES;
 use design::{centred, employee_design, unit_design, Design};
 use importance::{importance, Importance};
@@ -202,10 +202,14 @@ pub fn available_drivers(study: &Study) -> Vec<String> {
 
 /// The drivers to use: given, or the seeds' drivers present with at least one answer.
 fn driver_names(study: &Study, o: &DriverOptions) -> Result<Vec<String>> {
-    let names: Vec<String> = match &o.drivers {
+    checked_names(match &o.drivers {
         Some(d) => d.clone(),
         None => available_drivers(study),
-    };
+    }, o)
+}
+
+/// The drivers `names`, refused when there are none or when a driver or control is listed twice.
+pub(crate) fn checked_names(names: Vec<String>, o: &DriverOptions) -> Result<Vec<String>> {
     if names.is_empty() {
         return Err(MiroirError::InsufficientData {
             detail: "drivers: no driver column in the employees table (the seeds' drivers are trained_customer, \
@@ -236,6 +240,12 @@ fn standardised(d: &Design, cols: &[Vec<f64>], all: &[String], o: &DriverOptions
         .zip(&sds)
         .map(|(c, s)| c.iter().zip(&root).map(|(v, r)| r * v / s).collect())
         .collect();
+    check_sds(&sds, all, o)?;
+    Ok((sds, z))
+}
+
+/// Refuses a driver (or the outcome) whose standard deviation `sds[j]` (outcome first) is 0.
+pub(crate) fn check_sds(sds: &[f64], all: &[String], o: &DriverOptions) -> Result<()> {
     if let Some(j) = (1..sds.len()).find(|&j| !(sds[j] > 0.0)) {
         return Err(MiroirError::Stats(crate::stats::StatsError::data(
             "x",
@@ -252,7 +262,20 @@ fn standardised(d: &Design, cols: &[Vec<f64>], all: &[String], o: &DriverOptions
             format!("the outcome '{}' does not vary: nothing to explain", o.outcome.as_str()),
         )));
     }
-    Ok((sds, z))
+    Ok(())
+}
+
+/// Refuses a model with no more observations than parameters.
+pub(crate) fn check_size(n: usize, predictors: usize, absorbed: usize, level: DriverLevel) -> Result<()> {
+    if n <= predictors + absorbed + 1 {
+        return Err(MiroirError::InsufficientData {
+            detail: format!(
+                "drivers: {n} {}s for {predictors} predictors and {absorbed} study means: too few to fit",
+                level.as_str(),
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The drivers table: one row per driver (see the module documentation).
@@ -268,65 +291,117 @@ pub fn drivers(study: &Study, o: &DriverOptions) -> Result<DataFrame> {
         DriverLevel::Employee => employee_design(study, &names, o)?,
         DriverLevel::Unit => unit_design(study, &names, o)?,
     };
+    design_table(&d, &names, o, level)
+}
+
+/// The drivers table of the observations of a design.
+pub(crate) fn design_table(d: &Design, names: &[String], o: &DriverOptions, level: DriverLevel) -> Result<DataFrame> {
     let (p, controls) = (names.len(), o.controls.len());
     let mut notes = d.notes.clone();
-    let (cols, absorbed) = centred(&d, o.adjust_for_study);
+    let (cols, absorbed) = centred(d, o.adjust_for_study);
     let n = d.y.len();
-    if n <= p + controls + absorbed + 1 {
-        return Err(MiroirError::InsufficientData {
-            detail: format!(
-                "drivers: {n} {}s for {} predictors and {absorbed} study means: too few to fit",
-                level.as_str(),
-                p + controls
-            ),
-        });
-    }
+    check_size(n, p + controls, absorbed, level)?;
     let all: Vec<String> = names.iter().chain(&o.controls).cloned().collect();
-    let (sds, z) = standardised(&d, &cols, &all, o)?;
+    let (sds, z) = standardised(d, &cols, &all, o)?;
     let design: Vec<(&str, &[f64])> = all.iter().map(String::as_str).zip(z[1..].iter().map(Vec::as_slice)).collect();
     let fit = ols_absorbed(&z[0], &design, absorbed, Some(&d.cluster), o.confidence)?;
     notes.extend(fit.note.clone());
-    let Importance { lmg: l, r2, share, rank, ci_low, ci_high, p_first } =
-        importance(&d, &cols, p, controls, o, &mut notes)?;
-    let term = |j: usize| &fit.terms[j];
-    let label = |c: &str, fr: bool| -> Option<String> {
-        SEED_DRIVERS.iter().find(|d| d.column == c).map(|d| (if fr { d.label_fr } else { d.label_en }).to_string())
-    };
-    let seed_of = |c: &str| SEED_DRIVERS.iter().find(|d| d.column == c).map(|d| d.seed.to_string());
-    let n_units = d.cluster_study.len() as u64;
-    let n_studies = {
-        let mut s: Vec<u32> = d.cluster_study.clone();
-        s.sort_unstable();
-        s.dedup();
-        s.len() as u64
-    };
-    let note = (!notes.is_empty()).then(|| notes.join("; "));
-    TableBuilder::new()
-        .str("outcome", vec![o.outcome.as_str(); p])
-        .str("level", vec![level.as_str(); p])
-        .str("driver", &names)
-        .opt_str("label", names.iter().map(|c| label(c, false)))
-        .opt_str("label_fr", names.iter().map(|c| label(c, true)))
-        .opt_str("seed", names.iter().map(|c| seed_of(c)))
-        .u64("n", vec![n as u64; p])
-        .u64("n_units", vec![n_units; p])
-        .u64("n_studies", vec![n_studies; p])
-        .f64("r2", vec![r2; p])
-        .f64("estimate", (0..p).map(|j| term(j).estimate * sds[0] / sds[j + 1]))
-        .f64("beta_std", (0..p).map(|j| term(j).estimate))
-        .f64("std_error", (0..p).map(|j| term(j).std_error))
-        .f64("statistic", (0..p).map(|j| term(j).statistic))
-        .f64("df", (0..p).map(|j| term(j).df))
-        .f64("p_value", (0..p).map(|j| term(j).p_value))
-        .f64("ci_low", (0..p).map(|j| term(j).ci_low))
-        .f64("ci_high", (0..p).map(|j| term(j).ci_high))
-        .f64("lmg", l.clone())
-        .f64("share", share)
-        .f64("share_ci_low", ci_low)
-        .f64("share_ci_high", ci_high)
-        .u64("rank", rank)
-        .f64("p_first", p_first)
-        .u64("n_resamples", vec![o.n_resamples as u64; p])
-        .opt_str("note", vec![note; p])
-        .build()
+    let importance = importance(d, &cols, p, controls, o, &mut notes)?;
+    Fitted { level, n: n as u64, cluster_study: &d.cluster_study, sds, fit, importance, notes }.table(names, o)
+}
+
+/// A fitted drivers model, as the table reports it.
+pub(crate) struct Fitted<'a> {
+    pub level: DriverLevel,
+    pub n: u64,
+    /// The study of each resampling unit.
+    pub cluster_study: &'a [u32],
+    /// Standard deviations of the centred outcome then predictors.
+    pub sds: Vec<f64>,
+    /// The OLS fit of the standardised columns.
+    pub fit: OlsFit,
+    pub importance: Importance,
+    pub notes: Vec<String>,
+}
+
+impl Fitted<'_> {
+    /// The drivers table (see [`drivers`]).
+    pub(crate) fn table(self, names: &[String], o: &DriverOptions) -> Result<DataFrame> {
+        let Fitted { level, n, cluster_study, sds, fit, importance, notes } = self;
+        let p = names.len();
+        let Importance { lmg: l, r2, share, rank, ci_low, ci_high, p_first } = importance;
+        let term = |j: usize| &fit.terms[j];
+        let label = |c: &str, fr: bool| -> Option<String> {
+            SEED_DRIVERS.iter().find(|d| d.column == c).map(|d| (if fr { d.label_fr } else { d.label_en }).to_string())
+        };
+        let seed_of = |c: &str| SEED_DRIVERS.iter().find(|d| d.column == c).map(|d| d.seed.to_string());
+        let n_units = cluster_study.len() as u64;
+        let n_studies = {
+            let mut s: Vec<u32> = cluster_study.to_vec();
+            s.sort_unstable();
+            s.dedup();
+            s.len() as u64
+        };
+        let note = (!notes.is_empty()).then(|| notes.join("; "));
+        TableBuilder::new()
+            .str("outcome", vec![o.outcome.as_str(); p])
+            .str("level", vec![level.as_str(); p])
+            .str("driver", names)
+            .opt_str("label", names.iter().map(|c| label(c, false)))
+            .opt_str("label_fr", names.iter().map(|c| label(c, true)))
+            .opt_str("seed", names.iter().map(|c| seed_of(c)))
+            .u64("n", vec![n; p])
+            .u64("n_units", vec![n_units; p])
+            .u64("n_studies", vec![n_studies; p])
+            .f64("r2", vec![r2; p])
+            .f64("estimate", (0..p).map(|j| term(j).estimate * sds[0] / sds[j + 1]))
+            .f64("beta_std", (0..p).map(|j| term(j).estimate))
+            .f64("std_error", (0..p).map(|j| term(j).std_error))
+            .f64("statistic", (0..p).map(|j| term(j).statistic))
+            .f64("df", (0..p).map(|j| term(j).df))
+            .f64("p_value", (0..p).map(|j| term(j).p_value))
+            .f64("ci_low", (0..p).map(|j| term(j).ci_low))
+            .f64("ci_high", (0..p).map(|j| term(j).ci_high))
+            .f64("lmg", l)
+            .f64("share", share)
+            .f64("share_ci_low", ci_low)
+            .f64("share_ci_high", ci_high)
+            .u64("rank", rank)
+            .f64("p_first", p_first)
+            .u64("n_resamples", vec![o.n_resamples as u64; p])
+            .opt_str("note", vec![note; p])
+            .build()
+    }
+}
+
+/// The report's drivers section: engagement at the employee level, then the share satisfied at
+/// the unit level (`run` fits one of them), stacked (same columns). A part that cannot be fitted
+/// (too few units, a driver that does not vary) is left out with a warning saying why, the rest
+/// of the report stands; none when neither could.
+pub fn report_section(
+    o: &DriverOptions,
+    warnings: &mut Vec<String>,
+    mut run: impl FnMut(&DriverOptions) -> Result<DataFrame>,
+) -> Result<Option<DataFrame>> {
+    let parts = [(DriverOutcome::Engagement, DriverLevel::Employee), (DriverOutcome::ShareSatisfied, DriverLevel::Unit)];
+    let mut out: Option<DataFrame> = None;
+    for (outcome, level) in parts {
+        let opts = DriverOptions { outcome, level: Some(level), ..o.clone() };
+        match run(&opts) {
+            Ok(t) => match out.as_mut() {
+                Some(acc) => {
+                    acc.vstack_mut(&t)?;
+                }
+                None => out = Some(t),
+            },
+            Err(e @ (MiroirError::InsufficientData { .. } | MiroirError::Stats(_))) => {
+                if matches!(e, MiroirError::Stats(crate::stats::StatsError::Interrupted)) {
+                    return Err(e);
+                }
+                warnings.push(format!("drivers of {} left out of the report: {e}", outcome.as_str()));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
 }
