@@ -308,6 +308,8 @@ def moment_taxonomy() -> list[tuple[str, str, str, list[tuple[str, str, str, str
 
 # -- distributed report (partial.rs) -------------------------------------------------------------
 
+__all__ += ["partial_file_studies", "partial_report", "merge_partials", "finish_report"]
+
 _PartFile = tuple[str, bytes | None, list[tuple[str, str]]]
 
 def partial_file_studies(

@@ -143,7 +143,7 @@ def dataset_files(dataset: str | os.PathLike[str] | Mapping[str, Any]) -> dict[s
             if stem in TABLES:
                 out[stem].append(DatasetFile(_url(fs, f), _hive_constants(rel)))
     else:
-        raise invalid_argument_type("dataset", "a folder, a URL or a mapping {table: paths}", dataset)
+        raise invalid_argument_type("dataset", f"expected a folder, a URL or a mapping {{table: paths}}, got {type(dataset).__name__}")
     for table in ("employees", "customers"):
         if not out[table]:
             raise _core.FileError(f"{os.fspath(dataset) if not isinstance(dataset, Mapping) else 'dataset'}: "
@@ -305,7 +305,7 @@ def report(
     check_lang(lang)
     schema = schema if schema is not None else _core.Schema()
     if not isinstance(schema, _core.Schema):
-        raise invalid_argument_type("schema", "a miroir.Schema", schema)
+        raise invalid_argument_type("schema", f"expected a miroir.Schema, got {type(schema).__name__}")
     if client is None:
         from distributed import Client, LocalCluster
 

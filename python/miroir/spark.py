@@ -208,7 +208,7 @@ def report(
     check_lang(lang)
     schema = schema if schema is not None else _core.Schema()
     if not isinstance(schema, _core.Schema):
-        raise invalid_argument_type("schema", "a miroir.Schema", schema)
+        raise invalid_argument_type("schema", f"expected a miroir.Schema, got {type(schema).__name__}")
     if spark is None:
         from pyspark.sql import SparkSession
 
@@ -218,7 +218,7 @@ def report(
     elif isinstance(data, (str, os.PathLike, Mapping)):
         parts = _dataset_parts(spark, data, schema, n_resamples, seed, tasks)
     else:
-        raise invalid_argument_type("data", "a dataset folder, URL or mapping, or a mapping of Spark DataFrames", data)
+        raise invalid_argument_type("data", f"expected a dataset folder, URL or mapping, or a mapping of Spark DataFrames, got {type(data).__name__}")
     if not parts:
         raise _core.EmptyTableError("table 'customers' is empty: the dataset holds no study")
     tables = _core.finish_report(_merge_all(sorted(parts)), n_resamples, seed)

@@ -50,19 +50,31 @@ def moment_texts() -> dict[str, dict[str, dict[str, str]]]:
     return out
 
 
+def p_condition(p: float) -> float:
+    """A bound on the relative condition number of a test's p-value in its statistic: far in the
+    tail a relative change ``d`` of t moves p by about ``t² d`` (p = 1e-32 at t = 15), and
+    ``-2 ln p`` is ``t²`` for a normal tail and bounds it for a t tail. At least 1."""
+    return max(1.0, -2.0 * math.log(p)) if 0.0 < p < 1.0 else 1.0
+
+
 def assert_frames_close(a: pl.DataFrame, b: pl.DataFrame, what: str, rel: float = 1e-12) -> None:
-    """Same columns, dtypes and rows; float columns to ``rel`` relative (NaN = NaN, null = null),
-    every other column exactly."""
+    """Same columns, dtypes and rows; float columns to ``rel`` relative or ``rel / 100`` of the
+    column's largest magnitude (a slope near zero; NaN = NaN, null = null), a p-value column
+    (``*p_value``) to ``rel`` times its :func:`p_condition`; every other column exactly."""
     assert a.columns == b.columns, what
     assert a.dtypes == b.dtypes, what
     assert a.height == b.height, what
     for name in a.columns:
         x, y = a[name], b[name]
         if x.dtype.is_float():
+            values = [v for v in y.to_list() if v is not None and math.isfinite(v)]
+            floor = rel / 100 * max((abs(v) for v in values), default=0.0)
             for i, (u, v) in enumerate(zip(x.to_list(), y.to_list())):
+                tol = rel * (p_condition(v) if name.endswith("p_value") and v is not None else 1.0)
                 ok = (u is None and v is None) or (
                     u is not None and v is not None
-                    and ((math.isnan(u) and math.isnan(v)) or u == v or abs(u - v) <= rel * max(abs(u), abs(v)))
+                    and ((math.isnan(u) and math.isnan(v)) or u == v
+                         or abs(u - v) <= max(tol * max(abs(u), abs(v)), floor))
                 )
                 assert ok, f"{what}.{name}[{i}]: {u!r} != {v!r}"
         else:

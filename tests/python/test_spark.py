@@ -44,8 +44,8 @@ def study():
 
 def test_the_report_of_a_dataset_on_spark(spark, study, tmp_path):
     md.write_dataset(study, tmp_path, partitions=4, seed=1)
-    assert_reports_equal(ms.report(tmp_path, spark=spark, n_resamples=99, seed=3),
-                         miroir.report(study, n_resamples=99, seed=3))
+    assert_reports_equal(ms.report(tmp_path, spark=spark, n_resamples=199, seed=3),
+                         miroir.report(study, n_resamples=199, seed=3))
 
 
 def test_the_report_of_spark_dataframes(spark, study):
