@@ -52,13 +52,20 @@ from miroir.results.report import Report
 if TYPE_CHECKING:
     from distributed import Client
 
+    from miroir.results.exposure_gap import ExposureGapResult
+    from miroir.results.indicators import IndicatorsResult
+    from miroir.results.linkage import LinkageResult
+    from miroir.results.moment_effects import MomentEffectsResult
+    from miroir.results.moments import MomentsResult
+
     from miroir.study import Study
 
 TABLES = ("employees", "customers", "mentions")
 _EXTENSIONS = (".parquet", ".pq", ".csv")
 _HIVE = re.compile(r"^([^=/]+)=([^/]*)$")
 
-__all__ = ["report", "write_dataset", "DatasetFile", "dataset_files", "plan"]
+__all__ = ["report", "indicators", "linkage", "exposure_gap", "moments", "moment_effects", "write_dataset",
+           "DatasetFile", "dataset_files", "plan"]
 
 
 @dataclass(frozen=True)
@@ -325,6 +332,31 @@ def report(
     merged = _tree_merge(client, parts).result()
     tables = _core.finish_report(merged, n_resamples, seed)
     return Report(tables, {"n_resamples": n_resamples, "seed": seed, "lang": lang})
+
+
+def indicators(dataset: str | os.PathLike[str] | Mapping[str, Any], **options: Any) -> IndicatorsResult:
+    """The indicators of :func:`report` (which computes every section; same arguments)."""
+    return report(dataset, **options).indicators
+
+
+def linkage(dataset: str | os.PathLike[str] | Mapping[str, Any], **options: Any) -> LinkageResult:
+    """The linkage of :func:`report` (which computes every section; same arguments)."""
+    return report(dataset, **options).linkage
+
+
+def exposure_gap(dataset: str | os.PathLike[str] | Mapping[str, Any], **options: Any) -> ExposureGapResult:
+    """The exposure gap of :func:`report` (which computes every section; same arguments)."""
+    return report(dataset, **options).exposure_gap
+
+
+def moments(dataset: str | os.PathLike[str] | Mapping[str, Any], **options: Any) -> MomentsResult | None:
+    """The moments of :func:`report` (None without mentions; same arguments)."""
+    return report(dataset, **options).moments
+
+
+def moment_effects(dataset: str | os.PathLike[str] | Mapping[str, Any], **options: Any) -> MomentEffectsResult | None:
+    """The moment effects of :func:`report` (None without mentions; same arguments)."""
+    return report(dataset, **options).moment_effects
 
 
 def write_dataset(study: Study, root: str | os.PathLike[str], *, partitions: int = 1, by_study: bool = False,

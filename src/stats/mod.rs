@@ -11,6 +11,7 @@ pub mod descriptive;
 pub mod dist;
 pub mod error;
 pub mod hunter_schmidt;
+pub mod mann_whitney;
 pub(crate) mod linalg;
 pub mod meta;
 pub mod mixed;
@@ -25,6 +26,7 @@ pub mod relimp;
 pub mod reliability;
 pub mod resample;
 pub mod result;
+pub mod rows_factor;
 pub mod special;
 #[cfg(test)]
 pub(crate) mod testing;
