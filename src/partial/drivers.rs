@@ -101,8 +101,10 @@ struct EmployeeStats {
     /// Of the rows `√w·c`, predictors first, engagement last.
     facts: RowsFacts,
     factors: Vec<RowsFactor>,
-    /// Per unit, of the centred rows (the bootstrap).
-    sums: ClusterSums,
+    /// Per unit, `Σw` and `Σw·c` of the centred rows (the bootstrap; `Σw·c cᵀ` is the factor's
+    /// `RᵀR`).
+    w: Vec<f64>,
+    s: Vec<f64>,
 }
 
 fn invalid(argument: &str, detail: impl Into<String>) -> MiroirError {
@@ -147,13 +149,32 @@ impl EmployeeStats {
             factors[d.cluster[i]].add_row(&x, rooted[0][i]);
         }
         let xs: Vec<&[f64]> = rooted[1..].iter().map(Vec::as_slice).collect();
+        let sums = cluster_sums(d, &cols);
+        let (w, s) = sums.sums();
         EmployeeStats {
             n: d.y.len() as u64,
             sw: d.w.iter().sum(),
             scatter: scatter_of(d, &cols),
             facts: RowsFacts::of(&xs, &rooted[0]),
             factors,
-            sums: cluster_sums(d, &cols),
+            w: w.to_vec(),
+            s: s.to_vec(),
+        }
+    }
+
+    /// Appends the study's units to the bootstrap's sums, their weights multiplied by `f`: the
+    /// cross products from the factors, reordered outcome first.
+    fn push_sums(&self, sums: &mut ClusterSums, f: f64) {
+        if self.w.is_empty() {
+            return;
+        }
+        let m = self.s.len() / self.w.len();
+        let order: Vec<usize> = std::iter::once(m - 1).chain(0..m - 1).collect();
+        for (c, r) in self.factors.iter().enumerate() {
+            let rr = r.cross_products();
+            let ss: Vec<f64> = (0..m * m).map(|k| f * rr[order[k / m] * m + order[k % m]]).collect();
+            let s: Vec<f64> = self.s[c * m..(c + 1) * m].iter().map(|v| f * v).collect();
+            sums.push(f * self.w[c], &s, &ss);
         }
     }
 }
@@ -418,8 +439,8 @@ impl DriverPart {
             let s: Vec<f64> = (1..m).chain([0]).map(|j| root / sds[j]).collect();
             factors.extend(e.factors.iter().map(|r| r.scaled_columns(&s)));
             facts.merge(&scaled_facts(&e.facts, &s));
-            sums.append_scaled(&e.sums, *f);
-            cluster_study.extend(std::iter::repeat_n(*k, e.sums.len()));
+            e.push_sums(&mut sums, *f);
+            cluster_study.extend(std::iter::repeat_n(*k, e.w.len()));
         }
         let names_str: Vec<&str> = all.iter().map(String::as_str).collect();
         let fit = ols_absorbed_factored(&names_str, &factors, &facts, absorbed, o.confidence)?;
@@ -552,5 +573,18 @@ mod tests {
         assert_eq!(want_w.len(), 2, "{want_w:?}");
         assert!(want_w[0].contains("does not vary"), "{want_w:?}");
         assert_eq!(got_w, want_w);
+    }
+
+    #[test]
+    fn the_part_holds_a_few_numbers_per_unit() {
+        // per unit: the factor of its rows (15 numbers for 4 drivers), Σw and Σw·c (6), its
+        // unit-level row (5); per study a 5 × 5 scatter and counts
+        let study = sample_study(9).unwrap();
+        let part = DriverPart::of(&study, &options(0, 0)).unwrap();
+        let bytes = crate::partial::to_bytes(&part).unwrap().len();
+        let units = study.index().units.len();
+        let per_unit = bytes as f64 / units as f64;
+        assert!(per_unit < 8.0 * 30.0, "{bytes} bytes for {units} units: {per_unit:.0} per unit");
+        assert!(per_unit > 8.0 * 21.0, "{per_unit}");
     }
 }

@@ -78,6 +78,27 @@ impl RowsFactor {
         RowsFactor { m: self.m, r: self.r.iter().map(|v| v * s).collect() }
     }
 
+    /// `RᵀR`: the cross products `ZᵀZ` of the rows, row-major `m × m` (columns of `X`, then `y`).
+    pub fn cross_products(&self) -> Vec<f64> {
+        let m = self.m;
+        let mut starts = Vec::with_capacity(m);
+        let mut row = 0;
+        for i in 0..m {
+            starts.push(row);
+            row += m - i;
+        }
+        let r = |i: usize, l: usize| self.r[starts[i] + l - i];
+        let mut out = vec![0.0; m * m];
+        for a in 0..m {
+            for b in a..m {
+                let v: f64 = (0..=a).map(|i| r(i, a) * r(i, b)).sum();
+                out[a * m + b] = v;
+                out[b * m + a] = v;
+            }
+        }
+        out
+    }
+
     /// The rows of `R` as `(x, y)` (rows of zeros included: every block keeps its rows, so that
     /// a cluster whose observations are all zero still counts as a cluster).
     fn rows(&self) -> Vec<(Vec<f64>, f64)> {

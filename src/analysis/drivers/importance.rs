@@ -106,16 +106,17 @@ impl ClusterSums {
         ClusterSums { m, w: Vec::new(), s: Vec::new(), ss: Vec::new() }
     }
 
-    /// Appends the clusters of `other`, their weights multiplied by `f`.
-    pub(crate) fn append_scaled(&mut self, other: &ClusterSums, f: f64) {
-        let scaled = |v: &[f64]| v.iter().map(|x| x * f).collect::<Vec<f64>>();
-        self.w.extend(scaled(&other.w));
-        self.s.extend(scaled(&other.s));
-        self.ss.extend(scaled(&other.ss));
+    /// Each cluster's `Σw` and `Σw·v` (row-major, `m` per cluster).
+    pub(crate) fn sums(&self) -> (&[f64], &[f64]) {
+        (&self.w, &self.s)
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.w.len()
+    /// Appends one cluster: its `Σw`, `Σw·v` and `Σw·v vᵀ` (row-major `m × m`).
+    pub(crate) fn push(&mut self, w: f64, s: &[f64], ss: &[f64]) {
+        debug_assert!(s.len() == self.m && ss.len() == self.m * self.m);
+        self.w.push(w);
+        self.s.extend_from_slice(s);
+        self.ss.extend_from_slice(ss);
     }
 }
 
