@@ -28,14 +28,14 @@ pub(super) fn check_size(name: &'static str, n: usize, min: usize) -> StatsResul
 /// number of terms (a plain running sum over a million values drifts by ~1e-7 relative to the
 /// deviations it adds, enough to move a t statistic in the 12th digit).
 #[derive(Debug, Clone, Copy, Default)]
-struct Compensated {
+pub(crate) struct Compensated {
     sum: f64,
     carry: f64,
 }
 
 impl Compensated {
     #[inline]
-    fn add(&mut self, v: f64) {
+    pub(crate) fn add(&mut self, v: f64) {
         let t = self.sum + v;
         if self.sum.abs() >= v.abs() {
             self.carry += (self.sum - t) + v;
@@ -44,7 +44,7 @@ impl Compensated {
         }
         self.sum = t;
     }
-    fn value(self) -> f64 {
+    pub(crate) fn value(self) -> f64 {
         self.sum + self.carry
     }
 }

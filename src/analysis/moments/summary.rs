@@ -14,32 +14,9 @@
 //! kernels to a few units in the last place of the deviations.
 
 use super::effects::{is_suppressed, nan, undefined, weighted_note, Effect};
-use crate::stats::dist::{t_ppf, t_sf};
-use crate::stats::two_sample::{hedges_g_moments, welch_t_moments, TwoMoments};
+use crate::analysis::exposure_gap::weighted_welch_moments;
+use crate::stats::two_sample::{hedges_g_moments, welch_t_moments, Compensated as Sum, TwoMoments};
 use crate::stats::{Alternative, StatsError, StatsResult, TestResult};
-
-/// Neumaier's compensated running sum.
-#[derive(Debug, Clone, Copy, Default)]
-struct Sum {
-    sum: f64,
-    carry: f64,
-}
-
-impl Sum {
-    #[inline]
-    fn add(&mut self, v: f64) {
-        let t = self.sum + v;
-        if self.sum.abs() >= v.abs() {
-            self.carry += (self.sum - t) + v;
-        } else {
-            self.carry += (v - t) + self.sum;
-        }
-        self.sum = t;
-    }
-    fn value(self) -> f64 {
-        self.sum + self.carry
-    }
-}
 
 /// Moments of one group of values around the shift `c` of its study side (kept with the
 /// side): `n`, `mean - c` and `M2 = Σ(x - mean)²`; with weights, their sum `W`, the weighted
@@ -192,37 +169,7 @@ fn hedges_sizes(na: usize, nb: usize) -> StatsResult<()> {
 /// `exposure_gap::weighted_welch` from the groups' `(n, W, mean_w, SS)`: statsmodels'
 /// frequency-weight Welch test, `se² = va/(Wa - 1) + vb/(Wb - 1)` with `v = SS/W`.
 fn weighted_welch_pooled(na: usize, nb: usize, a: WeightedMoments, b: WeightedMoments, confidence: f64) -> TestResult {
-    let n = na + nb;
-    let mut res = TestResult::new("Welch two-sample t test (weighted, statsmodels ttest_ind usevar='unequal')", Alternative::TwoSided, n as u64);
-    if na < 2 || nb < 2 {
-        return res.with_note("each group needs at least 2 observations");
-    }
-    let (sa, ma, ssa) = (a.w, a.mean, a.ss);
-    let (sb, mb, ssb) = (b.w, b.mean, b.ss);
-    if !(sa > 1.0 && sb > 1.0) {
-        return res.with_note("the weights of a group sum to 1 or less: the weighted (frequency) variance is undefined");
-    }
-    let (va, vb) = (ssa / sa, ssb / sb);
-    let (sema, semb) = (va / (sa - 1.0), vb / (sb - 1.0));
-    let sem = sema + semb;
-    let d = ma - mb;
-    res.estimate = d;
-    res.extra.extend([("mean_a", ma), ("mean_b", mb), ("sd_a", (ssa / (sa - 1.0)).sqrt()), ("sd_b", (ssb / (sb - 1.0)).sqrt())]);
-    let se = sem.sqrt();
-    res.extra.push(("se", se));
-    let df = 1.0 / ((sema / sem).powi(2) / (sa - 1.0) + (semb / sem).powi(2) / (sb - 1.0));
-    if se.is_nan() || se <= 0.0 {
-        res.push_note("both groups have zero variance: t is undefined");
-    } else {
-        res.df = df;
-        let t = d / se;
-        res.statistic = t;
-        res.set_p(2.0 * t_sf(t.abs(), df));
-        let tail = (1.0 - confidence) / 2.0;
-        (res.ci_low, res.ci_high) = (d + t_ppf(tail, df) * se, d + t_ppf(1.0 - tail, df) * se);
-    }
-    res.extra.extend([("n1", na as f64), ("n2", nb as f64), ("w1", sa), ("w2", sb)]);
-    res
+    weighted_welch_moments((na, (a.w, a.mean, a.ss)), (nb, (b.w, b.mean, b.ss)), confidence)
 }
 
 /// `exposure_gap::survey_welch` from pooled groups around `c`: equal weights (`all_equal`)
