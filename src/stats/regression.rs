@@ -696,6 +696,32 @@ mod tests {
         assert_eq!(e, few);
     }
 
+    #[test]
+    fn a_factor_gives_back_the_cross_products_and_scales_by_column() {
+        // RᵀR = ZᵀZ for Z = [x1, x2 | y], and the factor of Z·diag(s) is R·diag(s)
+        let rows: Vec<[f64; 3]> = (0..17).map(|i| {
+            let t = f64::from(i);
+            [t * 0.5 - 3.0, (t * 7.0) % 5.0 + 60.0, 2.0 * t - 0.25 * t * t]
+        }).collect();
+        let s = [2.0, 0.125, 3.0];
+        let (mut r, mut scaled) = (RowsFactor::new(2), RowsFactor::new(2));
+        for z in &rows {
+            r.add_row(&z[..2], z[2]);
+            scaled.add_row(&[z[0] * s[0], z[1] * s[1]], z[2] * s[2]);
+        }
+        let rr = r.cross_products();
+        for a in 0..3 {
+            for b in 0..3 {
+                let zz: f64 = rows.iter().map(|z| z[a] * z[b]).sum();
+                assert!(rel(rr[a * 3 + b], zz) < 1e-13, "({a}, {b}): {} vs {zz}", rr[a * 3 + b]);
+            }
+        }
+        let by_columns = r.scaled_columns(&s).cross_products();
+        for (u, v) in by_columns.iter().zip(scaled.cross_products()) {
+            assert!(rel(*u, v) < 1e-13, "{u} vs {v}");
+        }
+    }
+
     /// NIST StRD Norris (y, x), certified values from the NIST page
     /// (itl.nist.gov/div898/strd/lls/data/Norris.shtml).
     const NORRIS: [(f64, f64); 36] = [
