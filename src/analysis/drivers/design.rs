@@ -97,8 +97,8 @@ fn checked_columns(study: &Study, names: &[String], o: &DriverOptions) -> Result
     Ok((cols, keep, notes))
 }
 
-/// The employee-level design: the employees with every driver answered; `weights` are the
-/// employees' weights as the analysis reads them (see [`crate::analysis::frame::employee_weights`]).
+/// The employee-level design: the employees with every driver answered, weighted by their
+/// weights as the analyses read them ([`crate::analysis::frame::employee_weights`]).
 pub(crate) fn employee_design(study: &Study, names: &[String], o: &DriverOptions) -> Result<Design> {
     let (cols, keep, notes) = checked_columns(study, names, o)?;
     let w = employee_weights(study, "drivers")?;

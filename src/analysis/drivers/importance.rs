@@ -90,8 +90,8 @@ pub(crate) fn importance_from(
     Ok(Importance { lmg: l, r2, share, rank, ci_low, ci_high, p_first })
 }
 
-/// Per-cluster sufficient statistics of `(y, x)`: `Σw`, `Σw·v`, `Σw·v v'` (upper triangle
-/// packed as a full (p+1)² block for simplicity), one entry per cluster.
+/// Per-cluster sufficient statistics of the centred columns `v = (y, x)`: `Σw`, `Σw·v`,
+/// `Σw·v vᵀ` (a full `(p+1)²` block of which the upper triangle is read), one entry per cluster.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ClusterSums {
     m: usize,
