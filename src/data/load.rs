@@ -119,6 +119,29 @@ pub(crate) fn read_parquet_bytes(path: &Path, bytes: Vec<u8>) -> Result<DataFram
     })
 }
 
+/// One column of a Parquet file (the file's bytes when it was read elsewhere, else read from
+/// `path`) and the file's number of rows: `None` for a column the file does not have. For
+/// listing a file's studies without decoding its other columns.
+pub fn read_parquet_column(path: &Path, bytes: Option<Vec<u8>>, column: &str) -> Result<(u64, Option<Column>)> {
+    let bytes = match bytes {
+        Some(b) => b,
+        None => read_bytes(path)?.bytes,
+    };
+    let bytes = polars_buffer::Buffer::from_vec(bytes);
+    guarded(path, "Parquet", || {
+        super::parquet_check::check_parquet(path, &bytes)?;
+        let mut reader = ParquetReader::new(Cursor::new(bytes.clone()));
+        let cannot = |e: PolarsError| io_error(path, format!("cannot read Parquet: {e}"));
+        let rows = reader.num_rows().map_err(cannot)? as u64;
+        let has = reader.schema().map_err(cannot)?.contains(column);
+        if !has {
+            return Ok((rows, None));
+        }
+        let df = ParquetReader::new(Cursor::new(bytes.clone())).with_columns(Some(vec![column.to_string()])).finish().map_err(cannot)?;
+        Ok((rows, df.column(column).ok().cloned()))
+    })
+}
+
 /// The file `<dir>/<name>.parquet`, `.csv`, `.pq`, `.xlsx`, `.xlsm`, `.xls`, `.ods` (or an SPSS
 /// `.sav`, `.zsav`, `.por`), whatever the case of its name (`EMPLOYEES.CSV` too). Two such files for one table are an error: miroir
 /// would not know which one to read.
@@ -253,7 +276,8 @@ fn parquet_rows(path: &Path) -> Result<usize> {
     })
 }
 
-fn is_parquet(path: &Path) -> bool {
+/// Whether a file is Parquet (by its extension).
+pub fn is_parquet(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
         Some("parquet" | "pq")

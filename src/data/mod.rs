@@ -19,6 +19,6 @@ pub mod verbatims;
 pub use files::Fingerprint;
 pub use excel::SheetChoice;
 pub use index::{MentionIndex, StudyIndex, UnitKey};
-pub use load::{load_study, load_study_with, read_table, read_table_bytes, read_table_for, write_table, LoadOptions, Streaming, StudyPaths, STREAM_ABOVE_ROWS};
+pub use load::{is_parquet, load_study, load_study_with, read_parquet_column, read_table, read_table_bytes, read_table_for, write_table, LoadOptions, Streaming, StudyPaths, STREAM_ABOVE_ROWS};
 pub use schema::{Schema, SchemaBuilder, Table};
 pub use study::{Study, TableInput};

@@ -11,7 +11,7 @@
 //! refuses them as it does on one machine.
 
 use crate::data::schema::Table;
-use crate::data::{read_table_bytes, read_table_for, Schema, Study};
+use crate::data::{is_parquet, read_parquet_column, read_table_bytes, read_table_for, Schema, Study};
 use crate::error::{MiroirError, Result, Rows};
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashSet};
@@ -98,8 +98,24 @@ fn study_values(df: &DataFrame, table: Table, schema: &Schema, file: &str) -> Re
 
 /// The studies of one file of `table`, with their row counts, sorted; rows without a study are
 /// counted under `None` (first).
+/// A Parquet file is not decoded: its study column only is read, or nothing but its number of
+/// rows when the study comes from the schema or from the file's path (a hive layout).
 pub fn file_studies(file: &PartFile, table: Table, schema: &Schema) -> Result<Vec<(Option<String>, u64)>> {
-    let df = file.read(table, schema)?;
+    let path = Path::new(&file.name);
+    let df = if is_parquet(path) {
+        match study_column(table, schema) {
+            StudyColumn::Constant(_) => DataFrame::empty_with_height(read_parquet_column(path, file.bytes.clone(), "")?.0 as usize),
+            StudyColumn::Column(name) => match read_parquet_column(path, file.bytes.clone(), name)? {
+                (_, Some(c)) => DataFrame::new_infer_height(vec![c])?,
+                (rows, None) => match file.constants.iter().find(|(k, _)| k == name) {
+                    Some((_, v)) => DataFrame::new_infer_height(vec![Column::new(name.into(), vec![v.as_str(); rows as usize])])?,
+                    None => DataFrame::empty_with_height(rows as usize),
+                },
+            },
+        }
+    } else {
+        file.read(table, schema)?
+    };
     let mut counts: BTreeMap<Option<String>, u64> = BTreeMap::new();
     for v in study_values(&df, table, schema, &file.name)? {
         *counts.entry(v).or_default() += 1;
@@ -302,6 +318,18 @@ mod tests {
         let mut corrupt = files.clone();
         corrupt.employees.push(PartFile::path(bad.display().to_string()));
         let err = load_part(&corrupt, &["a".into()], &schema).unwrap_err();
+        assert!(matches!(err, MiroirError::Io { ref path, .. } if path.ends_with("e4.parquet")), "{err}");
+        // listing reads the study column only (or nothing): the same counts from bytes, from a
+        // CSV; a file without a study is refused naming it, a corrupt one too
+        let bytes = std::fs::read(&files.employees[0].name).unwrap();
+        let in_memory = PartFile { bytes: Some(bytes), ..files.employees[0].clone() };
+        assert_eq!(file_studies(&in_memory, Table::Employees, &schema).unwrap(), st);
+        let csv = file_studies(&files.customers[0], Table::Customers, &schema).unwrap();
+        assert_eq!(csv, vec![(Some("a".into()), 2), (Some("b".into()), 3)]);
+        let nowhere = write(&dir, "e7.parquet", &emp.drop("study").unwrap());
+        let err = file_studies(&nowhere, Table::Employees, &schema).unwrap_err();
+        assert!(matches!(err, MiroirError::MissingColumn { .. }) && err.to_string().contains("e7.parquet"), "{err}");
+        let err = file_studies(&PartFile::path(bad.display().to_string()), Table::Employees, &schema).unwrap_err();
         assert!(matches!(err, MiroirError::Io { ref path, .. } if path.ends_with("e4.parquet")), "{err}");
     }
 
