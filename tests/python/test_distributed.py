@@ -17,7 +17,7 @@ import pytest
 
 import miroir
 import miroir.distributed as md
-from _support import assert_reports_equal
+from _support import assert_frames_close, assert_reports_equal
 
 
 
@@ -91,6 +91,23 @@ def test_an_empty_partition_changes_nothing(client, study, expected, tmp_path):
     md.write_dataset(study, tmp_path, partitions=3)
     study.customers.head(0).write_parquet(tmp_path / "customers" / "part-empty.parquet")
     assert_reports_equal(md.report(tmp_path, client=client), expected)
+
+
+def test_a_dataset_without_mentions_has_no_moments(client, study, tmp_path):
+    md.write_dataset(study, tmp_path, partitions=3)
+    shutil.rmtree(tmp_path / "mentions")
+    got = md.report(tmp_path, client=client, n_resamples=0)
+    want = miroir.report(miroir.Study(study.employees, study.customers), n_resamples=0)
+    assert got.moments is None and got.moment_effects is None
+    assert_reports_equal(got, want)
+
+
+def test_the_section_functions_are_the_report_s_sections(client, study, expected, tmp_path):
+    md.write_dataset(study, tmp_path, partitions=2)
+    for name in ("indicators", "linkage", "exposure_gap", "moments", "moment_effects"):
+        got, want = getattr(md, name)(tmp_path, client=client), getattr(expected, name)
+        assert type(got) is type(want), name
+        assert_frames_close(got.table, want.table, name)
 
 
 def test_a_corrupt_partition_is_a_file_error_naming_it(client, study, tmp_path):
