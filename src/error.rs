@@ -114,12 +114,17 @@ impl MiroirError {
     /// The offending rows and the detail of an error about rows of a table (missing, out of
     /// range, duplicate, unknown category, orphan mention); `None` for the others.
     pub fn rows_mut(&mut self) -> Option<(&mut Rows, &mut String)> {
+        self.table_rows_mut().map(|(_, rows, detail)| (rows, detail))
+    }
+
+    /// [`rows_mut`](Self::rows_mut) with the table the rows are in.
+    pub fn table_rows_mut(&mut self) -> Option<(&str, &mut Rows, &mut String)> {
         match self {
-            MiroirError::MissingValue { rows, detail, .. }
-            | MiroirError::OutOfRange { rows, detail, .. }
-            | MiroirError::DuplicateId { rows, detail, .. }
-            | MiroirError::UnknownCategory { rows, detail, .. }
-            | MiroirError::OrphanMention { rows, detail, .. } => Some((rows, detail)),
+            MiroirError::MissingValue { table, rows, detail, .. }
+            | MiroirError::OutOfRange { table, rows, detail, .. }
+            | MiroirError::DuplicateId { table, rows, detail, .. }
+            | MiroirError::UnknownCategory { table, rows, detail, .. }
+            | MiroirError::OrphanMention { table, rows, detail, .. } => Some((table.as_str(), rows, detail)),
             _ => None,
         }
     }

@@ -194,38 +194,16 @@ fn same_columns(first: &DataFrame, df: DataFrame, table: Table, first_name: &str
 }
 
 /// Names the file and the rows in it of an error about stacked rows.
-fn locate(err: MiroirError, origins: &[(Table, Origins)]) -> MiroirError {
-    use MiroirError::*;
-    let fix = |table: &String, rows: Rows, detail: String| -> (Rows, String) {
-        let Some((_, o)) = origins.iter().find(|(t, _)| t.as_str() == table) else { return (rows, detail) };
+fn locate(mut err: MiroirError, origins: &[(Table, Origins)]) -> MiroirError {
+    if let Some((table, rows, detail)) = err.table_rows_mut() {
+        let Some((_, o)) = origins.iter().find(|(t, _)| t.as_str() == table) else { return err };
         let at: Vec<(u32, u32)> = rows.first.iter().filter_map(|&r| o.rows.get(r).copied()).collect();
-        let Some(&(file, _)) = at.first() else { return (rows, detail) };
-        let first = at.iter().take_while(|(f, _)| *f == file).map(|&(_, r)| r as usize).collect();
-        (Rows { first, total: rows.total }, format!("{detail} (rows numbered in file '{}')", o.files[file as usize]))
-    };
-    match err {
-        MissingValue { table, column, rows, detail } => {
-            let (rows, detail) = fix(&table, rows, detail);
-            MissingValue { table, column, rows, detail }
+        if let Some(&(file, _)) = at.first() {
+            rows.first = at.iter().take_while(|(f, _)| *f == file).map(|&(_, r)| r as usize).collect();
+            detail.push_str(&format!(" (rows numbered in file '{}')", o.files[file as usize]));
         }
-        OutOfRange { table, column, rows, detail } => {
-            let (rows, detail) = fix(&table, rows, detail);
-            OutOfRange { table, column, rows, detail }
-        }
-        DuplicateId { table, column, rows, detail } => {
-            let (rows, detail) = fix(&table, rows, detail);
-            DuplicateId { table, column, rows, detail }
-        }
-        UnknownCategory { table, column, rows, detail } => {
-            let (rows, detail) = fix(&table, rows, detail);
-            UnknownCategory { table, column, rows, detail }
-        }
-        OrphanMention { table, column, rows, detail } => {
-            let (rows, detail) = fix(&table, rows, detail);
-            OrphanMention { table, column, rows, detail }
-        }
-        other => other,
     }
+    err
 }
 
 /// The validated study of `studies` read from `files` (the files that hold them): every row of
