@@ -32,7 +32,7 @@
 //! is over all studies, which no part knows.
 
 use crate::analysis::drivers::design::{
-    answered_columns, centred, check_missing, employee_rows, left_out_note, missing_counts, unit_notes, unit_rows,
+    answered_columns, centred, check_missing, employee_rows, left_out_note, unit_notes, unit_rows,
     Design,
 };
 use crate::analysis::drivers::importance::{cluster_sums, importance_from, scatter_of, ClusterSums};
@@ -240,7 +240,6 @@ impl DriverPart {
                 missing[s][j] += u64::from(!c[i].is_finite());
             }
         }
-        debug_assert_eq!(missing_counts(&cols).len(), cols.len());
         let scaled: Option<Vec<f64>> =
             raw.as_ref().map(|w| (0..w.len()).map(|i| w[i] / weight_max[ix.emp_study[i] as usize]).collect());
         let emp = employee_rows(study, &used_cols, &keep, scaled.as_deref(), Vec::new())?;

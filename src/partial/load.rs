@@ -12,7 +12,7 @@
 
 use crate::data::schema::Table;
 use crate::data::{is_parquet, read_parquet_column, read_table_bytes, read_table_for, Schema, Study};
-use crate::error::{MiroirError, Result, Rows};
+use crate::error::{MiroirError, Result};
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
