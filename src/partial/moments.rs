@@ -113,7 +113,7 @@ fn sides(
     pairs.sort_unstable();
     pairs.dedup();
     let mut keys: Vec<(u32, Vec<u32>)> = Vec::new();
-    let mut ids: HashMap<(u32, Vec<u32>), u32> = HashMap::new();
+    let mut ids: crate::data::columns::FastMap<(u32, Vec<u32>), u32> = Default::default();
     let mut id_of = |key: (u32, Vec<u32>)| -> u32 {
         *ids.entry(key).or_insert_with_key(|k| {
             keys.push(k.clone());
@@ -126,9 +126,15 @@ fn sides(
         let s = study_of[r];
         group[r] = id_of((s, run.iter().map(|&(_, t)| local[s as usize][t as usize]).collect()));
     }
+    // respondents without a mention: one group per study (looked up once per study)
+    let mut silent = vec![u32::MAX; n_studies];
     for (r, g) in group.iter_mut().enumerate() {
         if *g == u32::MAX {
-            *g = id_of((study_of[r], Vec::new()));
+            let s = study_of[r];
+            if silent[s as usize] == u32::MAX {
+                silent[s as usize] = id_of((s, Vec::new()));
+            }
+            *g = silent[s as usize];
         }
     }
     let shifts: Vec<f64> = keys.iter().map(|(s, _)| shift[*s as usize]).collect();

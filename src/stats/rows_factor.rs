@@ -37,7 +37,16 @@ impl RowsFactor {
     pub fn add_row(&mut self, x: &[f64], y: f64) {
         debug_assert_eq!(x.len() + 1, self.m);
         let m = self.m;
-        let mut z: Vec<f64> = x.iter().copied().chain([y]).collect();
+        // the row on the stack for up to 16 columns (no allocation per row)
+        let (mut small, mut large) = ([0.0; 16], Vec::new());
+        let z: &mut [f64] = if m <= small.len() {
+            &mut small[..m]
+        } else {
+            large.resize(m, 0.0);
+            &mut large
+        };
+        z[..m - 1].copy_from_slice(x);
+        z[m - 1] = y;
         let mut row = 0;
         for j in 0..m {
             // `row` = index of R(j, j) in the packed triangle; R(j, l) = r[row + l - j]
