@@ -119,10 +119,10 @@ pub(crate) fn read_parquet_bytes(path: &Path, bytes: Vec<u8>) -> Result<DataFram
     })
 }
 
-/// One column of a Parquet file (the file's bytes when it was read elsewhere, else read from
-/// `path`) and the file's number of rows: `None` for a column the file does not have. For
-/// listing a file's studies without decoding its other columns.
-pub fn read_parquet_column(path: &Path, bytes: Option<Vec<u8>>, column: &str) -> Result<(u64, Option<Column>)> {
+/// A Parquet file's number of rows and one of its columns (the file's bytes when it was read
+/// elsewhere, else read from `path`): `None` without `column`, or for a column the file does not
+/// have. For listing a file's studies without decoding its other columns.
+pub fn read_parquet_column(path: &Path, bytes: Option<Vec<u8>>, column: Option<&str>) -> Result<(u64, Option<Column>)> {
     let bytes = match bytes {
         Some(b) => b,
         None => read_bytes(path)?.bytes,
@@ -133,10 +133,10 @@ pub fn read_parquet_column(path: &Path, bytes: Option<Vec<u8>>, column: &str) ->
         let mut reader = ParquetReader::new(Cursor::new(bytes.clone()));
         let cannot = |e: PolarsError| io_error(path, format!("cannot read Parquet: {e}"));
         let rows = reader.num_rows().map_err(cannot)? as u64;
-        let has = reader.schema().map_err(cannot)?.contains(column);
-        if !has {
+        let schema = reader.schema().map_err(cannot)?;
+        let Some(column) = column.filter(|c| schema.contains(c)) else {
             return Ok((rows, None));
-        }
+        };
         let df = ParquetReader::new(Cursor::new(bytes.clone())).with_columns(Some(vec![column.to_string()])).finish().map_err(cannot)?;
         Ok((rows, df.column(column).ok().cloned()))
     })

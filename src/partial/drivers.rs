@@ -37,12 +37,12 @@ use crate::analysis::drivers::design::{
 };
 use crate::analysis::drivers::importance::{cluster_sums, importance_from, scatter_of, ClusterSums};
 use crate::analysis::drivers::{
-    check_sds, check_size, checked_names, design_table, report_section, DriverLevel, DriverOptions, DriverOutcome,
-    Fitted, SEED_DRIVERS,
+    check_sds, check_size, checked_names, design_table, invalid, report_section, DriverLevel, DriverOptions,
+    DriverOutcome, Fitted, SEED_DRIVERS,
 };
 use crate::analysis::frame::{employee_weights, floats};
 use crate::data::Study;
-use crate::error::{MiroirError, Result};
+use crate::error::Result;
 use crate::stats::regression::{ols_absorbed_factored, RowsFactor, RowsFacts};
 use polars::prelude::DataFrame;
 use serde::{Deserialize, Serialize};
@@ -105,10 +105,6 @@ struct EmployeeStats {
     /// `RᵀR`).
     w: Vec<f64>,
     s: Vec<f64>,
-}
-
-fn invalid(argument: &str, detail: impl Into<String>) -> MiroirError {
-    MiroirError::InvalidArgument { argument: argument.into(), detail: detail.into() }
 }
 
 /// The rows `rows` of a design, as a design of one study (code 0) whose units keep their order.
@@ -198,7 +194,8 @@ impl DriverPart {
             return Err(invalid(
                 "adjust_for_study",
                 "the drivers of a partitioned dataset are within-study effects (adjust_for_study=True): without the \
-                 study effects the columns are centred over all the studies, which no partition holds",
+                 study effects the columns are centred over all the studies, which no partition holds"
+                    .into(),
             ));
         }
         let df = study.employee_columns();
@@ -227,31 +224,31 @@ impl DriverPart {
             None => None,
         };
         let n_studies = ix.studies.len();
-        let mut weight_max = vec![if raw.is_some() { 0.0_f64 } else { 1.0 }; n_studies];
+        let (scaled, range) = super::by_study_max(raw.as_deref(), &ix.emp_study, n_studies);
+        let weight_max: Vec<f64> = range.map_or(vec![1.0; n_studies], |r| r.iter().map(|r| r.1).collect());
         let mut n_employees = vec![0u64; n_studies];
         let mut missing = vec![vec![0u64; cols.len()]; n_studies];
         for i in 0..df.height() {
             let s = ix.emp_study[i] as usize;
             n_employees[s] += 1;
-            if let Some(w) = &raw {
-                weight_max[s] = weight_max[s].max(w[i]);
-            }
             for (j, c) in cols.iter().enumerate() {
                 missing[s][j] += u64::from(!c[i].is_finite());
             }
         }
-        let scaled: Option<Vec<f64>> =
-            raw.as_ref().map(|w| (0..w.len()).map(|i| w[i] / weight_max[ix.emp_study[i] as usize]).collect());
         let emp = employee_rows(study, &used_cols, &keep, scaled.as_deref(), Vec::new())?;
         let share = DriverOptions { outcome: DriverOutcome::ShareSatisfied, level: Some(DriverLevel::Unit), ..o.clone() };
         let unit = unit_rows(study, &used_cols, &keep, &share, Vec::new())?;
-        let mut emp_rows = vec![Vec::new(); n_studies];
-        for (i, &s) in emp.study.iter().enumerate() {
-            emp_rows[s as usize].push(i);
-        }
+        let by_study = |study_of: &[u32]| {
+            let mut rows = vec![Vec::new(); n_studies];
+            for (i, &s) in study_of.iter().enumerate() {
+                rows[s as usize].push(i);
+            }
+            rows
+        };
+        let (emp_rows, unit_rows_of) = (by_study(&emp.study), by_study(&unit.study));
         let mut studies = BTreeMap::new();
         for (s, name) in ix.studies.iter().enumerate() {
-            let rows: Vec<usize> = (0..unit.y.len()).filter(|&i| unit.study[i] as usize == s).collect();
+            let rows = &unit_rows_of[s];
             studies.insert(
                 name.clone(),
                 StudyDrivers {

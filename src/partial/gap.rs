@@ -171,16 +171,11 @@ impl GapPart {
         };
         let n_studies = ix.studies.len();
         let mut members: Vec<[Vec<usize>; 2]> = vec![[Vec::new(), Vec::new()]; n_studies];
-        let mut weight_max = vec![0.0_f64; n_studies];
         for i in 0..en.len() {
-            let s = ix.emp_study[i] as usize;
-            members[s][usize::from(cf[i] == Some(true))].push(i);
-            if let Some(w) = &raw {
-                weight_max[s] = weight_max[s].max(w[i]);
-            }
+            members[ix.emp_study[i] as usize][usize::from(cf[i] == Some(true))].push(i);
         }
-        let scaled: Option<Vec<f64>> =
-            raw.as_ref().map(|w| (0..w.len()).map(|i| w[i] / weight_max[ix.emp_study[i] as usize]).collect());
+        let (scaled, range) = super::by_study_max(raw.as_deref(), &ix.emp_study, n_studies);
+        let weight_max: Vec<f64> = range.map_or(vec![0.0; n_studies], |r| r.iter().map(|r| r.1).collect());
         let mut designs = design_parts(study, &o.covariates, scaled.as_deref(), &members)?.into_iter();
         let mut studies = BTreeMap::new();
         for (s, name) in ix.studies.iter().enumerate() {

@@ -104,8 +104,8 @@ pub fn file_studies(file: &PartFile, table: Table, schema: &Schema) -> Result<Ve
     let path = Path::new(&file.name);
     let df = if is_parquet(path) {
         match study_column(table, schema) {
-            StudyColumn::Constant(_) => DataFrame::empty_with_height(read_parquet_column(path, file.bytes.clone(), "")?.0 as usize),
-            StudyColumn::Column(name) => match read_parquet_column(path, file.bytes.clone(), name)? {
+            StudyColumn::Constant(_) => DataFrame::empty_with_height(read_parquet_column(path, file.bytes.clone(), None)?.0 as usize),
+            StudyColumn::Column(name) => match read_parquet_column(path, file.bytes.clone(), Some(name))? {
                 (_, Some(c)) => DataFrame::new_infer_height(vec![c])?,
                 (rows, None) => match file.constants.iter().find(|(k, _)| k == name) {
                     Some((_, v)) => DataFrame::new_infer_height(vec![Column::new(name.into(), vec![v.as_str(); rows as usize])])?,

@@ -82,6 +82,26 @@ pub mod static_names {
     }
 }
 
+/// Weights divided by the largest of their study (as `frame::by_max` does over a table), and
+/// the (smallest, largest) raw weight of each study.
+pub(crate) fn by_study_max(raw: Option<&[f64]>, study_of: &[u32], n_studies: usize) -> (Option<Vec<f64>>, Option<Vec<(f64, f64)>>) {
+    let Some(raw) = raw else { return (None, None) };
+    let mut range = vec![(f64::INFINITY, 0.0_f64); n_studies];
+    for (&w, &s) in raw.iter().zip(study_of) {
+        let r = &mut range[s as usize];
+        *r = (r.0.min(w), r.1.max(w));
+    }
+    let scaled = raw
+        .iter()
+        .zip(study_of)
+        .map(|(&w, &s)| {
+            let max = range[s as usize].1;
+            if max > 0.0 && max != 1.0 { w / max } else { w }
+        })
+        .collect();
+    (Some(scaled), Some(range))
+}
+
 /// Adds `b`'s entries to `a`; a key in both is a study split across partitions, refused.
 pub fn union<V>(a: &mut BTreeMap<String, V>, b: BTreeMap<String, V>) -> Result<()> {
     for (k, v) in b {

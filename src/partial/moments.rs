@@ -23,7 +23,7 @@
 //! brings them to the scale of the largest weight of all (as the single-machine code divides
 //! the weights by their maximum).
 
-use super::union;
+use super::{by_study_max, union};
 use crate::analysis::frame::{customer_weights, employee_weights, floats};
 use crate::analysis::linkage::By;
 use crate::analysis::moments::effects::{effects_table, n_themes, theme_bit};
@@ -69,26 +69,6 @@ struct Side {
     weights: Option<(f64, f64)>,
     /// (signature: indices into the study's `themes`, sorted; moments), by signature.
     groups: Vec<(Vec<u32>, GroupMoments)>,
-}
-
-/// Weights divided by the largest of their study (as `frame::by_max` does over a table), and
-/// the (smallest, largest) raw weight of each study.
-fn by_study_max(raw: Option<&[f64]>, study_of: &[u32], n_studies: usize) -> (Option<Vec<f64>>, Option<Vec<(f64, f64)>>) {
-    let Some(raw) = raw else { return (None, None) };
-    let mut range = vec![(f64::INFINITY, 0.0_f64); n_studies];
-    for (&w, &s) in raw.iter().zip(study_of) {
-        let r = &mut range[s as usize];
-        *r = (r.0.min(w), r.1.max(w));
-    }
-    let scaled = raw
-        .iter()
-        .zip(study_of)
-        .map(|(&w, &s)| {
-            let max = range[s as usize].1;
-            if max > 0.0 && max != 1.0 { w / max } else { w }
-        })
-        .collect();
-    (Some(scaled), Some(range))
 }
 
 /// The sides of every study of the part: respondent i of the side (value `values[i]`, study

@@ -181,7 +181,7 @@ mod tests {
         let want = report(&study, &o).unwrap();
         let parts: Vec<ReportPart> = cut(&study, 3, 4).unwrap().iter().map(|s| ReportPart::of(s, &o).unwrap()).collect();
         let got = merge_randomly(parts, 4, ReportPart::merge).unwrap().finish(&o).unwrap();
-        assert_reports_close(&got, &want, "by study");
+        assert_reports_close(&got, &want, "gap adjusted for tenure");
         // parts of different options are refused
         let a = ReportPart::of(&crate::partial::studies_of(&study, &study.study_names().unwrap()[..1]).unwrap(), &o).unwrap();
         let b = ReportPart::of(

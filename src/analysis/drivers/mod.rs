@@ -152,7 +152,7 @@ impl Default for DriverOptions {
     }
 }
 
-pub(super) fn invalid(argument: &str, detail: String) -> MiroirError {
+pub(crate) fn invalid(argument: &str, detail: String) -> MiroirError {
     MiroirError::InvalidArgument { argument: argument.into(), detail }
 }
 
