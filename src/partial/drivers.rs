@@ -339,7 +339,14 @@ impl DriverPart {
         let names = checked_names(self.available(), o)?;
         let all: Vec<String> = names.iter().chain(&o.controls).cloned().collect();
         // the union's missing answers of the columns used, and the employees left out
-        let index: Vec<usize> = all.iter().map(|c| self.candidates.iter().position(|x| x == c).unwrap_or(0)).collect();
+        let index: Vec<usize> = all
+            .iter()
+            .map(|c| {
+                self.candidates.iter().position(|x| x == c).ok_or_else(|| {
+                    invalid("controls", format!("'{c}' is not among the columns the parts were computed with"))
+                })
+            })
+            .collect::<Result<_>>()?;
         let studies = self.studies();
         let n: u64 = studies.iter().map(|(_, s, _)| s.n_employees).sum();
         let missing: Vec<u64> = index.iter().map(|&j| studies.iter().map(|(_, s, _)| s.missing[j]).sum()).collect();
@@ -549,8 +556,12 @@ mod tests {
         assert!(e.contains("different driver columns"), "{e}");
         let e = b.clone().merge(b).unwrap_err().to_string();
         assert!(e.contains("is in two partitions"), "{e}");
-        let e = DriverPart::of(&study, &DriverOptions { adjust_for_study: false, ..o }).unwrap_err().to_string();
+        let e = DriverPart::of(&study, &DriverOptions { adjust_for_study: false, ..o.clone() }).unwrap_err().to_string();
         assert!(e.contains("adjust_for_study"), "{e}");
+        // finished with a control the parts were not computed with: refused, not another column
+        let other = DriverOptions { controls: vec!["customer_facing".into()], ..o };
+        let e = DriverPart::of(&study, &options(0, 0)).unwrap().finish(&other).unwrap_err().to_string();
+        assert!(e.contains("'customer_facing' is not among the columns"), "{e}");
     }
 
     #[test]
